@@ -1,0 +1,43 @@
+"""getting_to_outcomes: indicators, validation, scoring and reports for education organizing.
+
+The library encodes Research for Action's "Getting to Outcomes" theory of change (2013)
+as YAML indicator definitions, validates the data that organizing groups collect,
+scores progress with honest uncertainty, and draws charts and reports.
+
+Examples
+--------
+>>> import getting_to_outcomes as gto
+>>> fw = gto.load_framework()
+>>> sorted({i.realm for i in fw.indicators})
+['community', 'individual', 'policy']
+"""
+
+from getting_to_outcomes.errors import (
+    DataReadError,
+    DataValidationError,
+    DefinitionProblem,
+    GTOError,
+    IndicatorDefinitionError,
+    ScoringError,
+    UnknownIndicatorError,
+)
+from getting_to_outcomes.framework import Framework, IndicatorSet
+from getting_to_outcomes.loading import bundled_frameworks, check_framework, load_framework
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataReadError",
+    "DataValidationError",
+    "DefinitionProblem",
+    "Framework",
+    "GTOError",
+    "IndicatorDefinitionError",
+    "IndicatorSet",
+    "ScoringError",
+    "UnknownIndicatorError",
+    "__version__",
+    "bundled_frameworks",
+    "check_framework",
+    "load_framework",
+]

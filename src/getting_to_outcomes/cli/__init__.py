@@ -1,0 +1,24 @@
+"""The ``gto`` command line: a thin layer over the public Python API.
+
+Each group of subcommands lives in its own module and is registered here.
+"""
+
+from __future__ import annotations
+
+import click
+
+from getting_to_outcomes import __version__
+from getting_to_outcomes.cli._framework import check, indicators, schema
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="gto")
+def main() -> None:
+    """Getting to Outcomes: check indicator definitions, validate data, score progress, report."""
+
+
+main.add_command(indicators)
+main.add_command(check)
+main.add_command(schema)
