@@ -126,4 +126,3 @@ class DataValidationError(GTOError, ValueError):
 
 class ScoringError(GTOError, ValueError):
     """Data or options that cannot be scored as asked."""
-

@@ -222,8 +222,10 @@ class Framework:
         realms = ", ".join(
             f"{r.id} {len(self.indicators.filter(realm=r.id))}" for r in self.meta.realms
         )
-        lines.append(f"{len(self.indicators)} indicators ({realms}); "
-                     f"{len(self.sources)} data sources; {len(self.scales)} response scales")
+        lines.append(
+            f"{len(self.indicators)} indicators ({realms}); "
+            f"{len(self.sources)} data sources; {len(self.scales)} response scales"
+        )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

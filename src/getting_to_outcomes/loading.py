@@ -128,7 +128,9 @@ class _ParsedFile:
     model: DefinitionFile
 
 
-def _problem(path: Path, message: str, *, mark: Any = None, field: str = "", value: Any = None) -> DefinitionProblem:
+def _problem(
+    path: Path, message: str, *, mark: Any = None, field: str = "", value: Any = None
+) -> DefinitionProblem:
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
     return DefinitionProblem(str(path), line, column, field, _preview(value), message)
@@ -146,7 +148,7 @@ def _decode(path: Path, raw: bytes) -> str | DefinitionProblem:
             column,
             "",
             raw[exc.start : exc.start + 1],
-            "the file is not UTF-8 text; save it as UTF-8 (most editors offer 'UTF-8' in 'Save as')",
+            "the file is not UTF-8 text; save it as UTF-8 (editors offer it under 'Save as')",
         )
 
 
@@ -204,8 +206,11 @@ def _read_file(path: Path, problems: list[DefinitionProblem]) -> _ParsedFile | N
     node = _compose(path, text)
     if node is None:
         problems.append(
-            _problem(path, "the file is empty; expected a mapping with 'framework', "
-                     "'scales', 'sources' or 'indicators'")
+            _problem(
+                path,
+                "the file is empty; expected a mapping with 'framework', "
+                "'scales', 'sources' or 'indicators'",
+            )
         )
         return None
     if isinstance(node, DefinitionProblem):
@@ -214,13 +219,22 @@ def _read_file(path: Path, problems: list[DefinitionProblem]) -> _ParsedFile | N
     try:
         size = _expanded_size(node)
     except (_RecursiveAlias, RecursionError):
-        problems.append(_problem(path, "an alias refers to itself; definitions cannot be recursive",
-                                 mark=node.start_mark))
+        problems.append(
+            _problem(
+                path,
+                "an alias refers to itself; definitions cannot be recursive",
+                mark=node.start_mark,
+            )
+        )
         return None
     if size > _MAX_NODES:
         problems.append(
-            _problem(path, f"aliases expand to more than {_MAX_NODES:,} values; "
-                     "this looks like an alias bomb and is refused", mark=node.start_mark)
+            _problem(
+                path,
+                f"aliases expand to more than {_MAX_NODES:,} values; "
+                "this looks like an alias bomb and is refused",
+                mark=node.start_mark,
+            )
         )
         return None
     data = _construct(path, node)
@@ -229,9 +243,13 @@ def _read_file(path: Path, problems: list[DefinitionProblem]) -> _ParsedFile | N
         return None
     if not isinstance(data, dict):
         problems.append(
-            _problem(path, f"expected a mapping with 'framework', 'scales', 'sources' or "
-                     f"'indicators' at the top, found {type(data).__name__}",
-                     mark=node.start_mark, value=data)
+            _problem(
+                path,
+                f"expected a mapping with 'framework', 'scales', 'sources' or "
+                f"'indicators' at the top, found {type(data).__name__}",
+                mark=node.start_mark,
+                value=data,
+            )
         )
         return None
     try:
@@ -273,15 +291,20 @@ def locate(node: yaml.Node, loc: Sequence[str | int], *, key: bool = False) -> t
                     current = value_node
                     parts.append(str(part))
                     break
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(current.value):
-                current = current.value[part]
-                mark = current.start_mark
-                parts.append(str(part))
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(current.value)
+        ):
+            current = current.value[part]
+            mark = current.start_mark
+            parts.append(str(part))
     return mark, ".".join(parts)
 
 
-def _pydantic_problems(path: Path, node: yaml.Node, exc: ValidationError, base: Sequence[str | int] = ()) -> list[DefinitionProblem]:
+def _pydantic_problems(
+    path: Path, node: yaml.Node, exc: ValidationError, base: Sequence[str | int] = ()
+) -> list[DefinitionProblem]:
     problems = []
     names = _all_field_names()
     for err in exc.errors(include_url=False):
@@ -296,7 +319,7 @@ def _pydantic_problems(path: Path, node: yaml.Node, exc: ValidationError, base: 
             mark, field = locate(node, loc)
             message = err["msg"]
             if message.startswith("Value error, "):
-                message = message[len("Value error, "):]
+                message = message[len("Value error, ") :]
             ctx = err.get("ctx") or {}
             if kind == "union_tag_invalid":
                 tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
@@ -321,7 +344,9 @@ def _yaml_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _collect(path: str | os.PathLike[str] | None) -> tuple[Framework | None, list[DefinitionProblem]]:
+def _collect(
+    path: str | os.PathLike[str] | None,
+) -> tuple[Framework | None, list[DefinitionProblem]]:
     from getting_to_outcomes._crossref import assemble
 
     root = _resolve(path)

@@ -135,7 +135,9 @@ class StatusRules(_Model):
     """
 
     method: Literal["growth_ratio", "tolerance"] = "growth_ratio"
-    on_track: float = Field(0.95, description="Growth ratio at or above which progress is on track.")
+    on_track: float = Field(
+        0.95, description="Growth ratio at or above which progress is on track."
+    )
     needs_acceleration: float = Field(0.5, description="Growth ratio for needs_acceleration.")
     limited: float = Field(0.0, description="Growth ratio for limited; below it, deteriorating.")
     tolerance: float = Field(0.05, ge=0, description="Relative band around the period target.")
@@ -453,7 +455,9 @@ class Indicator(_Model):
     @model_validator(mode="after")
     def _range_ordered(self) -> Indicator:
         if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
-            raise ValueError(f"valid_range {list(self.valid_range)} must be [low, high], low < high")
+            raise ValueError(
+                f"valid_range {list(self.valid_range)} must be [low, high], low < high"
+            )
         return self
 
 

@@ -10,7 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from getting_to_outcomes.models import DataSource, DefinitionFile, FrameworkMeta, Indicator, ResponseScale
+from getting_to_outcomes.models import (
+    DataSource,
+    DefinitionFile,
+    FrameworkMeta,
+    Indicator,
+    ResponseScale,
+)
 
 __all__ = ["SCHEMA_KINDS", "json_schema"]
 

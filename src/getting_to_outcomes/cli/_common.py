@@ -68,7 +68,9 @@ def echo_frame(frame: pd.DataFrame, output_format: str) -> None:
 def write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
     """Write ``path`` through a temporary file in the same folder, then rename it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
+    )
     os.close(handle)
     try:
         writer(Path(temporary))

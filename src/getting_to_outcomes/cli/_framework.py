@@ -30,7 +30,11 @@ def indicators() -> None:
 @click.option("--stop", help="Stop id, e.g. developing_leadership.")
 @format_option
 def list_indicators(
-    framework_path: str | None, realm: str | None, zone: str | None, stop: str | None, output_format: str
+    framework_path: str | None,
+    realm: str | None,
+    zone: str | None,
+    stop: str | None,
+    output_format: str,
 ) -> None:
     """List indicators, optionally of one realm, zone or stop."""
     framework = open_framework(framework_path)
@@ -64,8 +68,20 @@ def show_indicator(indicator_id: str, framework_path: str | None, output_format:
     click.echo(f"  {indicator.name}")
     click.echo(f"  {indicator.definition}")
     click.echo(f"  realm {indicator.realm} / zone {indicator.zone} / stop {stop.name}")
-    for key in ("measure", "unit", "direction", "valid_range", "source", "disaggregate_by",
-                "baseline", "targets", "rubric", "min_n", "reliability_threshold", "provenance"):
+    for key in (
+        "measure",
+        "unit",
+        "direction",
+        "valid_range",
+        "source",
+        "disaggregate_by",
+        "baseline",
+        "targets",
+        "rubric",
+        "min_n",
+        "reliability_threshold",
+        "provenance",
+    ):
         if key in data and data[key] not in ([], None):
             click.echo(f"  {key}: {data[key]}")
 
@@ -94,8 +110,13 @@ def check(path: str | None, output_format: str, strict: bool) -> None:
 
 
 @click.command()
-@click.option("--kind", type=click.Choice(SCHEMA_KINDS), default="file", show_default=True,
-              help="'file' validates any definition file; the others one section.")
+@click.option(
+    "--kind",
+    type=click.Choice(SCHEMA_KINDS),
+    default="file",
+    show_default=True,
+    help="'file' validates any definition file; the others one section.",
+)
 def schema(kind: str) -> None:
     """Print the JSON Schema of definition files, for editors that validate YAML."""
     click.echo(dump_json(json_schema(kind)))
