@@ -334,6 +334,7 @@ def _check_numbers(
 
 def _lint(
     framework: Framework,
+    meta_where: _ParsedFile | None,
     located: dict[str, tuple[_ParsedFile, tuple[str | int, ...]]],
     rep: _Reporter,
 ) -> None:
@@ -341,18 +342,23 @@ def _lint(
         where, loc = located[indicator.id]
         rep.add(where, (*loc, *rel), message, severity="warning")
 
-    for stop in framework.stops:
+    for k, stop in enumerate(framework.stops):
         if not framework.indicators.filter(stop=stop.id):
             rep.add(
-                None,
-                ("framework", "stops", stop.id),
+                meta_where,
+                ("framework", "stops", k, "id"),
                 f"stop {stop.id!r} has no indicator",
+                stop.id,
                 severity="warning",
             )
-    for realm in _REALMS:
-        if not framework.indicators.filter(realm=realm):
+    for k, realm in enumerate(framework.realms):
+        if not framework.indicators.filter(realm=realm.id):
             rep.add(
-                None, ("realms", realm), f"realm {realm!r} has no indicator", severity="warning"
+                meta_where,
+                ("framework", "realms", k, "id"),
+                f"realm {realm.id!r} has no indicator",
+                realm.id,
+                severity="warning",
             )
     for indicator in framework.indicators:
         if indicator.source is None:
@@ -435,7 +441,8 @@ def assemble(
         path=root,
     )
     errors_before = len(rep.problems)
-    _lint(framework, {k: (v[1], v[2]) for k, v in indicators_found.items()}, rep)
+    located = {k: (v[1], v[2]) for k, v in indicators_found.items()}
+    _lint(framework, meta_where, located, rep)
     warnings = tuple(rep.problems[errors_before:])
     return Framework(
         meta=framework.meta,

@@ -83,7 +83,10 @@ class DefinitionProblem:
             if self.column is not None:
                 where += f":{self.column}"
         field = f" {self.field}:" if self.field else ""
-        return f"{where}: {self.severity}:{field} {self.message}"
+        found = ""
+        if self.value is not None and repr(self.value) not in self.message:
+            found = f" (found {self.value!r})"
+        return f"{where}: {self.severity}:{field} {self.message}{found}"
 
 
 class IndicatorDefinitionError(GTOError, ValueError):

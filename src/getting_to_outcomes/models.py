@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "Citation",
@@ -452,13 +452,12 @@ class Indicator(_Model):
     )
     provenance: Provenance
 
-    @model_validator(mode="after")
-    def _range_ordered(self) -> Indicator:
-        if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
-            raise ValueError(
-                f"valid_range {list(self.valid_range)} must be [low, high], low < high"
-            )
-        return self
+    @field_validator("valid_range")
+    @classmethod
+    def _range_ordered(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and value[0] >= value[1]:
+            raise ValueError(f"valid_range {list(value)} must be [low, high] with low < high")
+        return value
 
 
 class DefinitionFile(_Model):
