@@ -77,7 +77,9 @@ def test_check_names_file_and_line_for_every_seeded_error(minimal_framework: Pat
     for line in error_lines:
         location = line.split(": error:")[0]
         file, line_number, column = location.rsplit(":", 2)
-        assert Path(file).exists() and int(line_number) > 0 and int(column) > 0
+        assert Path(file).exists()
+        assert int(line_number) > 0
+        assert int(column) > 0
 
 
 def test_check_json_output(minimal_framework: Path) -> None:
@@ -106,5 +108,5 @@ def test_published_schema_file_matches_the_models() -> None:
     # docs/schema/definition-file.schema.json is what editors point at; regenerate it
     # with `gto schema > docs/schema/definition-file.schema.json` when the models change.
     published = Path(__file__).parents[2] / "docs" / "schema" / "definition-file.schema.json"
-    code, out, _ = run("schema")
+    _, out, _ = run("schema")
     assert json.loads(published.read_text()) == json.loads(out)

@@ -24,7 +24,7 @@ def test_indicators_filter_by_realm_zone_and_stop(minimal_framework: Path) -> No
 def test_indicators_by_id_suggest_close_ids(minimal_framework: Path) -> None:
     fw = load_framework(minimal_framework)
     assert fw.indicators["wins.adopted"].measure.kind == "count"
-    with pytest.raises(UnknownIndicatorError, match="did you mean 'wins.adopted'"):
+    with pytest.raises(UnknownIndicatorError, match=r"did you mean 'wins\.adopted'"):
         fw.indicators["wins.adopt"]
     with pytest.raises(KeyError):
         fw.source("surveys")
