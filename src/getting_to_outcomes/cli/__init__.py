@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from getting_to_outcomes import __version__
+from getting_to_outcomes.cli._demo import demo
 from getting_to_outcomes.cli._framework import check, indicators, schema
 
 __all__ = ["main"]
@@ -22,3 +23,4 @@ def main() -> None:
 main.add_command(indicators)
 main.add_command(check)
 main.add_command(schema)
+main.add_command(demo)
