@@ -18,7 +18,7 @@ demo: $(BIN)/.installed
 	$(BIN)/gto demo --out $(OUT)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests examples benchmarks docs
+	$(BIN)/ruff check $(wildcard src tests examples benchmarks docs)
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
