@@ -1,0 +1,86 @@
+"""Statistics for scoring progress, usable on any DataFrame without a framework.
+
+Reliability of scales (Cronbach's alpha with a Feldt interval), scale scores, means and
+proportions with confidence intervals, change from baseline for paired and independent
+designs with effect sizes, reliable change, and false discovery rate control. Every function
+takes array-likes or pandas objects and returns a tidy DataFrame with documented columns, or a
+small frozen result object with ``.to_frame()``.
+
+The ``*_from_moments`` functions work on grouped sufficient statistics (counts, sums, sums of
+squares, cross-products). Those add up across groups, so statistics computed from merged
+moments equal statistics computed from the pooled raw data. The formulas and their sources are
+listed in ``docs/methods.md``.
+
+Examples
+--------
+>>> from getting_to_outcomes import stats
+>>> stats.proportion_ci(12, 40)[["proportion", "ci_low", "ci_high"]].round(3).to_dict("records")
+[{'proportion': 0.3, 'ci_low': 0.181, 'ci_high': 0.454}]
+"""
+
+from getting_to_outcomes.stats._common import CHANGE_COLUMNS
+from getting_to_outcomes.stats._moments import ItemMoments, covariance_from_moments
+from getting_to_outcomes.stats.change import (
+    MEAN_CI_COLUMNS,
+    independent_change,
+    independent_change_from_moments,
+    mean_ci,
+    mean_ci_from_moments,
+    paired_change,
+    paired_change_from_moments,
+)
+from getting_to_outcomes.stats.multiple import benjamini_hochberg
+from getting_to_outcomes.stats.proportions import (
+    PROPORTION_CI_COLUMNS,
+    paired_proportion_change,
+    proportion_change,
+    proportion_ci,
+)
+from getting_to_outcomes.stats.reliability import (
+    ALPHA_COLUMNS,
+    ALPHA_ITEM_COLUMNS,
+    AlphaResult,
+    alpha_from_covariance,
+    cronbach_alpha,
+    cronbach_alpha_from_moments,
+    feldt_interval,
+    score_scale,
+)
+from getting_to_outcomes.stats.reliable_change import (
+    RCI_CATEGORIES,
+    RELIABLE_CHANGE_COLUMNS,
+    RELIABLE_CHANGE_SUMMARY_COLUMNS,
+    reliable_change,
+    reliable_change_summary,
+)
+
+__all__ = [
+    "ALPHA_COLUMNS",
+    "ALPHA_ITEM_COLUMNS",
+    "CHANGE_COLUMNS",
+    "MEAN_CI_COLUMNS",
+    "PROPORTION_CI_COLUMNS",
+    "RCI_CATEGORIES",
+    "RELIABLE_CHANGE_COLUMNS",
+    "RELIABLE_CHANGE_SUMMARY_COLUMNS",
+    "AlphaResult",
+    "ItemMoments",
+    "alpha_from_covariance",
+    "benjamini_hochberg",
+    "covariance_from_moments",
+    "cronbach_alpha",
+    "cronbach_alpha_from_moments",
+    "feldt_interval",
+    "independent_change",
+    "independent_change_from_moments",
+    "mean_ci",
+    "mean_ci_from_moments",
+    "paired_change",
+    "paired_change_from_moments",
+    "paired_proportion_change",
+    "proportion_change",
+    "proportion_ci",
+    "reliable_change",
+    "reliable_change_summary",
+    "score_scale",
+]

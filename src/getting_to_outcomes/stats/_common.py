@@ -1,0 +1,68 @@
+"""Pieces shared by the change statistics: the output columns and the table builder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.stats._input import FloatArray
+
+#: Columns of every change table (:func:`paired_change`, :func:`independent_change`,
+#: their ``*_from_moments`` variants, :func:`proportion_change`,
+#: :func:`paired_proportion_change`).
+CHANGE_COLUMNS: list[str] = [
+    "design",            # "paired" or "independent"
+    "test",              # "t", "wilcoxon", "welch", "mann_whitney", "mcnemar_exact", ...
+    "n",                 # pairs (paired) or people in both groups together (independent)
+    "n_before",          # people at baseline used
+    "n_after",           # people at the current period used
+    "mean_before",       # baseline mean (a proportion for yes/no data)
+    "mean_after",        # current mean
+    "change",            # mean_after - mean_before
+    "ci_low",            # confidence interval of change
+    "ci_high",
+    "ci_method",         # "t", "welch", "bootstrap_bca", "newcombe"
+    "confidence",
+    "statistic",         # test statistic (see each function)
+    "df",                # degrees of freedom (NaN where the test has none)
+    "p_value",           # two-sided
+    "effect_size",
+    "effect_size_name",  # "cohen_dz", "hedges_g", "rank_biserial", "cohen_h"
+    "seed",              # bootstrap seed (missing when no bootstrap)
+    "note",              # why a value is NaN, which variant of a test was used; else missing
+]
+
+
+def notes(n_rows: int, *conditions: tuple[Any, str]) -> list[str | None]:
+    """Join the texts of the conditions that hold, row by row; None where none holds."""
+    out: list[list[str]] = [[] for _ in range(n_rows)]
+    for mask, text in conditions:
+        flags = np.broadcast_to(np.asarray(mask, dtype=bool), (n_rows,))
+        for i in np.flatnonzero(flags):
+            out[i].append(text)
+    return ["; ".join(parts) if parts else None for parts in out]
+
+
+def change_frame(n_rows: int, **columns: Any) -> pd.DataFrame:
+    """Build a change table with every column of CHANGE_COLUMNS, in order."""
+    data: dict[str, Any] = {}
+    for name in CHANGE_COLUMNS:
+        value = columns.pop(name, None)
+        if name == "seed":
+            seeds = np.broadcast_to(np.asarray(value, dtype=object), (n_rows,))
+            data[name] = pd.array(list(seeds), dtype="Int64")
+        elif name in ("design", "test", "ci_method", "effect_size_name", "note"):
+            data[name] = list(np.broadcast_to(np.asarray(value, dtype=object), (n_rows,)))
+        elif name in ("n", "n_before", "n_after"):
+            counts = np.asarray(value, dtype=np.float64).astype(np.int64)
+            data[name] = np.broadcast_to(counts, (n_rows,))
+        else:
+            arr: FloatArray = np.asarray(
+                np.nan if value is None else value, dtype=np.float64
+            )
+            data[name] = np.broadcast_to(arr, (n_rows,))
+    if columns:
+        raise TypeError(f"unknown change columns: {sorted(columns)}")
+    return pd.DataFrame(data, columns=CHANGE_COLUMNS)

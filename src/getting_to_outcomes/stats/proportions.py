@@ -1,0 +1,341 @@
+"""Proportions: intervals, and change between periods for yes/no answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.stats._common import change_frame, notes
+from getting_to_outcomes.stats._input import (
+    FloatArray,
+    broadcast_float,
+    check_choice,
+    check_confidence,
+)
+
+__all__ = [
+    "PROPORTION_CI_COLUMNS",
+    "paired_proportion_change",
+    "proportion_change",
+    "proportion_ci",
+]
+
+#: Columns of :func:`proportion_ci`.
+PROPORTION_CI_COLUMNS: list[str] = ["successes", "n", "proportion", "ci_low", "ci_high"]
+
+# McNemar's exact test is used below this many discordant pairs (Fagerland, Lydersen & Laake
+# 2013 show the asymptotic test is adequate well before this; 25 is a common conservative cut).
+_MCNEMAR_EXACT_BELOW = 25
+
+
+def _check_counts(**counts: Any) -> list[FloatArray]:
+    arrays = [np.atleast_1d(a) for a in broadcast_float(**counts)]
+    for name, arr in zip(counts, arrays, strict=True):
+        bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
+        if bad.any():
+            raise ScoringError(
+                f"{name} must be whole numbers >= 0; got {arr[bad][0]!r} at position "
+                f"{int(np.flatnonzero(bad)[0])} (counts reaching scoring should have been "
+                "checked by validation)"
+            )
+    return arrays
+
+
+def _z(level: float) -> float:
+    return float(sps.norm.ppf(0.5 + level / 2.0))
+
+
+def _wilson(x: FloatArray, n: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = n + z * z
+        centre = (x + z * z / 2.0) / denom
+        half = z / denom * np.sqrt(x * (n - x) / n + z * z / 4.0)
+    low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def proportion_ci(
+    successes: Any, n: Any, *, method: str = "wilson", confidence: float = 0.95
+) -> pd.DataFrame:
+    """Proportions with confidence intervals, one row per pair of counts.
+
+    Parameters
+    ----------
+    successes : int or array-like
+        People (or units) with the outcome; pool numerators before calling, never average
+        percentages.
+    n : int or array-like
+        People (or units) asked.
+    method : {"wilson", "clopper_pearson", "wald"}
+        Wilson score interval (default), Clopper-Pearson exact interval, or the Wald interval
+        (``p -/+ z sqrt(p (1 - p) / n)``, clipped to [0, 1]; poor for small n, kept for
+        comparison).
+    confidence : float
+        Coverage of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per count, columns ``successes``, ``n``, ``proportion`` (``successes / n``),
+        ``ci_low``, ``ci_high``. NaN proportion and interval where ``n = 0``.
+
+    Raises
+    ------
+    ScoringError
+        Counts that are negative or not whole numbers, or ``successes > n``.
+
+    Notes
+    -----
+    Wilson (1927): the interval is
+    ``(x + z^2/2) / (n + z^2) -/+ z / (n + z^2) * sqrt(x (n - x) / n + z^2 / 4)``.
+    Clopper & Pearson (1934): quantiles of Beta(x, n - x + 1) and Beta(x + 1, n - x).
+    Brown, Cai & DasGupta (2001) compare them and recommend Wilson for small n.
+
+    Examples
+    --------
+    >>> proportion_ci([8, 0], [20, 10]).round(4).to_dict("records")[0]
+    {'successes': 8, 'n': 20, 'proportion': 0.4, 'ci_low': 0.2188, 'ci_high': 0.6134}
+    """
+    check_choice("method", method, ("wilson", "clopper_pearson", "wald"))
+    level = check_confidence(confidence)
+    x, nn = _check_counts(successes=successes, n=n)
+    if (x > nn).any():
+        i = int(np.flatnonzero(x > nn)[0])
+        raise ScoringError(
+            f"successes ({x[i]:g}) cannot exceed n ({nn[i]:g}) at position {i}"
+        )
+    z = _z(level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(nn > 0, x / nn, np.nan)
+    if method == "wilson":
+        low, high = _wilson(x, nn, z)
+    elif method == "clopper_pearson":
+        q = (1.0 - level) / 2.0
+        with np.errstate(invalid="ignore"):
+            low = np.where(x > 0, sps.beta.ppf(q, x, nn - x + 1), 0.0)
+            high = np.where(x < nn, sps.beta.ppf(1 - q, x + 1, nn - x), 1.0)
+        low = np.where(nn > 0, low, np.nan)
+        high = np.where(nn > 0, high, np.nan)
+    else:
+        with np.errstate(invalid="ignore"):
+            half = z * np.sqrt(p * (1.0 - p) / nn)
+        low, high = np.clip(p - half, 0.0, 1.0), np.clip(p + half, 0.0, 1.0)
+    return pd.DataFrame(
+        {
+            "successes": x.astype(np.int64),
+            "n": nn.astype(np.int64),
+            "proportion": p,
+            "ci_low": low,
+            "ci_high": high,
+        },
+        columns=PROPORTION_CI_COLUMNS,
+    )
+
+
+def _cohen_h(p1: FloatArray, p2: FloatArray) -> FloatArray:
+    with np.errstate(invalid="ignore"):
+        h: FloatArray = 2.0 * np.arcsin(np.sqrt(p2)) - 2.0 * np.arcsin(np.sqrt(p1))
+    return h
+
+
+def proportion_change(
+    successes_before: Any,
+    n_before: Any,
+    successes_after: Any,
+    n_after: Any,
+    *,
+    test: str = "auto",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Change in a proportion between two independent samples (e.g. successive cohorts).
+
+    Parameters
+    ----------
+    successes_before, n_before : int or array-like
+        Yes answers and people asked at baseline.
+    successes_after, n_after : int or array-like
+        The same now.
+    test : {"auto", "z", "fisher"}
+        Two-proportion z test, Fisher's exact test, or ``"auto"``: Fisher when some expected
+        count of the 2 x 2 table is below 5, else z.
+    confidence : float
+        Coverage of the interval of the difference.
+
+    Returns
+    -------
+    DataFrame
+        One row per group with the columns of :data:`CHANGE_COLUMNS`: design
+        ``"independent"``; test ``"z"`` or ``"fisher"``; ``n`` (both samples), ``n_before``,
+        ``n_after``; ``mean_before`` and ``mean_after`` (the proportions); ``change`` (the risk
+        difference ``p_after - p_before``); ``ci_low``, ``ci_high`` (Newcombe's hybrid score
+        interval, ci_method ``"newcombe"``); ``statistic`` (z; NaN for Fisher, whose p-value
+        comes from the hypergeometric distribution without a statistic); ``df`` (NaN);
+        ``p_value`` (two-sided); ``effect_size`` (Cohen's h, effect_size_name
+        ``"cohen_h"``); ``seed`` (missing); ``note``.
+
+    Notes
+    -----
+    z test with the pooled proportion ``p`` under the null:
+    ``z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2))``, equal to the root of the uncorrected
+    Pearson chi-square. Fisher (1935) exact test, two-sided as in ``scipy.stats.fisher_exact``.
+    Newcombe (1998a, method 10) interval from the Wilson intervals ``(l1, u1)``, ``(l2, u2)``:
+    ``d - sqrt((p2 - l2)^2 + (u1 - p1)^2)`` to ``d + sqrt((u2 - p2)^2 + (p1 - l1)^2)``.
+    Cohen's ``h = 2 asin(sqrt(p2)) - 2 asin(sqrt(p1))`` (Cohen 1988).
+
+    Examples
+    --------
+    >>> row = proportion_change(48, 80, 56, 70)
+    >>> row[["change", "ci_low", "ci_high"]].round(4).to_dict("records")
+    [{'change': 0.2, 'ci_low': 0.0524, 'ci_high': 0.3339}]
+    """
+    check_choice("test", test, ("auto", "z", "fisher"))
+    level = check_confidence(confidence)
+    x1, n1, x2, n2 = _check_counts(
+        successes_before=successes_before, n_before=n_before,
+        successes_after=successes_after, n_after=n_after,
+    )
+    if (x1 > n1).any() or (x2 > n2).any():
+        raise ScoringError("successes cannot exceed n")
+    z = _z(level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = np.where(n1 > 0, x1 / n1, np.nan)
+        p2 = np.where(n2 > 0, x2 / n2, np.nan)
+        pooled = (x1 + x2) / (n1 + n2)
+        se0 = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+        zstat = np.where(se0 > 0, (p2 - p1) / se0, np.nan)
+        # Smallest expected cell of the 2 x 2 table under the null.
+        min_expected = np.minimum(np.minimum(n1, n2) * pooled, np.minimum(n1, n2) * (1 - pooled))
+    diff = p2 - p1
+    l1, u1 = _wilson(x1, n1, z)
+    l2, u2 = _wilson(x2, n2, z)
+    low = diff - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = diff + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    use_fisher = np.full(x1.shape, test == "fisher") if test != "auto" else min_expected < 5
+    p_value = 2.0 * sps.norm.sf(np.abs(zstat))
+    statistic = zstat.copy()
+    for i in np.flatnonzero(use_fisher & (n1 > 0) & (n2 > 0)):
+        table = [[x2[i], n2[i] - x2[i]], [x1[i], n1[i] - x1[i]]]
+        p_value[i] = float(sps.fisher_exact(table).pvalue)
+        statistic[i] = np.nan
+    empty = (n1 == 0) | (n2 == 0)
+    return change_frame(
+        x1.size,
+        design="independent", test=np.where(use_fisher, "fisher", "z"),
+        n=n1 + n2, n_before=n1, n_after=n2, mean_before=p1, mean_after=p2, change=diff,
+        ci_low=low, ci_high=high, ci_method="newcombe", confidence=level,
+        statistic=statistic, df=np.nan, p_value=np.where(empty, np.nan, p_value),
+        effect_size=_cohen_h(p1, p2), effect_size_name="cohen_h", seed=None,
+        note=notes(
+            x1.size,
+            (empty, "a period without anyone asked"),
+            (~empty & ~use_fisher & ~(se0 > 0), "everyone answered alike: no z test"),
+        ),
+    )
+
+
+def paired_proportion_change(
+    yes_yes: Any,
+    yes_no: Any,
+    no_yes: Any,
+    no_no: Any,
+    *,
+    test: str = "auto",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Change in a proportion for the same people asked twice (McNemar), from the 2 x 2 counts.
+
+    Parameters
+    ----------
+    yes_yes, yes_no, no_yes, no_no : int or array-like
+        People answering yes then yes, yes then no, no then yes, no then no (baseline first).
+        From raw answers: ``pd.crosstab(before, after)``.
+    test : {"auto", "exact", "chi2"}
+        McNemar's exact (binomial) test, the chi-square test with continuity correction, or
+        ``"auto"``: exact when fewer than 25 people changed their answer.
+    confidence : float
+        Coverage of the interval of the difference.
+
+    Returns
+    -------
+    DataFrame
+        One row per group with the columns of :data:`CHANGE_COLUMNS`: design ``"paired"``;
+        test ``"mcnemar_exact"`` or ``"mcnemar_chi2"``; ``n``, ``n_before``, ``n_after`` (all
+        people); ``mean_before``, ``mean_after`` (proportions of yes); ``change``
+        (``(no_yes - yes_no) / n``); ``ci_low``, ``ci_high`` (Newcombe's paired hybrid score
+        interval, ci_method ``"newcombe"``); ``statistic`` (the chi-square; NaN for the exact
+        test); ``df`` (1 for chi-square); ``p_value``; ``effect_size`` (Cohen's h of the two
+        proportions); ``seed`` (missing); ``note``.
+
+    Notes
+    -----
+    McNemar (1947). With ``b = yes_no`` and ``c = no_yes``, the exact test is the two-sided
+    binomial test of ``c`` successes in ``b + c`` trials with probability 1/2; the chi-square
+    test is ``(|b - c| - 1)^2 / (b + c)`` with 1 degree of freedom (Edwards 1948), as R's
+    ``mcnemar.test``. Newcombe (1998b, method 10) interval: from the Wilson intervals of both
+    proportions and the correlation ``phi`` of the 2 x 2 table (with Newcombe's continuity
+    adjustment: ``A D - B C`` is reduced by ``n / 2`` when larger than that, set to 0 when
+    between 0 and ``n / 2``).
+
+    Examples
+    --------
+    >>> row = paired_proportion_change(794, 150, 86, 570)
+    >>> row[["test", "change"]].round(4).to_dict("records")
+    [{'test': 'mcnemar_chi2', 'change': -0.04}]
+    >>> round(float(row["statistic"].iloc[0]), 3)
+    16.818
+    """
+    check_choice("test", test, ("auto", "exact", "chi2"))
+    level = check_confidence(confidence)
+    a, b, c, d = _check_counts(yes_yes=yes_yes, yes_no=yes_no, no_yes=no_yes, no_no=no_no)
+    n = a + b + c + d
+    z = _z(level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = (a + b) / n
+        p2 = (a + c) / n
+    diff = p2 - p1
+    l1, u1 = _wilson(a + b, n, z)
+    l2, u2 = _wilson(a + c, n, z)
+    cross = a * d - b * c
+    adjusted = np.where(cross > n / 2.0, cross - n / 2.0, np.where(cross < 0, cross, 0.0))
+    margins = (a + b) * (c + d) * (a + c) * (b + d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(margins > 0, adjusted / np.sqrt(margins), 0.0)
+    # Newcombe's formula is for p1 - p2; the change here is p2 - p1, so the bounds swap.
+    low = diff - np.sqrt(
+        np.maximum((p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2, 0.0)
+    )
+    high = diff + np.sqrt(
+        np.maximum((u2 - p2) ** 2 - 2 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1) ** 2, 0.0)
+    )
+    discordant = b + c
+    exact = (discordant < _MCNEMAR_EXACT_BELOW) if test == "auto" else np.full(
+        a.shape, test == "exact"
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2 = np.where(discordant > 0, (np.abs(b - c) - 1.0) ** 2 / discordant, np.nan)
+    p_value = sps.chi2.sf(chi2, 1)
+    statistic = chi2.copy()
+    df = np.where(exact, np.nan, 1.0)
+    for i in np.flatnonzero(exact):
+        statistic[i] = np.nan
+        if discordant[i] > 0:
+            p_value[i] = float(sps.binomtest(int(c[i]), int(discordant[i]), 0.5).pvalue)
+    return change_frame(
+        a.size,
+        design="paired", test=np.where(exact, "mcnemar_exact", "mcnemar_chi2"),
+        n=n, n_before=n, n_after=n, mean_before=p1, mean_after=p2, change=diff,
+        ci_low=np.where(n > 0, low, np.nan), ci_high=np.where(n > 0, high, np.nan),
+        ci_method="newcombe", confidence=level, statistic=statistic, df=df,
+        p_value=np.where(discordant > 0, p_value, np.nan),
+        effect_size=_cohen_h(p1, p2), effect_size_name="cohen_h", seed=None,
+        note=notes(
+            a.size,
+            (n == 0, "no pairs"),
+            ((n > 0) & (discordant == 0), "nobody changed their answer: no test"),
+        ),
+    )
