@@ -19,20 +19,9 @@ pytestmark = pytest.mark.slow
 
 def test_wheel_installed_in_a_fresh_environment_loads_the_framework(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    command = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)]
+    built = subprocess.run([*command, str(REPO)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (wheel,) = dist.glob("getting_to_outcomes-*.whl")
 
     env_dir = tmp_path / "env"
