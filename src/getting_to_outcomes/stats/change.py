@@ -601,7 +601,12 @@ def independent_change(
         extra.append(f"{missing} missing value(s) left out")
     if test == "mann_whitney":
         cols["df"] = np.nan
-        if x.size and y.size:
+        if x.size and y.size and np.unique(np.concatenate([x, y])).size == 1:
+            # All values tied: the rank statistic has no variance, so there is no test.
+            cols.update(statistic=float(x.size * y.size) / 2.0, p_value=np.nan,
+                        effect_size=0.0)
+            extra.append("every value is the same: no test")
+        elif x.size and y.size:
             exact = x.size < 50 and y.size < 50 and not _has_ties(np.concatenate([x, y]))
             res = sps.mannwhitneyu(
                 y, x, use_continuity=not exact, method="exact" if exact else "asymptotic"
@@ -609,13 +614,10 @@ def independent_change(
             u = float(res.statistic)
             cols.update(statistic=u, p_value=float(res.pvalue),
                         effect_size=2.0 * u / (x.size * y.size) - 1.0)
-            if np.isnan(res.pvalue):
-                extra.append("every value is the same: no test")
-            else:
-                extra.append(
-                    "exact p-value" if exact
-                    else "normal approximation with tie and continuity corrections"
-                )
+            extra.append(
+                "exact p-value" if exact
+                else "normal approximation with tie and continuity corrections"
+            )
         else:
             cols.update(statistic=np.nan, p_value=np.nan, effect_size=np.nan)
     ci_method = "welch"

@@ -1,0 +1,163 @@
+"""Proportions, their intervals and their change, checked against scipy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.stats import (
+    CHANGE_COLUMNS,
+    PROPORTION_CI_COLUMNS,
+    paired_proportion_change,
+    proportion_change,
+    proportion_ci,
+)
+
+COUNTS = [(0, 10), (1, 12), (8, 20), (19, 20), (30, 30), (137, 412)]
+
+
+class TestProportionCI:
+    @pytest.mark.parametrize(("x", "n"), COUNTS)
+    @pytest.mark.parametrize(("method", "scipy_method"),
+                             [("wilson", "wilson"), ("clopper_pearson", "exact")])
+    def test_matches_scipy_binomtest(self, x, n, method, scipy_method):
+        row = proportion_ci(x, n, method=method, confidence=0.9).iloc[0]
+        ref = sps.binomtest(x, n).proportion_ci(confidence_level=0.9, method=scipy_method)
+        assert (row.ci_low, row.ci_high) == pytest.approx((ref.low, ref.high), abs=1e-12)
+        assert row.proportion == pytest.approx(x / n)
+
+    def test_wald_by_hand_and_clipped(self):
+        row = proportion_ci(8, 20, method="wald").iloc[0]
+        half = sps.norm.ppf(0.975) * math.sqrt(0.4 * 0.6 / 20)
+        assert (row.ci_low, row.ci_high) == pytest.approx((0.4 - half, 0.4 + half))
+        assert proportion_ci(1, 20, method="wald").iloc[0].ci_low == 0.0
+
+    def test_vectorized_with_documented_columns(self):
+        xs, ns = zip(*COUNTS, strict=True)
+        table = proportion_ci(list(xs), list(ns))
+        assert list(table.columns) == PROPORTION_CI_COLUMNS
+        assert table["successes"].tolist() == list(xs)
+        assert table["n"].tolist() == list(ns)
+
+    def test_nobody_asked_gives_nan(self):
+        row = proportion_ci(0, 0).iloc[0]
+        assert math.isnan(row.proportion)
+        assert math.isnan(row.ci_low)
+
+    @pytest.mark.parametrize(("x", "n", "message"), [
+        (5, 4, "cannot exceed"), (-1, 4, "whole numbers"), (1.5, 4, "whole numbers"),
+        (np.nan, 4, "whole numbers")])
+    def test_impossible_counts_are_refused(self, x, n, message):
+        with pytest.raises(ScoringError, match=message):
+            proportion_ci(x, n)
+
+    def test_unknown_method(self):
+        with pytest.raises(ScoringError, match="'wilson', 'clopper_pearson', 'wald'"):
+            proportion_ci(1, 2, method="jeffreys")
+
+
+class TestIndependentProportionChange:
+    def test_z_is_the_root_of_the_uncorrected_chi_square(self):
+        row = proportion_change(40, 100, 55, 100).iloc[0]
+        chi2 = sps.chi2_contingency([[55, 45], [40, 60]], correction=False)
+        assert row.test == "z"
+        assert row.statistic == pytest.approx(math.sqrt(chi2.statistic), rel=1e-12)
+        assert row.p_value == pytest.approx(chi2.pvalue, rel=1e-10)
+
+    def test_change_and_cohen_h(self):
+        row = proportion_change(40, 100, 55, 100).iloc[0]
+        assert row.change == pytest.approx(0.15)
+        assert row.effect_size == pytest.approx(
+            2 * math.asin(math.sqrt(0.55)) - 2 * math.asin(math.sqrt(0.40)))
+        assert (row.design, row.ci_method, row.effect_size_name) == (
+            "independent", "newcombe", "cohen_h")
+        assert list(proportion_change(40, 100, 55, 100).columns) == CHANGE_COLUMNS
+
+    def test_newcombe_interval_from_two_wilson_intervals(self):
+        row = proportion_change(40, 100, 55, 100).iloc[0]
+        w1 = sps.binomtest(40, 100).proportion_ci(method="wilson")
+        w2 = sps.binomtest(55, 100).proportion_ci(method="wilson")
+        low = 0.15 - math.sqrt((0.55 - w2.low) ** 2 + (w1.high - 0.40) ** 2)
+        high = 0.15 + math.sqrt((w2.high - 0.55) ** 2 + (0.40 - w1.low) ** 2)
+        assert (row.ci_low, row.ci_high) == pytest.approx((low, high), rel=1e-12)
+
+    def test_fisher_when_expected_counts_are_small(self):
+        row = proportion_change(1, 12, 6, 11).iloc[0]
+        assert row.test == "fisher"
+        assert math.isnan(row.statistic)
+        ref = sps.fisher_exact([[6, 5], [1, 11]])
+        assert row.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+
+    def test_test_can_be_forced(self):
+        assert proportion_change(40, 100, 55, 100, test="fisher").iloc[0].test == "fisher"
+        assert proportion_change(1, 12, 6, 11, test="z").iloc[0].test == "z"
+
+    def test_vectorized_over_groups(self):
+        table = proportion_change([40, 1], [100, 12], [55, 6], [100, 11])
+        assert table.test.tolist() == ["z", "fisher"]
+
+    def test_a_period_without_anyone(self):
+        row = proportion_change(0, 0, 3, 10).iloc[0]
+        assert math.isnan(row.change)
+        assert math.isnan(row.p_value)
+        assert "without anyone" in row.note
+
+    def test_successes_above_n_are_refused(self):
+        with pytest.raises(ScoringError, match="cannot exceed"):
+            proportion_change(11, 10, 3, 10)
+
+
+class TestMcNemar:
+    def test_exact_test_is_a_binomial_test_on_the_discordant_pairs(self):
+        row = paired_proportion_change(20, 3, 9, 18).iloc[0]
+        assert row.test == "mcnemar_exact"
+        assert row.p_value == pytest.approx(sps.binomtest(9, 12, 0.5).pvalue, rel=1e-12)
+        assert math.isnan(row.statistic)
+        assert math.isnan(row.df)
+
+    def test_chi_square_with_continuity_correction(self):
+        row = paired_proportion_change(40, 10, 25, 30).iloc[0]
+        chi2 = (abs(10 - 25) - 1) ** 2 / 35
+        assert row.test == "mcnemar_chi2"
+        assert row.df == 1
+        assert row.statistic == pytest.approx(chi2)
+        assert row.p_value == pytest.approx(sps.chi2.sf(chi2, 1))
+
+    def test_proportions_and_change(self):
+        row = paired_proportion_change(40, 10, 25, 30).iloc[0]
+        assert row.mean_before == pytest.approx(50 / 105)
+        assert row.mean_after == pytest.approx(65 / 105)
+        assert row.change == pytest.approx(15 / 105)
+        assert row.n == row.n_before == row.n_after == 105
+        assert row.design == "paired"
+
+    def test_interval_contains_the_change_and_stays_in_range(self):
+        table = paired_proportion_change([40, 0, 5], [10, 0, 0], [25, 5, 0], [30, 5, 0])
+        assert (table.ci_low <= table.change).all()
+        assert (table.change <= table.ci_high).all()
+        assert (table.ci_low >= -1).all()
+        assert (table.ci_high <= 1).all()
+
+    def test_nobody_changed_their_answer(self):
+        row = paired_proportion_change(5, 0, 0, 5).iloc[0]
+        assert row.change == 0
+        assert math.isnan(row.p_value)
+        assert "nobody changed" in row.note
+
+    def test_no_pairs(self):
+        row = paired_proportion_change(0, 0, 0, 0).iloc[0]
+        assert math.isnan(row.change)
+        assert "no pairs" in row.note
+
+    def test_counts_from_a_crosstab_of_raw_answers(self):
+        before = pd.Series([1, 1, 0, 0, 1, 0, 0, 1])
+        after = pd.Series([1, 0, 1, 1, 1, 0, 1, 1])
+        table = pd.crosstab(before, after)
+        row = paired_proportion_change(table.loc[1, 1], table.loc[1, 0], table.loc[0, 1],
+                                       table.loc[0, 0]).iloc[0]
+        assert row.change == pytest.approx(after.mean() - before.mean())
