@@ -12,6 +12,7 @@ Examples
 ['community', 'individual', 'policy']
 """
 
+from getting_to_outcomes.datasets import ExampleDataset, list_examples, load_example
 from getting_to_outcomes.errors import (
     DataReadError,
     DataValidationError,
@@ -30,6 +31,7 @@ __all__ = [
     "DataReadError",
     "DataValidationError",
     "DefinitionProblem",
+    "ExampleDataset",
     "Framework",
     "GTOError",
     "IndicatorDefinitionError",
@@ -39,5 +41,7 @@ __all__ = [
     "__version__",
     "bundled_frameworks",
     "check_framework",
+    "list_examples",
+    "load_example",
     "load_framework",
 ]

@@ -9,6 +9,7 @@ import click
 
 from getting_to_outcomes import __version__
 from getting_to_outcomes.cli._demo import demo
+from getting_to_outcomes.cli._example import example
 from getting_to_outcomes.cli._framework import check, indicators, schema
 
 __all__ = ["main"]
@@ -24,3 +25,4 @@ main.add_command(indicators)
 main.add_command(check)
 main.add_command(schema)
 main.add_command(demo)
+main.add_command(example)
