@@ -1,0 +1,140 @@
+"""Pseudonymous respondent ids: a keyed hash (HMAC-SHA256) that only the key holder can link back.
+
+The same id always gives the same pseudonym under the same key, in every file and
+every run, so a pre survey and a post survey still match after pseudonymisation. The
+key is read from the environment variable ``GTO_PSEUDONYM_KEY`` (the key itself) or
+from a key file (``GTO_PSEUDONYM_KEY_FILE`` or an explicit path); it is never written
+to any output, and its ``repr`` hides it.
+
+Create a key once per organization or network and keep it private::
+
+    python -c "import getting_to_outcomes as gto; print(gto.generate_key())" > gto.key
+
+Examples
+--------
+>>> key = PseudonymKey(b"an example key of 32 bytes......")
+>>> key
+PseudonymKey(<hidden>)
+>>> key.pseudonym("P-001") == key.pseudonym(" P-001 ")
+True
+>>> key.pseudonym("P-001")
+'p_a5da2361ad4d4f90c121'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.errors import GTOError
+
+__all__ = [
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "PseudonymKey",
+    "PseudonymKeyError",
+    "generate_key",
+    "load_key",
+    "pseudonymize",
+]
+
+KEY_ENV: Final = "GTO_PSEUDONYM_KEY"
+KEY_FILE_ENV: Final = "GTO_PSEUDONYM_KEY_FILE"
+MIN_KEY_BYTES: Final = 16
+_PREFIX: Final = "p_"
+_HEX_CHARS: Final = 20  # 80 bits: collisions are negligible for millions of ids
+
+
+class PseudonymKeyError(GTOError, ValueError):
+    """No usable pseudonymisation key was found."""
+
+
+class PseudonymKey:
+    """A secret key for keyed hashing of ids; its value never appears in a repr or a pickle."""
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: bytes | str) -> None:
+        raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+        if len(raw) < MIN_KEY_BYTES:
+            msg = (f"the pseudonymisation key is too short ({len(raw)} bytes); use at least "
+                   f"{MIN_KEY_BYTES}, e.g. the output of getting_to_outcomes.generate_key()")
+            raise PseudonymKeyError(msg)
+        self._secret = raw
+
+    def pseudonym(self, value: Any) -> str:
+        """The pseudonym of one id (surrounding spaces ignored)."""
+        text = str(value).strip().encode("utf-8")
+        digest = hmac.new(self._secret, text, hashlib.sha256).hexdigest()
+        return _PREFIX + digest[:_HEX_CHARS]
+
+    def __repr__(self) -> str:
+        return "PseudonymKey(<hidden>)"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a PseudonymKey cannot be pickled: it would write the key out")
+
+
+def generate_key() -> str:
+    """A new random key (64 hexadecimal characters) to keep in a private file.
+
+    Examples
+    --------
+    >>> len(generate_key())
+    64
+    """
+    return secrets.token_hex(32)
+
+
+def load_key(
+    key_file: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None
+) -> PseudonymKey:
+    """Find the pseudonymisation key.
+
+    Looked for, in order: ``key_file``; the environment variable ``GTO_PSEUDONYM_KEY``
+    (the key itself); the file named by ``GTO_PSEUDONYM_KEY_FILE``.
+
+    Raises
+    ------
+    PseudonymKeyError
+        When there is no key, the key file cannot be read, or the key is too short.
+    """
+    env = os.environ if environ is None else environ
+    path = key_file if key_file is not None else env.get(KEY_FILE_ENV) if not env.get(KEY_ENV) else None
+    if path is None:
+        secret = env.get(KEY_ENV)
+        if not secret:
+            msg = (f"no pseudonymisation key: set the environment variable {KEY_ENV}, or "
+                   f"{KEY_FILE_ENV} to a key file, or pass a key file; create a key with "
+                   "getting_to_outcomes.generate_key() and keep it private")
+            raise PseudonymKeyError(msg)
+        return PseudonymKey(secret.strip())
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        msg = f"cannot read the key file {str(path)!r}: {exc.strerror}"
+        raise PseudonymKeyError(msg) from None
+    return PseudonymKey(content.strip())
+
+
+def pseudonymize(values: pd.Series, key: PseudonymKey) -> pd.Series:
+    """Replace each non-missing value by its pseudonym; missing values stay missing.
+
+    Examples
+    --------
+    >>> key = PseudonymKey(b"an example key of 32 bytes......")
+    >>> out = pseudonymize(pd.Series(["P-001", None, "P-001 "]), key)
+    >>> out.isna().tolist(), out[0] == out[2]
+    ([False, True, False], True)
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    hashed = np.array([key.pseudonym(u) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(hashed[codes], index=values.index, dtype="str", name=values.name)

@@ -1,0 +1,738 @@
+"""Read the files people actually export into tables, numbered as they see them.
+
+Supported: CSV and other delimited text (the delimiter is sniffed; UTF-8 with or
+without a byte-order mark, UTF-16 as Excel writes it, and Windows-1252/Latin-1 as a
+fallback with a warning), Excel ``.xlsx`` (any sheet), Parquet, SPSS ``.sav``
+(value labels kept) and pandas DataFrames.
+
+Rows keep the number a person sees in a spreadsheet: the header is row 1 and the
+first answer row 2. Blank rows are skipped and reported, extra header rows written by
+survey tools (Qualtrics' question-text and ImportId rows, SurveyMonkey's "Response"
+row) are recognised, and headers are matched to a source's columns through their
+names, aliases and question texts, ignoring case, spaces and punctuation.
+
+Anything that is not a readable table raises :class:`~getting_to_outcomes.DataReadError`
+naming the file and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.errors import DataReadError, did_you_mean
+from getting_to_outcomes.models import DataSource
+
+if TYPE_CHECKING:
+    from getting_to_outcomes.framework import Framework
+
+__all__ = ["MAX_CELL_CHARS", "HeaderMap", "RawTable", "ReadNote", "map_headers", "read_raw", "read_table"]
+
+#: Longest cell accepted, as in a spreadsheet cell: longer means a broken file.
+MAX_CELL_CHARS: Final = 32_767
+_SAMPLE_LINES: Final = 50
+_DELIMITERS: Final = (",", ";", "\t", "|")
+_HEADER_SEARCH: Final = 10
+_EXTRA_HEADER_ROWS: Final = 3
+_SUBHEADER_WORDS: Final = frozenset({"response", "open-ended response"})
+_SUFFIXES: Final = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet", ".sav": "sav",
+    ".zsav": "sav",
+}
+_MAGIC: Final = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Word (.doc) file"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    """Something worth telling about how a file was read (not an error).
+
+    ``reason`` is one of ``encoding``, ``delimiter``, ``format``, ``header_rows``,
+    ``rows_above_header``, ``blank_row``, ``blank_rows``, ``extra_cells``.
+    """
+
+    reason: str
+    message: str
+    fix: str = ""
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RawTable:
+    """A table as read from one file, before any checking.
+
+    Attributes
+    ----------
+    file : str
+        Path of the file, or ``"<DataFrame>"``.
+    format : str
+        ``csv``, ``xlsx``, ``parquet``, ``sav`` or ``dataframe``.
+    frame : DataFrame
+        The cells; columns are positions 0..k-1 (headers may repeat in a file).
+    headers : list of tuple of str
+        For each column, the header texts found for it: the header row first, then
+        question texts from extra header rows or SPSS variable labels.
+    rows : ndarray of int
+        Row number, as the user sees it, of each row of ``frame``.
+    notes : list of ReadNote
+        What was noticed while reading (encoding fallback, blank rows...).
+    value_labels : dict
+        SPSS value labels per column position, ``{code: label}``.
+    """
+
+    file: str
+    format: str
+    frame: pd.DataFrame
+    headers: list[tuple[str, ...]]
+    rows: np.ndarray
+    notes: list[ReadNote] = field(default_factory=list)
+    value_labels: dict[int, dict[Any, str]] = field(default_factory=dict)
+
+    @property
+    def header_names(self) -> list[str]:
+        return [h[0] if h else "" for h in self.headers]
+
+
+def _fail(file: str, reason: str) -> DataReadError:
+    return DataReadError(f"{file}: {reason}")
+
+
+# --- headers -------------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(text)).casefold())
+
+
+def _header_forms(text: str) -> list[str]:
+    """The header itself, a Google Forms grid item ``Q [item]``, a Qualtrics ``Q - item``."""
+    forms = [text]
+    bracket = re.fullmatch(r"(.*)\[(.+)\]\s*", text, flags=re.DOTALL)
+    if bracket:
+        forms.append(bracket.group(2))
+    if " - " in text:
+        forms.append(text.rsplit(" - ", 1)[1])
+    return forms
+
+
+class _HeaderIndex:
+    def __init__(self, source: DataSource) -> None:
+        self.names: dict[str, str] = {}
+        # Names first, then aliases, then question texts: the first claim wins.
+        for getter in (
+            lambda c: [c.name],
+            lambda c: list(c.aliases),
+            lambda c: [c.question] if c.question else [],
+        ):
+            for column in source.columns:
+                for text in getter(column):
+                    self.names.setdefault(_header_key(text), column.name)
+        self.names.pop("", None)
+
+    def match(self, candidates: Sequence[str]) -> str | None:
+        for candidate in candidates:
+            for form in _header_forms(candidate):
+                name = self.names.get(_header_key(form))
+                if name is not None:
+                    return name
+        return None
+
+    def score(self, cells: Sequence[Any]) -> int:
+        return sum(1 for c in cells if isinstance(c, str) and self.match([c]) is not None)
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """How the columns of a file map to the columns of a source.
+
+    Attributes
+    ----------
+    columns : dict
+        Canonical column name -> position of the file column used for it.
+    unknown : list of (position, header)
+        File columns that match no column of the source.
+    duplicates : list of (position, header, canonical name)
+        File columns that match a column already matched by an earlier one.
+    """
+
+    columns: dict[str, int]
+    unknown: list[tuple[int, str]]
+    duplicates: list[tuple[int, str, str]]
+
+
+def column_letter(position: int) -> str:
+    """Spreadsheet letter of a 0-based column position.
+
+    Examples
+    --------
+    >>> column_letter(0), column_letter(25), column_letter(26)
+    ('A', 'Z', 'AA')
+    """
+    letters = ""
+    n = position + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def map_headers(headers: Sequence[Sequence[str]], source: DataSource) -> HeaderMap:
+    """Match file headers to the columns of ``source``.
+
+    Each file column may offer several header texts (its header, its question text);
+    they are compared with the source's column names, aliases and questions, ignoring
+    case, spaces and punctuation.
+
+    Examples
+    --------
+    >>> from getting_to_outcomes import load_framework
+    >>> src = load_framework().source("leadership_survey")
+    >>> m = map_headers([["Respondent ID"], ["SURVEY WAVE"], ["Favourite colour"]], src)
+    >>> m.columns, m.unknown
+    ({'person_id': 0, 'survey_wave': 1}, [(2, 'Favourite colour')])
+    """
+    index = _HeaderIndex(source)
+    columns: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    duplicates: list[tuple[int, str, str]] = []
+    for position, candidates in enumerate(headers):
+        shown = next((c for c in candidates if c.strip()), "")
+        name = index.match([c for c in candidates if c.strip()])
+        if name is None:
+            unknown.append((position, shown or f"(unnamed column {column_letter(position)})"))
+        elif name in columns:
+            duplicates.append((position, shown, name))
+        else:
+            columns[name] = position
+    return HeaderMap(columns, unknown, duplicates)
+
+
+# --- text files ----------------------------------------------------------------------
+
+
+def _decode(file: str, raw: bytes, encoding: str | None, notes: list[ReadNote]) -> str:
+    if encoding is not None:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise _fail(file, f"cannot be read as {encoding}: {exc}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _fail(file, f"starts like UTF-16 text but is not: {exc.reason}") from None
+    sample = raw[:4096]
+    if len(sample) >= 4 and sample.count(b"\x00") >= len(sample) // 3:
+        # UTF-16 without a byte-order mark: every other byte is zero for plain text.
+        zeros_even = sample[0::2].count(b"\x00")
+        zeros_odd = sample[1::2].count(b"\x00")
+        guess = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+        try:
+            return raw.decode(guess)
+        except UnicodeDecodeError:
+            raise _fail(file, "is binary data, not a text table") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start : exc.start + 1]
+        line = raw[: exc.start].count(b"\n") + 1
+    for fallback, label in (("cp1252", "Windows-1252 (Western European)"), ("latin-1", "Latin-1")):
+        try:
+            text = raw.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+        notes.append(ReadNote(
+            "encoding",
+            f"The file is not UTF-8 (byte {bad!r} on line {line}); it was read as {label}.",
+            "Check that accented letters look right; when saving, choose 'CSV UTF-8'.",
+        ))
+        return text
+    raise _fail(file, "is not text in any known encoding")  # pragma: no cover - latin-1 never fails
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if "\x00" in sample:
+        return True
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0b\x0c")
+    return controls > max(8, len(sample) // 50)
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:_SAMPLE_LINES] if line.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0.0, 0)
+    for delimiter in _DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        widest = max(counts)
+        if widest < 2:
+            continue
+        modal = max(set(counts), key=counts.count)
+        score = (counts.count(modal) / len(counts), modal)
+        if modal >= 2 and score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
+        )
+    except pd.errors.EmptyDataError:
+        raise _fail(file, "is empty: there is no header row and no data") from None
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        eof = re.search(r"EOF inside string starting at row (\d+)", message)
+        if eof:
+            raise _fail(
+                file,
+                f"a quote (\") opened in row {int(eof.group(1)) + 1} is never closed; "
+                "close it or remove the stray quote",
+            ) from None
+        frame = _parse_ragged(file, text, delimiter)
+    return frame
+
+
+def _parse_ragged(file: str, text: str, delimiter: str) -> pd.DataFrame:
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise _fail(file, f"is not a readable delimited table ({exc})") from None
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+
+
+def _read_text(file: str, raw: bytes, encoding: str | None, delimiter: str | None,
+               notes: list[ReadNote]) -> tuple[pd.DataFrame, np.ndarray]:
+    text = _decode(file, raw, encoding, notes)
+    if not text.strip():
+        raise _fail(file, "is empty: there is no header row and no data")
+    if _looks_binary(text):
+        raise _fail(file, "is binary data, not a text table; export the data as CSV or Excel")
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text)
+        if delimiter != ",":
+            shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
+            notes.append(ReadNote("delimiter", f"Columns are separated by {shown}s ({delimiter!r})."))
+    frame = _parse_delimited(file, text, delimiter)
+    frame.columns = range(frame.shape[1])
+    return frame, np.arange(1, len(frame) + 1)
+
+
+# --- binary formats ------------------------------------------------------------------
+
+
+def _read_xlsx(file: str, path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise _fail(file, "reading Excel files needs openpyxl: pip install 'getting-to-outcomes[excel]'") from None
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _fail(file, f"is not a readable Excel workbook ({exc})") from None
+    try:
+        names = list(workbook.sheetnames)
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise _fail(file, f"has no sheet number {sheet}; its sheets are {names}")
+            worksheet = workbook.worksheets[sheet]
+        else:
+            if sheet not in names:
+                raise _fail(file, f"has no sheet {sheet!r}{did_you_mean(sheet, names)}; its sheets are {names}")
+            worksheet = workbook[sheet]
+        rows = [list(r) for r in worksheet.iter_rows(min_row=1, min_col=1, values_only=True)]
+    finally:
+        workbook.close()
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    if grid.empty and sheet is None and len(names) > 1:
+        raise _fail(file, f"its first sheet is empty; choose another sheet of {names}")
+    grid.columns = range(grid.shape[1])
+    return grid, np.arange(1, len(grid) + 1)
+
+
+def _read_parquet(file: str, path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise _fail(file, "reading Parquet needs pyarrow: pip install 'getting-to-outcomes[parquet]'") from None
+    except Exception as exc:  # pyarrow raises many unrelated types for a broken file
+        raise _fail(file, f"is not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+
+
+def _read_sav(file: str, path: Path) -> tuple[pd.DataFrame, list[str], dict[str, dict[Any, str]]]:
+    try:
+        import pyreadstat
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise _fail(file, "reading SPSS files needs pyreadstat: pip install 'getting-to-outcomes[spss]'") from None
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as exc:  # pyreadstat raises its own error types
+        raise _fail(file, f"is not a readable SPSS file ({exc})") from None
+    labels = [meta.column_names_to_labels.get(c) or "" for c in frame.columns]
+    return frame, labels, dict(meta.variable_value_labels)
+
+
+def _sniff_format(raw: bytes) -> str | None:
+    if raw.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if raw.startswith(b"PAR1"):
+        return "parquet"
+    if raw.startswith((b"$FL2", b"$FL3")):
+        return "sav"
+    return None
+
+
+# --- shaping a grid into a table ----------------------------------------------------
+
+
+def _blank_mask(grid: pd.DataFrame) -> np.ndarray:
+    if grid.shape[1] == 0:
+        return np.ones(len(grid), dtype=bool)
+    blank = np.ones(len(grid), dtype=bool)
+    for position in range(grid.shape[1]):
+        column = grid[position]
+        if column.dtype == object:
+            cells = column.map(lambda v: v is None or (isinstance(v, str) and not v.strip())
+                               or (isinstance(v, float) and v != v))
+            blank &= cells.to_numpy(dtype=bool)
+        else:
+            blank &= (column.str.strip() == "").to_numpy(dtype=bool)
+        if not blank.any():
+            break
+    return blank
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _is_import_id_row(cells: Sequence[Any]) -> bool:
+    texts = [_cell_text(c) for c in cells if _cell_text(c)]
+    return bool(texts) and all(t.casefold().startswith('{"importid"') for t in texts)
+
+
+def _is_subheader_row(cells: Sequence[Any]) -> bool:
+    return any(_cell_text(c).casefold() in _SUBHEADER_WORDS for c in cells)
+
+
+def _shape_grid(
+    file: str, grid: pd.DataFrame, rows: np.ndarray, notes: list[ReadNote], source: DataSource | None
+) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray]:
+    blank = _blank_mask(grid)
+    filled = np.flatnonzero(~blank)
+    if len(filled) == 0:
+        raise _fail(file, "is empty: there is no header row and no data")
+    index = _HeaderIndex(source) if source is not None else None
+
+    def cells(position: int) -> list[Any]:
+        return list(grid.iloc[position])
+
+    header_at = int(filled[0])
+    if index is not None:
+        best = index.score(cells(header_at))
+        for position in filled[1:_HEADER_SEARCH]:
+            score = index.score(cells(int(position)))
+            if score > best and score >= 2:
+                header_at, best = int(position), score
+        above = [int(rows[p]) for p in filled if p < header_at]
+        if above:
+            notes.append(ReadNote(
+                "rows_above_header",
+                f"Row(s) {_row_list(above)} above the header were skipped.",
+                "Keep the header in the first row of the sheet.",
+            ))
+    header_cells = cells(header_at)
+    headers = [[_cell_text(c)] for c in header_cells]
+    extra: list[int] = []
+    following = [int(p) for p in filled if p > header_at][: _EXTRA_HEADER_ROWS + 1]
+    for k, position in enumerate(following[:_EXTRA_HEADER_ROWS]):
+        row_cells = cells(position)
+        after = following[k + 1] if k + 1 < len(following) else None
+        is_header = _is_import_id_row(row_cells) or _is_subheader_row(row_cells)
+        if not is_header and after is not None and _is_import_id_row(cells(after)):
+            is_header = True  # Qualtrics: the question-text row comes before the ImportId row
+        if not is_header and index is not None:
+            is_header = index.score(row_cells) > max(index.score(header_cells), 1)
+        if not is_header:
+            break
+        extra.append(position)
+        if not _is_import_id_row(row_cells):
+            for j, c in enumerate(row_cells):
+                text = _cell_text(c)
+                if text and text.casefold() not in _SUBHEADER_WORDS:
+                    headers[j].append(text)
+    if extra:
+        notes.append(ReadNote(
+            "header_rows",
+            f"Row(s) {_row_list([int(rows[p]) for p in extra])} were read as extra header rows "
+            "(question texts or survey-tool codes), not as answers.",
+        ))
+    data_start = (extra[-1] if extra else header_at) + 1
+    body = np.arange(data_start, len(grid))
+    body_blank = blank[data_start:]
+    last = np.flatnonzero(~body_blank)
+    trailing = len(body) - (int(last[-1]) + 1 if len(last) else 0)
+    if trailing:
+        notes.append(ReadNote(
+            "blank_rows",
+            f"{trailing} blank row(s) at the end of the table were ignored.",
+        ))
+        body, body_blank = body[: len(body) - trailing], body_blank[: len(body_blank) - trailing]
+    for position in body[body_blank]:
+        notes.append(ReadNote(
+            "blank_row", "This row is blank; it was skipped.",
+            "Delete blank rows inside the table.", row=int(rows[position]),
+        ))
+    kept = body[~body_blank]
+    frame = grid.iloc[kept]
+    return frame, [tuple(h) for h in headers], rows[kept]
+
+
+def _row_list(rows: Sequence[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def _check_cell_sizes(file: str, frame: pd.DataFrame, headers: list[tuple[str, ...]],
+                      rows: np.ndarray) -> None:
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype == object:
+            lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
+        elif pd.api.types.is_string_dtype(column.dtype):
+            lengths = column.str.len().fillna(0)
+        else:
+            continue
+        at = np.flatnonzero(lengths.to_numpy(dtype=np.int64) > MAX_CELL_CHARS)
+        if len(at):
+            where = int(at[0])
+            name = headers[position][0] if headers[position] else column_letter(position)
+            raise _fail(
+                file,
+                f"row {int(rows[where])}, column {name!r} holds a cell of "
+                f"{int(lengths.iloc[where]):,} characters, more than a spreadsheet cell can hold "
+                f"({MAX_CELL_CHARS:,}); this usually means a quote (\") opened and never closed, "
+                "or a file that is not a table",
+            )
+
+
+# --- the entry points ----------------------------------------------------------------
+
+
+def read_raw(
+    data: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    source: DataSource | None = None,
+) -> RawTable:
+    """Read one file or DataFrame into a :class:`RawTable`.
+
+    ``source``, when given, helps find the header row (a title above it, question-text
+    rows under it). Raises :class:`~getting_to_outcomes.DataReadError`.
+    """
+    if isinstance(data, pd.DataFrame):
+        return _from_frame(data)
+    path = Path(data)
+    file = str(path)
+    if path.is_dir():
+        raise _fail(file, "is a folder, not a file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(file, "no such file") from None
+    except OSError as exc:
+        raise _fail(file, f"cannot be read ({exc.strerror})") from None
+    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise _fail(file, "is empty: there is no header row and no data")
+    notes: list[ReadNote] = []
+    kind = _SUFFIXES.get(path.suffix.casefold())
+    sniffed = _sniff_format(raw)
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise _fail(file, f"is {what}, not a table; export the data as CSV or Excel (.xlsx)")
+    if sniffed is not None and sniffed != kind:
+        notes.append(ReadNote(
+            "format", f"The file is a {sniffed} file although its name ends in {path.suffix!r}.",
+            f"Rename it to end in .{sniffed}.",
+        ))
+        kind = sniffed
+    if kind is None:
+        kind = "csv"
+    if kind == "parquet":
+        return _from_frame(_read_parquet(file, path), file=file, fmt="parquet", notes=notes)
+    if kind == "sav":
+        frame, labels, value_labels = _read_sav(file, path)
+        table = _from_frame(frame, file=file, fmt="sav", notes=notes, first_row=1)
+        headers = [(h[0], lab) if lab else h for h, lab in zip(table.headers, labels, strict=True)]
+        positional = {i: value_labels[c] for i, c in enumerate(frame.columns) if c in value_labels}
+        return RawTable(file, "sav", table.frame, headers, table.rows, notes, positional)
+    if kind == "xlsx":
+        grid, rows = _read_xlsx(file, path, sheet)
+    else:
+        grid, rows = _read_text(file, raw, encoding, delimiter, notes)
+    frame, headers, kept_rows = _shape_grid(file, grid, rows, notes, source)
+    width = len(headers)
+    while width and not headers[width - 1][0] and _all_blank(frame.iloc[:, width - 1]):
+        width -= 1  # trailing empty columns, e.g. a trailing delimiter on every line
+    for position in range(width, frame.shape[1]):
+        cells = frame.iloc[:, position]
+        for at in np.flatnonzero(~_blank_cells(cells)):
+            notes.append(ReadNote(
+                "extra_cells", "This row has more cells than the header has columns.",
+                "Give the column a header, or delete the stray cell.",
+                row=int(kept_rows[at]), column=f"(unnamed column {column_letter(position)})",
+                value=str(cells.iloc[at])[:80],
+            ))
+    frame = frame.iloc[:, :width]
+    frame.columns = range(width)
+    frame.index = pd.RangeIndex(len(frame))
+    headers = headers[:width]
+    _check_cell_sizes(file, frame, headers, kept_rows)
+    return RawTable(file, kind, frame, headers, kept_rows, notes)
+
+
+def _blank_cells(cells: pd.Series) -> np.ndarray:
+    return cells.map(lambda v: not _cell_text(v)).to_numpy(dtype=bool)
+
+
+def _all_blank(cells: pd.Series) -> bool:
+    return bool(_blank_cells(cells).all())
+
+
+def _from_frame(
+    frame: pd.DataFrame, *, file: str = "<DataFrame>", fmt: str = "dataframe",
+    notes: list[ReadNote] | None = None, first_row: int = 2,
+) -> RawTable:
+    if frame.index.name == "row" and pd.api.types.is_integer_dtype(frame.index.dtype):
+        rows = frame.index.to_numpy(dtype=np.int64)
+    else:
+        rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    headers = [(str(c),) for c in frame.columns]
+    positional = frame.set_axis(range(frame.shape[1]), axis=1)
+    positional.index = pd.RangeIndex(len(frame))
+    return RawTable(file, fmt, positional, headers, rows, list(notes or []))
+
+
+def _with_labels(table: RawTable) -> pd.DataFrame:
+    frame = table.frame
+    if not table.value_labels:
+        return frame
+    frame = frame.copy()
+    for position, labels in table.value_labels.items():
+        frame[position] = frame[position].map(lambda v, lab=labels: lab.get(v, v)).astype(object)
+    return frame
+
+
+def read_table(
+    data: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    source: str | DataSource | None = None,
+    framework: Framework | str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Read a CSV, Excel, Parquet or SPSS file into a DataFrame, rows numbered as in the file.
+
+    Parameters
+    ----------
+    data : path or DataFrame
+        The file. The format follows the file's content and name.
+    sheet : str or int, optional
+        Excel sheet name or 0-based position (default: the first sheet).
+    encoding : str, optional
+        Text encoding of a CSV file (default: detected).
+    delimiter : str, optional
+        Column separator of a CSV file (default: sniffed among ``, ; tab |``).
+    source : str or DataSource, optional
+        A data source of the framework: its columns are then found by their names,
+        aliases and question texts and renamed to the canonical names.
+    framework : Framework or path, optional
+        Where ``source`` is defined (default: the bundled framework).
+
+    Returns
+    -------
+    DataFrame
+        One column per header (blank cells are NaN, SPSS value labels applied); the
+        index, named ``row``, is the row number a person sees in the spreadsheet.
+
+    Raises
+    ------
+    DataReadError
+        When the file is missing, empty or not a table.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "wave.csv").write_text("Respondent ID;Wave\\nP1;pre\\n\\nP2;post\\n\\n")
+    >>> read_table(folder / "wave.csv", source="leadership_survey")
+        person_id survey_wave
+    row
+    2          P1         pre
+    4          P2        post
+    """
+    spec: DataSource | None = None
+    if source is not None:
+        spec = source if isinstance(source, DataSource) else _framework(framework).source(source)
+    table = read_raw(data, sheet=sheet, encoding=encoding, delimiter=delimiter, source=spec)
+    frame = _with_labels(table)
+    names = table.header_names
+    if spec is not None:
+        mapping = map_headers(table.headers, spec)
+        for name, position in mapping.columns.items():
+            names[position] = name
+    out = frame.set_axis(names, axis=1).copy()
+    for name in out.columns.unique():
+        if out[name].ndim == 1 and pd.api.types.is_string_dtype(out[name].dtype):
+            out[name] = out[name].where(out[name].str.strip() != "")
+    out.index = pd.Index(table.rows, name="row")
+    return out
+
+
+def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framework:
+    from getting_to_outcomes.framework import Framework
+    from getting_to_outcomes.loading import load_framework
+
+    if isinstance(framework, Framework):
+        return framework
+    return load_framework(framework)
+
+
+def header_candidates(table: RawTable) -> Mapping[int, tuple[str, ...]]:
+    """Header texts of each column position of ``table``."""
+    return dict(enumerate(table.headers))

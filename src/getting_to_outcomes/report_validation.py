@@ -1,0 +1,231 @@
+"""The result of validating data: :class:`ValidationReport`, and the catalogue of checks.
+
+Every problem is one row of :attr:`ValidationReport.issues`, with the columns of
+:data:`ISSUE_COLUMNS`. ``reason`` is a short code from :data:`REASONS`, which also
+gives each reason its ``check`` (the family of rule) and its ``severity``:
+
+- ``error``: the row cannot be used and is moved to ``rejected_rows``;
+- ``warning``: probably a mistake, worth a look; the row is kept;
+- ``info``: worth knowing; nothing to fix.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from getting_to_outcomes.errors import DataValidationError
+
+__all__ = ["ISSUE_COLUMNS", "REASONS", "SEVERITIES", "ValidationReport"]
+
+#: Columns of :attr:`ValidationReport.issues`.
+ISSUE_COLUMNS: Final = [
+    "source", "file", "row", "column", "value", "check", "reason", "severity", "message", "fix",
+]
+#: Severities, most serious first.
+SEVERITIES: Final = ("error", "warning", "info")
+
+#: reason -> (check, severity, what it means). The meanings are listed in the docs.
+REASONS: Final[dict[str, tuple[str, str, str]]] = {
+    # the file as a whole
+    "encoding": ("file", "warning", "the file is not UTF-8 and was read with a fallback encoding"),
+    "delimiter": ("file", "info", "columns are separated by something other than commas"),
+    "format": ("file", "warning", "the file's content does not match its name"),
+    "header_rows": ("file", "info", "extra header rows written by a survey tool were skipped"),
+    "rows_above_header": ("file", "info", "rows above the header (a title) were skipped"),
+    "blank_rows": ("file", "info", "blank rows at the end of the table were ignored"),
+    "blank_row": ("file", "warning", "a blank row inside the table was skipped"),
+    "extra_cells": ("file", "warning", "a row has cells beyond the last column with a header"),
+    # columns
+    "missing_column": ("columns", "error", "a required column is not in the file"),
+    "absent_column": ("columns", "info", "an optional column is not in the file"),
+    "unknown_column": ("columns", "warning", "a column that the source does not define"),
+    "duplicate_column": ("columns", "error", "two columns of the file are the same column"),
+    "personal_data": ("privacy", "info", "a column holds personal data (names, emails, phones)"),
+    # cells
+    "missing_required": ("required", "error", "a required cell is blank or holds a missing code"),
+    "not_a_number": ("type", "error", "text where a number is expected"),
+    "not_an_integer": ("type", "error", "a fraction where a whole number is expected"),
+    "not_a_date": ("type", "error", "something that is not a date in a date column"),
+    "not_a_boolean": ("type", "error", "something other than yes/no in a yes/no column"),
+    "not_allowed": ("allowed", "error", "a category that is not among the allowed answers"),
+    "unknown_answer": ("allowed", "error", "an answer that is not on the response scale"),
+    "out_of_range": ("range", "error", "a number outside its valid range"),
+    "outside_period": ("range", "error", "a date outside the collection period"),
+    "implausible": ("range", "warning", "a valid but unusual number"),
+    # rows and fields together
+    "comparison_failed": ("comparison", "error", "two fields of a row contradict each other"),
+    "straightlining": ("straightlining", "warning", "the same answer to every Likert item"),
+    "duplicate_key": ("unique", "error", "the same respondent (or key) twice in one wave"),
+    "no_baseline": ("pre_post", "info", "a respondent in a later wave has no baseline answer"),
+}
+
+_SUMMARY_ROWS: Final = 50
+
+
+def _severity_order(frame: pd.DataFrame) -> pd.Series:
+    return frame["severity"].map({s: k for k, s in enumerate(SEVERITIES)})
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ValidationReport:
+    """Everything found while validating one or more files of a data source.
+
+    Attributes
+    ----------
+    source : str
+        Id of the data source.
+    files : tuple of str
+        The files read (``"<DataFrame>"`` for a DataFrame).
+    issues : DataFrame
+        One row per problem; columns :data:`ISSUE_COLUMNS`. ``row`` is the row number
+        a person sees in the file (header = row 1), empty for problems of a whole
+        file or column.
+    rows_read : int
+        Data rows read (blank rows are not data rows).
+    valid_rows : DataFrame
+        The rows without errors, typed, columns named as in the source, index ``row``.
+    rejected_rows : DataFrame
+        The rows with at least one error, same columns plus ``reasons``.
+    missing : DataFrame
+        One row per cell holding a missing-value code: ``row``, ``column``, ``reason``.
+    """
+
+    source: str
+    files: tuple[str, ...]
+    issues: pd.DataFrame
+    rows_read: int
+    valid_rows: pd.DataFrame
+    rejected_rows: pd.DataFrame
+    missing: pd.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings and information allowed)."""
+        return not bool((self.issues["severity"] == "error").any())
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Number of issues per check, reason and severity (they add up to ``len(issues)``)."""
+        if self.issues.empty:
+            return pd.DataFrame({"check": [], "reason": [], "severity": [], "count": []}).astype(
+                {"count": "int64"})
+        counts = (
+            self.issues.groupby(["check", "reason", "severity"], observed=True, sort=False)
+            .size().rename("count").reset_index()
+        )
+        order = _severity_order(counts)
+        return counts.assign(_o=order).sort_values(["_o", "count"], ascending=[True, False]) \
+            .drop(columns="_o").reset_index(drop=True)
+
+    def _totals(self) -> dict[str, int]:
+        found = self.issues["severity"].value_counts()
+        return {s: int(found.get(s, 0)) for s in SEVERITIES}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The issues, one per row (the same as :attr:`issues`)."""
+        return self.issues.copy()
+
+    def raise_if_invalid(self) -> ValidationReport:
+        """Raise :class:`~getting_to_outcomes.DataValidationError` when there are errors.
+
+        Returns the report itself otherwise, so calls can be chained.
+        """
+        if not self.ok:
+            totals = self._totals()
+            first = self.issues[self.issues["severity"] == "error"].head(5)
+            lines = [f"  {_where(r)}: {r['message']}" for _, r in first.iterrows()]
+            more = totals["error"] - len(first)
+            if more > 0:
+                lines.append(f"  ... and {more} more error(s); see report.issues")
+            msg = "\n".join([
+                f"{self.source}: {totals['error']} error(s) in {self.rows_read} row(s) read; "
+                f"{len(self.rejected_rows)} row(s) rejected.", *lines])
+            raise DataValidationError(msg, self)
+        return self
+
+    def summary(self, max_issues: int = _SUMMARY_ROWS) -> str:
+        """A plain-text account: totals, counts by check, then the first issues."""
+        totals = self._totals()
+        files = ", ".join(self.files)
+        lines = [
+            f"Validation of {self.source} ({files})",
+            f"  {self.rows_read} row(s) read: {len(self.valid_rows)} valid, "
+            f"{len(self.rejected_rows)} rejected",
+            f"  {totals['error']} error(s), {totals['warning']} warning(s), {totals['info']} note(s); "
+            f"{len(self.missing)} missing-value code(s) recorded",
+            "  OK: no errors" if self.ok else "  NOT OK: fix the errors below",
+        ]
+        if not self.issues.empty:
+            lines += ["", "Counts by check:", self.counts.to_string(index=False), "", "Issues:"]
+            shown = self.issues.head(max_issues)
+            many_files = len(self.files) > 1
+            for _, issue in shown.iterrows():
+                where = _where(issue) if many_files else _where(issue).split(", ", 1)[-1]
+                if where == issue["file"]:
+                    where = "file"
+                lines.append(f"  {issue['severity']:<7} {where}: {issue['message']}")
+                if issue["fix"]:
+                    lines.append(f"          fix: {issue['fix']}")
+            if len(self.issues) > len(shown):
+                lines.append(f"... {len(self.issues) - len(shown)} more issue(s) not shown here; "
+                             "all are in .issues (or gto validate --format csv)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        totals = self._totals()
+        return (f"<ValidationReport {self.source}: {self.rows_read} rows, "
+                f"{len(self.rejected_rows)} rejected; {totals['error']} errors, "
+                f"{totals['warning']} warnings, {totals['info']} notes>")
+
+    def _repr_html_(self) -> str:
+        totals = self._totals()
+        status = "OK" if self.ok else "Not OK"
+        head = (
+            f"<h4>Validation of {html.escape(self.source)}: {status}</h4>"
+            f"<p>{self.rows_read} rows read from {html.escape(', '.join(self.files))}: "
+            f"{len(self.valid_rows)} valid, {len(self.rejected_rows)} rejected. "
+            f"{totals['error']} errors, {totals['warning']} warnings, {totals['info']} notes.</p>"
+        )
+        if self.issues.empty:
+            return f"<div>{head}</div>"
+        shown = self.issues.head(_SUMMARY_ROWS)[
+            ["file", "row", "column", "value", "severity", "message", "fix"]]
+        more = len(self.issues) - len(shown)
+        tail = f"<p>{more} more issues in <code>.issues</code>.</p>" if more > 0 else ""
+        return (f"<div>{head}{self.counts.to_html(index=False, escape=True)}"
+                f"{shown.to_html(index=False, escape=True, na_rep='')}{tail}</div>")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON: totals, counts and every issue (not the data rows)."""
+        issues = self.issues.astype(object).where(self.issues.notna(), None)
+        data: dict[str, Any] = {
+            "source": self.source,
+            "files": list(self.files),
+            "ok": self.ok,
+            "rows_read": self.rows_read,
+            "valid_rows": len(self.valid_rows),
+            "rejected_rows": len(self.rejected_rows),
+            "totals": self._totals(),
+            "counts": self.counts.to_dict(orient="records"),
+            "missing_values": {str(k): int(v) for k, v in
+                               self.missing["reason"].value_counts(sort=False).items() if v},
+            "issues": [
+                {k: (int(v) if k == "row" and v is not None else v) for k, v in record.items()}
+                for record in issues.to_dict(orient="records")
+            ],
+        }
+        return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+
+
+def _where(issue: pd.Series) -> str:
+    parts = [str(issue["file"])]
+    if pd.notna(issue["row"]):
+        parts.append(f"row {int(issue['row'])}")
+    if pd.notna(issue["column"]) and issue["column"]:
+        parts.append(f"column {issue['column']}")
+    return ", ".join(parts)
