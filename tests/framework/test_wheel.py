@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from getting_to_outcomes import load_framework
+from getting_to_outcomes import load_example, load_framework
 
 REPO = Path(__file__).parents[2]
 
@@ -41,7 +41,8 @@ def test_wheel_installed_in_a_fresh_environment_loads_the_framework(tmp_path: Pa
         "fw = g.load_framework();"
         "print(pathlib.Path(g.__file__).parent);"
         "print(fw.path);"
-        "print(len(fw.indicators))"
+        "print(len(fw.indicators));"
+        "print(len(g.load_example().tables))"
     )
     result = subprocess.run(
         [str(python), "-c", script],
@@ -51,7 +52,9 @@ def test_wheel_installed_in_a_fresh_environment_loads_the_framework(tmp_path: Pa
         cwd=tmp_path,
         env={"PYTHONPATH": site_packages, "PATH": "/usr/bin:/bin"},
     )
-    package_dir, framework_path, count = result.stdout.split("\n")[:3]
+    package_dir, framework_path, count, tables = result.stdout.split("\n")[:4]
     assert Path(package_dir).is_relative_to(env_dir)
     assert Path(framework_path).is_relative_to(Path(package_dir) / "_indicators")
     assert int(count) == len(load_framework().indicators)
+    # the example network's data files are package data too
+    assert int(tables) == len(load_example().tables)
