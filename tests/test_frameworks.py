@@ -16,7 +16,13 @@ from types import ModuleType
 
 import pytest
 
-from getting_to_outcomes import Framework, bundled_frameworks, check_framework, load_framework
+from getting_to_outcomes import (
+    Framework,
+    bundled_frameworks,
+    check_framework,
+    load_example,
+    load_framework,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 INDICATORS = REPO / "indicators"
@@ -196,6 +202,15 @@ def test_surveys_follow_the_same_people_across_waves(name: str, framework: Frame
         # Some answers are missing, as in any real survey.
         items = [c.name for c in source.columns if c.type == "likert"]
         assert any(row[i] == "" for row in rows for i in items), source.id
+
+
+def test_load_example_reads_the_data_as_synthetic_tables(name: str, framework: Framework) -> None:
+    example = load_example(name)
+    assert example.synthetic
+    assert example.framework.id == framework.id
+    assert set(example.tables) == set(framework.sources)
+    for source_id, table in example.tables.items():
+        assert list(table.columns) == [c.name for c in framework.source(source_id).columns]
 
 
 def test_readme_says_the_data_are_synthetic(name: str) -> None:

@@ -12,7 +12,7 @@ simple models with fixed seeds, so running this script again writes the very sam
   of practice (baseline, year 1, year 2).
 
 Survey respondents are followed across waves (some leave and some join), answers come
-from a latent score plus noise, a few answers are skipped or coded 99 ("don't know"),
+from a latent score plus noise, a few answers are left blank,
 and some organizations improve a lot while others barely move.
 
 Usage::
@@ -20,9 +20,10 @@ Usage::
     python examples/data_generators/make_framework_examples.py            # rewrite the CSVs
     python examples/data_generators/make_framework_examples.py --out DIR  # write elsewhere
 
-Each data set goes to ``<out>/<framework-folder>/<source id>.csv``; ``out`` defaults to
-``src/getting_to_outcomes/data``. Column names and order are taken from the framework's
-source definitions, so the files always match them.
+Each data set goes to ``<out>/<framework-folder>/<source id>.csv``, with a ``README.md`` and
+the ``MANIFEST.json`` that lets ``getting_to_outcomes.load_example(<framework-folder>)`` read
+it; ``out`` defaults to ``src/getting_to_outcomes/data``. Column names and order are taken from
+the framework's source definitions, so the files always match them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import argparse
 import calendar
 import csv
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -89,14 +91,13 @@ def likert_answers(
     *,
     noise: float = 0.7,
     skip: float = 0.03,
-    dont_know: float = 0.0,
     easier: dict[str, float] | None = None,
 ) -> Row:
     """Answers 1-5 to ``items`` for a person whose true score is ``latent``.
 
     Reverse-keyed items are answered as the mirror image; ``easier`` raises the true score
-    for single items that people endorse more readily. Each answer is skipped (blank) with
-    probability ``skip`` and coded 99 ("don't know") with probability ``dont_know``.
+    for single items that people endorse more readily. Each answer is left blank (skipped, or
+    "don't know") with probability ``skip``.
     """
     out: Row = {}
     for item in items:
@@ -104,11 +105,8 @@ def likert_answers(
         if item in reverse:
             value = 6.0 - value
         code: int | None = int(np.clip(np.rint(value), 1, 5))
-        draw = rng.random()
-        if draw < skip:
+        if rng.random() < skip:
             code = None
-        elif draw < skip + dont_know:
-            code = 99
         out[item] = code
     return out
 
@@ -596,8 +594,7 @@ def community_schools(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
                         3.0 + offset + gain * year_index,
                         *ownership,
                         noise=0.55,
-                        skip=0.04,
-                        dont_know=0.02,
+                        skip=0.06,
                         easier={"ow3_welcome": 0.6},
                     )
                 )
@@ -607,8 +604,7 @@ def community_schools(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
                         3.2 + 0.8 * offset + rng.normal(0, 0.35) + 0.8 * gain * year_index,
                         *trust,
                         noise=0.55,
-                        skip=0.04,
-                        dont_know=0.02,
+                        skip=0.06,
                     )
                 )
                 row["meetings_attended"] = (
@@ -1008,8 +1004,7 @@ def family_engagement(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
                             3.4 + offset + 0.9 * gain * k,
                             *trust,
                             noise=0.55,
-                            skip=0.03,
-                            dont_know=0.01,
+                            skip=0.04,
                         )
                     )
                     row.update(
@@ -1428,8 +1423,8 @@ periods of every table, so the first month, 2021-09, is the baseline.
 years; 2022-23 is the baseline.
 
 - About 20 families or community members per school answer the spring survey each year;
-  about 60% answer again the next year and newcomers replace the rest. About 4% of answers
-  are blank and 2% are coded 99 ("don't know"), which validation turns into missing values.
+  about 60% answer again the next year and newcomers replace the rest. About 6% of answers
+  are blank (skipped or "don't know").
 - Ownership and trust grow at cs_elm_es and cs_alder_es, less at the others; cs_cedar_hs does
   not move and cs_fir_es slips a little.
 - The roster follows about 16 engaged families per school up a five-rung participation ladder.
@@ -1449,7 +1444,7 @@ cover 2022-23 to 2024-25; the partnership and family surveys cover 2023-24 and 2
 - Partnership survey respondents come from every level, from district leaders to parent
   leaders; teachers and staff start with the least buy-in.
 - Families answer the family survey at their child's site, about 9 per site per year; about 60%
-  answer again the next year. A few answers are blank or coded 99.
+  answer again the next year. A few answers are blank.
 - The transition roster holds one row per child entering kindergarten; about one in five is a
   child with a disability, for whom `services_in_place_first_day` is filled in (blank for the
   others). Sites that join later have no rows for the years before they joined.""",
@@ -1502,6 +1497,24 @@ python examples/data_generators/make_framework_examples.py {name}
     (folder / "README.md").write_text(text, encoding="utf-8")
 
 
+def write_manifest(folder: Path, name: str, seed: int, tables: list[str]) -> None:
+    """The small manifest that makes the folder an example for ``load_example(name)``."""
+    manifest = {
+        "name": name,
+        "description": STORIES[name][0] + " (synthetic).",
+        "synthetic": True,
+        "note": (
+            "SYNTHETIC DATA. Every organization, person, school, site, network and campaign "
+            "in this folder is invented; the numbers describe no real group."
+        ),
+        "seed": seed,
+        "framework": name,
+        "generator": "examples/data_generators/make_framework_examples.py",
+        "tables": tables,
+    }
+    (folder / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 # --- main --------------------------------------------------------------------------------
 
 GENERATORS: dict[str, tuple[int, Callable[[Rng, dict[str, list[str]], Path], dict[str, int]]]] = {
@@ -1521,6 +1534,7 @@ def generate(out: Path, names: Sequence[str] | None = None) -> dict[str, dict[st
         columns = columns_of(REPO / "indicators" / name)
         written[name] = make(np.random.default_rng(seed), columns, out / name)
         write_readme(out / name, name, seed, written[name])
+        write_manifest(out / name, name, seed, list(written[name]))
         missing = set(columns) - set(written[name])
         if missing:
             raise RuntimeError(f"{name}: no data written for sources {sorted(missing)}")
