@@ -148,8 +148,12 @@ class ValidationReport:
             raise DataValidationError(msg, self)
         return self
 
-    def summary(self, max_issues: int = _SUMMARY_ROWS) -> str:
-        """A plain-text account: totals, counts by check, then the first issues."""
+    def summary(self, max_issues: int | None = _SUMMARY_ROWS) -> str:
+        """A plain-text account: totals, counts by check, then the issues.
+
+        ``max_issues`` limits how many issues are listed (``None``: all); the text then
+        says how many more there are.
+        """
         totals = self._totals()
         files = ", ".join(self.files)
         lines = [
@@ -162,7 +166,7 @@ class ValidationReport:
         ]
         if not self.issues.empty:
             lines += ["", "Counts by check:", self.counts.to_string(index=False), "", "Issues:"]
-            shown = self.issues.head(max_issues)
+            shown = self.issues if max_issues is None else self.issues.head(max_issues)
             many_files = len(self.files) > 1
             for _, issue in shown.iterrows():
                 where = _where(issue) if many_files else _where(issue).split(", ", 1)[-1]

@@ -1,0 +1,154 @@
+"""``gto validate`` and ``gto template``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from getting_to_outcomes.cli._common import (
+    echo_frame,
+    fail,
+    format_option,
+    framework_option,
+    open_framework,
+    write_atomic,
+)
+from getting_to_outcomes.errors import DataReadError, UnknownIndicatorError
+from getting_to_outcomes.privacy import PseudonymKeyError, load_key
+from getting_to_outcomes.templates import write_template
+from getting_to_outcomes.validation import validate
+
+__all__ = ["template", "validate_command"]
+
+_USAGE = 2
+_OUTPUT_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
+    """A sheet name, or a 1-based sheet number when no sheet of the first workbook has that name."""
+    if value is None or not value.isdigit():
+        return value
+    first = next((f for f in files if f.lower().endswith((".xlsx", ".xlsm"))), None)
+    if first is not None:
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(first, read_only=True)
+            names = workbook.sheetnames
+            workbook.close()
+        except Exception:  # the reader reports a broken workbook properly
+            return value
+        if value not in names:
+            return int(value) - 1
+    return value
+
+
+def _write_rows(frame: pd.DataFrame, path: Path) -> None:
+    table = frame.reset_index()
+    suffix = path.suffix.casefold()
+
+    def writer(temporary: Path) -> None:
+        if suffix == ".xlsx":
+            table.to_excel(temporary, index=False, sheet_name="valid_rows")
+        elif suffix == ".parquet":
+            table.to_parquet(temporary, index=False)
+        else:
+            table.to_csv(temporary, index=False, date_format="%Y-%m-%d")
+
+    write_atomic(path, writer)
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--source", required=True, metavar="NAME",
+              help="Data source of the framework, e.g. leadership_survey.")
+@framework_option
+@format_option
+@click.option("--out-valid", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the valid rows to this .csv, .xlsx or .parquet file.")
+@click.option("--sheet", default=None, help="Excel sheet name (or number, from 1).")
+@click.option("--encoding", default=None, help="Text encoding of CSV files (default: detected).")
+@click.option("--delimiter", default=None, help="Column separator of CSV files (default: sniffed).")
+@click.option("--pseudonymize", is_flag=True,
+              help="Replace respondent ids by keyed hashes and hide personal columns. The key comes "
+              "from --key-file, GTO_PSEUDONYM_KEY or GTO_PSEUDONYM_KEY_FILE.")
+@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="File holding the pseudonymisation key.")
+def validate_command(
+    files: tuple[str, ...], source: str, framework_path: str | None, output_format: str,
+    out_valid: Path | None, sheet: str | None, encoding: str | None, delimiter: str | None,
+    pseudonymize: bool, key_file: Path | None,
+) -> None:
+    """Check survey or campaign FILES against a data source; report every problem.
+
+    Exit status: 0 without errors, 1 with errors (or an unreadable file), 2 on a usage
+    error. Input files are never written to; --out-valid is written atomically.
+    """
+    framework = open_framework(framework_path)
+    try:
+        framework.source(source)
+    except UnknownIndicatorError as exc:
+        fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
+    if out_valid is not None:
+        if out_valid.suffix.casefold() not in _OUTPUT_SUFFIXES:
+            fail(f"Error: --out-valid must end in {', '.join(_OUTPUT_SUFFIXES)}", _USAGE)
+        inputs = {Path(f).resolve() for f in files}
+        if out_valid.resolve() in inputs:
+            fail(f"Error: --out-valid {out_valid} is one of the input files; choose another name",
+                 _USAGE)
+    key = None
+    if pseudonymize:
+        try:
+            key = load_key(key_file)
+        except PseudonymKeyError as exc:
+            fail(f"Error: {exc}", _USAGE)
+    try:
+        report = validate(
+            list(files), framework, source=source, sheet=_sheet(sheet, files), encoding=encoding,
+            delimiter=delimiter, pseudonymize=key if key is not None else False,
+        )
+    except DataReadError as exc:
+        fail(f"Error: {exc}", 1)
+        return
+    if output_format == "json":
+        click.echo(report.to_json())
+    elif output_format == "csv":
+        echo_frame(report.issues, "csv")
+    else:
+        click.echo(report.summary(max_issues=None))
+    if out_valid is not None:
+        _write_rows(report.valid_rows, out_valid)
+        if output_format == "table":
+            click.echo(f"\n{len(report.valid_rows)} valid row(s) written to {out_valid}")
+    raise SystemExit(0 if report.ok else 1)
+
+
+@click.command()
+@click.argument("source")
+@framework_option
+@click.option("--format", "template_format", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True, help="xlsx has drop-down lists and a codebook sheet.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: SOURCE.csv or SOURCE.xlsx here).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def template(source: str, framework_path: str | None, template_format: str, out: Path | None,
+             force: bool) -> None:
+    """Write an empty collection file for SOURCE, with its codebook."""
+    framework = open_framework(framework_path)
+    try:
+        framework.source(source)
+    except UnknownIndicatorError as exc:
+        fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
+    target = out if out is not None else Path(f"{source}.{template_format}")
+    companions = [target] if template_format == "xlsx" else [
+        target, target.with_name(f"{target.stem}-codebook.csv")]
+    existing = [str(p) for p in companions if p.exists()]
+    if existing and not force:
+        fail(f"Error: {', '.join(existing)} already exist(s); use --force to overwrite", _USAGE)
+    written = write_template(source, target, framework=framework,
+                             format="xlsx" if template_format == "xlsx" else "csv")
+    for path in written:
+        click.echo(f"wrote {path}")
