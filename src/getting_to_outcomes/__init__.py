@@ -24,6 +24,18 @@ from getting_to_outcomes.errors import (
 )
 from getting_to_outcomes.framework import Framework, IndicatorSet
 from getting_to_outcomes.loading import bundled_frameworks, check_framework, load_framework
+from getting_to_outcomes.privacy import (
+    PseudonymKey,
+    PseudonymKeyError,
+    generate_key,
+    load_key,
+    pseudonymize,
+)
+from getting_to_outcomes.readers import read_table
+from getting_to_outcomes.records import record_model
+from getting_to_outcomes.report_validation import ValidationReport
+from getting_to_outcomes.templates import codebook, write_template
+from getting_to_outcomes.validation import validate
 
 __version__ = "0.1.0"
 
@@ -36,12 +48,23 @@ __all__ = [
     "GTOError",
     "IndicatorDefinitionError",
     "IndicatorSet",
+    "PseudonymKey",
+    "PseudonymKeyError",
     "ScoringError",
     "UnknownIndicatorError",
+    "ValidationReport",
     "__version__",
     "bundled_frameworks",
     "check_framework",
+    "codebook",
+    "generate_key",
     "list_examples",
     "load_example",
     "load_framework",
+    "load_key",
+    "pseudonymize",
+    "read_table",
+    "record_model",
+    "validate",
+    "write_template",
 ]

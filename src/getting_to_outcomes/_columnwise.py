@@ -249,24 +249,26 @@ def _by_ascii(spec: FieldSpec, raw: pd.Series) -> _Parsed | None:
                            pc.match_substring_regex(key, _NUMBERISH))
         safe = pc.and_(safe, pc.invert(pc.fill_null(numberish, False)))
     keys = list(spec.missing)
-    found = pc.index_in(key, value_set=pa.array(keys, type=pa.string()))
+    found = pc.index_in(key, value_set=pa.array(keys, type=arr.type))
     reasons = np.array([_MISSING_CODE[spec.missing[k]] for k in keys] + [-1], dtype=np.int8)
     found_np = pc.fill_null(found, len(keys)).to_numpy()
     safe_np = safe.to_numpy()
     missing = np.where(safe_np, reasons[found_np], -1).astype(np.int8)
     keep = pc.and_(safe, pc.is_null(found))
-    values = pc.if_else(keep, arr, pa.scalar(None, type=pa.string()))
+    values = pc.if_else(keep, arr, pa.scalar(None, type=arr.type))
     unsafe = np.flatnonzero(~safe_np)
     error = np.full(len(raw), -1, dtype=np.int8)
     if len(unsafe):
         rest = _by_unique(spec, raw.iloc[unsafe])
         missing[unsafe] = rest.missing
         error[unsafe] = rest.error
-        rest_values = pa.array(np.asarray(rest.values, dtype=object), type=pa.string(), from_pandas=True)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        rest_values = pa.array(np.asarray(rest.values, dtype=object), type=values.type,
+                               from_pandas=True)
         mask = np.zeros(len(raw), dtype=bool)
         mask[unsafe] = True
-        values = pc.replace_with_mask(values.combine_chunks() if isinstance(values, pa.ChunkedArray)
-                                      else values, pa.array(mask), rest_values)
+        values = pc.replace_with_mask(values, pa.array(mask), rest_values)
     return _Parsed(pd.array(values, dtype=raw.dtype), missing, error)
 
 

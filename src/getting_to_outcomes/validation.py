@@ -155,6 +155,7 @@ def validate(
                                                        specs[src.id_column], key)
         check = check_records if engine == "records" else check_columns
         entry.checked = check(entry.frame, model)
+        _personal(entry, src, issues)
         inputs.append(entry)
         offset += len(entry.frame)
     hidden = {c.name for c in src.columns if c.personal} if key is not None else set()
@@ -182,10 +183,8 @@ def _prepare(raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues
     absent = []
     for column in src.columns:
         if column.name in mapping.columns:
-            if column.personal:
-                message, fix = column_text("personal_data", src, column.name)
-                issues.add("personal_data", message, fix, file=file, column=column.name)
-        elif column.required:
+            continue
+        if column.required:
             message, fix = column_text("missing_column", src, column.name)
             issues.add("missing_column", message, fix, file=file, column=column.name)
             lacks_required.append(column.name)
@@ -198,6 +197,18 @@ def _prepare(raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues
                           for name, position in mapping.columns.items()})
     frame.index = pd.RangeIndex(len(raw.frame))
     return _Input(raw, frame, offset, lacks_required)
+
+
+def _personal(entry: _Input, src: DataSource, issues: _Issues) -> None:
+    assert entry.checked is not None  # noqa: S101 - set just before
+    for column in src.columns:
+        values = entry.checked.values.get(column.name)
+        if column.personal and values is not None:
+            filled = int(pd.notna(values).sum())
+            if filled:
+                message, fix = column_text("personal_data", src, column.name)
+                issues.add("personal_data", message, fix, file=entry.raw.file, column=column.name,
+                           value=f"{filled} filled cell(s)")
 
 
 def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
