@@ -12,6 +12,7 @@ Examples
 ['community', 'individual', 'policy']
 """
 
+from getting_to_outcomes.compare import compare
 from getting_to_outcomes.datasets import ExampleDataset, list_examples, load_example
 from getting_to_outcomes.errors import (
     DataReadError,
@@ -34,6 +35,8 @@ from getting_to_outcomes.privacy import (
 from getting_to_outcomes.readers import read_table
 from getting_to_outcomes.records import record_model
 from getting_to_outcomes.report_validation import ValidationReport
+from getting_to_outcomes.scoring import score
+from getting_to_outcomes.summary import ProgressSummary
 from getting_to_outcomes.templates import codebook, write_template
 from getting_to_outcomes.validation import validate
 
@@ -48,6 +51,7 @@ __all__ = [
     "GTOError",
     "IndicatorDefinitionError",
     "IndicatorSet",
+    "ProgressSummary",
     "PseudonymKey",
     "PseudonymKeyError",
     "ScoringError",
@@ -57,6 +61,7 @@ __all__ = [
     "bundled_frameworks",
     "check_framework",
     "codebook",
+    "compare",
     "generate_key",
     "list_examples",
     "load_example",
@@ -65,6 +70,7 @@ __all__ = [
     "pseudonymize",
     "read_table",
     "record_model",
+    "score",
     "validate",
     "write_template",
 ]

@@ -1,0 +1,710 @@
+"""The aggregation seam: raw rows -> grouped sufficient statistics, as small tables.
+
+Scoring happens in two steps. This module is the first: it reduces the rows of each data
+source to a handful of small tables keyed by indicator x group x period x subgroup. The
+statistics step (:mod:`getting_to_outcomes.scoring`) works on those tables only, never on
+raw rows. Every table adds up: the tables of two sets of groups, concatenated and summed
+over their keys, are the tables of the pooled rows. That is what makes network totals exact
+and what lets another engine (Polars, DuckDB, Dask) replace this pandas/numpy implementation
+by producing the same tables.
+
+The tables (:class:`Aggregates`), with ``KEY = indicator_id, group, period, dimension,
+subgroup`` (``dimension`` and ``subgroup`` are ``"all"`` for the whole group):
+
+``cells`` : KEY + ``n_rows, n_empty, n, sum, sum_sq, denominator, successes``
+    Rows in scope, rows with no input at all, units with a value, the sum and sum of squares
+    of the values, the summed denominator (``ratio`` and ``rate`` families; ``n`` otherwise)
+    and the units at or above the success threshold (``share`` family; NaN otherwise).
+``values`` : KEY + ``value, count``
+    Distribution of the unit values (``mean`` and ``share`` families): the sufficient
+    statistic of rank tests, ladders and the bootstrap.
+``pairs`` : KEY + ``before, after, count``
+    Units matched by id between the baseline period and ``period``: how many went from
+    ``before`` to ``after``. Paired t, Wilcoxon, McNemar, ladder movement and reliable change
+    all follow from it.
+``items`` : ``indicator_id, group, period, item_i, item_j, n, sum_i, sum_j, cross_product``
+    Pairwise-complete item moments of scales (reverse keys applied), as
+    :meth:`getting_to_outcomes.stats.ItemMoments.to_frame`; whole groups only.
+``answers`` : ``indicator_id, group, period, item, code, count``
+    Answers given to each scale item, as given (before reverse keying).
+``stages`` : ``indicator_id, group, period, stage, stage_order, level, count, missing_evidence``
+    Milestone items by the stage they reached and their level.
+``stage_times`` : ``indicator_id, group, period, from_stage, to_stage, n, sum_days``
+    Days between consecutive dated stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from getting_to_outcomes._measures import Family, UnitValues, family_of, unit_values
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.framework import Framework
+from getting_to_outcomes.models import DataSource, Indicator, MilestoneMeasure, ScaleMeasure
+from getting_to_outcomes.stats import ItemMoments
+
+__all__ = [
+    "ALL",
+    "KEY",
+    "Aggregates",
+    "Window",
+    "aggregate_source",
+    "merge_aggregates",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+ALL = "all"
+MISSING_SUBGROUP = "missing"
+KEY = ["indicator_id", "group", "period", "dimension", "subgroup"]
+CELL_KEY = ["indicator_id", "group", "period"]
+
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "cells": [*KEY, "n_rows", "n_empty", "n", "sum", "sum_sq", "denominator", "successes"],
+    "values": [*KEY, "value", "count"],
+    "pairs": [*KEY, "before", "after", "count"],
+    "items": [*CELL_KEY, "item_i", "item_j", "n", "sum_i", "sum_j", "cross_product"],
+    "answers": [*CELL_KEY, "item", "code", "count"],
+    "stages": [*CELL_KEY, "stage", "stage_order", "level", "count", "missing_evidence"],
+    "stage_times": [*CELL_KEY, "from_stage", "to_stage", "n", "sum_days"],
+}
+#: Columns that identify a row of each table; every other column is summed when merging.
+TABLE_KEYS: dict[str, list[str]] = {
+    "cells": KEY,
+    "values": [*KEY, "value"],
+    "pairs": [*KEY, "before", "after"],
+    "items": [*CELL_KEY, "item_i", "item_j"],
+    "answers": [*CELL_KEY, "item", "code"],
+    "stages": [*CELL_KEY, "stage", "stage_order", "level"],
+    "stage_times": [*CELL_KEY, "from_stage", "to_stage"],
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The periods of one source that are scored, in time order; the first is the baseline.
+
+    ``order`` lists every period known for the source (declared and found in the data), in
+    time order, so that targets set for later periods can be placed in time.
+    """
+
+    periods: tuple[str, ...]
+    order: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.order:
+            object.__setattr__(self, "order", self.periods)
+
+    @property
+    def baseline(self) -> str:
+        return self.periods[0]
+
+    @property
+    def current(self) -> str:
+        return self.periods[-1]
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in TABLE_COLUMNS[name]})
+
+
+def _dtype(column: str) -> str:
+    if column in ("indicator_id", "group", "period", "dimension", "subgroup", "item_i",
+                  "item_j", "item", "stage", "level", "from_stage", "to_stage"):
+        return "object"
+    return "float64"
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregates:
+    """Grouped sufficient statistics of every scored indicator (see the module docstring).
+
+    Attributes
+    ----------
+    cells, values, pairs, items, answers, stages, stage_times : DataFrame
+        The tables.
+    windows : Mapping[str, Window]
+        Per source id, the periods that were scored; pairs match the first (baseline) with
+        each later one.
+    notes : tuple of str
+        What the aggregation left out on purpose (rows outside the periods scored,
+        disaggregation columns absent from the data).
+    """
+
+    cells: pd.DataFrame
+    values: pd.DataFrame
+    pairs: pd.DataFrame
+    items: pd.DataFrame
+    answers: pd.DataFrame
+    stages: pd.DataFrame
+    stage_times: pd.DataFrame
+    windows: Mapping[str, Window] = field(default_factory=lambda: MappingProxyType({}))
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def empty(cls) -> Aggregates:
+        return cls(**{name: _empty(name) for name in TABLE_COLUMNS})
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name."""
+        return {name: getattr(self, name) for name in TABLE_COLUMNS}
+
+    @property
+    def groups(self) -> list[str]:
+        """Groups present, in order of first appearance."""
+        return list(pd.unique(self.cells["group"]))
+
+    def item_moments(self, indicator_id: str, group: str, period: str) -> ItemMoments | None:
+        """The item moments of one scale in one group and period, or None without answers."""
+        table = self.items
+        part = table[(table["indicator_id"] == indicator_id) & (table["group"] == group)
+                     & (table["period"] == period)]
+        if part.empty:
+            return None
+        labels = list(pd.unique(part["item_i"]))
+        k = len(labels)
+        index = {label: i for i, label in enumerate(labels)}
+        n = np.zeros((k, k))
+        sums = np.zeros((k, k))
+        cross = np.zeros((k, k))
+        ii = part["item_i"].map(index).to_numpy()
+        jj = part["item_j"].map(index).to_numpy()
+        n[ii, jj] = part["n"].to_numpy()
+        sums[ii, jj] = part["sum_i"].to_numpy()
+        cross[ii, jj] = part["cross_product"].to_numpy()
+        cells = self.cells
+        cell = cells[(cells["indicator_id"] == indicator_id) & (cells["group"] == group)
+                     & (cells["period"] == period) & (cells["dimension"] == ALL)]
+        n_rows = int(cell["n_rows"].sum())
+        n_empty = int(cell["n_empty"].sum())
+        return ItemMoments(items=tuple(labels), n=n, sums=sums, cross_products=cross,
+                           n_rows=n_rows - n_empty, n_empty=n_empty)
+
+    def with_group(self, label: str) -> Aggregates:
+        """All groups pooled into one group called ``label`` (sums over groups)."""
+        pooled = {}
+        for name, table in self.tables().items():
+            relabelled = table.assign(group=label)
+            pooled[name] = _sum_over_keys(name, relabelled)
+        return Aggregates(**pooled, windows=self.windows, notes=self.notes)
+
+
+def _sum_over_keys(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return _empty(name)
+    keys = TABLE_KEYS[name]
+    summed = table.groupby(keys, sort=False, dropna=False).sum(min_count=1).reset_index()
+    return summed[TABLE_COLUMNS[name]]
+
+
+def merge_aggregates(parts: Sequence[Aggregates]) -> Aggregates:
+    """Merge the aggregates of several sets of rows: concatenate and sum over the keys.
+
+    Parts may share groups (a grantee's rows split over two files), except that units are
+    matched across periods within a part only.
+
+    Raises
+    ------
+    ScoringError
+        Parts scored different periods of the same source.
+    """
+    windows: dict[str, Window] = {}
+    notes: list[str] = []
+    for part in parts:
+        for source, window in part.windows.items():
+            if windows.setdefault(source, window) != window:
+                raise ScoringError(
+                    f"cannot merge results that scored different periods of source {source!r}: "
+                    f"{list(windows[source].periods)} and {list(window.periods)}; score them "
+                    "with the same baseline_period and current_period"
+                )
+        notes.extend(n for n in part.notes if n not in notes)
+    tables = {}
+    for name in TABLE_COLUMNS:
+        frames = [getattr(p, name) for p in parts if not getattr(p, name).empty]
+        tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True)) if frames \
+            else _empty(name)
+    return Aggregates(**tables, windows=MappingProxyType(windows), notes=tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------------
+# building the tables from the rows of one source
+
+
+@dataclass
+class _Codes:
+    """Integer codes of the rows of one source: group, period and each subgroup dimension."""
+
+    groups: list[str]
+    group: IntArray
+    periods: tuple[str, ...]
+    period: IntArray  # -1 outside the window
+    dimensions: dict[str, tuple[list[str], IntArray]]
+
+
+def _factorize(values: pd.Series) -> tuple[IntArray, list[str]]:
+    codes, uniques = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Labels as text; whole-number floats (2024.0) read as integers (2024)."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        whole = series.dropna()
+        if (whole == np.round(whole)).all():
+            series = series.astype("Int64")
+    return series.astype("string").str.strip()
+
+
+def _row_labels(series: pd.Series, mask: npt.NDArray[np.bool_], limit: int = 5) -> str:
+    rows = [str(r) for r in series.index[mask][:limit]]
+    more = int(mask.sum()) - len(rows)
+    return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
+
+
+def _codes(
+    frame: pd.DataFrame,
+    source: DataSource,
+    *,
+    group_column: str | None,
+    group_label: str | None,
+    window: Window,
+    dimensions: Iterable[str],
+) -> _Codes:
+    n = len(frame)
+    if group_label is not None:
+        group = np.zeros(n, dtype=np.int64)
+        groups = [group_label]
+    else:
+        assert group_column is not None
+        series = _text(frame[group_column])
+        blank = series.isna().to_numpy() | (series == "").to_numpy(dtype=bool, na_value=False)
+        if blank.any():
+            raise ScoringError(
+                f"source {source.id!r}: {int(blank.sum())} row(s) have no value in the grouping "
+                f"column {group_column!r} (rows {_row_labels(series, blank)}); every row must "
+                "belong to a group: run `gto validate` on the file"
+            )
+        group, groups = _factorize(series)
+    time = _text(frame[source.time_column])
+    blank = time.isna().to_numpy()
+    if blank.any():
+        raise ScoringError(
+            f"source {source.id!r}: {int(blank.sum())} row(s) have no period in column "
+            f"{source.time_column!r} (rows {_row_labels(time, blank)}); run `gto validate`"
+        )
+    lookup = {p: i for i, p in enumerate(window.periods)}
+    period = time.map(lookup).fillna(-1).to_numpy(dtype=np.int64)
+    dims: dict[str, tuple[list[str], IntArray]] = {}
+    for dim in dimensions:
+        values = _text(frame[dim]).fillna(MISSING_SUBGROUP)
+        codes, labels = _factorize(values)
+        dims[dim] = (labels, codes)
+    return _Codes(groups=groups, group=group, periods=window.periods, period=period,
+                  dimensions=dims)
+
+
+class _Builder:
+    """Collects table pieces for one source."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_COLUMNS}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if not frame.empty:
+            self.parts[name].append(frame[TABLE_COLUMNS[name]])
+
+    def table(self, name: str) -> pd.DataFrame:
+        frames = self.parts[name]
+        return pd.concat(frames, ignore_index=True) if frames else _empty(name)
+
+
+def _labels(codes: _Codes, cell: IntArray, n_sub: int, sub_labels: list[str]) -> dict[str, Any]:
+    """Decode combined cell codes ``(group * P + period) * S + subgroup`` into label columns."""
+    n_periods = len(codes.periods)
+    sub = cell % n_sub
+    gp = cell // n_sub
+    return {
+        "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
+        "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
+        "subgroup": np.asarray(sub_labels, dtype=object)[sub],
+    }
+
+
+def _count_pairs(combined: IntArray) -> tuple[IntArray, IntArray]:
+    unique, counts = np.unique(combined, return_counts=True)
+    return unique, counts.astype(np.int64)
+
+
+def _cells_and_values(
+    builder: _Builder,
+    indicator: Indicator,
+    family: Family,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    value_codes: IntArray,
+    value_uniques: FloatArray,
+) -> None:
+    value = units.value
+    has = valid & ~np.isnan(value)
+    n_periods = len(codes.periods)
+    dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
+    dims += [(d, labels, c) for d, (labels, c) in codes.dimensions.items()
+             if d in indicator.disaggregate_by]
+    for dim, sub_labels, sub in dims:
+        n_sub = len(sub_labels)
+        cell = (codes.group * n_periods + codes.period) * n_sub + sub
+        size = len(codes.groups) * n_periods * n_sub
+        n_rows = np.bincount(cell[valid], minlength=size)
+        present = np.flatnonzero(n_rows)
+        if present.size == 0:
+            continue
+        n_empty = np.bincount(cell[valid & units.empty], minlength=size)
+        n = np.bincount(cell[has], minlength=size)
+        total = np.bincount(cell[has], weights=value[has], minlength=size)
+        total_sq = np.bincount(cell[has], weights=value[has] ** 2, minlength=size)
+        if units.denominator is not None:
+            denominator = np.bincount(cell[has], weights=units.denominator[has], minlength=size)
+        else:
+            denominator = n.astype(np.float64)
+        if units.threshold is not None:
+            hit = has & (value >= units.threshold)
+            successes = np.bincount(cell[hit], minlength=size).astype(np.float64)
+        else:
+            successes = np.full(size, np.nan)
+        builder.add("cells", pd.DataFrame({
+            "indicator_id": indicator.id, "dimension": dim,
+            **_labels(codes, present, n_sub, sub_labels),
+            "n_rows": n_rows[present].astype(np.float64),
+            "n_empty": n_empty[present].astype(np.float64),
+            "n": n[present].astype(np.float64), "sum": total[present],
+            "sum_sq": total_sq[present], "denominator": denominator[present],
+            "successes": successes[present],
+        }))
+        if family not in ("mean", "share") or not has.any():
+            continue
+        n_values = len(value_uniques)
+        combined, counts = _count_pairs(cell[has] * n_values + value_codes[has])
+        builder.add("values", pd.DataFrame({
+            "indicator_id": indicator.id, "dimension": dim,
+            **_labels(codes, combined // n_values, n_sub, sub_labels),
+            "value": value_uniques[combined % n_values], "count": counts.astype(np.float64),
+        }))
+
+
+def _pairs(
+    builder: _Builder,
+    indicator: Indicator,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    ids: pd.Series,
+    value_codes: IntArray,
+    value_uniques: FloatArray,
+    source: DataSource,
+) -> None:
+    value = units.value
+    id_text = _text(ids)
+    known = valid & id_text.notna().to_numpy()
+    id_codes, _ = _factorize(id_text.fillna(""))
+    n_ids = int(id_codes.max()) + 1 if id_codes.size else 1
+    uid = codes.group * n_ids + id_codes
+    n_periods = len(codes.periods)
+    # The same unit twice in one period cannot be matched: validation refuses it.
+    key = uid * n_periods + codes.period
+    dup = known & pd.Series(key).duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise ScoringError(
+            f"source {source.id!r}: the same {ids.name!r} appears more than once in one group "
+            f"and period (rows {_row_labels(ids, dup)}), so units cannot be matched across "
+            "periods; run `gto validate` to list the duplicates"
+        )
+    has = known & ~np.isnan(value)
+    rows = np.arange(len(value))
+    base = has & (codes.period == 0)
+    position = np.full(int(uid.max()) + 1 if uid.size else 1, -1, dtype=np.int64)
+    position[uid[base]] = rows[base]
+    n_values = len(value_uniques)
+    dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
+    dims += [(d, labels, c) for d, (labels, c) in codes.dimensions.items()
+             if d in indicator.disaggregate_by]
+    for p in range(1, n_periods):
+        later = rows[has & (codes.period == p)]
+        matched = position[uid[later]]
+        ok = matched >= 0
+        before_rows, after_rows = matched[ok], later[ok]
+        if before_rows.size == 0:
+            continue
+        for dim, sub_labels, sub in dims:
+            n_sub = len(sub_labels)
+            # A unit whose subgroup changed between periods is paired in the whole group only.
+            same = sub[before_rows] == sub[after_rows]
+            b, a = before_rows[same], after_rows[same]
+            cell = (codes.group[a] * n_periods + p) * n_sub + sub[a]
+            combined = (cell * n_values + value_codes[b]) * n_values + value_codes[a]
+            unique, counts = _count_pairs(combined)
+            after_code = unique % n_values
+            before_code = (unique // n_values) % n_values
+            builder.add("pairs", pd.DataFrame({
+                "indicator_id": indicator.id, "dimension": dim,
+                **_labels(codes, unique // (n_values * n_values), n_sub, sub_labels),
+                "before": value_uniques[before_code], "after": value_uniques[after_code],
+                "count": counts.astype(np.float64),
+            }))
+
+
+def _segments(cell: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Row order grouping equal cells together, the cells, and where each segment starts."""
+    order = np.argsort(cell, kind="stable")
+    sorted_cells = cell[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+    return order, sorted_cells[starts], starts
+
+
+def _items(
+    builder: _Builder,
+    indicator: Indicator,
+    measure: ScaleMeasure,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    framework: Framework,
+) -> None:
+    assert units.items_keyed is not None and units.items_raw is not None
+    n_periods = len(codes.periods)
+    rows = np.flatnonzero(valid)
+    if rows.size == 0:
+        return
+    cell = codes.group[rows] * n_periods + codes.period[rows]
+    order, cells, starts = _segments(cell)
+    keyed = units.items_keyed[rows[order]]
+    raw = units.items_raw[rows[order]]
+    ends = np.r_[starts[1:], len(order)]
+    k = len(measure.items)
+    ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+    item_names = np.asarray(measure.items, dtype=object)
+    n_blocks, sum_blocks, cross_blocks = [], [], []
+    for start, end in zip(starts, ends, strict=True):
+        block = keyed[start:end]
+        answered = ~np.isnan(block)
+        mask = answered.astype(np.float64)
+        filled = np.where(answered, block, 0.0)
+        n_blocks.append(mask.T @ mask)
+        sum_blocks.append(filled.T @ mask)
+        cross_blocks.append(filled.T @ filled)
+    n_mat = np.stack(n_blocks)
+    sum_mat = np.stack(sum_blocks)
+    labels = {
+        "group": np.asarray(codes.groups, dtype=object)[cells // n_periods],
+        "period": np.asarray(codes.periods, dtype=object)[cells % n_periods],
+    }
+    builder.add("items", pd.DataFrame({
+        "indicator_id": indicator.id,
+        "group": np.repeat(labels["group"], k * k),
+        "period": np.repeat(labels["period"], k * k),
+        "item_i": np.tile(item_names[ii.ravel()], len(cells)),
+        "item_j": np.tile(item_names[jj.ravel()], len(cells)),
+        "n": n_mat.reshape(-1),
+        "sum_i": sum_mat.reshape(-1),
+        "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
+        "cross_product": np.stack(cross_blocks).reshape(-1),
+    }))
+    scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
+    counts = np.stack([np.add.reduceat((raw == c).astype(np.int64), starts, axis=0)
+                       for c in scale_codes], axis=-1)  # cells x items x codes
+    n_codes = len(scale_codes)
+    builder.add("answers", pd.DataFrame({
+        "indicator_id": indicator.id,
+        "group": np.repeat(labels["group"], k * n_codes),
+        "period": np.repeat(labels["period"], k * n_codes),
+        "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
+        "code": np.tile(np.asarray(scale_codes), k * len(cells)),
+        "count": counts.reshape(-1).astype(np.float64),
+    }))
+
+
+def _dates(frame: pd.DataFrame, name: str, source: DataSource, indicator: Indicator) -> pd.Series:
+    series = frame[name]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series
+    parsed = pd.to_datetime(series, errors="coerce")
+    bad = parsed.isna() & series.notna()
+    if bad.any():
+        raise ScoringError(
+            f"source {source.id!r}, column {name!r}: {int(bad.sum())} value(s) are not dates "
+            f"(rows {_row_labels(series, bad.to_numpy())}), needed by indicator "
+            f"{indicator.id!r}; run `gto validate` on the file"
+        )
+    return parsed
+
+
+def _milestones(
+    builder: _Builder,
+    indicator: Indicator,
+    measure: MilestoneMeasure,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    frame: pd.DataFrame,
+    source: DataSource,
+) -> None:
+    assert units.stage_order is not None
+    order = units.stage_order
+    known = valid & ~np.isnan(order)
+    if not known.any():
+        return
+    n_periods = len(codes.periods)
+    stage_ids = [*measure.setbacks, *(s.id for s in measure.stages)]
+    # stage_order 0 is shared by every setback: tell them apart by their text.
+    text = _text(frame[measure.stage_field]).fillna("")
+    stage_code = np.asarray([stage_ids.index(t) if t in stage_ids else -1 for t in text])
+    if measure.level_field is not None and measure.level_field in frame.columns:
+        level_code, level_labels = _factorize(_text(frame[measure.level_field]).fillna(
+            MISSING_SUBGROUP))
+    else:
+        level_code, level_labels = np.zeros(len(frame), np.int64), [ALL]
+    missing_evidence = np.zeros(len(frame), dtype=bool)
+    if measure.evidence_field is not None and measure.evidence_required_from is not None:
+        required = 1 + [s.id for s in measure.stages].index(measure.evidence_required_from)
+        evidence = _text(frame[measure.evidence_field]) if measure.evidence_field in frame.columns \
+            else pd.Series(pd.NA, index=frame.index, dtype="string")
+        blank = evidence.isna().to_numpy() | (evidence == "").to_numpy(dtype=bool, na_value=False)
+        missing_evidence = (order >= required) & blank
+    n_levels, n_stages = len(level_labels), len(stage_ids)
+    cell = ((codes.group * n_periods + codes.period) * n_stages + stage_code) * n_levels \
+        + level_code
+    size = len(codes.groups) * n_periods * n_stages * n_levels
+    counts = np.bincount(cell[known], minlength=size)
+    missing = np.bincount(cell[known & missing_evidence], minlength=size)
+    present = np.flatnonzero(counts)
+    gp = present // (n_stages * n_levels)
+    stage = (present // n_levels) % n_stages
+    stage_order = [0.0 if s < len(measure.setbacks) else float(s - len(measure.setbacks) + 1)
+                   for s in stage]
+    builder.add("stages", pd.DataFrame({
+        "indicator_id": indicator.id,
+        "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
+        "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
+        "stage": np.asarray(stage_ids, dtype=object)[stage],
+        "stage_order": stage_order,
+        "level": np.asarray(level_labels, dtype=object)[present % n_levels],
+        "count": counts[present].astype(np.float64),
+        "missing_evidence": missing[present].astype(np.float64),
+    }))
+    dated = [s for s in measure.stages if s.date_field and s.date_field in frame.columns]
+    gp_cell = codes.group * n_periods + codes.period
+    for first, second in zip(dated, dated[1:], strict=False):
+        assert first.date_field is not None and second.date_field is not None
+        start = _dates(frame, first.date_field, source, indicator)
+        end = _dates(frame, second.date_field, source, indicator)
+        days = (end - start).dt.days.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = known & ~np.isnan(days)
+        if not ok.any():
+            continue
+        size = len(codes.groups) * n_periods
+        n = np.bincount(gp_cell[ok], minlength=size)
+        total = np.bincount(gp_cell[ok], weights=days[ok], minlength=size)
+        present = np.flatnonzero(n)
+        builder.add("stage_times", pd.DataFrame({
+            "indicator_id": indicator.id,
+            "group": np.asarray(codes.groups, dtype=object)[present // n_periods],
+            "period": np.asarray(codes.periods, dtype=object)[present % n_periods],
+            "from_stage": first.id, "to_stage": second.id,
+            "n": n[present].astype(np.float64), "sum_days": total[present],
+        }))
+
+
+def aggregate_source(
+    frame: pd.DataFrame,
+    source: DataSource,
+    indicators: Sequence[Indicator],
+    framework: Framework,
+    *,
+    window: Window,
+    group_column: str | None = None,
+    group_label: str | None = None,
+    min_answered: float | None = None,
+) -> Aggregates:
+    """Reduce the rows of one source to the tables of :class:`Aggregates`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows of ``source`` with canonical column names.
+    source : DataSource
+        The source definition (time column, id column).
+    indicators : sequence of Indicator
+        Indicators computed from this source.
+    framework : Framework
+        For response scales.
+    window : Window
+        Periods to score, in order; rows of other periods are left out (and counted in
+        ``notes``).
+    group_column : str, optional
+        Column whose values are the groups.
+    group_label : str, optional
+        One group for every row instead of ``group_column``.
+    min_answered : float, optional
+        Overrides every scale's ``min_answered``.
+
+    Returns
+    -------
+    Aggregates
+    """
+    notes: list[str] = []
+    dims = sorted({d for i in indicators for d in i.disaggregate_by})
+    absent = [d for d in dims if d not in frame.columns]
+    for dim in absent:
+        users = ", ".join(i.id for i in indicators if dim in i.disaggregate_by)
+        notes.append(f"source {source.id!r} has no column {dim!r}, so {users} "
+                     f"cannot be broken down by it")
+    if source.time_column not in frame.columns:
+        raise ScoringError(
+            f"source {source.id!r} needs its period column {source.time_column!r}, which the "
+            "data do not have; run `gto validate` to map the file's headers"
+        )
+    codes = _codes(frame, source, group_column=group_column, group_label=group_label,
+                   window=window, dimensions=[d for d in dims if d not in absent])
+    inside = codes.period >= 0
+    outside = int((~inside).sum())
+    if outside:
+        notes.append(f"source {source.id!r}: {outside} row(s) from periods outside "
+                     f"{', '.join(window.periods)} were not scored")
+    builder = _Builder()
+    for indicator in indicators:
+        units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
+        family = family_of(indicator)
+        valid = inside & units.in_scope
+        present = ~np.isnan(units.value)
+        value_codes = np.zeros(len(frame), dtype=np.int64)
+        uniques = np.empty(0)
+        if family in ("mean", "share") and present.any():
+            found, uniq = pd.factorize(units.value[present], sort=True)
+            value_codes[present] = found
+            uniques = np.asarray(uniq, dtype=np.float64)
+        _cells_and_values(builder, indicator, family, units, codes, valid, value_codes, uniques)
+        measure = indicator.measure
+        id_column = measure.item_field if isinstance(measure, MilestoneMeasure) \
+            else source.id_column
+        if (family in ("mean", "share") and id_column and id_column in frame.columns
+                and len(window.periods) > 1 and uniques.size):
+            _pairs(builder, indicator, units, codes, valid, frame[id_column], value_codes,
+                   uniques, source)
+        if isinstance(measure, ScaleMeasure):
+            _items(builder, indicator, measure, units, codes, valid, framework)
+        if isinstance(measure, MilestoneMeasure):
+            _milestones(builder, indicator, measure, units, codes, valid, frame, source)
+    return Aggregates(
+        **{name: builder.table(name) for name in TABLE_COLUMNS},
+        windows=MappingProxyType({source.id: window}),
+        notes=tuple(notes),
+    )

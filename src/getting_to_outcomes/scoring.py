@@ -1,0 +1,969 @@
+"""Score progress: validated data in, a :class:`~getting_to_outcomes.summary.ProgressSummary` out.
+
+:func:`score` runs in two steps. The aggregation step
+(:mod:`getting_to_outcomes._aggregate`) reduces the rows of each data source to grouped
+sufficient statistics. The statistics step (this module with
+:mod:`getting_to_outcomes._estimates` and :mod:`getting_to_outcomes._status`) turns those
+small tables into values with confidence intervals, change from baseline with tests and
+effect sizes, targets, statuses, rubric levels and 0-100 scores, withholds small groups
+(:mod:`getting_to_outcomes._suppress`) and assembles the tidy table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes._aggregate import (
+    ALL,
+    KEY,
+    Aggregates,
+    Window,
+    aggregate_source,
+    merge_aggregates,
+)
+from getting_to_outcomes._estimates import estimate
+from getting_to_outcomes._measures import Family, family_of
+from getting_to_outcomes._status import assess, period_times, rubric_levels, score_0_100
+from getting_to_outcomes._suppress import suppress
+from getting_to_outcomes.columns import SUMMARY_COLUMNS
+from getting_to_outcomes.errors import ScoringError, did_you_mean
+from getting_to_outcomes.framework import Framework
+from getting_to_outcomes.loading import load_framework
+from getting_to_outcomes.models import (
+    DataSource,
+    Indicator,
+    LevelMeasure,
+    MilestoneMeasure,
+    RateMeasure,
+    ScaleMeasure,
+)
+from getting_to_outcomes.stats import (
+    alpha_from_covariance,
+    benjamini_hochberg,
+    covariance_from_moments,
+)
+from getting_to_outcomes.summary import ProgressSummary
+
+__all__ = ["NETWORK", "score"]
+
+#: Group label of the whole network (every group pooled).
+NETWORK = "network"
+_WITHHELD = [
+    "n", "value", "ci_low", "ci_high", "baseline_n", "baseline_value", "n_pairs", "change",
+    "change_ci_low", "change_ci_high", "statistic", "p_value", "p_adjusted", "effect_size",
+    "progress", "score_0_100", "reliability", "reliability_ci_low", "reliability_ci_high",
+]
+_CHANGE_FIELDS = ["n_pairs", "change", "change_ci_low", "change_ci_high", "statistic",
+                  "p_value", "p_adjusted", "effect_size"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options of a scoring run, recorded in the summary."""
+
+    group_by: str | None
+    confidence: float
+    bootstrap: bool
+    seed: int
+    min_n: int | Mapping[str, int] | None
+    min_answered: float | None
+    reliability: Literal["flag", "withhold"]
+
+    def as_dict(self) -> dict[str, Any]:
+        min_n = dict(self.min_n) if isinstance(self.min_n, Mapping) else self.min_n
+        return {"group_by": self.group_by, "confidence": self.confidence,
+                "bootstrap": self.bootstrap, "seed": self.seed, "min_n": min_n,
+                "min_answered": self.min_answered, "reliability": self.reliability}
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+
+
+def _is_report(obj: object) -> bool:
+    return hasattr(obj, "valid_rows") and hasattr(obj, "source")
+
+
+def _report_source(report: Any) -> str:
+    source = report.source
+    return str(getattr(source, "id", source))
+
+
+def _infer_source(frame: pd.DataFrame, framework: Framework) -> str:
+    columns = set(map(str, frame.columns))
+    matches = []
+    for source in framework.sources.values():
+        needed = {c.name for c in source.columns if c.required} | {source.time_column}
+        if needed <= columns:
+            matches.append(source.id)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ScoringError(
+            f"the columns of the data fit several sources ({', '.join(sorted(matches))}); "
+            "say which with source=..."
+        )
+    best = max(framework.sources.values(),
+               key=lambda s: len(columns & {c.name for c in s.columns}), default=None)
+    hint = ""
+    if best is not None:
+        missing = sorted({c.name for c in best.columns if c.required} | {best.time_column}
+                         - columns)
+        hint = (f"; the closest is {best.id!r}, which also needs "
+                f"{', '.join(repr(m) for m in missing)}")
+    raise ScoringError(
+        "cannot tell which data source these columns belong to" + hint
+        + ". Pass source=... or validate the file first with `gto validate`"
+    )
+
+
+def _frames(
+    data: Any, framework: Framework, source: str | None
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Normalize what the caller passed to ``{source_id: DataFrame}``."""
+    warnings: list[str] = []
+    pieces: list[tuple[str, pd.DataFrame]] = []
+
+    def add(key: str | None, item: Any) -> None:
+        if _is_report(item):
+            sid = key or _report_source(item)
+            rejected = getattr(item, "rejected_rows", None)
+            if isinstance(rejected, pd.DataFrame) and len(rejected):
+                warnings.append(f"{len(rejected)} row(s) of source {sid!r} failed validation "
+                                "and were not scored")
+            item = item.valid_rows
+        if not isinstance(item, pd.DataFrame):
+            raise ScoringError(
+                f"data must be a DataFrame, a validation report, or a mapping of source id to "
+                f"either; got {type(item).__name__}"
+            )
+        sid = key or source or _infer_source(item, framework)
+        framework.source(sid)
+        pieces.append((sid, item))
+
+    if isinstance(data, pd.DataFrame) or _is_report(data):
+        add(source, data)
+    elif isinstance(data, Mapping):
+        if source is not None:
+            raise ScoringError("source= is for a single table; a mapping names its sources")
+        for key, item in data.items():
+            add(str(key), item)
+    elif isinstance(data, Sequence) and not isinstance(data, (str, bytes)) and all(
+            _is_report(d) for d in data):
+        for item in data:
+            add(None, item)
+    else:
+        raise ScoringError(
+            f"data must be a DataFrame, a validation report, or a mapping of source id to "
+            f"either; got {type(data).__name__}"
+        )
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for sid, frame in pieces:
+        frames.setdefault(sid, []).append(frame)
+    joined = {sid: parts[0] if len(parts) == 1 else pd.concat(parts) for sid, parts in
+              frames.items()}
+    return joined, warnings
+
+
+def _period_text(values: pd.Series) -> list[str]:
+    series = values.dropna()
+    if pd.api.types.is_float_dtype(series.dtype) and (series == np.round(series)).all():
+        series = series.astype("int64")
+    return sorted(set(series.astype(str).str.strip()))
+
+
+def _window(
+    frame: pd.DataFrame,
+    src: DataSource,
+    baseline: str | Mapping[str, str] | None,
+    current: str | Mapping[str, str] | None,
+    notes: list[str],
+) -> Window | None:
+    if src.time_column not in frame.columns:
+        raise ScoringError(
+            f"source {src.id!r} needs its period column {src.time_column!r}, which the data do "
+            f"not have{did_you_mean(src.time_column, [str(c) for c in frame.columns])}; run "
+            "`gto validate` to map the file's headers"
+        )
+    present = _period_text(frame[src.time_column])
+    if not present:
+        return None
+    declared = [str(p) for p in src.period_order]
+    order = declared + [p for p in present if p not in declared]
+    in_data = [p for p in order if p in present]
+
+    def pick(request: str | Mapping[str, str] | None, default: str, what: str) -> str:
+        wanted = request.get(src.id) if isinstance(request, Mapping) else request
+        if wanted is None:
+            return default
+        if str(wanted) in in_data:
+            return str(wanted)
+        if isinstance(request, Mapping):
+            raise ScoringError(
+                f"{what} {wanted!r} of source {src.id!r} is not among its periods "
+                f"({', '.join(in_data)}){did_you_mean(str(wanted), in_data)}"
+            )
+        notes.append(f"source {src.id!r} has no period {wanted!r}; its {what} is "
+                     f"{default!r} instead")
+        return default
+
+    first = pick(baseline, in_data[0], "baseline period")
+    last = pick(current, in_data[-1], "current period")
+    if in_data.index(first) > in_data.index(last):
+        raise ScoringError(
+            f"source {src.id!r}: the baseline period {first!r} comes after the current period "
+            f"{last!r} in its period order ({', '.join(order)})"
+        )
+    return Window(periods=tuple(in_data[in_data.index(first): in_data.index(last) + 1]),
+                  order=tuple(order))
+
+
+def _group_column(frame: pd.DataFrame, src: DataSource, group_by: str) -> str:
+    if group_by in frame.columns:
+        return group_by
+    if group_by == "org_id" and src.org_column and src.org_column in frame.columns:
+        return src.org_column
+    raise ScoringError(
+        f"cannot group source {src.id!r} by {group_by!r}: the data have no such column"
+        f"{did_you_mean(group_by, [str(c) for c in frame.columns])}; pass group_by=None to "
+        "score all rows as one group"
+    )
+
+
+def _check_periods_request(
+    request: str | Mapping[str, str] | None, windows: Mapping[str, Window], what: str,
+    frames: Mapping[str, pd.DataFrame], framework: Framework,
+) -> None:
+    if request is None or isinstance(request, Mapping):
+        return
+    everywhere = [p for w in windows.values() for p in w.order]
+    if str(request) not in everywhere:
+        known = sorted({p for sid, f in frames.items()
+                        for p in _period_text(f[framework.source(sid).time_column])})
+        raise ScoringError(
+            f"{what} {request!r} is not a period of the data ({', '.join(known)})"
+            f"{did_you_mean(str(request), known)}"
+        )
+
+
+def _check_options(
+    confidence: float, min_n: object, min_answered: object, reliability: str, seed: object,
+    framework: Framework,
+) -> None:
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
+            or not 0 < float(confidence) < 1:
+        raise ScoringError(f"confidence must be between 0 and 1 (e.g. 0.95); got {confidence!r}")
+    if reliability not in ("flag", "withhold"):
+        raise ScoringError(f"reliability must be 'flag' or 'withhold'; got {reliability!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
+        raise ScoringError(f"seed must be a whole number >= 0; got {seed!r}")
+    if min_answered is not None and (
+            isinstance(min_answered, bool) or not isinstance(min_answered, (int, float))
+            or not 0 < float(min_answered) <= 1):
+        raise ScoringError(
+            f"min_answered must be a share of items in (0, 1], e.g. 0.8; got {min_answered!r}")
+    values = min_n.values() if isinstance(min_n, Mapping) else [] if min_n is None else [min_n]
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ScoringError(f"min_n must be a whole number >= 1; got {value!r}")
+    if isinstance(min_n, Mapping):
+        for key in min_n:
+            framework.indicators[str(key)]
+
+
+def _targets_table(
+    targets: pd.DataFrame | None, group_by: str | None, framework: Framework
+) -> pd.DataFrame | None:
+    """Grantee-specific baselines and targets as ``group, indicator_id, baseline, target, period``."""
+    if targets is None:
+        return None
+    if not isinstance(targets, pd.DataFrame):
+        raise ScoringError(f"targets must be a DataFrame; got {type(targets).__name__}")
+    table = targets.copy()
+    if "group" not in table.columns and group_by is not None and group_by in table.columns:
+        table = table.rename(columns={group_by: "group"})
+    needed = ["group", "indicator_id"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ScoringError(
+            f"targets needs the columns group (or {group_by!r}) and indicator_id, plus baseline "
+            f"and/or target and period; missing {', '.join(missing)}"
+        )
+    for column in ("baseline", "target", "period"):
+        if column not in table.columns:
+            table[column] = np.nan
+    for ind in table["indicator_id"].astype(str).unique():
+        framework.indicators[ind]
+    out = pd.DataFrame({
+        "group": table["group"].astype("string").str.strip().to_numpy(dtype=object),
+        "indicator_id": table["indicator_id"].astype(str).to_numpy(dtype=object),
+        "period": [None if pd.isna(p) else str(p).strip() for p in table["period"]],
+    })
+    for column in ("baseline", "target"):
+        converted = pd.to_numeric(table[column], errors="coerce")
+        bad = converted.isna() & table[column].notna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ScoringError(
+                f"targets row {table.index[i]!r}: {column} {table[column].iloc[i]!r} is not a "
+                "number"
+            )
+        out[column] = converted.to_numpy(dtype=np.float64)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the public entry point
+
+
+def score(
+    data: Any,
+    framework: Framework | str | Path | None = None,
+    *,
+    source: str | None = None,
+    group_by: str | None = "org_id",
+    baseline_period: str | Mapping[str, str] | None = None,
+    current_period: str | Mapping[str, str] | None = None,
+    targets: pd.DataFrame | None = None,
+    indicators: Sequence[str] | None = None,
+    min_n: int | Mapping[str, int] | None = None,
+    confidence: float = 0.95,
+    bootstrap: bool = False,
+    seed: int = 0,
+    min_answered: float | None = None,
+    reliability: Literal["flag", "withhold"] = "flag",
+) -> ProgressSummary:
+    """Score progress on every indicator of a framework, per group, period and subgroup.
+
+    Parameters
+    ----------
+    data : DataFrame, validation report, or mapping of source id to either
+        Validated rows with canonical column names (likert answers as numeric codes, missing
+        as NaN). A single DataFrame needs ``source=`` unless its columns fit exactly one data
+        source of the framework. Objects with ``.valid_rows`` and ``.source`` (validation
+        reports) are read through those attributes.
+    framework : Framework, path or name, optional
+        The framework to score against (default: the bundled Getting to Outcomes 2013).
+    source : str, optional
+        Source id of a single table.
+    group_by : str or None
+        Column whose values are the groups (an organization, site, region or cohort column);
+        None scores all rows as one group called ``"all"``. With more than one group a
+        ``"network"`` group pools them all, exactly, from the sufficient statistics.
+    baseline_period, current_period : str or mapping, optional
+        Periods to compare (per source id with a mapping). By default the first and last
+        periods present, in the source's ``period_order`` (else sorted). Periods outside are
+        not scored.
+    targets : DataFrame, optional
+        Grantee-specific baselines and targets, given separately from the shared
+        definitions: columns ``group`` (or the ``group_by`` column), ``indicator_id``,
+        ``baseline``, ``target`` and ``period``. They replace the YAML baseline and targets of
+        that group and indicator.
+    indicators : sequence of str, optional
+        Indicator ids to score (default: every indicator of the framework; those without
+        data are reported as ``insufficient_data``).
+    min_n : int or mapping, optional
+        Smallest number of units behind a value that is shown; overrides the ``min_n`` of
+        every indicator (an int) or of some (a mapping of indicator id to int).
+    confidence : float
+        Coverage of every interval.
+    bootstrap : bool
+        Add BCa bootstrap intervals (``scipy.stats.bootstrap``, seeded) for means and scale
+        scores instead of t intervals.
+    seed : int
+        Seed of the bootstrap; recorded in the summary.
+    min_answered : float, optional
+        Share of a scale's items a person must answer to get a score; overrides the YAML.
+    reliability : {"flag", "withhold"}
+        What to do with a scale whose Cronbach's alpha in a group and period falls below the
+        indicator's ``reliability_threshold``: flag it, or withhold its values.
+
+    Returns
+    -------
+    ProgressSummary
+
+    Raises
+    ------
+    ScoringError
+        Data or options that cannot be scored (unknown columns or periods, negative or
+        impossible counts, which validation should have caught first).
+    UnknownIndicatorError
+        An unknown indicator or source id.
+
+    Notes
+    -----
+    The 0-100 score of an indicator is its progress toward the target (clipped to 0-100)
+    where there is a target, otherwise the position of its value in its valid range, 100 at
+    the good end. A stop, zone or realm scores the weighted mean (YAML weights) of its
+    indicators that have a score; its coverage is the share of its indicators that have one.
+    Missing is never counted as zero. The formulas of every statistic are listed in
+    ``docs/methods.md``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import getting_to_outcomes as gto
+    >>> rows = pd.DataFrame({
+    ...     "org_id": "org_a", "person_id": [f"p{i}" for i in range(6)] * 2,
+    ...     "survey_wave": ["pre"] * 6 + ["post"] * 6,
+    ...     "k1_district_decisions": [2, 3, 2, 3, 2, 3, 4, 4, 3, 4, 4, 5],
+    ...     "k2_school_budget": [2, 2, 3, 3, 2, 2, 3, 4, 4, 4, 3, 4],
+    ...     "k3_rights": [3, 2, 2, 3, 3, 2, 4, 3, 4, 5, 4, 4]})
+    >>> summary = gto.score(rows, source="leadership_survey",
+    ...                     indicators=["leadership.knowledge_of_system"], min_n=5)
+    >>> row = summary.to_frame().query("period == 'post'").iloc[0]
+    >>> row["design"], round(row["value"], 2), round(row["change"], 2)
+    ('paired', 3.83, 1.33)
+    """
+    if framework is None:
+        fw = load_framework()
+    elif isinstance(framework, Framework):
+        fw = framework
+    else:
+        fw = load_framework(framework)
+    _check_options(confidence, min_n, min_answered, reliability, seed, fw)
+    options = Options(group_by=group_by, confidence=float(confidence), bootstrap=bool(bootstrap),
+                      seed=int(seed), min_n=min_n, min_answered=min_answered,
+                      reliability=reliability)
+    if indicators is None:
+        selected = list(fw.indicators)
+    else:
+        if isinstance(indicators, str):
+            indicators = [indicators]
+        selected = [fw.indicators[str(i)] for i in indicators]
+    frames, warnings = _frames(data, fw, source)
+    targets_table = _targets_table(targets, group_by, fw)
+    parts = []
+    windows: dict[str, Window] = {}
+    for sid, frame in frames.items():
+        src = fw.source(sid)
+        window = _window(frame, src, baseline_period, current_period, warnings)
+        if window is None:
+            warnings.append(f"source {sid!r} has no rows to score")
+            continue
+        windows[sid] = window
+        own = [i for i in selected if i.source == sid]
+        if not own:
+            continue
+        column = None if group_by is None else _group_column(frame, src, group_by)
+        parts.append(aggregate_source(
+            frame, src, own, fw, window=window, group_column=column,
+            group_label=ALL if group_by is None else None, min_answered=min_answered))
+    _check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
+    _check_periods_request(current_period, windows, "current_period", frames, fw)
+    aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
+    aggregates = Aggregates(**aggregates.tables(), windows=MappingProxyType(windows),
+                            notes=aggregates.notes)
+    return summarize(aggregates, fw, [i.id for i in selected], options, targets_table,
+                     warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# the statistics step
+
+
+def summarize(
+    aggregates: Aggregates,
+    framework: Framework,
+    indicator_ids: Sequence[str],
+    options: Options,
+    targets: pd.DataFrame | None,
+    warnings: Sequence[str] = (),
+) -> ProgressSummary:
+    """Turn grouped sufficient statistics into a :class:`ProgressSummary`.
+
+    Adds the pooled network group when there are several groups (and none is called
+    ``"network"`` already).
+    """
+    groups = [g for g in aggregates.groups if g != NETWORK]
+    if NETWORK in aggregates.groups:
+        raise ScoringError(
+            f"a group is called {NETWORK!r}, the name of the pooled network; rename it"
+        )
+    network = len(groups) > 1
+    if network:
+        aggregates = merge_aggregates([aggregates, aggregates.with_group(NETWORK)])
+        aggregates = Aggregates(**aggregates.tables(), windows=aggregates.windows,
+                                notes=aggregates.notes)
+    all_groups = [*groups, NETWORK] if network else groups
+    inds = [framework.indicators[i] for i in indicator_ids]
+    families = {i.id: family_of(i) for i in inds}
+    rows = _rows(aggregates, inds, families, all_groups)
+    thresholds = {i.id: _threshold(i) for i in inds}
+    per = {i.id: i.measure.per if isinstance(i.measure, RateMeasure) else 1.0 for i in inds}
+    est = estimate(rows, aggregates, families, thresholds=thresholds, per=per,
+                   confidence=options.confidence, bootstrap=options.bootstrap,
+                   seed=options.seed)
+    frame = pd.concat([rows[[*KEY, "b_period", "is_baseline", "n_rows", "n_empty",
+                             "source_present"]], est], axis=1)
+    notes: list[list[str]] = [list(n) for n in frame.pop("notes")]
+    _add_data_notes(frame, notes, inds, families, aggregates)
+    _add_reliability(frame, notes, aggregates, inds, options.confidence)
+    _add_status(frame, notes, inds, aggregates.windows, targets, framework)
+    min_n = _min_n(inds, options.min_n)
+    _withhold(frame, notes, min_n, network, inds, options.reliability)
+    _adjust(frame)
+    _describe(frame, inds, framework)
+    frame["notes"] = ["; ".join(dict.fromkeys(n)) if n else None for n in notes]
+    frame = frame[SUMMARY_COLUMNS].reset_index(drop=True)
+    return ProgressSummary(
+        framework=framework,
+        frame=frame,
+        aggregates=aggregates,
+        indicator_ids=tuple(indicator_ids),
+        options=MappingProxyType(options.as_dict()),
+        targets=targets,
+        min_n=MappingProxyType(min_n),
+        warnings=tuple(dict.fromkeys([*warnings, *aggregates.notes])),
+    )
+
+
+def _threshold(indicator: Indicator) -> float:
+    measure = indicator.measure
+    return float(measure.at_or_above) if isinstance(measure, LevelMeasure) else 1.0
+
+
+def _min_n(inds: Sequence[Indicator], option: int | Mapping[str, int] | None) -> dict[str, int]:
+    out = {i.id: i.min_n for i in inds}
+    if isinstance(option, Mapping):
+        out.update({str(k): int(v) for k, v in option.items()})
+    elif option is not None:
+        out = dict.fromkeys(out, int(option))
+    return out
+
+
+def _rows(
+    agg: Aggregates, inds: Sequence[Indicator], families: Mapping[str, Family],
+    groups: Sequence[str],
+) -> pd.DataFrame:
+    """One row per indicator x group x period x subgroup, with its baseline cell beside it."""
+    ids = {i.id for i in inds}
+    cells = agg.cells[agg.cells["indicator_id"].isin(ids)].copy()
+    stats = ["n_rows", "n_empty", "n", "sum", "sum_sq", "denominator", "successes"]
+    extra = []
+    # Counts: a subgroup with no rows in a period that has rows counts zero events.
+    count_ids = [i for i in ids if families[i] == "count"]
+    if count_ids:
+        counted = cells[cells["indicator_id"].isin(count_ids)]
+        whole = counted[counted["dimension"] == ALL][["indicator_id", "group", "period"]]
+        subs = counted[counted["dimension"] != ALL][["indicator_id", "group", "dimension",
+                                                     "subgroup"]].drop_duplicates()
+        grid = whole.merge(subs, on=["indicator_id", "group"])
+        have = counted.set_index(KEY).index
+        fill = grid[~grid.set_index(KEY).index.isin(have)]
+        if not fill.empty:
+            extra.append(fill.assign(n_rows=0.0, n_empty=0.0, n=0.0, sum=0.0, sum_sq=0.0,
+                                     denominator=0.0, successes=np.nan))
+    # Every indicator, group and scored period appears, with NaN where there are no data.
+    grid_rows = []
+    for ind in inds:
+        window = agg.windows.get(ind.source or "")
+        periods = window.periods if window is not None else (None,)
+        for group in groups:
+            for period in periods:
+                grid_rows.append((ind.id, group, period, ALL, ALL))
+    grid = pd.DataFrame(grid_rows, columns=KEY)
+    have = pd.MultiIndex.from_frame(cells[KEY]) if not cells.empty else pd.MultiIndex.from_tuples(
+        [], names=KEY)
+    missing = grid[~pd.MultiIndex.from_frame(grid).isin(have)]
+    if not missing.empty:
+        extra.append(missing.assign(n_rows=0.0, n_empty=0.0, n=0.0, sum=np.nan, sum_sq=np.nan,
+                                    denominator=np.nan, successes=np.nan))
+    rows = pd.concat([cells, *extra], ignore_index=True) if extra else cells
+    rows = rows.reset_index(drop=True)
+    source_of = {i.id: i.source for i in inds}
+    windows = {sid: w for sid, w in agg.windows.items()}
+    rows["source_present"] = rows["indicator_id"].map(
+        lambda i: source_of[i] in windows).astype(bool)
+    rows["b_period"] = rows["indicator_id"].map(
+        lambda i: windows[source_of[i]].baseline if source_of[i] in windows else None)
+    base = cells[KEY + stats].rename(columns={"period": "b_period", **{s: f"b_{s}" for s in stats}})
+    rows = rows.merge(base, on=["indicator_id", "group", "b_period", "dimension", "subgroup"],
+                      how="left")
+    rows["is_baseline"] = (rows["period"] == rows["b_period"]) | rows["period"].isna()
+    # Order: framework order of indicators, then groups, periods and subgroups.
+    ind_order = {i.id: k for k, i in enumerate(inds)}
+    group_order = {g: k for k, g in enumerate(groups)}
+    period_order = {}
+    for window in windows.values():
+        for k, p in enumerate(window.periods):
+            period_order.setdefault(p, k)
+    rows = rows.assign(
+        _i=rows["indicator_id"].map(ind_order), _g=rows["group"].map(group_order),
+        _p=rows["period"].map(period_order).fillna(-1), _d=(rows["dimension"] != ALL),
+    ).sort_values(["_i", "_g", "_p", "_d", "dimension", "subgroup"], kind="stable")
+    rows = rows.drop(columns=["_i", "_g", "_p", "_d"]).reset_index(drop=True)
+    rows["row"] = np.arange(len(rows))
+    return rows
+
+
+def _by_key(frame: pd.DataFrame, mask: np.ndarray, texts: Mapping[tuple[Any, ...], str],
+            notes: list[list[str]], keys: Sequence[str]) -> None:
+    for pos in np.flatnonzero(mask):
+        key = tuple(frame.iloc[pos][k] for k in keys)
+        text = texts.get(key)
+        if text:
+            notes[pos].append(text)
+
+
+def _add_data_notes(
+    frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
+    families: Mapping[str, Family], agg: Aggregates,
+) -> None:
+    """Rows without a value, missing sources, milestone evidence and timing."""
+    by_id = {i.id: i for i in inds}
+    without = (frame["n_rows"] - frame["n"]).to_numpy()
+    empty = frame["n_empty"].to_numpy()
+    for pos in np.flatnonzero(~frame["source_present"].to_numpy()):
+        ind = by_id[frame.iloc[pos]["indicator_id"]]
+        notes[pos].append(f"no data given for source {ind.source!r}" if ind.source
+                          else "the indicator names no data source")
+    for pos in np.flatnonzero(without > 0):
+        ind = by_id[frame.iloc[pos]["indicator_id"]]
+        measure = ind.measure
+        if isinstance(measure, ScaleMeasure):
+            few = int(without[pos] - empty[pos])
+            parts = []
+            if few:
+                parts.append(f"{few} respondent(s) answered fewer than "
+                             f"{measure.min_answered:.0%} of the items")
+            if empty[pos]:
+                parts.append(f"{int(empty[pos])} answered none")
+            notes[pos].append("; ".join(parts) + " (left out; missing is never zero)")
+        else:
+            notes[pos].append(f"{int(without[pos])} row(s) without a value left out "
+                              "(missing is never zero)")
+    present = frame["source_present"].to_numpy() & (frame["n"].to_numpy() == 0) & \
+        (frame["n_rows"].to_numpy() == 0)
+    for pos in np.flatnonzero(present):
+        if families[frame.iloc[pos]["indicator_id"]] != "count" or \
+                frame.iloc[pos]["dimension"] == ALL:
+            notes[pos].append("no data in this period")
+    for pos in np.flatnonzero(frame["indicator_id"].map(
+            lambda i: by_id[i].contribution_only).to_numpy()):
+        notes[pos].append("system-level context: shown as contribution, not as the group's "
+                          "effect")
+    stages = agg.stages
+    if not stages.empty:
+        missing = stages[stages["missing_evidence"] > 0].groupby(
+            ["indicator_id", "group", "period"])["missing_evidence"].sum()
+        texts = {}
+        for (ind_id, group, period), count in missing.items():
+            measure = by_id[ind_id].measure if ind_id in by_id else None
+            if isinstance(measure, MilestoneMeasure):
+                texts[(ind_id, group, period)] = (
+                    f"warning: {int(count)} item(s) at or past {measure.evidence_required_from!r} "
+                    "have no evidence recorded")
+        whole = (frame["dimension"] == ALL).to_numpy()
+        _by_key(frame, whole, texts, notes, ["indicator_id", "group", "period"])
+    times = agg.stage_times
+    if not times.empty:
+        texts = {}
+        for (ind_id, group, period), part in times.groupby(["indicator_id", "group", "period"]):
+            texts[(ind_id, group, period)] = "; ".join(
+                f"mean {r.sum_days / r.n:.0f} days from {r.from_stage} to {r.to_stage} "
+                f"(n = {int(r.n)})" for r in part.itertuples())
+        whole = (frame["dimension"] == ALL).to_numpy()
+        _by_key(frame, whole, texts, notes, ["indicator_id", "group", "period"])
+
+
+def _negative_items(cov: np.ndarray) -> np.ndarray:
+    """Corrected item-total correlations of stacked covariance matrices.
+
+    The correlation of each item with the sum of the other items, from the covariance
+    matrix ``C``: ``sum_j C_ij (j != i) / sqrt(C_ii * sum of C over the other items)``, the
+    formula of :func:`getting_to_outcomes.stats.cronbach_alpha` (psych's ``r.drop``).
+    """
+    k = cov.shape[-1]
+    idx = np.arange(k)
+    variances = cov[..., idx, idx]
+    row_sums = cov.sum(axis=-1)
+    total = cov.sum(axis=(-1, -2))[..., None]
+    rest_cov = row_sums - variances
+    rest_var = total - 2.0 * row_sums + variances
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r: np.ndarray = rest_cov / np.sqrt(variances * rest_var)
+    return r
+
+
+def _alpha_cells(agg: Aggregates, ind: Indicator, confidence: float) -> pd.DataFrame:
+    """Cronbach's alpha with its Feldt interval per group and period of one scale."""
+    measure = ind.measure
+    assert isinstance(measure, ScaleMeasure)
+    items = agg.items[agg.items["indicator_id"] == ind.id]
+    if items.empty:
+        return pd.DataFrame(columns=["group", "period", "alpha", "low", "high", "negative"])
+    k = len(measure.items)
+    index = {name: i for i, name in enumerate(measure.items)}
+    cell_codes, cells = pd.factorize(pd.MultiIndex.from_frame(items[["group", "period"]]))
+    n = np.zeros((len(cells), k, k))
+    sums = np.zeros_like(n)
+    cross = np.zeros_like(n)
+    ii = items["item_i"].map(index).to_numpy()
+    jj = items["item_j"].map(index).to_numpy()
+    n[cell_codes, ii, jj] = items["n"].to_numpy()
+    sums[cell_codes, ii, jj] = items["sum_i"].to_numpy()
+    cross[cell_codes, ii, jj] = items["cross_product"].to_numpy()
+    cov = covariance_from_moments(n, sums, cross)
+    whole = agg.cells[(agg.cells["indicator_id"] == ind.id) & (agg.cells["dimension"] == ALL)]
+    answered = (whole["n_rows"] - whole["n_empty"]).to_numpy()
+    lookup = pd.Series(answered, index=pd.MultiIndex.from_frame(whole[["group", "period"]]))
+    respondents = lookup.reindex(cells).fillna(0).to_numpy()
+    table = alpha_from_covariance(cov, respondents, confidence=confidence)
+    item_total = _negative_items(cov)
+    negative = [", ".join(measure.items[j] for j in np.flatnonzero(r < 0)) for r in item_total]
+    return pd.DataFrame({
+        "group": cells.get_level_values(0), "period": cells.get_level_values(1),
+        "alpha": table["alpha"].to_numpy(), "low": table["ci_low"].to_numpy(),
+        "high": table["ci_high"].to_numpy(), "negative": negative,
+    })
+
+
+def _add_reliability(
+    frame: pd.DataFrame, notes: list[list[str]], agg: Aggregates, inds: Sequence[Indicator],
+    confidence: float,
+) -> None:
+    for column in ("reliability", "reliability_ci_low", "reliability_ci_high"):
+        frame[column] = np.nan
+    frame["reliability_flag"] = None
+    for ind in inds:
+        if not isinstance(ind.measure, ScaleMeasure):
+            continue
+        alphas = _alpha_cells(agg, ind, confidence)
+        if alphas.empty:
+            continue
+        mine = (frame["indicator_id"] == ind.id).to_numpy()
+        key = pd.MultiIndex.from_frame(frame.loc[mine, ["group", "period"]])
+        table = alphas.set_index(["group", "period"]).reindex(key)
+        alpha = table["alpha"].to_numpy(dtype=np.float64)
+        frame.loc[mine, "reliability"] = alpha
+        frame.loc[mine, "reliability_ci_low"] = table["low"].to_numpy(dtype=np.float64)
+        frame.loc[mine, "reliability_ci_high"] = table["high"].to_numpy(dtype=np.float64)
+        has_data = frame.loc[mine, "n"].to_numpy() > 0
+        threshold = ind.reliability_threshold
+        flag = np.where(np.isnan(alpha), "undefined",
+                        "ok" if threshold is None else np.where(alpha < (threshold or 0),
+                                                                "below_threshold", "ok"))
+        frame.loc[mine, "reliability_flag"] = np.where(has_data, flag, None)
+        positions = np.flatnonzero(mine)
+        for pos, a, neg, ok in zip(positions, alpha, table["negative"], has_data, strict=True):
+            if not ok:
+                continue
+            if threshold is not None and a < threshold:
+                notes[pos].append(f"Cronbach's alpha {a:.2f} is below the threshold "
+                                  f"{threshold:g} of this scale")
+            if np.isnan(a):
+                notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
+                                  "variation)")
+            if isinstance(neg, str) and neg:
+                notes[pos].append(f"warning: item(s) {neg} correlate negatively with the rest "
+                                  "of the scale; is a reverse key missing?")
+
+
+def _time_table(windows: Mapping[str, Window]) -> dict[str, dict[str, float]]:
+    return {sid: period_times(w.order) for sid, w in windows.items()}
+
+
+def _add_status(
+    frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
+    windows: Mapping[str, Window], targets: pd.DataFrame | None, framework: Framework,
+) -> None:
+    times = _time_table(windows)
+    by_id = {i.id: i for i in inds}
+    n = len(frame)
+    base = frame["baseline_value"].to_numpy(dtype=np.float64).copy()
+    target = np.full(n, np.nan)
+    target_time = np.full(n, np.nan)
+    period_target = np.full(n, np.nan)
+    time = np.full(n, np.nan)
+    base_time = np.full(n, np.nan)
+    origin: list[str | None] = [None] * n
+    table = targets if targets is not None else pd.DataFrame(
+        columns=["group", "indicator_id", "baseline", "target", "period"])
+    own: dict[tuple[str, str], pd.DataFrame] = {
+        key: part for key, part in table.groupby(["indicator_id", "group"])}
+    combos = frame.groupby(["indicator_id", "group", "period"], dropna=False, sort=False).indices
+    for (ind_id, group, period), positions in combos.items():
+        ind = by_id[ind_id]
+        clock = times.get(ind.source or "")
+        if clock is None or period is None or (isinstance(period, float) and math.isnan(period)):
+            continue
+        t = clock.get(str(period), np.nan)
+        t0 = clock.get(windows[ind.source or ""].baseline, np.nan)
+        time[positions] = t
+        base_time[positions] = t0
+        mine = own.get((ind_id, group))
+        candidates: list[tuple[float, float, str]] = []
+        given_base = np.nan
+        if mine is not None:
+            known = mine["baseline"].dropna()
+            if len(known):
+                given_base = float(known.iloc[-1])
+            for p, v in zip(mine["period"], mine["target"], strict=True):
+                if not np.isnan(v):
+                    label = windows[ind.source or ""].current if p is None else str(p)
+                    candidates.append((clock.get(label, np.nan), float(v), label))
+        if not candidates and (mine is None or mine["target"].isna().all()):
+            candidates = [(clock.get(tg.period, np.nan), tg.value, tg.period)
+                          for tg in ind.targets]
+        unplaced = [c[2] for c in candidates if np.isnan(c[0])]
+        if unplaced:
+            for pos in positions:
+                notes[pos].append(f"target period(s) {', '.join(unplaced)} are not periods of "
+                                  "the data and were not used")
+        placed = sorted((c for c in candidates if not np.isnan(c[0])), key=lambda c: c[0])
+        if not np.isnan(given_base):
+            base[positions] = given_base
+            for pos in positions:
+                origin[pos] = "given"
+        else:
+            for pos in positions:
+                if np.isnan(base[pos]) and ind.baseline is not None:
+                    base[pos] = ind.baseline
+                    origin[pos] = "yaml"
+                elif not np.isnan(base[pos]):
+                    origin[pos] = "observed"
+        if not placed:
+            continue
+        ahead = [c for c in placed if c[0] >= t]
+        chosen = ahead[0] if ahead else placed[-1]
+        target[positions] = chosen[1]
+        target_time[positions] = chosen[0]
+        exact = [c for c in placed if c[0] == t]
+        if exact:
+            period_target[positions] = exact[0][1]
+        else:
+            b = base[positions]
+            share = np.clip((t - t0) / (chosen[0] - t0), 0.0, 1.0) if chosen[0] > t0 else 1.0
+            period_target[positions] = b + (chosen[1] - b) * share
+    # Uncertainty of the current value: the change interval shifted onto the value when the
+    # progress is measured from the observed baseline, else the value's own interval.
+    value = frame["value"].to_numpy(dtype=np.float64)
+    change = frame["change"].to_numpy(dtype=np.float64)
+    shift_ok = np.array([o == "observed" for o in origin]) & ~np.isnan(
+        frame["change_ci_low"].to_numpy(dtype=np.float64))
+    low = np.where(shift_ok, value + frame["change_ci_low"].to_numpy(dtype=np.float64) - change,
+                   frame["ci_low"].to_numpy(dtype=np.float64))
+    high = np.where(shift_ok, value + frame["change_ci_high"].to_numpy(dtype=np.float64) - change,
+                    frame["ci_high"].to_numpy(dtype=np.float64))
+    directions = frame["indicator_id"].map(lambda i: by_id[i].direction).tolist()
+    result = assess(value=value, low=low, high=high, base=base, target=target,
+                    period_target=period_target, time=time, base_time=base_time,
+                    target_time=target_time, direction=directions,
+                    rules=framework.meta.status_rules)
+    for column in ("target", "progress", "status", "status_method", "status_uncertain"):
+        frame[column] = result[column].to_numpy()
+    frame["status_uncertain"] = result["status_uncertain"].array
+    frame.loc[frame["period"].isna(), "status"] = "insufficient_data"
+    frame["_progress_from"] = origin
+    for pos, text in enumerate(result["status_note"]):
+        if text:
+            notes[pos].append(text)
+        if origin[pos] == "given" and not frame["is_baseline"].iat[pos]:
+            notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
+        elif origin[pos] == "yaml" and not frame["is_baseline"].iat[pos]:
+            notes[pos].append(f"no baseline observed: progress from the framework baseline "
+                              f"{base[pos]:g}")
+    frame["rubric_level"] = None
+    frame["score_0_100"] = np.nan
+    for ind in inds:
+        mine = (frame["indicator_id"] == ind.id).to_numpy()
+        values = value[mine]
+        frame.loc[mine, "rubric_level"] = pd.Series(rubric_levels(values, ind),
+                                                    index=frame.index[mine], dtype=object)
+        frame.loc[mine, "score_0_100"] = score_0_100(
+            values, frame.loc[mine, "progress"].to_numpy(dtype=np.float64),
+            frame.loc[mine, "target"].to_numpy(dtype=np.float64), ind)
+
+
+def _withhold(
+    frame: pd.DataFrame, notes: list[list[str]], min_n: Mapping[str, int], network: bool,
+    inds: Sequence[Indicator], reliability: str,
+) -> None:
+    """Small-group suppression (with complementary cells), low reliability, small baselines."""
+    decided = suppress(frame[[*KEY, "n"]].fillna({"n": 0}), min_n,
+                       network=NETWORK if network else None)
+    frame["suppressed"] = decided["suppressed"].to_numpy()
+    frame["suppression_reason"] = decided["suppression_reason"].to_numpy()
+    limit = frame["indicator_id"].map(min_n).to_numpy()
+    # Low reliability withholds every subgroup of the group and period.
+    if reliability == "withhold":
+        low = (frame["reliability_flag"] == "below_threshold").to_numpy()
+        low &= ~frame["suppressed"].to_numpy()
+        frame.loc[low, "suppressed"] = True
+        frame.loc[low, "suppression_reason"] = "low_reliability"
+    hidden = frame["suppressed"].to_numpy(dtype=bool)
+    for pos in np.flatnonzero(hidden):
+        reason = frame["suppression_reason"].iat[pos]
+        text = {"small_n": f"withheld: fewer than {limit[pos]} units",
+                "complementary": "withheld so that a small group cannot be worked out from "
+                                 "the totals",
+                "low_reliability": "withheld: reliability below the threshold"}[reason]
+        notes[pos] = [text]
+    # A withheld baseline cell hides everything computed from it in later periods.
+    cell = pd.Series(hidden, index=pd.MultiIndex.from_frame(frame[KEY].astype(str)))
+    base_keys = frame[KEY].astype(str).assign(period=frame["b_period"].astype(str))
+    base_hidden = cell.reindex(pd.MultiIndex.from_frame(base_keys)).fillna(False).to_numpy(
+        dtype=bool) & ~frame["is_baseline"].to_numpy(dtype=bool) & ~hidden
+    few_pairs = (frame["design"] == "paired").to_numpy() & \
+        (frame["n_pairs"].to_numpy(dtype=np.float64) < limit) & ~hidden
+    from_observed = (frame["_progress_from"] == "observed").to_numpy()
+    for pos in np.flatnonzero(base_hidden):
+        notes[pos].append("baseline withheld (a small group), and the change with it")
+    for pos in np.flatnonzero(few_pairs & ~base_hidden):
+        notes[pos].append(f"change withheld: fewer than {limit[pos]} matched units")
+    frame.loc[base_hidden, ["baseline_n", "baseline_value"]] = np.nan
+    frame.loc[base_hidden | few_pairs, _CHANGE_FIELDS[:-2] + ["effect_size"]] = np.nan
+    frame.loc[base_hidden | few_pairs, ["test", "effect_size_name"]] = None
+    frame.loc[base_hidden | few_pairs, "design"] = "none"
+    status_hidden = base_hidden & from_observed
+    frame.loc[status_hidden, ["progress", "score_0_100"]] = np.nan
+    frame.loc[status_hidden, "status"] = "insufficient_data"
+    frame.loc[status_hidden, "status_uncertain"] = pd.NA
+    frame.loc[hidden, [c for c in _WITHHELD if c in frame.columns]] = np.nan
+    frame.loc[hidden, ["test", "effect_size_name", "rubric_level"]] = None
+    frame.loc[hidden, "design"] = "none"
+    frame.loc[hidden, "status"] = np.where(frame.loc[hidden, "is_baseline"], None,
+                                           "insufficient_data")
+    frame.loc[hidden, "status_uncertain"] = pd.NA
+
+
+def _adjust(frame: pd.DataFrame) -> None:
+    """Benjamini-Hochberg across the indicators of each group, period and subgroup."""
+    frame["p_adjusted"] = np.nan
+    tested = frame["p_value"].notna() & ~frame["suppressed"]
+    if not tested.any():
+        return
+    family = frame.loc[tested, ["group", "period", "dimension", "subgroup"]].astype(str).agg(
+        "\x1f".join, axis=1)
+    adjusted = frame.loc[tested, "p_value"].groupby(family).transform(
+        lambda p: pd.Series(benjamini_hochberg(p.to_numpy()), index=p.index))
+    frame.loc[tested, "p_adjusted"] = adjusted.to_numpy()
+
+
+def _describe(frame: pd.DataFrame, inds: Sequence[Indicator], framework: Framework) -> None:
+    by_id = {i.id: i for i in inds}
+    frame["framework_id"] = framework.id
+    frame["framework_version"] = framework.version
+    for column, get in (
+        ("indicator_version", lambda i: i.version), ("realm", lambda i: i.realm),
+        ("zone", lambda i: i.zone), ("stop", lambda i: i.stop),
+        ("kind", lambda i: i.measure.kind), ("unit", lambda i: i.unit),
+        ("direction", lambda i: i.direction),
+    ):
+        frame[column] = frame["indicator_id"].map({k: get(v) for k, v in by_id.items()})
+    frame["baseline_period"] = frame["b_period"]
+    frame["subgroup_dimension"] = frame["dimension"]
+    for column in ("n", "baseline_n", "n_pairs"):
+        frame[column] = pd.array(frame[column].to_numpy(dtype=np.float64), dtype="Float64") \
+            .round().astype("Int64")
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+
