@@ -37,10 +37,9 @@ uncertainty is drawn wherever the summary carries it. The look comes from
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,20 +50,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import offset_copy
 
+from getting_to_outcomes import _chart_data as _d
 from getting_to_outcomes import _style
+from getting_to_outcomes._chart_data import NETWORK, ChartDataError
 from getting_to_outcomes.columns import (
-    ITEM_COLUMNS,
-    MILESTONE_COLUMNS,
     ROLLUP_COLUMNS,
-    SUMMARY_COLUMNS,
 )
-from getting_to_outcomes.errors import GTOError, did_you_mean
 
 if TYPE_CHECKING:
     from getting_to_outcomes.framework import Framework
-    from getting_to_outcomes.models import Indicator
 
 __all__ = [
     "ChartDataError",
@@ -82,402 +77,7 @@ __all__ = [
     "rank_ranges",
 ]
 
-#: The pooled group of a summary scored across a whole network.
-NETWORK = "network"
-_DEFAULT_MIN_N = 5
 _LEVEL_ORDER = ["school", "district", "county", "city", "state", "federal", "national"]
-
-
-class ChartDataError(GTOError, ValueError):
-    """The data given to a chart cannot be drawn: a column is missing, or a choice is needed."""
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _styled(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Draw the whole chart inside the house style, so every artist is created with it."""
-
-    @functools.wraps(function)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with _style.house_style():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-def _legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int, gap: float = 44) -> None:
-    """A legend under the x axis label, ``gap`` points below the bottom of the axes."""
-    anchor = offset_copy(ax.transAxes, fig=_figure_of(ax), y=-gap, units="points")
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-              bbox_transform=anchor, ncol=ncol, frameon=False, fontsize=8.5)
-
-
-# ----------------------------------------------------------------------------------------
-# Reading the input: a ProgressSummary or a tidy frame
-# ----------------------------------------------------------------------------------------
-
-_METHODS = {
-    "summary": "to_frame",
-    "stop": "by_stop",
-    "zone": "by_zone",
-    "realm": "by_realm",
-    "items": "items",
-    "milestones": "milestones",
-}
-_CONTRACT = {
-    "summary": SUMMARY_COLUMNS,
-    "stop": ROLLUP_COLUMNS,
-    "zone": ROLLUP_COLUMNS,
-    "realm": ROLLUP_COLUMNS,
-    "items": ITEM_COLUMNS,
-    "milestones": MILESTONE_COLUMNS,
-}
-
-
-def _table(data: Any, kind: str, needed: Sequence[str], chart: str) -> pd.DataFrame:
-    """The tidy frame of ``kind`` from a summary (by its method) or a DataFrame (as given)."""
-    method = _METHODS[kind]
-    if isinstance(data, pd.DataFrame):
-        frame = data
-    elif hasattr(data, method):
-        frame = getattr(data, method)()
-    else:
-        msg = (
-            f"{chart} needs a ProgressSummary or a DataFrame with the columns of "
-            f"summary.{method}(); got {type(data).__name__}"
-        )
-        raise ChartDataError(msg)
-    if kind in ("stop", "zone", "realm") and "level" in frame.columns:
-        frame = frame[frame["level"].astype(str) == kind]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        msg = (
-            f"{chart} needs the column(s) {missing} of summary.{method}() "
-            f"(see getting_to_outcomes.columns); the table given has {list(frame.columns)}"
-        )
-        raise ChartDataError(msg)
-    frame = frame.copy()
-    frame.attrs = {**getattr(data, "attrs", {}), **frame.attrs} if isinstance(
-        data, pd.DataFrame
-    ) else dict(frame.attrs)
-    return frame
-
-
-def _framework_of(data: Any, framework: Framework | None) -> Framework | None:
-    if framework is not None:
-        return framework
-    found = getattr(data, "framework", None)
-    from getting_to_outcomes.framework import Framework
-
-    return found if isinstance(found, Framework) else None
-
-
-def _indicator(framework: Framework | None, indicator_id: str) -> Indicator | None:
-    if framework is None or indicator_id not in framework.indicators:
-        return None
-    return framework.indicators[indicator_id]
-
-
-def _indicator_name(framework: Framework | None, indicator_id: str) -> str:
-    found = _indicator(framework, indicator_id)
-    return found.name if found is not None else str(indicator_id)
-
-
-def _min_n(framework: Framework | None, indicator_id: str | None) -> int:
-    found = _indicator(framework, indicator_id) if indicator_id else None
-    return found.min_n if found is not None else _DEFAULT_MIN_N
-
-
-def _as_bool(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: bool(v) if v is not None and v == v else False).astype(bool)
-
-
-def _num(value: Any) -> float:
-    """A float, with None, NA and text that is not a number as NaN."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return number
-
-
-def _is_num(value: Any) -> bool:
-    return not math.isnan(_num(value))
-
-
-def _fmt(value: Any, *, percent: bool = False) -> str:
-    """A number as people read it: 3.42, 41.5, 1,250 or 45%."""
-    number = _num(value)
-    if math.isnan(number):
-        return "–"
-    if percent:
-        return f"{number * 100:.0f}%"
-    size = abs(number)
-    if size >= 100 or number == int(number):
-        return f"{number:,.0f}"
-    if size >= 10:
-        return f"{number:.1f}"
-    return f"{number:.2f}"
-
-
-def _is_share(framework: Framework | None, indicator_id: str, frame: pd.DataFrame) -> bool:
-    """Whether an indicator's values are shares (0-1) best shown as percentages."""
-    found = _indicator(framework, indicator_id)
-    kind = found.measure.kind if found is not None else None
-    if kind is None and "kind" in frame.columns:
-        kinds = frame.loc[frame["indicator_id"] == indicator_id, "kind"].dropna().unique()
-        kind = str(kinds[0]) if len(kinds) else None
-    if kind in ("proportion", "level"):
-        return True
-    unit = found.unit if found is not None else ""
-    return "share" in unit.lower() or "proportion" in unit.lower()
-
-
-def _choose(
-    frame: pd.DataFrame,
-    column: str,
-    value: Any,
-    *,
-    what: str,
-    prefer: Sequence[Any] = (),
-    allow_many: bool = False,
-) -> Any:
-    """Resolve ``value`` for ``column``: check it exists, or pick the only/preferred one."""
-    present = list(dict.fromkeys(frame[column].dropna().tolist()))
-    if value is not None:
-        if value not in present:
-            msg = (
-                f"no rows with {column} = {value!r}{did_you_mean(str(value), map(str, present))}; "
-                f"the {what}s present are {_preview(present)}"
-            )
-            raise ChartDataError(msg)
-        return value
-    if len(present) == 1 or allow_many:
-        return present[0] if present else None
-    for candidate in prefer:
-        if candidate in present:
-            return candidate
-    if not present:
-        msg = f"the table has no {what} to draw"
-        raise ChartDataError(msg)
-    msg = f"choose one {what} with {what}=...; the table has {_preview(present)}"
-    raise ChartDataError(msg)
-
-
-def _preview(values: Sequence[Any], limit: int = 10) -> str:
-    shown = ", ".join(repr(v) for v in list(values)[:limit])
-    more = len(values) - limit
-    return f"[{shown}{f', +{more} more' if more > 0 else ''}]"
-
-
-def _period_order(
-    frame: pd.DataFrame,
-    data: Any,
-    framework: Framework | None,
-    periods: Sequence[str] | None = None,
-) -> list[Any]:
-    """Periods in time order.
-
-    Order of preference: ``periods`` given; the summary's own ``periods``; the declared
-    ``period_order`` of the indicators' data sources; numbers or dates sorted; baselines first,
-    then the order of appearance.
-    """
-    present: list[Any] = []
-    for column in ("baseline_period", "period"):
-        if column in frame.columns:
-            present.extend(frame[column].dropna().tolist())
-    present = list(dict.fromkeys(present))
-    candidates: list[Sequence[Any]] = []
-    if periods is not None:
-        candidates.append(list(periods))
-    carried = getattr(data, "periods", None)
-    if isinstance(carried, Sequence) and not isinstance(carried, str):
-        candidates.append(list(carried))
-    if framework is not None and "indicator_id" in frame.columns:
-        declared: list[Any] = []
-        for indicator_id in frame["indicator_id"].dropna().unique():
-            found = _indicator(framework, str(indicator_id))
-            if found is not None and found.source and found.source in framework.sources:
-                declared.extend(framework.sources[found.source].period_order)
-        candidates.append(list(dict.fromkeys(declared)))
-    for order in candidates:
-        if present and all(p in order for p in present):
-            return [p for p in order if p in present]
-    if periods is not None:
-        missing = [p for p in present if p not in periods]
-        msg = f"periods= does not list {_preview(missing)}, which the table has"
-        raise ChartDataError(msg)
-    numbers = [_num(p) for p in present]
-    if present and not any(math.isnan(n) for n in numbers):
-        return [p for _, p in sorted(zip(numbers, present, strict=True))]
-    try:
-        stamps = pd.to_datetime(pd.Series(present, dtype=object), errors="raise", format="mixed")
-        return [p for _, p in sorted(zip(stamps.tolist(), present, strict=True))]
-    except (ValueError, TypeError):
-        pass
-    baselines = frame["baseline_period"].dropna().tolist() if "baseline_period" in frame else []
-    return sorted(present, key=lambda p: (p not in baselines, present.index(p)))
-
-
-def _groups(frame: pd.DataFrame, groups: Sequence[Any] | None, *, network: bool) -> list[Any]:
-    present = list(dict.fromkeys(frame["group"].dropna().tolist()))
-    if groups is not None:
-        unknown = [g for g in groups if g not in present]
-        if unknown:
-            msg = (
-                f"no rows for group(s) {_preview(unknown)}"
-                f"{did_you_mean(str(unknown[0]), map(str, present))}; groups are {_preview(present)}"
-            )
-            raise ChartDataError(msg)
-        return list(groups)
-    ordered = [g for g in present if g != NETWORK]
-    if network and NETWORK in present:
-        ordered.append(NETWORK)
-    return ordered
-
-
-def _label(group: Any, labels: Mapping[Any, str] | None) -> str:
-    if labels and group in labels:
-        return str(labels[group])
-    return "Network (pooled)" if group == NETWORK else str(group)
-
-
-def _overall(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows for the whole group, not a subgroup."""
-    if "subgroup_dimension" not in frame.columns:
-        return frame
-    keep = frame["subgroup_dimension"].isna() | (frame["subgroup_dimension"].astype(str) == "all")
-    return frame[keep]
-
-
-def _indicator_order(frame: pd.DataFrame, framework: Framework | None) -> list[str]:
-    present = [str(i) for i in dict.fromkeys(frame["indicator_id"].dropna().tolist())]
-    if framework is None:
-        return present
-    order = {i: k for k, i in enumerate(framework.indicators.ids)}
-    return sorted(present, key=lambda i: order.get(i, len(order)))
-
-
-def _withheld(row: Mapping[str, Any], framework: Framework | None) -> str | None:
-    """The withheld label of a summary row, or None when its value may be shown."""
-    if not bool(row.get("suppressed")) or row.get("suppressed") != row.get("suppressed"):
-        return None
-    reason = row.get("suppression_reason")
-    return _style.withheld_label(
-        _min_n(framework, str(row.get("indicator_id", "")) or None),
-        reason if isinstance(reason, str) else None,
-    )
-
-
-def _new_axes(ax: Axes | None, width: float, height: float) -> tuple[Axes, bool]:
-    if ax is not None:
-        return ax, False
-    fig = _style.chart_figure(width, height)
-    return fig.add_subplot(), True
-
-
-def _figure_of(ax: Axes) -> Figure:
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    return fig
-
-
-def _caption_text(data: Any, frame: pd.DataFrame, framework: Framework | None) -> str:
-    """Data source, framework and, when true, that the data are synthetic."""
-    parts: list[str] = []
-    source = frame.attrs.get("source") or getattr(data, "source", None)
-    if not isinstance(source, str) and framework is not None and "indicator_id" in frame:
-        names = []
-        for indicator_id in frame["indicator_id"].dropna().unique():
-            found = _indicator(framework, str(indicator_id))
-            if found is not None and found.source and found.source in framework.sources:
-                names.append(framework.sources[found.source].name)
-        source = "; ".join(dict.fromkeys(names)) or None
-    if isinstance(source, str) and source:
-        parts.append(f"Source: {source}.")
-    if framework is not None:
-        parts.append(f"Indicators: {framework.title} (version {framework.version}).")
-    elif "framework_id" in frame.columns and frame["framework_id"].notna().any():
-        first = frame.dropna(subset=["framework_id"]).iloc[0]
-        parts.append(f"Indicators: {first['framework_id']} (version {first.get('framework_version')}).")
-    if _is_synthetic(data, frame, framework):
-        parts.append("Synthetic data, generated for illustration: not real organizations or people.")
-    return " ".join(parts)
-
-
-def _is_synthetic(data: Any, frame: pd.DataFrame, framework: Framework | None) -> bool:
-    for flag in (frame.attrs.get("synthetic"), getattr(data, "synthetic", None)):
-        if isinstance(flag, bool):
-            return flag
-    if framework is None:
-        return False
-    if framework.meta.synthetic_note:
-        return True
-    used = set()
-    if "indicator_id" in frame.columns:
-        for indicator_id in frame["indicator_id"].dropna().unique():
-            found = _indicator(framework, str(indicator_id))
-            if found is not None and found.source:
-                used.add(found.source)
-    return any(framework.sources[s].synthetic for s in used if s in framework.sources)
-
-
-def _finish(
-    fig: Figure,
-    *,
-    created: bool,
-    caption: str | bool | None,
-    data: Any,
-    frame: pd.DataFrame,
-    framework: Framework | None,
-    alt: str,
-) -> None:
-    _style.set_alt_text(fig, alt)
-    if isinstance(caption, str):
-        _style.add_caption(fig, caption)
-    elif caption is True or (caption is None and created):
-        _style.add_caption(fig, _caption_text(data, frame, framework))
-
-
-def _hatch_box(ax: Axes, x: float, y: float, width: float, height: float, label: str,
-               *, fontsize: float = 8, text: bool = True) -> Rectangle:
-    """A withheld cell: grey, hatched, labelled, with ``gid="withheld"`` for inspection."""
-    box = Rectangle((x, y), width, height, facecolor=_style.WITHHELD_COLOR,
-                    edgecolor="#9A9A9A", hatch=_style.WITHHELD_HATCH, linewidth=0.6,
-                    gid="withheld", label=label, zorder=2)
-    ax.add_patch(box)
-    if text:
-        ax.text(x + width / 2, y + height / 2, label, ha="center", va="center",
-                fontsize=fontsize, color="#333333", zorder=3,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                      "alpha": 0.85})
-    return box
-
-
-def _default_title(title: str | None, ax: Axes, what: str, who: str | None,
-                   when: str | None, *, pad: float = 10) -> None:
-    if title is None:
-        _style.set_title(ax, what, who, when, pad=pad)
-    elif title:
-        _style.set_title(ax, title, pad=pad)
-
-
-def _when(periods: Sequence[Any]) -> str | None:
-    if not periods:
-        return None
-    if len(periods) == 1:
-        return str(periods[0])
-    return f"{periods[0]} to {periods[-1]}"
-
-
-def _ci_label(data: Any) -> str:
-    for name in ("confidence", "conf_level", "ci_level"):
-        level = getattr(data, name, None)
-        if isinstance(level, float) and 0 < level < 1:
-            return f"{level * 100:g}% confidence interval"
-    return "95% confidence interval"
 
 
 # ----------------------------------------------------------------------------------------
@@ -485,7 +85,7 @@ def _ci_label(data: Any) -> str:
 # ----------------------------------------------------------------------------------------
 
 
-@_styled
+@_d.styled
 def plot_likert(
     data: Any,
     *,
@@ -553,36 +153,37 @@ def plot_likert(
     ['q1 · pre (n=20)', 'q1 · post (n=20)']
     """
     chart = "plot_likert"
-    fw = _framework_of(data, framework)
-    frame = _table(data, "items", ["group", "period", "indicator_id", "item", "code", "label",
+    fw = _d.framework_of(data, framework)
+    frame = _d.table(data, "items", ["group", "period", "indicator_id", "item", "code", "label",
                                    "count"], chart)
-    indicator = _choose(frame, "indicator_id", indicator, what="indicator")
+    indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
     frame = frame[frame["indicator_id"] == indicator]
     if by not in ("period", "group"):
         msg = f"by must be 'period' or 'group', got {by!r}"
         raise ChartDataError(msg)
-    periods = _period_order(frame, data, fw)
+    periods = _d.period_order(frame, data, fw)
     if by == "period":
-        group = _choose(frame, "group", group, what="group", prefer=[NETWORK])
+        group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
         frame = frame[frame["group"] == group]
         outer = periods
         outer_col = "period"
     else:
-        period = _choose(frame, "period", period, what="period", prefer=periods[::-1])
+        period = _d.choose(frame, "period", period, what="period", prefer=periods[::-1])
         frame = frame[frame["period"] == period]
-        outer = _groups(frame, None, network=True)
+        outer = _d.groups(frame, None, network=True)
         outer_col = "group"
     item_ids = list(items) if items is not None else list(dict.fromkeys(frame["item"]))
     unknown = [i for i in item_ids if i not in set(frame["item"])]
     if unknown:
-        msg = f"items {_preview(unknown)} are not in the table; items are {_preview(list(set(frame['item'])))}"
+        msg = (f"items {_d.preview(unknown)} are not in the table; items are "
+               f"{_d.preview(list(dict.fromkeys(frame['item'])))}")
         raise ChartDataError(msg)
     codes = (
         frame[["code", "label"]].drop_duplicates("code").sort_values("code").reset_index(drop=True)
     )
     code_list = codes["code"].tolist()
     colors = _style.likert_colors(len(code_list))
-    threshold = min_n if min_n is not None else _min_n(fw, str(indicator))
+    threshold = min_n if min_n is not None else _d.min_n(fw, str(indicator))
     counts = frame.pivot_table(index=["item", outer_col], columns="code", values="count",
                                aggfunc="sum", dropna=False, observed=True)
     counts = counts.reindex(columns=code_list)
@@ -596,7 +197,7 @@ def plot_likert(
             block = counts[counts.index.get_level_values(1) == key]
             withheld = bool(nan_rows[nan_rows.index.get_level_values(1) == key].any())
             values = block.sum(axis=0, min_count=1).to_numpy(dtype=float)
-            rows.append(_likert_row(_label(key, labels) if by == "group" else str(key), values,
+            rows.append(_likert_row(_d.label(key, labels) if by == "group" else str(key), values,
                                     withheld, threshold, n_label="answers"))
     else:
         for item in item_ids:
@@ -604,20 +205,20 @@ def plot_likert(
                 if (item, key) not in counts.index:
                     continue
                 values = counts.loc[(item, key)].to_numpy(dtype=float)
-                who = _label(key, labels) if by == "group" else str(key)
+                who = _d.label(key, labels) if by == "group" else str(key)
                 name = questions.get(item, str(item))
                 rows.append(_likert_row(f"{name} · {who}", values,
                                         bool(nan_rows.get((item, key), False)), threshold))
     height = 1.6 + 0.42 * len(rows)
-    ax, created = _new_axes(ax, 9.0, max(height, 3.0))
+    ax, created = _d.new_axes(ax, 9.0, max(height, 3.0))
     _draw_likert(ax, rows, code_list, codes["label"].tolist(), colors)
-    who = _label(group, labels) if by == "period" else f"all groups, {period}"
-    when = _when(periods) if by == "period" else None
-    _default_title(title, ax, f"{_indicator_name(fw, str(indicator))}: answers",
+    who = _d.label(group, labels) if by == "period" else f"all groups, {period}"
+    when = _d.when(periods) if by == "period" else None
+    _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: answers",
                    who, when)
     shown = [r for r in rows if r[1] is not None]
     alt = (
-        f"Diverging stacked bar chart of answers to {_indicator_name(fw, str(indicator))}, "
+        f"Diverging stacked bar chart of answers to {_d.indicator_name(fw, str(indicator))}, "
         f"{len(rows)} bars by {by}. "
         + " ".join(
             f"{r[0]}: {_agree_share(r[1], len(code_list)):.0f}% agree, n={r[2]}." for r in shown
@@ -626,13 +227,13 @@ def plot_likert(
         + (f" {len(rows) - len(shown)} bar(s) withheld (fewer than {threshold} answers)."
            if len(shown) < len(rows) else "")
     )
-    _finish(_figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
     return ax
 
 
 def _item_questions(framework: Framework | None, indicator_id: str) -> dict[str, str]:
-    found = _indicator(framework, indicator_id)
+    found = _d.indicator(framework, indicator_id)
     if framework is None or found is None or not found.source:
         return {}
     if found.source not in framework.sources:
@@ -650,7 +251,7 @@ def _likert_row(
     total = float(np.nansum(values))
     if withheld or total < threshold:
         return (name, None, None, f"n < {threshold}")
-    n = int(round(total))
+    n = round(total)
     return (f"{name} ({n_label}={n})", np.nan_to_num(values) / total * 100, n, None)
 
 
@@ -687,10 +288,10 @@ def _draw_likert(
     extent = 10 * math.ceil(max(extent, 50) / 10)
     for position, (_, shares, _, label) in enumerate(rows):
         if shares is None and label is not None:
-            _hatch_box(ax, -extent, position - 0.36, 2 * extent, 0.72, f"withheld: {label}")
+            _d.hatch_box(ax, -extent, position - 0.36, 2 * extent, 0.72, f"withheld: {label}")
     ax.set_xlim(-extent, extent)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_yticks(range(len(rows)), [r[0] if r[1] is not None else r[0] for r in rows])
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
     ax.axvline(0, color="#333333", linewidth=0.8, zorder=3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
     ax.set_xlabel("← share disagreeing    |    share agreeing →")
@@ -698,7 +299,7 @@ def _draw_likert(
     ax.tick_params(axis="y", length=0)
     handles = [Patch(facecolor=c, edgecolor="white", label=str(lab))
                for c, lab in zip(colors, code_labels, strict=True)]
-    _legend_below(ax, handles, ncol=min(k, 5))
+    _d.legend_below(ax, handles, ncol=min(k, 5))
 
 
 # ----------------------------------------------------------------------------------------
@@ -718,7 +319,7 @@ _CHANGE_WORDS = {
 
 
 def _change_verdict(row: Mapping[str, Any]) -> str:
-    low, high = _num(row.get("change_ci_low")), _num(row.get("change_ci_high"))
+    low, high = _d.num(row.get("change_ci_low")), _d.num(row.get("change_ci_high"))
     if math.isnan(low) or math.isnan(high):
         return "unclear"
     sign = -1.0 if row.get("direction") == "decrease" else 1.0
@@ -731,7 +332,7 @@ def _change_verdict(row: Mapping[str, Any]) -> str:
     return "unclear"
 
 
-@_styled
+@_d.styled
 def plot_before_after(
     data: Any,
     *,
@@ -785,29 +386,29 @@ def plot_before_after(
     matplotlib.axes.Axes
     """
     chart = "plot_before_after"
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "value", "ci_low", "ci_high",
               "baseline_value", "change", "change_ci_low", "change_ci_high", "suppressed"]
-    frame = _overall(_table(data, "summary", needed, chart))
-    periods = _period_order(frame, data, fw)
+    frame = _d.overall(_d.table(data, "summary", needed, chart))
+    periods = _d.period_order(frame, data, fw)
     if by == "indicator":
-        group = _choose(frame, "group", group, what="group", prefer=[NETWORK])
+        group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
         frame = frame[frame["group"] == group]
     else:
-        indicator = _choose(frame, "indicator_id", indicator, what="indicator")
+        indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
         frame = frame[frame["indicator_id"] == indicator]
     current = [p for p in periods if p in set(frame["period"])]
-    period = _choose(frame, "period", period, what="period", prefer=current[::-1])
+    period = _d.choose(frame, "period", period, what="period", prefer=current[::-1])
     frame = frame[frame["period"] == period]
     if by == "group":
-        keys = _groups(frame, groups, network=True)
+        keys = _d.groups(frame, groups, network=True)
         key_col = "group"
     elif by == "indicator":
-        keys = list(indicators) if indicators is not None else _indicator_order(frame, fw)
+        keys = list(indicators) if indicators is not None else _d.indicator_order(frame, fw)
         key_col = "indicator_id"
     elif by == "subgroup":
-        full = _table(data, "summary", [*needed, "subgroup_dimension", "subgroup"], chart)
-        group = _choose(full, "group", group, what="group", prefer=[NETWORK])
+        full = _d.table(data, "summary", [*needed, "subgroup_dimension", "subgroup"], chart)
+        group = _d.choose(full, "group", group, what="group", prefer=[NETWORK])
         frame = full[(full["group"] == group) & (full["indicator_id"] == indicator)
                      & (full["period"] == period)]
         keys = [g for g in dict.fromkeys(frame["subgroup"]) if g is not None]
@@ -818,40 +419,41 @@ def plot_before_after(
     rows = [frame[frame[key_col] == k].iloc[0].to_dict() for k in keys
             if (frame[key_col] == k).any()]
     if sort:
-        rows.sort(key=lambda r: -_num(r.get("change")) if _is_num(r.get("change")) else math.inf)
+        rows.sort(key=lambda r: -_d.num(r.get("change")) if _d.is_num(r.get("change"))
+                  else math.inf)
     per_row_scale = by == "indicator"
     height = 1.9 + 0.55 * len(rows)
-    ax, created = _new_axes(ax, 9.5, max(height, 3.0))
+    ax, created = _d.new_axes(ax, 9.5, max(height, 3.0))
     descriptions = _draw_dumbbells(ax, rows, key_col=key_col, labels=labels,
                                    framework=fw, per_row_scale=per_row_scale)
     baseline = next((r.get("baseline_period") for r in rows
                      if isinstance(r.get("baseline_period"), str)), None)
     when = f"{baseline} to {period}" if baseline else str(period)
     if by == "indicator":
-        _default_title(title, ax, "Change since baseline, by indicator",
-                       _label(group, labels), when)
+        _d.default_title(title, ax, "Change since baseline, by indicator",
+                       _d.label(group, labels), when)
     else:
-        who = (_label(group, labels) + ", by subgroup") if by == "subgroup" else (
+        who = (_d.label(group, labels) + ", by subgroup") if by == "subgroup" else (
             "by group")
-        _default_title(title, ax, f"{_indicator_name(fw, str(indicator))}: change since "
+        _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: change since "
                        "baseline", who, when)
     if not per_row_scale and fw is not None and indicator is not None:
-        found = _indicator(fw, str(indicator))
+        found = _d.indicator(fw, str(indicator))
         if found is not None:
             ax.set_xlabel(found.unit)
-    _change_legend(ax, _ci_label(data))
+    _change_legend(ax, _d.ci_label(data))
     alt = (f"Dumbbell chart of change from baseline to {period}, {len(rows)} rows by "
            f"{key_col.replace('_id', '')}. " + " ".join(descriptions))
-    _finish(_figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
     return ax
 
 
 def _row_scale(row: Mapping[str, Any], framework: Framework | None) -> tuple[float, float]:
-    found = _indicator(framework, str(row.get("indicator_id")))
+    found = _d.indicator(framework, str(row.get("indicator_id")))
     if found is not None and found.valid_range is not None:
         return float(found.valid_range[0]), float(found.valid_range[1])
-    values = [_num(row.get(c)) for c in ("value", "ci_low", "ci_high", "baseline_value",
+    values = [_d.num(row.get(c)) for c in ("value", "ci_low", "ci_high", "baseline_value",
                                           "target")]
     values = [v for v in values if not math.isnan(v)]
     if not values:
@@ -875,7 +477,7 @@ def _draw_dumbbells(
     tick_labels = []
     all_values: list[float] = []
     for row in rows:
-        all_values += [_num(row.get(c)) for c in ("value", "ci_low", "ci_high",
+        all_values += [_d.num(row.get(c)) for c in ("value", "ci_low", "ci_high",
                                                    "baseline_value")]
     finite = [v for v in all_values if not math.isnan(v)]
     low_all, high_all = (min(finite), max(finite)) if finite else (0.0, 1.0)
@@ -884,11 +486,11 @@ def _draw_dumbbells(
     for position, row in enumerate(rows):
         key = row.get(key_col)
         indicator_id = str(row.get("indicator_id"))
-        name = (_indicator_name(framework, indicator_id) if key_col == "indicator_id"
-                else _label(key, labels))
-        share = _is_share(framework, indicator_id, pd.DataFrame([row]))
-        withheld = _withheld(row, framework)
-        n = _num(row.get("n"))
+        name = (_d.indicator_name(framework, indicator_id) if key_col == "indicator_id"
+                else _d.label(key, labels))
+        share = _d.is_share(framework, indicator_id, pd.DataFrame([row]))
+        withheld = _d.withheld(row, framework)
+        n = _d.num(row.get("n"))
         tick_labels.append(_style.wrap(name, 34) + (f" (n={n:.0f})" if not withheld
                                                      and not math.isnan(n) else ""))
         if per_row_scale:
@@ -899,19 +501,19 @@ def _draw_dumbbells(
 
             ax.plot([0, 100], [position, position], color="#E3E3E3", linewidth=5,
                     solid_capstyle="round", zorder=1)
-            ax.text(-1.5, position + 0.3, _fmt(low, percent=share), ha="right", va="center",
+            ax.text(-1.5, position + 0.3, _d.fmt(low, percent=share), ha="right", va="center",
                     fontsize=7, color=_style.MUTED)
-            ax.text(101.5, position + 0.3, _fmt(high, percent=share), ha="left", va="center",
+            ax.text(101.5, position + 0.3, _d.fmt(high, percent=share), ha="left", va="center",
                     fontsize=7, color=_style.MUTED)
         else:
             def place(v: float, low: float = 0.0, high: float = 0.0) -> float:
                 return v
         if withheld:
-            _hatch_box(ax, xlim[0], position - 0.3, xlim[1] - xlim[0], 0.6, withheld)
+            _d.hatch_box(ax, xlim[0], position - 0.3, xlim[1] - xlim[0], 0.6, withheld)
             descriptions.append(f"{name}: withheld ({withheld}).")
             continue
-        before, now = _num(row.get("baseline_value")), _num(row.get("value"))
-        low_ci, high_ci = _num(row.get("ci_low")), _num(row.get("ci_high"))
+        before, now = _d.num(row.get("baseline_value")), _d.num(row.get("value"))
+        low_ci, high_ci = _d.num(row.get("ci_low")), _d.num(row.get("ci_high"))
         verdict = _change_verdict(row)
         color = _CHANGE_COLORS[verdict]
         if not math.isnan(before) and not math.isnan(now):
@@ -927,18 +529,18 @@ def _draw_dumbbells(
         if not math.isnan(now):
             ax.plot([place(now)], [position], marker="o", markersize=8, color=color,
                     linestyle="none", zorder=5)
-        change = _num(row.get("change"))
+        change = _d.num(row.get("change"))
         if math.isnan(before):
-            note = f"{_fmt(now, percent=share)} · no baseline"
+            note = f"{_d.fmt(now, percent=share)} · no baseline"
         elif math.isnan(change):
-            note = f"{_fmt(before, percent=share)} → {_fmt(now, percent=share)}"
+            note = f"{_d.fmt(before, percent=share)} → {_d.fmt(now, percent=share)}"
         else:
             sign = "+" if change > 0 else ""
-            note = (f"{_fmt(before, percent=share)} → {_fmt(now, percent=share)}  "
-                    f"({sign}{_fmt(change, percent=share)}")
-            c_low, c_high = _num(row.get("change_ci_low")), _num(row.get("change_ci_high"))
+            note = (f"{_d.fmt(before, percent=share)} → {_d.fmt(now, percent=share)}  "
+                    f"({sign}{_d.fmt(change, percent=share)}")
+            c_low, c_high = _d.num(row.get("change_ci_low")), _d.num(row.get("change_ci_high"))
             if not math.isnan(c_low):
-                note += f", CI {_fmt(c_low, percent=share)} to {_fmt(c_high, percent=share)}"
+                note += f", CI {_d.fmt(c_low, percent=share)} to {_d.fmt(c_high, percent=share)}"
             note += ")"
         ax.annotate(note, xy=(1.0, position), xycoords=("axes fraction", "data"),
                     xytext=(8, 0), textcoords="offset points", va="center", fontsize=8,
@@ -969,7 +571,7 @@ def _change_legend(ax: Axes, ci_label: str) -> None:
         Line2D([], [], color=_CHANGE_COLORS["worse"], linewidth=2.4, label="Declined"),
         Line2D([], [], color=_CHANGE_COLORS["unclear"], linewidth=2.4, label="No clear change"),
     ]
-    _legend_below(ax, handles, ncol=3, gap=30 if ax.get_xlabel() else 18)
+    _d.legend_below(ax, handles, ncol=3, gap=30 if ax.get_xlabel() else 18)
 
 
 # ----------------------------------------------------------------------------------------
@@ -977,21 +579,9 @@ def _change_legend(ax: Axes, ci_label: str) -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def _latest_rows(frame: pd.DataFrame, order: Sequence[Any], period: Any) -> pd.DataFrame:
-    """One row per group x indicator: the period asked for, else each indicator's latest."""
-    if period is not None:
-        return frame[frame["period"] == period]
-    rank = {p: k for k, p in enumerate(order)}
-    frame = frame.assign(_rank=frame["period"].map(rank).fillna(-1))
-    latest = frame.groupby("indicator_id", sort=False)["_rank"].transform("max")
-    return frame[frame["_rank"] == latest].drop(columns="_rank")
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-@_styled
+@_d.styled
 def plot_heatmap(
     data: Any,
     *,
@@ -1040,18 +630,18 @@ def plot_heatmap(
     if value not in ("score", "status"):
         msg = f"value must be 'score' or 'status', got {value!r}"
         raise ChartDataError(msg)
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "score_0_100", "status", "suppressed"]
-    frame = _overall(_table(data, "summary", needed, chart))
-    order = _period_order(frame, data, fw)
+    frame = _d.overall(_d.table(data, "summary", needed, chart))
+    order = _d.period_order(frame, data, fw)
     if period is not None:
-        _choose(frame, "period", period, what="period")
-    frame = _latest_rows(frame, order, period)
-    row_keys = _groups(frame, groups, network=network)
-    col_keys = list(indicators) if indicators is not None else _indicator_order(frame, fw)
+        _d.choose(frame, "period", period, what="period")
+    frame = _d.latest_rows(frame, order, period)
+    row_keys = _d.groups(frame, groups, network=network)
+    col_keys = list(indicators) if indicators is not None else _d.indicator_order(frame, fw)
     unknown = [i for i in col_keys if i not in set(frame["indicator_id"])]
     if unknown:
-        msg = f"indicators {_preview(unknown)} have no rows in the table"
+        msg = f"indicators {_d.preview(unknown)} have no rows in the table"
         raise ChartDataError(msg)
     n_rows, n_cols = len(row_keys), len(col_keys)
     if n_rows == 0 or n_cols == 0:
@@ -1060,25 +650,25 @@ def plot_heatmap(
     lookup = {(r["group"], r["indicator_id"]): r for r in frame.to_dict("records")}
     scores = np.full((n_rows, n_cols), np.nan)
     codes = np.full((n_rows, n_cols), np.nan)
-    cells: list[tuple[int, int, dict[str, Any] | None]] = []
+    cells: list[tuple[int, int, dict[Any, Any] | None]] = []
     for i, g in enumerate(row_keys):
         for j, ind in enumerate(col_keys):
             row = lookup.get((g, ind))
             cells.append((i, j, row))
-            if row is None or _withheld(row, fw):
+            if row is None or _d.withheld(row, fw):
                 continue
-            scores[i, j] = _num(row.get("score_0_100"))
+            scores[i, j] = _d.num(row.get("score_0_100"))
             status = row.get("status")
             if isinstance(status, str) and status in _style.STATUS_ORDER:
                 codes[i, j] = _style.STATUS_ORDER.index(status)
     if annotate is None:
         annotate = n_rows * n_cols <= 300
-    names = [_short(_indicator_name(fw, i), 40) for i in col_keys]
+    names = [_d.short(_d.indicator_name(fw, i), 40) for i in col_keys]
     label_room = min(0.075 * max(len(n) for n in names), 2.6)
     width = min(2.4 + 0.5 * n_cols + (1.1 if value == "score" else 0.0), 22.0)
     height = min(1.9 + 0.36 * n_rows + label_room, 26.0)
-    ax, created = _new_axes(ax, max(width, 6.0), max(height, 3.5))
-    fig = _figure_of(ax)
+    ax, created = _d.new_axes(ax, max(width, 6.0), max(height, 3.5))
+    fig = _d.figure_of(ax)
     x_edges, y_edges = np.arange(n_cols + 1), np.arange(n_rows + 1)
     if value == "score":
         mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(scores),
@@ -1097,10 +687,10 @@ def plot_heatmap(
     mesh.set_gid("cells")
     withheld_count = no_data = 0
     for i, j, row in cells:
-        label = _withheld(row, fw) if row is not None else None
+        label = _d.withheld(row, fw) if row is not None else None
         if label:
             withheld_count += 1
-            _hatch_box(ax, j + 0.04, i + 0.04, 0.92, 0.92, label, fontsize=6.5, text=annotate)
+            _d.hatch_box(ax, j + 0.04, i + 0.04, 0.92, 0.92, label, fontsize=6.5, text=annotate)
             continue
         empty = row is None or (math.isnan(scores[i, j]) if value == "score"
                                 else math.isnan(codes[i, j]))
@@ -1114,7 +704,7 @@ def plot_heatmap(
             continue
         if not annotate or row is None:
             continue
-        n = _num(row.get("n"))
+        n = _d.num(row.get("n"))
         n_text = f"n={n:.0f}" if not math.isnan(n) else ""
         if value == "score":
             face = _style.score_cmap()(scores[i, j] / 100)
@@ -1134,7 +724,7 @@ def plot_heatmap(
     ax.set_ylim(n_rows, 0)
     ax.set_xticks(np.arange(n_cols) + 0.5, names, rotation=55, ha="right",
                   rotation_mode="anchor", fontsize=8)
-    ax.set_yticks(np.arange(n_rows) + 0.5, [_label(g, labels) for g in row_keys], fontsize=8.5)
+    ax.set_yticks(np.arange(n_rows) + 0.5, [_d.label(g, labels) for g in row_keys], fontsize=8.5)
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -1145,31 +735,31 @@ def plot_heatmap(
         handles = [Patch(facecolor=_style.WITHHELD_COLOR, edgecolor="#555555",
                          hatch=_style.WITHHELD_HATCH, label="Withheld (small group)")]
     handles.append(Patch(facecolor="white", edgecolor="#BBBBBB", label="No data"))
-    _legend_below(ax, handles, ncol=4, gap=12 + 72 * label_room)
+    _d.legend_below(ax, handles, ncol=4, gap=12 + 72 * label_room)
     periods_used = list(dict.fromkeys(frame["period"]))
     when = str(period) if period is not None else (
         str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator")
     what = "Scores (0-100) by indicator" if value == "score" else "Status by indicator"
-    _default_title(title, ax, what, f"{len([g for g in row_keys if g != NETWORK])} groups",
+    _d.default_title(title, ax, what, f"{len([g for g in row_keys if g != NETWORK])} groups",
                    when, pad=22)
     finite = [(scores[i, j], row_keys[i], col_keys[j]) for i in range(n_rows)
               for j in range(n_cols) if not math.isnan(scores[i, j])]
     alt = f"Heatmap of {what.lower()} for {n_rows} groups and {n_cols} indicators ({when}). "
     if finite and value == "score":
         top, low = max(finite), min(finite)
-        alt += (f"Highest: {_label(top[1], labels)} on {_indicator_name(fw, top[2])} "
-                f"({top[0]:.0f}). Lowest: {_label(low[1], labels)} on "
-                f"{_indicator_name(fw, low[2])} ({low[0]:.0f}). ")
+        alt += (f"Highest: {_d.label(top[1], labels)} on {_d.indicator_name(fw, top[2])} "
+                f"({top[0]:.0f}). Lowest: {_d.label(low[1], labels)} on "
+                f"{_d.indicator_name(fw, low[2])} ({low[0]:.0f}). ")
         for i, g in enumerate(row_keys[:15]):
             row_scores = scores[i][~np.isnan(scores[i])]
             if row_scores.size:
-                alt += f"{_label(g, labels)}: median {np.median(row_scores):.0f}. "
+                alt += f"{_d.label(g, labels)}: median {np.median(row_scores):.0f}. "
     elif value == "status":
         counts = pd.Series([_style.STATUS_ORDER[int(c)] for c in codes[~np.isnan(codes)]])
-        alt += " ".join(f"{_style.status_label(s)}: {k} cells." for s, k in
+        alt += " ".join(f"{_style.status_label(str(s))}: {k} cells." for s, k in
                         counts.value_counts().items())
     alt += f" {withheld_count} cells withheld for small groups; {no_data} without data."
-    _finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
+    _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
             alt=alt)
     return ax
 
@@ -1179,7 +769,7 @@ def _realm_dividers(ax: Axes, col_keys: Sequence[str], framework: Framework | No
     """Realm names above their block of columns, with a line between blocks."""
     realm_of: dict[str, str] = {}
     for ind in col_keys:
-        found = _indicator(framework, ind)
+        found = _d.indicator(framework, ind)
         if found is not None:
             realm_of[ind] = found.realm
         elif "realm" in frame.columns:
@@ -1210,7 +800,7 @@ def _realm_dividers(ax: Axes, col_keys: Sequence[str], framework: Framework | No
 # ----------------------------------------------------------------------------------------
 
 
-@_styled
+@_d.styled
 def plot_targets(
     data: Any,
     *,
@@ -1250,50 +840,50 @@ def plot_targets(
     matplotlib.axes.Axes
     """
     chart = "plot_targets"
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "value", "target", "progress", "status",
               "suppressed"]
-    frame = _overall(_table(data, "summary", needed, chart))
-    group = _choose(frame, "group", group, what="group", prefer=[NETWORK])
+    frame = _d.overall(_d.table(data, "summary", needed, chart))
+    group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
     frame = frame[frame["group"] == group]
-    order = _period_order(frame, data, fw)
+    order = _d.period_order(frame, data, fw)
     if period is not None:
-        _choose(frame, "period", period, what="period")
-    frame = _latest_rows(frame, order, period)
-    keys = list(indicators) if indicators is not None else _indicator_order(frame, fw)
+        _d.choose(frame, "period", period, what="period")
+    frame = _d.latest_rows(frame, order, period)
+    keys = list(indicators) if indicators is not None else _d.indicator_order(frame, fw)
     rows = [frame[frame["indicator_id"] == k].iloc[0].to_dict() for k in keys
             if (frame["indicator_id"] == k).any()]
-    progress = [_num(r.get("progress")) * 100 for r in rows if not _withheld(r, fw)]
+    progress = [_d.num(r.get("progress")) * 100 for r in rows if not _d.withheld(r, fw)]
     finite = [p for p in progress if not math.isnan(p)]
     low = max(-100.0, min([-25.0, *[p - 10 for p in finite]]))
     high = min(200.0, max([125.0, *[p + 10 for p in finite]]))
-    ax, created = _new_axes(ax, 10.0, max(2.0 + 0.5 * len(rows), 3.0))
+    ax, created = _d.new_axes(ax, 10.0, max(2.0 + 0.5 * len(rows), 3.0))
     bands = [(low, 0.0, "#CFCFCF"), (0.0, 50.0, "#DCDCDC"), (50.0, 100.0, "#E9E9E9"),
              (100.0, high, "#F5F5F5")]
     tick_labels, descriptions = [], []
     for position, row in enumerate(rows):
         indicator_id = str(row["indicator_id"])
-        name = _indicator_name(fw, indicator_id)
-        share = _is_share(fw, indicator_id, frame)
-        withheld = _withheld(row, fw)
-        n = _num(row.get("n"))
+        name = _d.indicator_name(fw, indicator_id)
+        share = _d.is_share(fw, indicator_id, frame)
+        withheld = _d.withheld(row, fw)
+        n = _d.num(row.get("n"))
         tick_labels.append(_style.wrap(name, 36) + (f" (n={n:.0f})" if not withheld and
                                                      not math.isnan(n) else ""))
         if withheld:
-            _hatch_box(ax, low, position - 0.3, high - low, 0.6, withheld)
+            _d.hatch_box(ax, low, position - 0.3, high - low, 0.6, withheld)
             descriptions.append(f"{name}: withheld ({withheld}).")
             continue
-        target, now = _num(row.get("target")), _num(row.get("value"))
+        target, now = _d.num(row.get("target")), _d.num(row.get("value"))
         if math.isnan(target):
-            ax.text(0, position, f"no target set · now {_fmt(now, percent=share)}",
+            ax.text(0, position, f"no target set · now {_d.fmt(now, percent=share)}",
                     va="center", ha="left", fontsize=8, color=_style.MUTED, style="italic")
-            descriptions.append(f"{name}: no target set, now {_fmt(now, percent=share)}.")
+            descriptions.append(f"{name}: no target set, now {_d.fmt(now, percent=share)}.")
             continue
         for start, stop, color in bands:
             ax.barh(position, stop - start, left=start, height=0.62, color=color, linewidth=0,
                     zorder=1)
-        value = _num(row.get("progress")) * 100
-        status = row.get("status") if isinstance(row.get("status"), str) else "insufficient_data"
+        value = _d.num(row.get("progress")) * 100
+        status = str(row["status"]) if isinstance(row.get("status"), str) else "insufficient_data"
         color = _style.STATUS_COLORS.get(status, "#BDBDBD")
         if not math.isnan(value):
             shown = min(max(value, low), high)
@@ -1306,7 +896,7 @@ def plot_targets(
                 zorder=4, solid_capstyle="butt")
         progress_text = "–" if math.isnan(value) else f"{value:.0f}%"
         note = (f"{_style.status_label(status, symbol=True)} · {progress_text} of the way · "
-                f"now {_fmt(now, percent=share)}, target {_fmt(target, percent=share)}")
+                f"now {_d.fmt(now, percent=share)}, target {_d.fmt(target, percent=share)}")
         ax.annotate(note, xy=(1.0, position), xycoords=("axes fraction", "data"),
                     xytext=(8, 0), textcoords="offset points", va="center", fontsize=8,
                     annotation_clip=False)
@@ -1319,17 +909,19 @@ def plot_targets(
     ticks = [t for t in (-100, -50, 0, 50, 100, 150, 200) if low <= t <= high]
     ax.set_xticks(ticks, [f"{t}%" for t in ticks])
     ax.set_xlabel("Progress from baseline (0%) to target (100%)")
-    handles = [Patch(facecolor=_style.STATUS_COLORS[s], edgecolor="#222222", linewidth=0.6,
-                     label=_style.status_label(s, symbol=True))
-               for s in _style.STATUS_ORDER[:5]]
+    handles: list[Any] = [
+        Patch(facecolor=_style.STATUS_COLORS[s], edgecolor="#222222", linewidth=0.6,
+              label=_style.status_label(s, symbol=True))
+        for s in _style.STATUS_ORDER[:5]
+    ]
     handles.append(Line2D([], [], color="#111111", linewidth=2.6, label="Target"))
-    _legend_below(ax, handles, ncol=3)
+    _d.legend_below(ax, handles, ncol=3)
     periods_used = list(dict.fromkeys(frame["period"]))
     when = str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator"
-    _default_title(title, ax, "Progress toward targets", _label(group, labels), when)
-    alt = (f"Bullet chart of progress toward targets for {_label(group, labels)}, "
+    _d.default_title(title, ax, "Progress toward targets", _d.label(group, labels), when)
+    alt = (f"Bullet chart of progress toward targets for {_d.label(group, labels)}, "
            f"{len(rows)} indicators. " + " ".join(descriptions))
-    _finish(_figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
     return ax
 
@@ -1408,7 +1000,7 @@ def _edge_path(
     return MplPath(verts, codes)
 
 
-@_styled
+@_d.styled
 def plot_theory_of_change(
     data: Any = None,
     *,
@@ -1446,7 +1038,7 @@ def plot_theory_of_change(
         Each station is a line artist with ``gid="stop:<stop id>"``.
     """
     chart = "plot_theory_of_change"
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     if fw is None:
         from getting_to_outcomes.loading import load_framework
 
@@ -1454,19 +1046,19 @@ def plot_theory_of_change(
     rollup: dict[str, dict[str, Any]] = {}
     frame = pd.DataFrame(columns=ROLLUP_COLUMNS)
     if data is not None:
-        frame = _table(data, "stop", ["group", "period", "level_id", "score_0_100", "status",
+        frame = _d.table(data, "stop", ["group", "period", "level_id", "score_0_100", "status",
                                       "n_indicators_defined", "n_indicators_with_data"], chart)
-        group = _choose(frame, "group", group, what="group", prefer=[NETWORK])
+        group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
         frame = frame[frame["group"] == group]
-        order = _period_order(frame, data, fw)
-        period = _choose(frame, "period", period, what="period", prefer=order[::-1])
+        order = _d.period_order(frame, data, fw)
+        period = _d.choose(frame, "period", period, what="period", prefer=order[::-1])
         frame = frame[frame["period"] == period]
         rollup = {str(r["level_id"]): r for r in frame.to_dict("records")}
     place = _stop_rows(fw)
     tallest = max((p[1] for p in place.values()), default=0) + 1
     n_zones = len(fw.zones)
-    ax, created = _new_axes(ax, 3.0 * n_zones, 2.4 + 1.15 * tallest)
-    fig = _figure_of(ax)
+    ax, created = _d.new_axes(ax, 3.0 * n_zones, 2.4 + 1.15 * tallest)
+    fig = _d.figure_of(ax)
     box = ax.get_position()
     # Corner radius of 0.09 inch, in data units of each axis.
     radius = (0.09 * n_zones / max(fig.get_figwidth() * box.width * 0.92, 1.0),
@@ -1531,17 +1123,17 @@ def plot_theory_of_change(
         handles.append(Patch(facecolor="white", edgecolor="#555555", label="No data"))
     handles += [Line2D([], [], color=c, linewidth=3, label=f"{r.capitalize()} realm")
                 for r, c in _style.REALM_COLORS.items()]
-    _legend_below(ax, handles, ncol=5, gap=2)
-    who = _label(group, labels) if data is not None else None
-    _default_title(title, ax, f"Theory of change: {fw.title}" if data is None else
+    _d.legend_below(ax, handles, ncol=5, gap=2)
+    who = _d.label(group, labels) if data is not None else None
+    _d.default_title(title, ax, f"Theory of change: {fw.title}" if data is None else
                    "Progress along the theory of change", who,
                    str(period) if period is not None else None)
     alt = (f"Transit map of the theory of change with {n_zones} zones and {len(fw.stops)} "
            f"stops; arrows show which stop leads to which. ")
     if data is not None:
-        alt += f"Stops coloured by status for {_label(group, labels)}, {period}. "
+        alt += f"Stops coloured by status for {_d.label(group, labels)}, {period}. "
         alt += " ".join(described)
-    _finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
+    _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
             alt=alt)
     return ax
 
@@ -1549,9 +1141,9 @@ def plot_theory_of_change(
 def _stop_detail(info: Mapping[str, Any] | None, status: str) -> str:
     if info is None:
         return "no indicators scored"
-    score = _num(info.get("score_0_100"))
-    defined = _num(info.get("n_indicators_defined"))
-    with_data = _num(info.get("n_indicators_with_data"))
+    score = _d.num(info.get("score_0_100"))
+    defined = _d.num(info.get("n_indicators_defined"))
+    with_data = _d.num(info.get("n_indicators_with_data"))
     head = f"{score:.0f}/100" if not math.isnan(score) else "no score"
     if status not in ("no_data",):
         head += f" · {_style.status_label(status)}"
@@ -1577,12 +1169,12 @@ def _series(frame: pd.DataFrame, order: Sequence[Any], framework: Framework | No
     for row in frame.to_dict("records"):
         points[row["period"]] = {
             "period": row["period"],
-            "value": _num(row.get("value")),
-            "ci_low": _num(row.get("ci_low")),
-            "ci_high": _num(row.get("ci_high")),
-            "n": _num(row.get("n")),
-            "target": _num(row.get("target")),
-            "withheld": _withheld(row, framework),
+            "value": _d.num(row.get("value")),
+            "ci_low": _d.num(row.get("ci_low")),
+            "ci_high": _d.num(row.get("ci_high")),
+            "n": _d.num(row.get("n")),
+            "target": _d.num(row.get("target")),
+            "withheld": _d.withheld(row, framework),
         }
         if points[row["period"]]["withheld"]:
             # Nothing about a withheld cell is shown, not even its n.
@@ -1591,10 +1183,10 @@ def _series(frame: pd.DataFrame, order: Sequence[Any], framework: Framework | No
     for row in frame.to_dict("records"):
         base = row.get("baseline_period")
         if base is not None and base == base and base not in points:
-            value = _num(row.get("baseline_value"))
+            value = _d.num(row.get("baseline_value"))
             if not math.isnan(value):
                 points[base] = {"period": base, "value": value, "ci_low": math.nan,
-                                "ci_high": math.nan, "n": _num(row.get("baseline_n")),
+                                "ci_high": math.nan, "n": _d.num(row.get("baseline_n")),
                                 "target": math.nan, "withheld": None}
     return [points[p] for p in order if p in points]
 
@@ -1652,7 +1244,7 @@ def _draw_targets(ax: Axes, points: Sequence[Mapping[str, Any]],
         (value,) = values
         ax.axhline(value, color="#111111", linestyle=(0, (5, 3)), linewidth=1.3, zorder=2,
                    gid="target")
-        ax.annotate(f"Target {_fmt(value, percent=share)}", xy=(1.0, value),
+        ax.annotate(f"Target {_d.fmt(value, percent=share)}", xy=(1.0, value),
                     xycoords=("axes fraction", "data"), xytext=(-2, 3),
                     textcoords="offset points", ha="right", va="bottom", fontsize=8)
     else:
@@ -1662,7 +1254,7 @@ def _draw_targets(ax: Axes, points: Sequence[Mapping[str, Any]],
     return True
 
 
-@_styled
+@_d.styled
 def plot_trend(
     data: Any,
     *,
@@ -1702,26 +1294,26 @@ def plot_trend(
     matplotlib.axes.Axes
     """
     chart = "plot_trend"
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "value", "ci_low", "ci_high",
               "suppressed"]
-    frame = _overall(_table(data, "summary", needed, chart))
-    indicator = _choose(frame, "indicator_id", indicator, what="indicator")
+    frame = _d.overall(_d.table(data, "summary", needed, chart))
+    indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
     frame = frame[frame["indicator_id"] == indicator]
-    order = _period_order(frame, data, fw, periods)
-    chosen = _groups(frame, groups, network=False)
+    order = _d.period_order(frame, data, fw, periods)
+    chosen = _d.groups(frame, groups, network=False)
     if groups is None and len(chosen) > 8:
         chosen = [NETWORK] if NETWORK in set(frame["group"]) else chosen[:0]
         if not chosen:
-            msg = (f"{len(_groups(frame, None, network=False))} groups are too many for one "
+            msg = (f"{len(_d.groups(frame, None, network=False))} groups are too many for one "
                    "trend chart; pass groups=[...] (at most 8) or use plot_small_multiples")
             raise ChartDataError(msg)
     if len(chosen) > 8:
         msg = "plot_trend draws at most 8 groups; use plot_small_multiples for more"
         raise ChartDataError(msg)
     positions = {p: float(k) for k, p in enumerate(order)}
-    share = _is_share(fw, str(indicator), frame)
-    ax, created = _new_axes(ax, 8.0, 4.8)
+    share = _d.is_share(fw, str(indicator), frame)
+    ax, created = _d.new_axes(ax, 8.0, 4.8)
     descriptions = []
     single = len(chosen) == 1
     all_points = []
@@ -1729,7 +1321,7 @@ def plot_trend(
         points = _series(frame[frame["group"] == g], order, fw)
         all_points += points
         color = _style.GROUP_COLORS[k % len(_style.GROUP_COLORS)]
-        name = _label(g, labels)
+        name = _d.label(g, labels)
         if not single and points:
             latest = points[-1]
             name += (f" (latest {latest['withheld']})" if latest["withheld"] else
@@ -1739,8 +1331,8 @@ def plot_trend(
                                 show_n=single, band=len(chosen) <= 2, dodge=dodge,
                                 slot=(0.03, 0.94) if single else (0.02, 0.22))
         descriptions.append(
-            f"{_label(g, labels)}: "
-            + ", ".join(f"{p['period']} {p['withheld'] or _fmt(p['value'], percent=share)}"
+            f"{_d.label(g, labels)}: "
+            + ", ".join(f"{p['period']} {p['withheld'] or _d.fmt(p['value'], percent=share)}"
                         for p in points) + "." + (f" {len(withheld)} period(s) withheld."
                                                   if withheld else "")
         )
@@ -1755,20 +1347,20 @@ def plot_trend(
     ax.grid(axis="y", color="#EEEEEE")
     if share:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
-    found = _indicator(fw, str(indicator))
+    found = _d.indicator(fw, str(indicator))
     if found is not None:
         ax.set_ylabel(found.unit)
     handles, _names = ax.get_legend_handles_labels()
     if len(handles) > 1 or not single:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    band_note = _ci_label(data) + ("" if len(chosen) <= 2 else "s")
-    _default_title(title, ax, f"{_indicator_name(fw, str(indicator))} over time",
-                   _label(chosen[0], labels) if single else f"{len(chosen)} groups",
-                   f"{_when(list(order))}; {'band' if len(chosen) <= 2 else 'bars'}: "
+    band_note = _d.ci_label(data) + ("" if len(chosen) <= 2 else "s")
+    _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))} over time",
+                   _d.label(chosen[0], labels) if single else f"{len(chosen)} groups",
+                   f"{_d.when(list(order))}; {'band' if len(chosen) <= 2 else 'bars'}: "
                    f"{band_note}")
-    alt = (f"Line chart of {_indicator_name(fw, str(indicator))} over {len(order)} periods "
-           f"with {_ci_label(data)}s. " + " ".join(descriptions))
-    _finish(_figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    alt = (f"Line chart of {_d.indicator_name(fw, str(indicator))} over {len(order)} periods "
+           f"with {_d.ci_label(data)}s. " + " ".join(descriptions))
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
     return ax
 
@@ -1804,11 +1396,11 @@ def rank_ranges(frame: pd.DataFrame, *, direction: str = "increase") -> pd.DataF
     [['a', 1, 1, 1], ['b', 2, 2, 3], ['c', 3, 2, 3]]
     """
     data = frame[["group", "value", "ci_low", "ci_high"]].copy()
-    data = data[data["value"].map(_is_num)]
+    data = data[data["value"].map(_d.is_num)]
     sign = -1.0 if direction == "decrease" else 1.0
     value = data["value"].astype(float).to_numpy() * sign
-    low = data["ci_low"].map(_num).to_numpy() * sign
-    high = data["ci_high"].map(_num).to_numpy() * sign
+    low = data["ci_low"].map(_d.num).to_numpy() * sign
+    high = data["ci_high"].map(_d.num).to_numpy() * sign
     if sign < 0:
         low, high = high, low
     low = np.where(np.isnan(low), value, low)
@@ -1825,7 +1417,7 @@ def rank_ranges(frame: pd.DataFrame, *, direction: str = "increase") -> pd.DataF
     ]
 
 
-@_styled
+@_d.styled
 def plot_ranking(
     data: Any,
     *,
@@ -1862,30 +1454,30 @@ def plot_ranking(
     matplotlib.axes.Axes
     """
     chart = "plot_ranking"
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "value", "ci_low", "ci_high",
               "suppressed"]
-    frame = _overall(_table(data, "summary", needed, chart))
-    indicator = _choose(frame, "indicator_id", indicator, what="indicator")
+    frame = _d.overall(_d.table(data, "summary", needed, chart))
+    indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
     frame = frame[frame["indicator_id"] == indicator]
-    order = _period_order(frame, data, fw)
-    period = _choose(frame, "period", period, what="period",
+    order = _d.period_order(frame, data, fw)
+    period = _d.choose(frame, "period", period, what="period",
                      prefer=[p for p in order if p in set(frame["period"])][::-1])
     frame = frame[frame["period"] == period]
-    found = _indicator(fw, str(indicator))
+    found = _d.indicator(fw, str(indicator))
     direction = found.direction if found is not None else str(
         frame["direction"].dropna().iloc[0]) if "direction" in frame and frame[
         "direction"].notna().any() else "increase"
     records = {r["group"]: r for r in frame.to_dict("records")}
-    members = [g for g in _groups(frame, None, network=False)]
-    shown = [g for g in members if not _withheld(records[g], fw)
-             and _is_num(records[g].get("value"))]
+    members = [g for g in _d.groups(frame, None, network=False)]
+    shown = [g for g in members if not _d.withheld(records[g], fw)
+             and _d.is_num(records[g].get("value"))]
     hidden = [g for g in members if g not in shown]
     ranks = rank_ranges(frame[frame["group"].isin(shown)], direction=direction)
     rows = ranks["group"].tolist() + hidden
-    share = _is_share(fw, str(indicator), frame)
-    ax, created = _new_axes(ax, 8.5, max(2.2 + 0.34 * len(rows), 3.2))
-    values = [_num(records[g].get(c)) for g in shown for c in ("value", "ci_low", "ci_high")]
+    share = _d.is_share(fw, str(indicator), frame)
+    ax, created = _d.new_axes(ax, 8.5, max(2.2 + 0.34 * len(rows), 3.2))
+    values = [_d.num(records[g].get(c)) for g in shown for c in ("value", "ci_low", "ci_high")]
     finite = [v for v in values if not math.isnan(v)]
     low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
     pad = 0.06 * ((high - low) or 1.0)
@@ -1894,11 +1486,11 @@ def plot_ranking(
     for position, g in enumerate(rows):
         row = records[g]
         if g in hidden:
-            label = _withheld(row, fw) or "no data"
-            _hatch_box(ax, low, position - 0.32, high - low, 0.64, label, fontsize=7)
-            descriptions.append(f"{_label(g, labels)}: {label}.")
+            label = _d.withheld(row, fw) or "no data"
+            _d.hatch_box(ax, low, position - 0.32, high - low, 0.64, label, fontsize=7)
+            descriptions.append(f"{_d.label(g, labels)}: {label}.")
             continue
-        value, c_low, c_high = (_num(row.get(c)) for c in ("value", "ci_low", "ci_high"))
+        value, c_low, c_high = (_d.num(row.get(c)) for c in ("value", "ci_low", "ci_high"))
         info = ranks[ranks["group"] == g].iloc[0]
         if not math.isnan(c_low):
             ax.plot([c_low, c_high], [position, position], color="#555555", linewidth=1.4,
@@ -1907,25 +1499,25 @@ def plot_ranking(
                 linestyle="none", zorder=3)
         span = (f"rank {info['rank_best']}" if info["rank_best"] == info["rank_worst"] else
                 f"rank {info['rank_best']}–{info['rank_worst']}")
-        ax.annotate(f"{_fmt(value, percent=share)}  ·  {span}", xy=(1.0, position),
+        ax.annotate(f"{_d.fmt(value, percent=share)}  ·  {span}", xy=(1.0, position),
                     xycoords=("axes fraction", "data"), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=8, annotation_clip=False)
-        descriptions.append(f"{_label(g, labels)}: {_fmt(value, percent=share)} "
-                            f"(CI {_fmt(c_low, percent=share)} to {_fmt(c_high, percent=share)}),"
-                            f" {span} of {len(shown)}.")
-    if network and NETWORK in records and _is_num(records[NETWORK].get("value")) and not \
-            _withheld(records[NETWORK], fw):
-        pooled = _num(records[NETWORK]["value"])
+        descriptions.append(f"{_d.label(g, labels)}: {_d.fmt(value, percent=share)} "
+                            f"(CI {_d.fmt(c_low, percent=share)} to "
+                            f"{_d.fmt(c_high, percent=share)}), {span} of {len(shown)}.")
+    if network and NETWORK in records and _d.is_num(records[NETWORK].get("value")) and not \
+            _d.withheld(records[NETWORK], fw):
+        pooled = _d.num(records[NETWORK]["value"])
         ax.axvline(pooled, color="#7F7F7F", linestyle="--", linewidth=1.2, zorder=1)
-        ax.annotate(f"Network {_fmt(pooled, percent=share)}", xy=(pooled, 1.0),
+        ax.annotate(f"Network {_d.fmt(pooled, percent=share)}", xy=(pooled, 1.0),
                     xycoords=("data", "axes fraction"), xytext=(3, 2),
                     textcoords="offset points", fontsize=8, color="#555555")
-        descriptions.append(f"Network pooled value {_fmt(pooled, percent=share)}.")
+        descriptions.append(f"Network pooled value {_d.fmt(pooled, percent=share)}.")
     ax.set_xlim(low, high)
     ax.set_ylim(len(rows) - 0.5, -0.7)
     ax.set_yticks(range(len(rows)), [
-        _label(g, labels) + (f" (n={_num(records[g].get('n')):.0f})"
-                             if g in shown and _is_num(records[g].get("n")) else "")
+        _d.label(g, labels) + (f" (n={_d.num(records[g].get('n')):.0f})"
+                             if g in shown and _d.is_num(records[g].get("n")) else "")
         for g in rows])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
@@ -1934,16 +1526,16 @@ def plot_ranking(
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
     if found is not None:
         ax.set_xlabel(found.unit + (" (lower is better)" if direction == "decrease" else ""))
-    _default_title(title, ax, f"{_indicator_name(fw, str(indicator))}: ranking with "
-                   f"{_ci_label(data)}s", f"{len(members)} groups", str(period))
-    alt = (f"Ranking of {len(members)} groups on {_indicator_name(fw, str(indicator))}, "
+    _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: ranking with "
+                   f"{_d.ci_label(data)}s", f"{len(members)} groups", str(period))
+    alt = (f"Ranking of {len(members)} groups on {_d.indicator_name(fw, str(indicator))}, "
            f"{period}, best first. " + " ".join(descriptions))
-    _finish(_figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
     return ax
 
 
-@_styled
+@_d.styled
 def plot_small_multiples(
     data: Any,
     *,
@@ -1996,19 +1588,19 @@ def plot_small_multiples(
     matplotlib.figure.Figure
     """
     chart = "plot_small_multiples"
-    fw = _framework_of(data, framework)
+    fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "value", "ci_low", "ci_high",
               "suppressed"]
-    frame = _overall(_table(data, "summary", needed, chart))
+    frame = _d.overall(_d.table(data, "summary", needed, chart))
     if facet == "group":
-        indicator = _choose(frame, "indicator_id", indicator, what="indicator")
+        indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
         frame = frame[frame["indicator_id"] == indicator]
-        keys: list[Any] = _groups(frame, groups, network=False)
+        keys: list[Any] = _d.groups(frame, groups, network=False)
         key_col = "group"
     elif facet == "indicator":
-        group = _choose(frame, "group", group, what="group", prefer=[NETWORK])
+        group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
         frame = frame[frame["group"] == group]
-        keys = list(indicators) if indicators is not None else _indicator_order(frame, fw)
+        keys = list(indicators) if indicators is not None else _d.indicator_order(frame, fw)
         key_col = "indicator_id"
     else:
         msg = f"facet must be 'group' or 'indicator', got {facet!r}"
@@ -2016,7 +1608,7 @@ def plot_small_multiples(
     if not keys:
         msg = "there are no panels to draw"
         raise ChartDataError(msg)
-    order = _period_order(frame, data, fw, periods)
+    order = _d.period_order(frame, data, fw, periods)
     positions = {p: float(k) for k, p in enumerate(order)}
     cols = ncols or (min(4, len(keys)) if len(keys) <= 16 else 5)
     nrows = math.ceil(len(keys) / cols)
@@ -2034,7 +1626,7 @@ def plot_small_multiples(
         key = keys[index]
         block = frame[frame[key_col] == key]
         indicator_id = str(indicator) if facet == "group" else str(key)
-        share = _is_share(fw, indicator_id, frame)
+        share = _d.is_share(fw, indicator_id, frame)
         points = _series(block, order, fw)
         if network_points:
             _draw_series(panel, network_points, positions, color="#9A9A9A", label=None,
@@ -2046,8 +1638,8 @@ def plot_small_multiples(
         else:
             panel.text(0.5, 0.5, "no data", transform=panel.transAxes, ha="center",
                        va="center", color=_style.MUTED, fontsize=8)
-        name = _label(key, labels) if facet == "group" else _indicator_name(fw, indicator_id)
-        head = _style.wrap(_short(name, 60), 30)
+        name = _d.label(key, labels) if facet == "group" else _d.indicator_name(fw, indicator_id)
+        head = _style.wrap(_d.short(name, 60), 30)
         if points and points[-1]["withheld"]:
             head += f" (latest: {points[-1]['withheld']})"
         elif points and not math.isnan(points[-1]["n"]):
@@ -2059,23 +1651,23 @@ def plot_small_multiples(
         if share:
             panel.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
         descriptions.append(f"{name}: " + ", ".join(
-            f"{p['period']} {p['withheld'] or _fmt(p['value'], percent=share)}" for p in points
+            f"{p['period']} {p['withheld'] or _d.fmt(p['value'], percent=share)}" for p in points
         ) + ".")
     for panel in axes.flat:
         panel.set_xlim(-0.35, len(order) - 0.65)
     if facet == "group":
-        what = f"{_indicator_name(fw, str(indicator))}, grantee by grantee"
+        what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"
         who = f"{len(keys)} groups" + (" (grey dashed: network)" if network_points else "")
     else:
         what = "Every indicator over time"
-        who = _label(group, labels)
+        who = _d.label(group, labels)
     suptitle = title if title is not None else (
-        f"{what}\n{who} · {_when(order)}; bands: {_ci_label(data)}s")
+        f"{what}\n{who} · {_d.when(order)}; bands: {_d.ci_label(data)}s")
     if suptitle:
         fig.suptitle(suptitle, x=0.01, ha="left", fontsize=12, fontweight="bold")
     alt = (f"Small multiples: {len(keys)} panels of {what.lower()}, periods "
            f"{', '.join(map(str, order))}. " + " ".join(descriptions))
-    _finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
+    _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
             alt=alt)
     return fig
 
@@ -2085,7 +1677,7 @@ def plot_small_multiples(
 # ----------------------------------------------------------------------------------------
 
 
-@_styled
+@_d.styled
 def plot_wins_pipeline(
     data: Any,
     *,
@@ -2118,18 +1710,18 @@ def plot_wins_pipeline(
     matplotlib.axes.Axes
     """
     chart = "plot_wins_pipeline"
-    fw = _framework_of(data, framework)
-    frame = _table(data, "milestones", ["group", "indicator_id", "stage", "stage_order",
+    fw = _d.framework_of(data, framework)
+    frame = _d.table(data, "milestones", ["group", "indicator_id", "stage", "stage_order",
                                         "level", "count"], chart)
-    indicator = _choose(frame, "indicator_id", indicator, what="indicator")
+    indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
     frame = frame[frame["indicator_id"] == indicator]
     if group is not None:
-        _choose(frame, "group", group, what="group")
+        _d.choose(frame, "group", group, what="group")
         frame = frame[frame["group"] == group]
-        who = _label(group, labels)
+        who = _d.label(group, labels)
     elif NETWORK in set(frame["group"]):
         frame = frame[frame["group"] == NETWORK]
-        who = _label(NETWORK, labels)
+        who = _d.label(NETWORK, labels)
     else:
         who = f"{frame['group'].nunique()} groups combined"
     frame = frame.assign(level=frame["level"].where(frame["level"].notna(), "unspecified")
@@ -2139,17 +1731,17 @@ def plot_wins_pipeline(
     levels = sorted(table.columns, key=lambda v: (
         _LEVEL_ORDER.index(v) if v in _LEVEL_ORDER else len(_LEVEL_ORDER), v))
     table = table[levels]
-    found = _indicator(fw, str(indicator))
+    found = _d.indicator(fw, str(indicator))
     setbacks = set(getattr(found.measure, "setbacks", []) if found is not None else []) | {
         "defeated", "reversed", "withdrawn"}
     stage_labels = {}
     if found is not None and found.measure.kind == "milestone":
         stage_labels = {s.id: s.label for s in found.measure.stages}
     stages = [s for _, s in table.index]
-    ax, created = _new_axes(ax, 8.5, max(2.4 + 0.5 * len(stages), 3.2))
+    ax, created = _d.new_axes(ax, 8.5, max(2.4 + 0.5 * len(stages), 3.2))
     palette = [_style.OKABE_ITO[c] for c in ("sky_blue", "blue", "bluish_green",
                                               "reddish_purple", "orange", "black")]
-    positions = []
+    positions: list[float] = []
     position = 0.0
     for stage in stages:
         if stage in setbacks and positions and stages[len(positions) - 1] not in setbacks:
@@ -2183,20 +1775,20 @@ def plot_wins_pipeline(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     handles = [Patch(facecolor=palette[k % len(palette)], label=str(level).capitalize())
                for k, level in enumerate(levels)]
-    _legend_below(ax, handles, ncol=min(len(handles), 6), gap=34)
-    _default_title(title, ax, f"{_indicator_name(fw, str(indicator))}: pipeline by stage and "
+    _d.legend_below(ax, handles, ncol=min(len(handles), 6), gap=34)
+    _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: pipeline by stage and "
                    "level", who, None)
-    alt = (f"Stacked bar chart of {_indicator_name(fw, str(indicator))} for {who}: "
+    alt = (f"Stacked bar chart of {_d.indicator_name(fw, str(indicator))} for {who}: "
            + " ".join(f"{s}: {t:.0f} ("
                       + ", ".join(f"{lvl} {table.loc[(o, s), lvl]:.0f}" for lvl in levels
                                   if table.loc[(o, s), lvl] > 0) + ")."
                       for (o, s), t in zip(table.index, totals, strict=True)))
-    _finish(_figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
     return ax
 
 
-@_styled
+@_d.styled
 def plot_realm_profiles(
     data: Any,
     *,
@@ -2235,19 +1827,19 @@ def plot_realm_profiles(
     matplotlib.figure.Figure
     """
     chart = "plot_realm_profiles"
-    fw = _framework_of(data, framework)
-    frame = _table(data, "realm", ["group", "period", "level_id", "score_0_100",
+    fw = _d.framework_of(data, framework)
+    frame = _d.table(data, "realm", ["group", "period", "level_id", "score_0_100",
                                    "n_indicators_defined", "n_indicators_with_data"], chart)
-    order = _period_order(frame, data, fw)
+    order = _d.period_order(frame, data, fw)
     if period is not None:
-        _choose(frame, "period", period, what="period")
+        _d.choose(frame, "period", period, what="period")
         frame = frame[frame["period"] == period]
     else:
         rank = {p: k for k, p in enumerate(order)}
         frame = frame.assign(_rank=frame["period"].map(rank).fillna(-1))
         latest = frame.groupby("group")["_rank"].transform("max")
         frame = frame[frame["_rank"] == latest].drop(columns="_rank")
-    members = _groups(frame, groups, network=False)
+    members = _d.groups(frame, groups, network=False)
     realms = ([r.id for r in fw.realms] if fw is not None
               else ["individual", "community", "policy"])
     records = {(r["group"], r["level_id"]): r for r in frame.to_dict("records")}
@@ -2261,23 +1853,23 @@ def plot_realm_profiles(
         parts = []
         for position, g in enumerate(members):
             row = records.get((g, realm))
-            score = _num(row.get("score_0_100")) if row else math.nan
-            defined = _num(row.get("n_indicators_defined")) if row else math.nan
-            with_data = _num(row.get("n_indicators_with_data")) if row else math.nan
+            score = _d.num(row.get("score_0_100")) if row else math.nan
+            defined = _d.num(row.get("n_indicators_defined")) if row else math.nan
+            with_data = _d.num(row.get("n_indicators_with_data")) if row else math.nan
             if math.isnan(score):
                 panel.text(2, position, "no data", va="center", fontsize=7.5,
                            color=_style.MUTED, style="italic")
-                parts.append(f"{_label(g, labels)} no data")
+                parts.append(f"{_d.label(g, labels)} no data")
                 continue
             panel.barh(position, score, height=0.66, color=color, gid=f"realm:{realm}")
             coverage = ("" if math.isnan(defined) else
                         f" · {0 if math.isnan(with_data) else with_data:.0f}/{defined:.0f}")
             panel.text(min(score, 100) + 1.5, position, f"{score:.0f}{coverage}",
                        va="center", fontsize=7.5, color="#222222")
-            parts.append(f"{_label(g, labels)} {score:.0f}")
+            parts.append(f"{_d.label(g, labels)} {score:.0f}")
         pooled = records.get((NETWORK, realm))
-        if network and pooled is not None and _is_num(pooled.get("score_0_100")):
-            value = _num(pooled["score_0_100"])
+        if network and pooled is not None and _d.is_num(pooled.get("score_0_100")):
+            value = _d.num(pooled["score_0_100"])
             panel.axvline(value, color="#444444", linestyle="--", linewidth=1.1, zorder=3)
             panel.annotate(f"network {value:.0f}", xy=(value, 1.0),
                            xycoords=("data", "axes fraction"), xytext=(2, 2),
@@ -2290,7 +1882,7 @@ def plot_realm_profiles(
         panel.grid(axis="x", color="#EEEEEE")
         panel.tick_params(axis="y", length=0)
         descriptions.append(f"{name}: " + ", ".join(parts) + ".")
-    axes[0].set_yticks(range(len(members)), [_label(g, labels) for g in members])
+    axes[0].set_yticks(range(len(members)), [_d.label(g, labels) for g in members])
     axes[0].set_ylim(len(members) - 0.5, -0.6)
     fig.supxlabel("Roll-up score (0-100) · text: score · indicators with data / defined",
                   fontsize=8.5, color="#333333")
@@ -2302,7 +1894,7 @@ def plot_realm_profiles(
         fig.suptitle(suptitle, x=0.01, ha="left", fontsize=12, fontweight="bold")
     alt = (f"Bar charts of roll-up scores (0-100) in {len(realms)} realms for "
            f"{len(members)} groups, {when}. " + " ".join(descriptions))
-    _finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
+    _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
             alt=alt)
     return fig
 
@@ -2332,11 +1924,11 @@ def plot_progress(summary: Any, *, ax: Axes | None = None, **options: Any) -> Ax
     -------
     matplotlib.axes.Axes
     """
-    frame = _overall(_table(summary, "summary", ["group", "indicator_id", "target"],
+    frame = _d.overall(_d.table(summary, "summary", ["group", "indicator_id", "target"],
                             "plot_progress"))
     members = [g for g in dict.fromkeys(frame["group"].dropna()) if g != NETWORK]
     if len(members) > 1:
         return plot_heatmap(summary, ax=ax, **options)
-    if frame["target"].map(_is_num).any():
+    if frame["target"].map(_d.is_num).any():
         return plot_targets(summary, ax=ax, **options)
     return plot_before_after(summary, by="indicator", ax=ax, **options)
