@@ -766,14 +766,13 @@ def _grantee_plan(data: _Tables, org: Any, labels: Mapping[Any, str] | None, cap
                "values are blank; the reason says why.",
                _indicator_table(mine, fw, extra=["notes"])),
     ]
-    subgroups = data.summary[(data.summary["group"] == org)]
-    if "subgroup_dimension" in subgroups.columns:
-        subgroups = subgroups[subgroups["subgroup_dimension"].astype(str) != "all"]
-        if not subgroups.empty:
-            tables.append(_Table(
-                "subgroups", "indicators", "Indicators by subgroup",
-                "The same indicators for each subgroup that the framework disaggregates by.",
-                _indicator_table(subgroups, fw, extra=["subgroup_dimension", "subgroup"])))
+    everything = data.summary[data.summary["group"] == org]
+    subgroups = everything.drop(index=_overall(everything).index)
+    if not subgroups.empty:
+        tables.append(_Table(
+            "subgroups", "indicators", "Indicators by subgroup",
+            "The same indicators for each subgroup that the framework disaggregates by.",
+            _indicator_table(subgroups, fw, extra=["subgroup_dimension", "subgroup"])))
     for level in ("stop", "zone", "realm"):
         roll = data.rollups[(data.rollups["level"] == level) & (data.rollups["group"] == org)]
         if not roll.empty:
