@@ -401,32 +401,53 @@ def _cells_and_values(
         }))
 
 
+def _unit_codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
+    """One integer per distinct combination of ``columns`` (-1 where one is missing)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for column in columns:
+        text = _text(frame[column])
+        missing |= text.isna().to_numpy()
+        codes, labels = _factorize(text.fillna(""))
+        combined, _ = _factorize(pd.Series(combined * max(len(labels), 1) + codes))
+    return np.where(missing, -1, combined)
+
+
+def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
+    """Columns that identify a unit across periods: the id plus the other non-time keys."""
+    measure = indicator.measure
+    id_column = measure.item_field if isinstance(measure, MilestoneMeasure) else source.id_column
+    if not id_column:
+        return []
+    rest = [k for k in source.keys if k not in (source.time_column, id_column)]
+    return [id_column, *rest]
+
+
 def _pairs(
     builder: _Builder,
     indicator: Indicator,
     units: UnitValues,
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
-    ids: pd.Series,
+    unit: IntArray,
+    labels: pd.Series,
     value_codes: IntArray,
     value_uniques: FloatArray,
     source: DataSource,
 ) -> None:
     value = units.value
-    id_text = _text(ids)
-    known = valid & id_text.notna().to_numpy()
-    id_codes, _ = _factorize(id_text.fillna(""))
-    n_ids = int(id_codes.max()) + 1 if id_codes.size else 1
-    uid = codes.group * n_ids + id_codes
+    known = valid & (unit >= 0)
+    n_ids = int(unit.max()) + 1 if unit.size else 1
+    uid = codes.group * n_ids + np.maximum(unit, 0)
     n_periods = len(codes.periods)
     # The same unit twice in one period cannot be matched: validation refuses it.
     key = uid * n_periods + codes.period
     dup = known & pd.Series(key).duplicated(keep=False).to_numpy()
     if dup.any():
         raise ScoringError(
-            f"source {source.id!r}: the same {ids.name!r} appears more than once in one group "
-            f"and period (rows {_row_labels(ids, dup)}), so units cannot be matched across "
-            "periods; run `gto validate` to list the duplicates"
+            f"source {source.id!r}: the same {labels.name!r} appears more than once in one "
+            f"group and period (rows {_row_labels(labels, dup)}), so units cannot be matched "
+            "across periods; run `gto validate` to list the duplicates"
         )
     has = known & ~np.isnan(value)
     rows = np.arange(len(value))
@@ -680,6 +701,7 @@ def aggregate_source(
         notes.append(f"source {source.id!r}: {outside} row(s) from periods outside "
                      f"{', '.join(window.periods)} were not scored")
     builder = _Builder()
+    unit_codes: dict[tuple[str, ...], IntArray] = {}
     for indicator in indicators:
         units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
         family = family_of(indicator)
@@ -693,12 +715,14 @@ def aggregate_source(
             uniques = np.asarray(uniq, dtype=np.float64)
         _cells_and_values(builder, indicator, family, units, codes, valid, value_codes, uniques)
         measure = indicator.measure
-        id_column = measure.item_field if isinstance(measure, MilestoneMeasure) \
-            else source.id_column
-        if (family in ("mean", "share") and id_column and id_column in frame.columns
-                and len(window.periods) > 1 and uniques.size):
-            _pairs(builder, indicator, units, codes, valid, frame[id_column], value_codes,
-                   uniques, source)
+        unit_columns = _unit_columns(source, indicator)
+        if (family in ("mean", "share") and unit_columns and len(window.periods) > 1
+                and uniques.size and all(c in frame.columns for c in unit_columns)):
+            key = tuple(unit_columns)
+            if key not in unit_codes:
+                unit_codes[key] = _unit_codes(frame, unit_columns)
+            _pairs(builder, indicator, units, codes, valid, unit_codes[key],
+                   frame[unit_columns[0]], value_codes, uniques, source)
         if isinstance(measure, ScaleMeasure):
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):

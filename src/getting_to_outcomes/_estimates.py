@@ -36,7 +36,7 @@ Wilenski 1940); the interval of the difference of rates is the normal approximat
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -161,6 +161,7 @@ def estimate(
     families: Mapping[str, Family],
     *,
     thresholds: Mapping[str, float],
+    ladders: Collection[str] = (),
     per: Mapping[str, float],
     confidence: float,
     bootstrap: bool,
@@ -180,6 +181,8 @@ def estimate(
         Family of each indicator.
     thresholds : Mapping[str, float]
         ``share`` family: success threshold per indicator.
+    ladders : collection of str
+        Indicators measured on a ladder (level measures), whose movement is noted.
     per : Mapping[str, float]
         ``rate`` family: the ``per`` multiplier per indicator.
     confidence : float
@@ -274,11 +277,12 @@ def estimate(
             res = paired_proportion_change(m["yy"], m["yn"], m["ny"], m["nn"],
                                            confidence=confidence)
             add_note(paired, _put_change(out, paired, res))
-            moved = moments[paired]
-            add_note(paired, pd.Series(
+            ladder = paired & rows["indicator_id"].isin(ladders).to_numpy()
+            moved = moments[ladder]
+            add_note(ladder, pd.Series(
                 [f"{int(u)} moved up and {int(d)} down among {int(n)} matched"
                  for u, d, n in zip(moved["up"], moved["down"], moved["n_pairs"], strict=True)],
-                index=rows.index[paired]))
+                index=rows.index[ladder]))
         if independent.any():
             sub = rows[independent]
             res = proportion_change(sub["b_successes"], sub["b_n"], sub["successes"], sub["n"],
@@ -371,12 +375,15 @@ def _rank_notes(
     found = ranks.reindex(rows.loc[mask, "row"].to_numpy())
     kind = np.where(found["exact"].fillna(False).to_numpy(dtype=bool), "exact",
                     "normal approximation")
+    sizes = np.minimum(rows.loc[mask, "n"].to_numpy(dtype=np.float64),
+                       rows.loc[mask, "b_n"].to_numpy(dtype=np.float64))
     texts = [
-        "" if np.isnan(p) else
+        "" if np.isnan(p) or size < 2 else
         f"{label} = {s:g}, p = {p:.3g} ({k}; rank-biserial {e:.2f})"
-        for s, p, e, k in zip(found["statistic"].to_numpy(dtype=np.float64),
-                              found["p_value"].to_numpy(dtype=np.float64),
-                              found["effect_size"].to_numpy(dtype=np.float64), kind, strict=True)
+        for s, p, e, k, size in zip(found["statistic"].to_numpy(dtype=np.float64),
+                                    found["p_value"].to_numpy(dtype=np.float64),
+                                    found["effect_size"].to_numpy(dtype=np.float64), kind,
+                                    sizes, strict=True)
     ]
     add_note(mask, pd.Series(texts, index=rows.index[mask]))
 

@@ -108,6 +108,11 @@ class UnitValues:
     stage_order: FloatArray | None = None
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value, so messages show ``7`` rather than ``np.int64(7)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _column(frame: pd.DataFrame, name: str, source: DataSource, indicator: Indicator) -> pd.Series:
     if name not in frame.columns:
         raise ScoringError(
@@ -123,9 +128,10 @@ def _bad_value(
 ) -> ScoringError:
     mask = np.asarray(bad, dtype=bool)
     position = int(np.flatnonzero(mask)[0])
-    row = series.index[position]
+    row = _plain(series.index[position])
     return ScoringError(
-        f"source {source.id!r}, column {series.name!r}, row {row!r}: {series.iloc[position]!r} "
+        f"source {source.id!r}, column {series.name!r}, row {row!r}: "
+        f"{_plain(series.iloc[position])!r} "
         f"{what} (indicator {indicator.id!r}; {int(mask.sum())} such value(s)); "
         f"{_VALIDATE_HINT}"
     )
@@ -340,7 +346,7 @@ def unit_values(
         rungs = np.asarray([r.value for r in measure.ladder], dtype=np.float64)
         off = ~np.isnan(value) & ~np.isin(value, rungs)
         if off.any():
-            ladder = ", ".join(f"{r.value:g}" for r in rungs)
+            ladder = ", ".join(f"{r:g}" for r in rungs)
             raise _bad_value(frame[measure.field], off, source, indicator,
                              f"is not a rung of the ladder ({ladder})")
         return UnitValues(value=value, in_scope=everything, empty=np.isnan(value),
@@ -359,6 +365,8 @@ def unit_values(
         return UnitValues(value=value, in_scope=everything, empty=empty)
     if isinstance(measure, RateMeasure):
         num = _numerator(frame, measure.numerator, source, indicator)
+        if isinstance(measure.numerator, str):
+            _refuse_negative(num, frame, measure.numerator, source, indicator, whole=True)
         den = numeric(frame, measure.denominator, source, indicator)
         _refuse_negative(den, frame, measure.denominator, source, indicator, whole=False)
         both = ~np.isnan(num) & ~np.isnan(den)
@@ -399,7 +407,7 @@ def _proportion(
     above = both & (num > den)
     if above.any():
         label = measure.numerator if isinstance(measure.numerator, str) else measure.numerator.field
-        row = frame.index[int(np.flatnonzero(above)[0])]
+        row = _plain(frame.index[int(np.flatnonzero(above)[0])])
         raise ScoringError(
             f"source {source.id!r}, row {row!r}: the numerator "
             f"{label!r} ({num[above][0]:g}) exceeds the denominator {name!r} "

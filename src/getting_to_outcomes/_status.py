@@ -4,8 +4,8 @@ Everything here is vectorized over the rows of the summary table and has no know
 how the values were estimated.
 
 Progress
-    ``(current - baseline) / (target - baseline)``; NaN without a target or when the target
-    equals the baseline. The baseline is, in order of preference: the grantee's own baseline
+    ``(current - baseline) / (target - baseline)``; NaN without a target, or when the target
+    is not ahead of the baseline in the good direction (equal to it, or already met). The baseline is, in order of preference: the grantee's own baseline
     from the ``targets`` table, the value observed in the baseline period, the baseline in
     the indicator's YAML. The target is the first target at or after the row's period (the
     last one when all lie before it), from the ``targets`` table or else the YAML.
@@ -98,7 +98,8 @@ def _ratio_status(ratio: FloatArray, rules: StatusRules) -> npt.NDArray[np.objec
 def _growth(value: FloatArray, base: FloatArray, elapsed: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = value / base
-        grown: FloatArray = np.where(ratio > 0, ratio, np.nan) ** (1.0 / elapsed) - 1.0
+        usable = np.isfinite(ratio) & (ratio > 0)
+        grown: FloatArray = np.where(usable, ratio, np.nan) ** (1.0 / elapsed) - 1.0
     return grown
 
 
@@ -235,8 +236,10 @@ def assess(
     status, linear = _status_at(value, *args)
     at_low, _ = _status_at(low, *args)
     at_high, _ = _status_at(high, *args)
+    # Progress toward a target needs the target ahead of the baseline in the good direction.
+    ahead = usable & (d * (target - base) > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        progress = np.where(usable & (target != base), (value - base) / (target - base), np.nan)
+        progress = np.where(ahead, (value - base) / (target - base), np.nan)
     baseline_row = elapsed == 0
     interval = ~np.isnan(low) & ~np.isnan(high)
     uncertain = pd.array(np.where(interval, at_low != at_high, False), dtype="boolean")
@@ -248,11 +251,13 @@ def assess(
         notes[i] = "status from linear change per period (a growth rate needs a baseline above 0)"
     for i in np.flatnonzero(usable & (target == base) & ~baseline_row):
         notes[i] = "the target equals the baseline, so progress is undefined"
+    for i in np.flatnonzero(usable & (d * (target - base) < 0) & ~baseline_row):
+        notes[i] = "the baseline already met the target, so progress is undefined"
     for i in np.flatnonzero(~np.isnan(target_time) & (horizon <= 0) & ~baseline_row):
         notes[i] = "the target lies at or before the baseline period and was not used"
     return pd.DataFrame({
         "target": target,
-        "progress": np.where(baseline_row & usable, 0.0, progress),
+        "progress": np.where(baseline_row & ahead, 0.0, progress) + 0.0,
         "status": status_out,
         "status_method": method_name,
         "status_uncertain": uncertain,
@@ -325,6 +330,7 @@ def score_0_100(
     # A met target scores 100 even when the baseline already lay beyond it.
     score[with_target & (sign * (value - target) >= 0)] = 100.0
     score[with_target & np.isnan(score)] = 0.0
+    score += 0.0  # no negative zero
     rest = known & ~with_target
     if span is not None and rest.any():
         position = (value[rest] - span[0]) / (span[1] - span[0])

@@ -499,7 +499,8 @@ def summarize(
     rows = _rows(aggregates, inds, families, all_groups)
     thresholds = {i.id: _threshold(i) for i in inds}
     per = {i.id: i.measure.per if isinstance(i.measure, RateMeasure) else 1.0 for i in inds}
-    est = estimate(rows, aggregates, families, thresholds=thresholds, per=per,
+    ladders = {i.id for i in inds if isinstance(i.measure, LevelMeasure)}
+    est = estimate(rows, aggregates, families, thresholds=thresholds, ladders=ladders, per=per,
                    confidence=options.confidence, bootstrap=options.bootstrap,
                    seed=options.seed)
     frame = pd.concat([rows[[*KEY, "b_period", "is_baseline", "n_rows", "n_empty",
@@ -507,7 +508,7 @@ def summarize(
     notes: list[list[str]] = [list(n) for n in frame.pop("notes")]
     _add_data_notes(frame, notes, inds, families, aggregates)
     _add_reliability(frame, notes, aggregates, inds, options.confidence)
-    _add_status(frame, notes, inds, aggregates.windows, targets, framework)
+    _add_status(frame, notes, inds, aggregates.windows, targets, framework, families)
     min_n = _min_n(inds, options.min_n)
     _withhold(frame, notes, min_n, network, inds, options.reliability)
     _adjust(frame)
@@ -772,11 +773,37 @@ def _time_table(windows: Mapping[str, Window]) -> dict[str, dict[str, float]]:
     return {sid: period_times(w.order) for sid, w in windows.items()}
 
 
+def _targets_for(
+    ind: Indicator, group: str, own: Mapping[tuple[str, str], pd.DataFrame],
+    clock: Mapping[str, float], windows: Mapping[str, Window],
+) -> tuple[float, list[tuple[float, float, str]]]:
+    """A group's own baseline (NaN if none) and its targets as (time, value, period).
+
+    The group's rows of the targets table replace the indicator's YAML targets.
+    """
+    mine = own.get((ind.id, group))
+    candidates: list[tuple[float, float, str]] = []
+    given_base = np.nan
+    if mine is not None:
+        known = mine["baseline"].dropna()
+        if len(known):
+            given_base = float(known.iloc[-1])
+        for p, v in zip(mine["period"], mine["target"], strict=True):
+            if not np.isnan(v):
+                label = windows[ind.source or ""].current if p is None else str(p)
+                candidates.append((clock.get(label, np.nan), float(v), label))
+    if not candidates:
+        candidates = [(clock.get(tg.period, np.nan), tg.value, tg.period) for tg in ind.targets]
+    return given_base, candidates
+
+
 def _add_status(
     frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
     windows: Mapping[str, Window], targets: pd.DataFrame | None, framework: Framework,
+    family: Mapping[str, Family],
 ) -> None:
     times = _time_table(windows)
+    members = [g for g in pd.unique(frame["group"]) if g != NETWORK]
     by_id = {i.id: i for i in inds}
     n = len(frame)
     base = frame["baseline_value"].to_numpy(dtype=np.float64).copy()
@@ -800,20 +827,18 @@ def _add_status(
         t0 = clock.get(windows[ind.source or ""].baseline, np.nan)
         time[positions] = t
         base_time[positions] = t0
-        mine = own.get((ind_id, group))
-        candidates: list[tuple[float, float, str]] = []
-        given_base = np.nan
-        if mine is not None:
-            known = mine["baseline"].dropna()
-            if len(known):
-                given_base = float(known.iloc[-1])
-            for p, v in zip(mine["period"], mine["target"], strict=True):
-                if not np.isnan(v):
-                    label = windows[ind.source or ""].current if p is None else str(p)
-                    candidates.append((clock.get(label, np.nan), float(v), label))
-        if not candidates and (mine is None or mine["target"].isna().all()):
-            candidates = [(clock.get(tg.period, np.nan), tg.value, tg.period)
-                          for tg in ind.targets]
+        if group == NETWORK and family[ind_id] == "count":
+            # A network total is measured against the sum of its grantees' targets.
+            each = [_targets_for(ind, g, own, clock, windows) for g in members]
+            given_base = np.nan
+            labels = set.intersection(*({c[2] for c in e[1]} for e in each)) if each else set()
+            candidates = [(clock.get(label, np.nan),
+                           sum(next(c[1] for c in e[1] if c[2] == label) for e in each), label)
+                          for label in sorted(labels)]
+            yaml_base = None if ind.baseline is None else ind.baseline * len(members)
+        else:
+            given_base, candidates = _targets_for(ind, group, own, clock, windows)
+            yaml_base = ind.baseline
         unplaced = [c[2] for c in candidates if np.isnan(c[0])]
         if unplaced:
             for pos in positions:
@@ -826,8 +851,8 @@ def _add_status(
                 origin[pos] = "given"
         else:
             for pos in positions:
-                if np.isnan(base[pos]) and ind.baseline is not None:
-                    base[pos] = ind.baseline
+                if np.isnan(base[pos]) and yaml_base is not None:
+                    base[pos] = yaml_base
                     origin[pos] = "yaml"
                 elif not np.isnan(base[pos]):
                     origin[pos] = "observed"
@@ -865,7 +890,7 @@ def _add_status(
     frame.loc[frame["period"].isna(), "status"] = "insufficient_data"
     frame["_progress_from"] = origin
     for pos, text in enumerate(result["status_note"]):
-        if text:
+        if isinstance(text, str):
             notes[pos].append(text)
         if origin[pos] == "given" and not frame["is_baseline"].iat[pos]:
             notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
@@ -897,7 +922,7 @@ def _withhold(
     # Low reliability withholds every subgroup of the group and period.
     if reliability == "withhold":
         low = (frame["reliability_flag"] == "below_threshold").to_numpy()
-        low &= ~frame["suppressed"].to_numpy()
+        low = low & ~frame["suppressed"].to_numpy()
         frame.loc[low, "suppressed"] = True
         frame.loc[low, "suppression_reason"] = "low_reliability"
     hidden = frame["suppressed"].to_numpy(dtype=bool)

@@ -590,12 +590,13 @@ class ProgressSummary:
         return plotting.plot_progress(self, **kwargs)
 
 
-def _median_status(part: pd.DataFrame) -> str:
-    """Weighted median of the assessed statuses; the worse on a tie; else insufficient_data."""
+def _median_status(part: pd.DataFrame) -> str | None:
+    """Weighted median of the assessed statuses, the worse on a tie; ``insufficient_data``
+    when none could be assessed; None when none was to be assessed (baseline rows)."""
     ranks = part["status"].map(_STATUS_RANK)
     ok = ranks.notna()
     if not ok.any():
-        return "insufficient_data"
+        return None if part["status"].isna().all() and len(part) else "insufficient_data"
     weights = part.loc[ok, "weight"].to_numpy(dtype=np.float64) if "weight" in part else \
         np.ones(int(ok.sum()))
     order = np.argsort(ranks[ok].to_numpy(), kind="stable")
