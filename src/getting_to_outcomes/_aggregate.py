@@ -441,8 +441,9 @@ def _pairs(
     uid = codes.group * n_ids + np.maximum(unit, 0)
     n_periods = len(codes.periods)
     # The same unit twice in one period cannot be matched: validation refuses it.
-    key = uid * n_periods + codes.period
-    dup = known & pd.Series(key).duplicated(keep=False).to_numpy()
+    dup = np.zeros(len(value), dtype=bool)
+    dup[known] = pd.Series(uid[known] * n_periods + codes.period[known]).duplicated(
+        keep=False).to_numpy()
     if dup.any():
         raise ScoringError(
             f"source {source.id!r}: the same {labels.name!r} appears more than once in one "

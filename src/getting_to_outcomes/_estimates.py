@@ -225,7 +225,7 @@ def estimate(
 
     def paired_rows(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         n_pairs = moments["n_pairs"].to_numpy()
-        smaller = np.minimum(rows["n"].to_numpy(), rows["b_n"].to_numpy())
+        smaller = np.fmin(rows["n"].to_numpy(), rows["b_n"].fillna(0).to_numpy())
         return mask & (n_pairs >= 2) & (n_pairs >= _PAIRED_SHARE * smaller)
 
     # ---- mean family -----------------------------------------------------------------
@@ -237,6 +237,7 @@ def estimate(
         base = mean_ci_from_moments(sub["b_n"].fillna(0), sub["b_sum"].fillna(0),
                                     sub["b_sum_sq"].fillna(0), confidence=confidence)
         out.loc[mask, "baseline_value"] = base["mean"].to_numpy()
+        add_note(mask & (rows["n"].to_numpy() == 1), "a single value: no interval")
         paired = paired_rows(mask & has_base)
         independent = mask & has_base & ~paired & (rows["n"].to_numpy() > 0) \
             & (rows["b_n"].to_numpy() > 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from getting_to_outcomes._aggregate import Aggregates, merge_aggregates
+from getting_to_outcomes._aggregate import ALL, Aggregates, merge_aggregates
 from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.framework import Framework
 from getting_to_outcomes.scoring import NETWORK, Options, _frames, score, summarize
@@ -44,7 +45,7 @@ def _check_same_definitions(named: Sequence[tuple[str, ProgressSummary]]) -> Non
                     f"{mine[indicator]}, {name!r} version {theirs[indicator]}; score every "
                     "grantee with the same definitions"
                 )
-        for option in ("confidence", "min_answered", "group_by"):
+        for option in ("confidence", "min_answered"):
             if first.options.get(option) != other.options.get(option):
                 raise ScoringError(
                     f"cannot compare results scored with different {option}: "
@@ -61,15 +62,17 @@ def _groups_only(aggregates: Aggregates, rename: Mapping[str, str]) -> Aggregate
     return Aggregates(**tables, windows=aggregates.windows, notes=aggregates.notes)
 
 
-def _merge_summaries(named: Sequence[tuple[str, ProgressSummary]]) -> ProgressSummary:
+def _merge_summaries(
+    named: Sequence[tuple[str, ProgressSummary]], *, by_name: bool
+) -> ProgressSummary:
     _check_same_definitions(named)
     seen: dict[str, str] = {}
     parts = []
     targets = []
     for name, summary in named:
         groups = [g for g in summary.groups if g != NETWORK]
-        # A summary of one grantee scored without grouping is named after its key.
-        rename = {groups[0]: name} if len(groups) == 1 and groups[0] != name else {}
+        # A grantee scored without grouping (group "all") takes its name in the mapping.
+        rename = {ALL: name} if by_name and groups == [ALL] else {}
         for group in groups:
             label = rename.get(group, group)
             if label in seen:
@@ -89,6 +92,8 @@ def _merge_summaries(named: Sequence[tuple[str, ProgressSummary]]) -> ProgressSu
     wanted = {i for _, s in named for i in s.indicator_ids}
     ids = [i.id for i in fw.indicators if i.id in wanted]
     options = Options(**{k: v for k, v in first.options.items()})
+    if len({s.group_by for _, s in named}) > 1:
+        options = dataclasses.replace(options, group_by="grantee")
     warnings = [w for _, s in named for w in s.warnings]
     return summarize(
         Aggregates(**merged.tables(), windows=MappingProxyType(dict(merged.windows)),
@@ -160,7 +165,8 @@ def compare(
     if all(summaries):
         if options or framework is not None:
             raise ScoringError("scoring options apply to data, not to summaries already scored")
-        return _merge_summaries([(str(k), g) for k, g in named])
+        return _merge_summaries([(str(k), g) for k, g in named],
+                                by_name=isinstance(grantees, Mapping))
     if any(summaries):
         raise ScoringError("give either summaries or data for every grantee, not a mix")
     if "group_by" in options:
