@@ -14,14 +14,19 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from getting_to_outcomes import (
     Framework,
+    ValidationReport,
     bundled_frameworks,
     check_framework,
     load_example,
     load_framework,
+    score,
+    validate,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -230,3 +235,70 @@ def test_the_generator_rewrites_the_shipped_files_byte_for_byte(tmp_path: Path) 
             assert (tmp_path / name / file_name).read_bytes() == (
                 DATA / name / file_name
             ).read_bytes(), f"{name}/{file_name}"
+
+
+# --- validation and scoring of the example data --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reports(name: str, framework: Framework) -> dict[str, ValidationReport]:
+    return {
+        source_id: validate(DATA / name / f"{source_id}.csv", framework, source=source_id)
+        for source_id in framework.sources
+    }
+
+
+@pytest.fixture(scope="module")
+def scored(framework: Framework, reports: dict[str, ValidationReport]) -> pd.DataFrame:
+    return score(reports, framework).to_frame()
+
+
+def test_example_data_validate_without_errors(reports: dict[str, ValidationReport]) -> None:
+    for source_id, report in reports.items():
+        errors = report.issues[report.issues["severity"] == "error"]
+        assert errors.empty, (source_id, errors.head().to_dict("records"))
+        assert report.rows_read == len(report.valid_rows), source_id
+        assert report.rejected_rows.empty, source_id
+
+
+def test_example_data_score_every_indicator(framework: Framework, scored: pd.DataFrame) -> None:
+    assert set(scored["indicator_id"]) == set(framework.indicators.ids)
+
+
+def test_every_indicator_has_a_network_value_in_the_last_period(
+    framework: Framework, scored: pd.DataFrame
+) -> None:
+    network = scored[(scored["group"] == "network") & (scored["subgroup_dimension"] == "all")]
+    last = network.groupby("indicator_id").tail(1).set_index("indicator_id")
+    without = [i for i in framework.indicators.ids if pd.isna(last.loc[i, "value"])]
+    assert without == []
+    # ... and a change from a baseline period before it.
+    assert last["baseline_value"].notna().all()
+
+
+def test_people_followed_over_time_give_paired_changes(scored: pd.DataFrame) -> None:
+    network = scored[(scored["group"] == "network") & (scored["subgroup_dimension"] == "all")]
+    assert (network["design"] == "paired").any()
+
+
+def test_scale_reliability_is_reported_for_every_scale(
+    framework: Framework, scored: pd.DataFrame
+) -> None:
+    scales = framework.indicators.filter(kind="scale").ids
+    network = scored[
+        (scored["group"] == "network")
+        & (scored["subgroup_dimension"] == "all")
+        & scored["indicator_id"].isin(scales)
+    ]
+    assert network.groupby("indicator_id")["reliability"].apply(lambda r: r.notna().all()).all()
+
+
+def test_example_tables_score_as_the_validated_files_do(name: str, scored: pd.DataFrame) -> None:
+    example = load_example(name)
+    from_tables = score(example.tables, example.framework).to_frame()
+    key = ["indicator_id", "group", "period", "subgroup_dimension", "subgroup"]
+    both = scored.merge(from_tables, on=key, suffixes=("_files", "_tables"))
+    assert len(both) == len(scored) == len(from_tables)
+    assert np.allclose(
+        both["value_files"].astype(float), both["value_tables"].astype(float), equal_nan=True
+    )
