@@ -405,7 +405,7 @@ def hatch_box(ax: Axes, x: float, y: float, width: float, height: float, label: 
     ax.add_patch(box)
     if text:
         ax.text(x + width / 2, y + height / 2, label, ha="center", va="center",
-                fontsize=fontsize, color="#333333", zorder=3,
+                fontsize=fontsize, color="#333333", zorder=3, in_layout=False,
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
                       "alpha": 0.85})
     return box

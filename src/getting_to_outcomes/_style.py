@@ -137,11 +137,12 @@ STATUS_COLORS: dict[str, str] = {
     "no_data": "#FFFFFF",
 }
 
-#: Realm colours, used for the lines of the theory-of-change map and realm profiles.
+#: Realm colours, used for the lines of the theory-of-change map and realm profiles; none of
+#: them is a status colour, so a station's ring never merges with its fill.
 REALM_COLORS: dict[str, str] = {
     "individual": OKABE_ITO["reddish_purple"],
     "community": OKABE_ITO["bluish_green"],
-    "policy": OKABE_ITO["blue"],
+    "policy": "#3D3D3D",
 }
 
 #: Face colour and hatch of a withheld (suppressed) cell; the hatch survives greyscale printing.
@@ -180,6 +181,9 @@ _RC: dict[str, Any] = {
     "figure.titleweight": "bold",
     "hatch.color": "#7A7A7A",
     "hatch.linewidth": 0.8,
+    # Charts choose their own layout; a user's global default must not add a second one.
+    "figure.autolayout": False,
+    "figure.constrained_layout.use": False,
     "savefig.dpi": 200,
     "savefig.facecolor": "white",
     # Text stays text in SVG: smaller files, selectable and readable by screen readers.
@@ -223,14 +227,19 @@ def offscreen() -> Iterator[None]:
         _OFFSCREEN.reset(token)
 
 
-def chart_figure(width: float, height: float) -> Figure:
+def chart_figure(
+    width: float,
+    height: float,
+    *,
+    layout: Literal["constrained", "compressed", "tight"] | None = "constrained",
+) -> Figure:
     """A new figure for a chart: through pyplot for notebooks, on Agg inside :func:`offscreen`."""
     if _OFFSCREEN.get():
-        return new_figure(width, height)
+        return new_figure(width, height, layout=layout)
     import matplotlib.pyplot as plt
 
     with house_style():
-        return plt.figure(figsize=(width, height), layout="constrained")
+        return plt.figure(figsize=(width, height), layout=layout)
 
 
 def set_alt_text(fig: Figure, text: str) -> None:
@@ -324,28 +333,42 @@ def add_caption(fig: Figure, text: str) -> None:
     body = wrap(text, _chars_per_line(fig.get_figwidth(), fontsize))
     lines = body.count("\n") + 1
     height = (lines * fontsize * 1.35 + 8) / 72 / fig.get_figheight()
-    # Constrained layout ignores figure texts, but "tight" saving includes them, so the
-    # caption is never cut off.
-    fig.text(0.01, 0.005, body, ha="left", va="bottom", fontsize=fontsize,
-             color=CAPTION_COLOR, gid="caption")
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
+        # Constrained layout ignores figure texts, but "tight" saving includes them: keep a
+        # strip at the bottom free and write the caption there.
+        fig.text(0.01, 0.005, body, ha="left", va="bottom", fontsize=fontsize,
+                 color=CAPTION_COLOR, gid="caption")
         engine.set(rect=(0.0, min(height, 0.4), 1.0, 1.0 - min(height, 0.4)))
     else:
-        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, height + 0.06))
+        # A figure laid out by hand keeps its margins: the caption goes just below it and
+        # "tight" saving (used by every export here) takes it in.
+        fig.text(0.01, -0.01, body, ha="left", va="top", fontsize=fontsize,
+                 color=CAPTION_COLOR, gid="caption")
 
 
 def withheld_label(min_n: int | float | None = None, reason: str | None = None) -> str:
-    """The label of a withheld cell: ``"n < 5"``, or ``"withheld"`` for complementary suppression.
+    """The label of a withheld cell from the reason it was withheld.
+
+    ``"n < 5"`` for a small group (reason ``small_n`` or none given), ``"withheld"`` for
+    complementary suppression (the value could be worked out from others), ``"low
+    reliability"`` for a scale withheld because its reliability is below threshold.
 
     Examples
     --------
     >>> withheld_label(5)
     'n < 5'
-    >>> withheld_label(5, "complementary suppression")
+    >>> withheld_label(5, "complementary")
     'withheld'
+    >>> withheld_label(5, "low_reliability")
+    'low reliability'
     """
-    if reason and "complement" in str(reason).lower():
+    text = str(reason).lower() if reason else ""
+    if "reliab" in text:
+        return "low reliability"
+    if "complement" in text:
+        return "withheld"
+    if text and "small" not in text and "min_n" not in text and not text.startswith("n"):
         return "withheld"
     if min_n is None or min_n != min_n:  # NaN
         return "withheld"
@@ -431,9 +454,10 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
     """Render ``fig`` in each format (``"png"``, ``"svg"``), laying it out only once.
 
     The layout engine runs once; the figure is then saved with that layout and the same
-    tight bounding box for every format, which roughly halves the time of saving each format
-    with ``bbox_inches="tight"``. The figure's layout engine is restored afterwards. PNG
-    files carry no timestamp, SVG files no date, so the same chart gives the same bytes.
+    tight bounding box for every format, so each format costs one draw instead of the three
+    that ``bbox_inches="tight"`` with a layout engine takes. The figure's layout engine is
+    restored afterwards. PNG files carry no timestamp, SVG files no date, so the same chart
+    gives the same bytes.
     """
     for fmt in formats:
         if fmt not in ("png", "svg"):
@@ -451,10 +475,12 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
         # Lay out at the PNG's resolution so that text sizes measured for the layout are
         # reused (cached) when the PNG is drawn.
         fig.set_dpi(dpi)
-        fig.draw_without_rendering()
+        if engine is not None:
+            fig.draw_without_rendering()
         renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
         bbox = fig.get_tightbbox(renderer).padded(0.15)
-        fig.set_layout_engine("none")
+        # No engine at all (not "none", whose placeholder still makes savefig draw twice).
+        fig.set_layout_engine(None)
         try:
             for fmt in formats:
                 metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None}

@@ -283,7 +283,7 @@ def _draw_likert(
                     edgecolor="white", linewidth=0.6, label=None)
             if width >= 7:
                 ax.text(start + width / 2, position, f"{width:.0f}%", ha="center", va="center",
-                        fontsize=8, color=_style.text_color_on(colors[index]))
+                        fontsize=8, color=_style.text_color_on(colors[index]), in_layout=False)
             start += width
     extent = 10 * math.ceil(max(extent, 50) / 10)
     for position, (_, shares, _, label) in enumerate(rows):
@@ -397,9 +397,14 @@ def plot_before_after(
     else:
         indicator = _d.choose(frame, "indicator_id", indicator, what="indicator")
         frame = frame[frame["indicator_id"] == indicator]
-    current = [p for p in periods if p in set(frame["period"])]
-    period = _d.choose(frame, "period", period, what="period", prefer=current[::-1])
-    frame = frame[frame["period"] == period]
+    if by == "indicator" and period is None:
+        # Indicators of different sources have different periods (waves, years): each
+        # shows its own latest.
+        frame = _d.latest_rows(frame, periods, None)
+    else:
+        current = [p for p in periods if p in set(frame["period"])]
+        period = _d.choose(frame, "period", period, what="period", prefer=current[::-1])
+        frame = frame[frame["period"] == period]
     if by == "group":
         keys = _d.groups(frame, groups, network=True)
         key_col = "group"
@@ -426,9 +431,11 @@ def plot_before_after(
     ax, created = _d.new_axes(ax, 9.5, max(height, 3.0))
     descriptions = _draw_dumbbells(ax, rows, key_col=key_col, labels=labels,
                                    framework=fw, per_row_scale=per_row_scale)
-    baseline = next((r.get("baseline_period") for r in rows
-                     if isinstance(r.get("baseline_period"), str)), None)
-    when = f"{baseline} to {period}" if baseline else str(period)
+    spans = list(dict.fromkeys(
+        f"{r['baseline_period']} to {r['period']}" if isinstance(r.get("baseline_period"), str)
+        and r.get("baseline_period") != r.get("period") else str(r.get("period"))
+        for r in rows))
+    when = "; ".join(spans[:3]) + ("; …" if len(spans) > 3 else "")
     if by == "indicator":
         _d.default_title(title, ax, "Change since baseline, by indicator",
                        _d.label(group, labels), when)
@@ -442,16 +449,24 @@ def plot_before_after(
         if found is not None:
             ax.set_xlabel(found.unit)
     _change_legend(ax, _d.ci_label(data))
-    alt = (f"Dumbbell chart of change from baseline to {period}, {len(rows)} rows by "
+    alt = (f"Dumbbell chart of change from baseline ({when}), {len(rows)} rows by "
            f"{key_col.replace('_id', '')}. " + " ".join(descriptions))
-    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    on_chart = frame[frame[key_col].isin(keys)]
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=on_chart,
             framework=fw, alt=alt)
     return ax
 
 
 def _row_scale(row: Mapping[str, Any], framework: Framework | None) -> tuple[float, float]:
+    """The scale of one dumbbell row: the valid range of a bounded measure (a rating scale,
+    a share, a ladder), else zero to a little above the largest value shown (the valid range
+    of a count, such as 0 to 100,000, would squash every dot against zero)."""
     found = _d.indicator(framework, str(row.get("indicator_id")))
-    if found is not None and found.valid_range is not None:
+    bounded = found is not None and (
+        found.measure.kind in ("scale", "proportion", "level")
+        or any(word in found.unit.lower() for word in ("share", "percent", "(0-1)"))
+    )
+    if found is not None and found.valid_range is not None and bounded:
         return float(found.valid_range[0]), float(found.valid_range[1])
     values = [_d.num(row.get(c)) for c in ("value", "ci_low", "ci_high", "baseline_value",
                                           "target")]
@@ -501,10 +516,10 @@ def _draw_dumbbells(
 
             ax.plot([0, 100], [position, position], color="#E3E3E3", linewidth=5,
                     solid_capstyle="round", zorder=1)
-            ax.text(-1.5, position + 0.3, _d.fmt(low, percent=share), ha="right", va="center",
-                    fontsize=7, color=_style.MUTED)
-            ax.text(101.5, position + 0.3, _d.fmt(high, percent=share), ha="left", va="center",
-                    fontsize=7, color=_style.MUTED)
+            ax.text(0, position + 0.33, _d.fmt(low, percent=share), ha="left", va="center",
+                    fontsize=7, color=_style.MUTED, in_layout=False)
+            ax.text(100, position + 0.33, _d.fmt(high, percent=share), ha="right",
+                    va="center", fontsize=7, color=_style.MUTED, in_layout=False)
         else:
             def place(v: float, low: float = 0.0, high: float = 0.0) -> float:
                 return v
@@ -617,7 +632,7 @@ def plot_heatmap(
         Add the pooled network as a last row, when the summary has one.
     annotate : bool, optional
         Write score (or status symbol) and n in each cell; by default when there are at
-        most 300 cells.
+        most 420 cells.
     labels, framework, ax, title, caption
         As in :func:`plot_likert`.
 
@@ -662,11 +677,13 @@ def plot_heatmap(
             if isinstance(status, str) and status in _style.STATUS_ORDER:
                 codes[i, j] = _style.STATUS_ORDER.index(status)
     if annotate is None:
-        annotate = n_rows * n_cols <= 300
+        annotate = n_rows * n_cols <= 420
     names = [_d.short(_d.indicator_name(fw, i), 40) for i in col_keys]
-    label_room = min(0.075 * max(len(n) for n in names), 2.6)
-    width = min(2.4 + 0.5 * n_cols + (1.1 if value == "score" else 0.0), 22.0)
-    height = min(1.9 + 0.36 * n_rows + label_room, 26.0)
+    # Height of the longest indicator name, rotated 55 degrees, at about 0.055 inch a letter.
+    label_room = min(0.045 * max(len(n) for n in names), 2.0)
+    group_room = min(0.065 * max(len(_d.label(g, labels)) for g in row_keys), 3.0)
+    width = min(1.0 + group_room + 0.4 * n_cols + (1.0 if value == "score" else 0.0), 22.0)
+    height = min(1.9 + 0.34 * n_rows + label_room, 26.0)
     ax, created = _d.new_axes(ax, max(width, 6.0), max(height, 3.5))
     fig = _d.figure_of(ax)
     x_edges, y_edges = np.arange(n_cols + 1), np.arange(n_rows + 1)
@@ -700,12 +717,12 @@ def plot_heatmap(
                                    edgecolor="#D0D0D0", linewidth=0.6, gid="no_data"))
             if annotate:
                 ax.text(j + 0.5, i + 0.5, "no\ndata", ha="center", va="center", fontsize=6,
-                        color=_style.MUTED)
+                        color=_style.MUTED, in_layout=False)
             continue
         if not annotate or row is None:
             continue
         n = _d.num(row.get("n"))
-        n_text = f"n={n:.0f}" if not math.isnan(n) else ""
+        n_text = "" if math.isnan(n) else f"n={n / 1000:.1f}k" if n >= 1000 else f"n={n:.0f}"
         if value == "score":
             face = _style.score_cmap()(scores[i, j] / 100)
             head = f"{scores[i, j]:.0f}"
@@ -713,10 +730,11 @@ def plot_heatmap(
             status = _style.STATUS_ORDER[int(codes[i, j])]
             face = _style.STATUS_COLORS[status]
             head = _style.STATUS_SYMBOLS.get(status, "")
-        ax.text(j + 0.5, i + 0.44, head, ha="center", va="center", fontsize=8.5,
-                fontweight="bold", color=_style.text_color_on(face))
-        ax.text(j + 0.5, i + 0.78, n_text, ha="center", va="center", fontsize=6,
-                color=_style.text_color_on(face))
+        # One text per cell, left out of the layout (it lies inside the axes): hundreds of
+        # cells would otherwise be measured and drawn twice over in every export.
+        ax.text(j + 0.5, i + 0.5, f"{head}\n{n_text}" if n_text else head, ha="center",
+                va="center", fontsize=7, linespacing=1.05,
+                color=_style.text_color_on(face), in_layout=False)
     if network and NETWORK in row_keys and n_rows > 1:
         ax.axhline(row_keys.index(NETWORK), color="#333333", linewidth=1.2)
     _realm_dividers(ax, col_keys, fw, frame)
@@ -759,7 +777,8 @@ def plot_heatmap(
         alt += " ".join(f"{_style.status_label(str(s))}: {k} cells." for s, k in
                         counts.value_counts().items())
     alt += f" {withheld_count} cells withheld for small groups; {no_data} without data."
-    _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
+    on_chart = frame[frame["indicator_id"].isin(col_keys)]
+    _d.finish(fig, created=created, caption=caption, data=data, frame=on_chart, framework=fw,
             alt=alt)
     return ax
 
@@ -857,7 +876,7 @@ def plot_targets(
     finite = [p for p in progress if not math.isnan(p)]
     low = max(-100.0, min([-25.0, *[p - 10 for p in finite]]))
     high = min(200.0, max([125.0, *[p + 10 for p in finite]]))
-    ax, created = _d.new_axes(ax, 10.0, max(2.0 + 0.5 * len(rows), 3.0))
+    ax, created = _d.new_axes(ax, 11.0, max(2.0 + 0.5 * len(rows), 3.0))
     bands = [(low, 0.0, "#CFCFCF"), (0.0, 50.0, "#DCDCDC"), (50.0, 100.0, "#E9E9E9"),
              (100.0, high, "#F5F5F5")]
     tick_labels, descriptions = [], []
@@ -894,9 +913,9 @@ def plot_targets(
                         markersize=6, zorder=4)
         ax.plot([100, 100], [position - 0.3, position + 0.3], color="#111111", linewidth=2.6,
                 zorder=4, solid_capstyle="butt")
-        progress_text = "–" if math.isnan(value) else f"{value:.0f}%"
-        note = (f"{_style.status_label(status, symbol=True)} · {progress_text} of the way · "
-                f"now {_d.fmt(now, percent=share)}, target {_d.fmt(target, percent=share)}")
+        progress_text = "no baseline" if math.isnan(value) else f"{value:,.0f}%"
+        note = (f"{_style.status_label(status, symbol=True)} · {progress_text} · "
+                f"{_d.fmt(now, percent=share)} of {_d.fmt(target, percent=share)}")
         ax.annotate(note, xy=(1.0, position), xycoords=("axes fraction", "data"),
                     xytext=(8, 0), textcoords="offset points", va="center", fontsize=8,
                     annotation_clip=False)
@@ -908,7 +927,8 @@ def plot_targets(
     ax.spines["left"].set_visible(False)
     ticks = [t for t in (-100, -50, 0, 50, 100, 150, 200) if low <= t <= high]
     ax.set_xticks(ticks, [f"{t}%" for t in ticks])
-    ax.set_xlabel("Progress from baseline (0%) to target (100%)")
+    ax.set_xlabel("Progress from baseline (0%) to target (100%); right: status · progress · "
+                  "value now of target", fontsize=8.5)
     handles: list[Any] = [
         Patch(facecolor=_style.STATUS_COLORS[s], edgecolor="#222222", linewidth=0.6,
               label=_style.status_label(s, symbol=True))
@@ -921,7 +941,8 @@ def plot_targets(
     _d.default_title(title, ax, "Progress toward targets", _d.label(group, labels), when)
     alt = (f"Bullet chart of progress toward targets for {_d.label(group, labels)}, "
            f"{len(rows)} indicators. " + " ".join(descriptions))
-    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
+    on_chart = frame[frame["indicator_id"].isin(keys)]
+    _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=on_chart,
             framework=fw, alt=alt)
     return ax
 
@@ -1095,8 +1116,10 @@ def plot_theory_of_change(
         status = status if isinstance(status, str) else "no_data"
         face = _style.STATUS_COLORS.get(status, _style.NO_DATA_COLOR)
         ring = _style.REALM_COLORS.get(stop.realm, "#555555")
-        ax.plot([column], [row], marker="o", markersize=21, markerfacecolor=face,
-                markeredgecolor=ring, markeredgewidth=3.5, linestyle="none", zorder=5,
+        ax.plot([column], [row], marker="o", markersize=24, markerfacecolor="white",
+                markeredgecolor=ring, markeredgewidth=3.5, linestyle="none", zorder=5)
+        ax.plot([column], [row], marker="o", markersize=17, markerfacecolor=face,
+                markeredgecolor="white", markeredgewidth=0.0, linestyle="none", zorder=5.5,
                 gid=f"stop:{stop.id}")
         symbol = _style.STATUS_SYMBOLS.get(status, "")
         if symbol:
@@ -1234,24 +1257,27 @@ def _draw_series(
 
 
 def _draw_targets(ax: Axes, points: Sequence[Mapping[str, Any]],
-                  positions: Mapping[Any, float], share: bool) -> bool:
+                  positions: Mapping[Any, float], share: bool, *, annotate: bool = True
+                  ) -> str | None:
+    """Draw the target as a dashed line; return how to name it ("target 3.40") or None."""
     targets = [(positions[p["period"]], p["target"]) for p in points
                if not math.isnan(p["target"])]
     if not targets:
-        return False
+        return None
     values = {t for _, t in targets}
     if len(values) == 1:
         (value,) = values
         ax.axhline(value, color="#111111", linestyle=(0, (5, 3)), linewidth=1.3, zorder=2,
                    gid="target")
-        ax.annotate(f"Target {_d.fmt(value, percent=share)}", xy=(1.0, value),
-                    xycoords=("axes fraction", "data"), xytext=(-2, 3),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=8)
-    else:
-        ax.plot([x for x, _ in targets], [t for _, t in targets], color="#111111",
-                linestyle=(0, (5, 3)), linewidth=1.3, marker="_", markersize=14, zorder=2,
-                gid="target", label="Target")
-    return True
+        if annotate:
+            ax.annotate(f"Target {_d.fmt(value, percent=share)}", xy=(1.0, value),
+                        xycoords=("axes fraction", "data"), xytext=(-2, 3),
+                        textcoords="offset points", ha="right", va="bottom", fontsize=8)
+        return f"target {_d.fmt(value, percent=share)}"
+    ax.plot([x for x, _ in targets], [t for _, t in targets], color="#111111",
+            linestyle=(0, (5, 3)), linewidth=1.3, marker="_", markersize=14, zorder=2,
+            gid="target", label="Target")
+    return "targets by period"
 
 
 @_d.styled
@@ -1609,43 +1635,70 @@ def plot_small_multiples(
         msg = "there are no panels to draw"
         raise ChartDataError(msg)
     order = _d.period_order(frame, data, fw, periods)
-    positions = {p: float(k) for k, p in enumerate(order)}
     cols = ncols or (min(4, len(keys)) if len(keys) <= 16 else 5)
     nrows = math.ceil(len(keys) / cols)
     created = fig is None
+    shared = facet == "group"
+    grid: dict[str, float] = {}
     if fig is None:
-        fig = _style.chart_figure(2.7 * cols + 0.6, 1.95 * nrows + 1.3)
-    axes = fig.subplots(nrows, cols, sharex=True, sharey=facet == "group", squeeze=False)
+        # Panels are alike, so a fixed grid (in inches) replaces the layout engine, which
+        # would measure every panel's texts before each export.
+        panel_w, panel_h = 2.45, 1.25
+        gap_w, gap_h = (0.3 if shared else 0.62), 0.78
+        left, right, top, bottom = 0.62, 0.15, 1.0, 0.45
+        width = left + right + cols * panel_w + (cols - 1) * gap_w
+        height = top + bottom + nrows * panel_h + (nrows - 1) * gap_h
+        fig = _style.chart_figure(width, height, layout=None)
+        grid = {"left": left / width, "right": 1 - right / width, "top": 1 - top / height,
+                "bottom": bottom / height, "wspace": gap_w / panel_w, "hspace": gap_h / panel_h}
+    axes = fig.subplots(nrows, cols, sharex=shared, sharey=shared, squeeze=False,
+                        gridspec_kw=grid or None)
     network_points = (_series(frame[frame["group"] == NETWORK], order, fw)
-                      if facet == "group" and network and NETWORK in set(frame["group"]) else [])
+                      if shared and network and NETWORK in set(frame["group"]) else [])
     descriptions = []
     for index, panel in enumerate(axes.flat):
         if index >= len(keys):
             panel.set_visible(False)
+            # The panel above an empty slot is the last of its column: it shows the periods.
+            if shared and index >= cols:
+                axes.flat[index - cols].xaxis.set_tick_params(labelbottom=True)
             continue
         key = keys[index]
         block = frame[frame[key_col] == key]
         indicator_id = str(indicator) if facet == "group" else str(key)
+        # Each indicator keeps its own periods (waves or years); grantees share theirs.
+        own = set(block["period"]) | set(block.get("baseline_period", pd.Series()).dropna())
+        panel_order = order if shared else [p for p in order if p in own]
+        positions = {p: float(k) for k, p in enumerate(panel_order)}
         share = _d.is_share(fw, indicator_id, frame)
-        points = _series(block, order, fw)
+        points = _series(block, panel_order, fw)
         if network_points:
             _draw_series(panel, network_points, positions, color="#9A9A9A", label=None,
                          band=False, linestyle="--", linewidth=1.1, marker="", zorder=2)
+        target = None
         if points:
             _draw_series(panel, points, positions, color=_style.OKABE_ITO["blue"],
-                                    label=None, linewidth=1.8)
-            _draw_targets(panel, points, positions, share)
+                         label=None, linewidth=1.8)
+            target = _draw_targets(panel, points, positions, share, annotate=False)
         else:
             panel.text(0.5, 0.5, "no data", transform=panel.transAxes, ha="center",
                        va="center", color=_style.MUTED, fontsize=8)
         name = _d.label(key, labels) if facet == "group" else _d.indicator_name(fw, indicator_id)
-        head = _style.wrap(_d.short(name, 60), 30)
+        head = _style.wrap(_d.short(name, 60), 34)
+        details = []
         if points and points[-1]["withheld"]:
-            head += f" (latest: {points[-1]['withheld']})"
+            details.append(f"latest: {points[-1]['withheld']}")
         elif points and not math.isnan(points[-1]["n"]):
-            head += f" (n={points[-1]['n']:.0f})"
-        panel.set_title(head, fontsize=8.5, loc="left", fontweight="bold", pad=4)
-        panel.set_xticks(list(positions.values()), [str(p) for p in order], fontsize=7.5)
+            details.append(f"n={points[-1]['n']:.0f}")
+        if target:
+            details.append(target)
+        if details:
+            head += "\n" + " · ".join(details)
+        panel.set_title(head, fontsize=8, loc="left", fontweight="bold", pad=3)
+        panel.set_xticks(list(positions.values()), [str(p) for p in panel_order],
+                         fontsize=7.5)
+        panel.set_xlim(-0.35, len(panel_order) - 0.65)
+        panel.yaxis.set_major_locator(MaxNLocator(4))
         panel.tick_params(axis="y", labelsize=7.5)
         panel.grid(axis="y", color="#EEEEEE")
         if share:
@@ -1653,8 +1706,6 @@ def plot_small_multiples(
         descriptions.append(f"{name}: " + ", ".join(
             f"{p['period']} {p['withheld'] or _d.fmt(p['value'], percent=share)}" for p in points
         ) + ".")
-    for panel in axes.flat:
-        panel.set_xlim(-0.35, len(order) - 0.65)
     if facet == "group":
         what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"
         who = f"{len(keys)} groups" + (" (grey dashed: network)" if network_points else "")
@@ -1662,12 +1713,15 @@ def plot_small_multiples(
         what = "Every indicator over time"
         who = _d.label(group, labels)
     suptitle = title if title is not None else (
-        f"{what}\n{who} · {_d.when(order)}; bands: {_d.ci_label(data)}s")
+        f"{what}\n{who} · {_d.when(order) if shared else 'each indicator over its own periods'}"
+        f"; bands: {_d.ci_label(data)}s, dashed: targets")
     if suptitle:
-        fig.suptitle(suptitle, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        fig.suptitle(suptitle, x=0.01, y=1 - 0.1 / fig.get_figheight() if grid else 0.98,
+                     ha="left", va="top", fontsize=12, fontweight="bold")
     alt = (f"Small multiples: {len(keys)} panels of {what.lower()}, periods "
            f"{', '.join(map(str, order))}. " + " ".join(descriptions))
-    _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
+    on_chart = frame[frame[key_col].isin(keys)]
+    _d.finish(fig, created=created, caption=caption, data=data, frame=on_chart, framework=fw,
             alt=alt)
     return fig
 
@@ -1761,7 +1815,8 @@ def plot_wins_pipeline(
                     gid=f"wins:{level}")
             if width >= max(totals.max() * 0.06, 1):
                 ax.text(left + width / 2, y, f"{width:.0f}", ha="center", va="center",
-                        fontsize=8, color=_style.text_color_on(palette[k % len(palette)]))
+                        fontsize=8, color=_style.text_color_on(palette[k % len(palette)]),
+                        in_layout=False)
     for y, total in zip(positions, totals, strict=True):
         ax.annotate(f"{total:.0f}", xy=(total, y), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=8.5, fontweight="bold")

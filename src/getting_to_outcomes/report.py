@@ -442,14 +442,15 @@ def write_report(
     Examples
     --------
     >>> import tempfile, pandas as pd
+    >>> from getting_to_outcomes import load_framework
     >>> from getting_to_outcomes.columns import SUMMARY_COLUMNS
     >>> row = dict.fromkeys(SUMMARY_COLUMNS)
     >>> row.update(indicator_id="leadership.knowledge_of_system", group="Parents United",
     ...            period="post", n=24, value=3.4, ci_low=3.1, ci_high=3.7, suppressed=False)
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     files = write_report(pd.DataFrame([row]), folder)
+    ...     files = write_report(pd.DataFrame([row]), folder, framework=load_framework())
     ...     files.html.name, sorted(files.charts), sorted(files.tables)
-    ('report.html', ['before_after'], ['data_quality', 'indicators', 'reliability'])
+    ('report.html', ['before_after_individual'], ['data_quality', 'indicators', 'reliability'])
     """
     if mode not in ("grantee", "funder"):
         msg = f"mode must be 'grantee' or 'funder', got {mode!r}"
@@ -704,6 +705,33 @@ def _indicator_table(frame: pd.DataFrame, framework: Framework | None,
         .reset_index(drop=True)
 
 
+def _pages(key: str, ids: Sequence[str], size: int, heading: str
+           ) -> list[tuple[str, list[str], str]]:
+    """Split a long list of indicators into charts of at most ``size`` (key, ids, heading)."""
+    chunks = [list(ids[k:k + size]) for k in range(0, len(ids), max(size, 1))]
+    if len(chunks) <= 1:
+        return [(key, list(ids), heading)] if ids else []
+    return [(f"{key}_{k}", chunk, f"{heading} ({k} of {len(chunks)})")
+            for k, chunk in enumerate(chunks, start=1)]
+
+
+def _realm_blocks(frame: pd.DataFrame, framework: Framework | None
+                  ) -> list[tuple[str, str, list[str]]]:
+    """Indicators of the frame by realm, in framework order: (realm id, name, ids)."""
+    order = _d.indicator_order(frame, framework) if not frame.empty else []
+    realms = ([(r.id, r.name) for r in framework.realms] if framework is not None else
+              [(r, r.capitalize()) for r in ("individual", "community", "policy")])
+    blocks: list[tuple[str, str, list[str]]] = []
+    for realm, name in realms:
+        ids = [i for i in order if _realm_of(frame, framework, i) == realm]
+        if ids:
+            blocks.append((realm, name, ids))
+    rest = [i for i in order if all(i not in b[2] for b in blocks)]
+    if rest:
+        blocks.append(("other", "Other", rest))
+    return blocks
+
+
 def _grantee_plan(data: _Tables, org: Any, labels: Mapping[Any, str] | None, caption: str,
                   max_panels: int) -> tuple[list[_Chart], list[_Table]]:
     fw = data.framework
@@ -716,16 +744,28 @@ def _grantee_plan(data: _Tables, org: Any, labels: Mapping[Any, str] | None, cap
             "Each station is a stop of the theory of change, filled with its status and ringed "
             "in its realm's colour; lines show which stop leads to which.",
             lambda: _plots.plot_theory_of_change(data, group=org, **common)))
-    if _has_values(mine, "target"):
-        charts.append(_Chart(
-            "targets", "targets", "Progress toward targets",
-            "How far each indicator has come from its baseline (0%) toward its target (100%).",
-            lambda: _plots.plot_targets(data, group=org, **common)))
-    charts.append(_Chart(
-        "before_after", "change", "Change since baseline",
-        "Hollow dot: baseline; filled dot: now, with its confidence interval. Each row has its "
-        "own scale, labelled at both ends.",
-        lambda: _plots.plot_before_after(data, by="indicator", group=org, **common)))
+    blocks = _realm_blocks(mine, fw)
+    for realm, name, ids in blocks:
+        with_target = [i for i in ids
+                       if _has_values(mine[mine["indicator_id"] == i], "target")]
+        for key, part, heading in _pages(f"targets_{realm}", with_target, 15,
+                                         f"Progress toward targets: {name} realm"):
+            charts.append(_Chart(
+                key, "targets", heading,
+                "How far each indicator has come from its baseline (0%) toward its target "
+                "(100%).",
+                functools.partial(_plots.plot_targets, data, group=org, indicators=part,
+                                  title=f"{heading}\n{_d.label(org, labels)}", **common)))
+    for realm, name, ids in blocks:
+        for key, part, heading in _pages(f"before_after_{realm}", ids, 15,
+                                         f"Change since baseline: {name} realm"):
+            charts.append(_Chart(
+                key, "change", heading,
+                "Hollow dot: baseline; filled dot: now, with its confidence interval. Each row "
+                "has its own scale, labelled at both ends.",
+                functools.partial(_plots.plot_before_after, data, by="indicator", group=org,
+                                  indicators=part, title=f"{heading}\n{_d.label(org, labels)}",
+                                  **common)))
     items = data.items()
     if not items.empty:
         for indicator in list(dict.fromkeys(items.loc[items["group"] == org,
@@ -738,14 +778,16 @@ def _grantee_plan(data: _Tables, org: Any, labels: Mapping[Any, str] | None, cap
                                   by="period", **common)))
     periods_per_indicator = mine.groupby("indicator_id")["period"].nunique() if not \
         mine.empty else pd.Series(dtype=int)
-    trending = [i for i in _d.indicator_order(mine, fw)
-                if periods_per_indicator.get(i, 0) >= 2][:max_panels]
-    if trending:
-        charts.append(_Chart(
-            "trends", "trends", "Every indicator over time",
-            "One panel per indicator; bands are confidence intervals, dashed lines targets.",
-            lambda: _plots.plot_small_multiples(data, facet="indicator", group=org,
-                                                indicators=trending, **common)))
+    for realm, name, ids in blocks:
+        trending = [i for i in ids if periods_per_indicator.get(i, 0) >= 2]
+        for key, part, heading in _pages(f"trends_{realm}", trending, min(max_panels, 12),
+                                         f"Over time: {name} realm"):
+            charts.append(_Chart(
+                key, "trends", heading,
+                "One panel per indicator; bands are confidence intervals, dashed lines targets.",
+                functools.partial(_plots.plot_small_multiples, data, facet="indicator",
+                                  group=org, indicators=part,
+                                  title=f"{heading}\n{_d.label(org, labels)}", **common)))
     wins = data.milestones()
     if not wins.empty:
         for indicator in dict.fromkeys(wins.loc[wins["group"] == org, "indicator_id"]):
@@ -878,15 +920,21 @@ def _funder_plan(data: _Tables, members: Sequence[Any], labels: Mapping[Any, str
             "theory_of_change", "glance", "The network along the theory of change",
             "Pooled network roll-up of each stop.",
             lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common)))
-    charts.append(_Chart(
-        "heatmap_scores", "heatmap", "Scores by grantee and indicator",
-        "Scores 0-100 at each indicator's latest period, with n; hatched cells are withheld "
-        "for small groups, blank cells have no data.",
-        lambda: _plots.plot_heatmap(data, value="score", network=True, **common)))
-    charts.append(_Chart(
-        "heatmap_status", "heatmap", "Status by grantee and indicator",
-        "Status toward target; symbols repeat the colours for black-and-white printing.",
-        lambda: _plots.plot_heatmap(data, value="status", network=True, **common)))
+    for realm, name, ids in _realm_blocks(frame, fw):
+        charts.append(_Chart(
+            f"heatmap_scores_{realm}", "heatmap", f"Scores by grantee: {name} realm",
+            "Scores 0-100 at each indicator's latest period, with n; hatched cells are "
+            "withheld for small groups, blank cells have no data.",
+            functools.partial(_plots.plot_heatmap, data, value="score", network=True,
+                              indicators=ids, title=f"Scores (0-100) by grantee: {name} realm",
+                              **common)))
+    for realm, name, ids in _realm_blocks(frame, fw):
+        charts.append(_Chart(
+            f"heatmap_status_{realm}", "heatmap", f"Status by grantee: {name} realm",
+            "Status toward target; symbols repeat the colours for black-and-white printing.",
+            functools.partial(_plots.plot_heatmap, data, value="status", network=True,
+                              indicators=ids, title=f"Status by grantee: {name} realm",
+                              **common)))
     if not data.by_realm().empty:
         charts.append(_Chart(
             "realm_profiles", "realms", "Realm profiles",
