@@ -1,0 +1,14 @@
+"""Validation and scoring on other dataframe engines: Polars, PyArrow, DuckDB and Dask.
+
+pandas is the default engine and the only one the library needs. With the ``scale`` extra
+installed (``pip install 'getting-to-outcomes[scale]'``), :func:`getting_to_outcomes.score`
+and :func:`getting_to_outcomes.validate` also accept a Polars DataFrame or LazyFrame, a
+PyArrow Table, a DuckDB relation or a Dask DataFrame, and give the same results as on pandas.
+The rows stay in the engine: it reduces them to the small grouped tables the statistics are
+computed from, so data larger than memory can be scored by DuckDB or Dask, read lazily from
+a partitioned Parquet data set (:func:`read_partitioned`).
+"""
+
+from getting_to_outcomes.engines._frame import ENGINES, engine_of
+
+__all__ = ["ENGINES", "engine_of"]

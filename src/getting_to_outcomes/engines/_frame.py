@@ -1,0 +1,175 @@
+"""Recognise a table from any supported engine and talk to it through narwhals.
+
+pandas is the library's own engine and needs nothing from here. Every other engine (Polars,
+PyArrow, DuckDB, Dask) is reached through `narwhals <https://narwhals-dev.github.io>`_, which
+turns one set of expressions into the engine's own query (a Polars plan, DuckDB SQL, a Dask
+graph) so that the rows stay where they are and only small results come back as pandas.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final
+
+import pandas as pd
+
+from getting_to_outcomes.errors import GTOError
+
+__all__ = [
+    "ENGINES",
+    "batches",
+    "collect",
+    "engine_of",
+    "is_other_engine",
+    "lazy",
+    "map_batches",
+]
+
+#: Engines whose tables :func:`getting_to_outcomes.validate` and :func:`getting_to_outcomes.score`
+#: accept, in the order the documentation lists them.
+ENGINES: Final = ("pandas", "polars", "pyarrow", "duckdb", "dask")
+
+_BATCH_ROWS: Final = 1_000_000
+_INSTALL_HINT: Final = "pip install 'getting-to-outcomes[scale]'"
+
+
+def engine_of(data: Any) -> str | None:
+    """The engine that holds ``data``, or None for something that is not a table.
+
+    Parameters
+    ----------
+    data : object
+        A pandas or Polars DataFrame (or Polars LazyFrame), a PyArrow Table, a DuckDB
+        relation or a Dask DataFrame.
+
+    Returns
+    -------
+    str or None
+        One of :data:`ENGINES`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> engine_of(pd.DataFrame({"a": [1]}))
+    'pandas'
+    >>> engine_of([1, 2]) is None
+    True
+    """
+    if isinstance(data, pd.DataFrame):
+        return "pandas"
+    module = type(data).__module__.split(".")[0]
+    name = type(data).__name__
+    if module == "polars" and name in ("DataFrame", "LazyFrame"):
+        return "polars"
+    if module == "pyarrow" and name == "Table":
+        return "pyarrow"
+    if module in ("duckdb", "_duckdb") and name == "DuckDBPyRelation":
+        return "duckdb"
+    if module.startswith("dask") and name == "DataFrame":
+        return "dask"
+    return None
+
+
+def is_other_engine(data: Any) -> bool:
+    """True for a table of a supported engine other than pandas.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_other_engine(pd.DataFrame())
+    False
+    """
+    engine = engine_of(data)
+    return engine is not None and engine != "pandas"
+
+
+def lazy(data: Any) -> Any:
+    """``data`` as a narwhals LazyFrame (nothing is computed).
+
+    Raises
+    ------
+    GTOError
+        ``data`` is not a table of a supported engine, or narwhals is not installed.
+    """
+    engine = engine_of(data)
+    if engine is None:
+        raise GTOError(f"expected a table (one of {', '.join(ENGINES)}); got {type(data).__name__}")
+    try:
+        import narwhals as nw
+    except ImportError:  # pragma: no cover - narwhals comes with the 'scale' extra
+        raise GTOError(f"tables of engine {engine!r} need narwhals: {_INSTALL_HINT}") from None
+    with warnings.catch_warnings():
+        # narwhals announces that its Dask backend will move to a separate package; the
+        # built-in backend is what this library is tested with.
+        warnings.filterwarnings("ignore", message="Dask support is moving", category=FutureWarning)
+        frame = nw.from_native(data)
+    return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+
+
+def collect(frame: Any) -> pd.DataFrame:
+    """Compute a narwhals LazyFrame and return the result as a pandas DataFrame."""
+    native: pd.DataFrame = frame.collect().to_pandas()
+    return native.reset_index(drop=True)
+
+
+def batches(frame: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """Compute a narwhals LazyFrame a slice of rows at a time, as pandas DataFrames.
+
+    DuckDB and Polars stream the slices from their query without holding the whole result;
+    an in-memory table is sliced. Dask is not streamed here: see :func:`map_batches`.
+    """
+    native = frame.to_native()
+    engine = engine_of(native)
+    if engine == "duckdb":
+        reader = native.to_arrow_reader(batch_rows)
+        for batch in reader:
+            if batch.num_rows:
+                yield batch.to_pandas()
+        return
+    if engine == "polars" and type(native).__name__ == "LazyFrame":
+        for chunk in native.collect_batches(chunk_size=batch_rows):
+            if chunk.height:
+                yield chunk.to_pandas()
+        return
+    whole = collect(frame)
+    for start in range(0, len(whole), batch_rows):
+        yield whole.iloc[start : start + batch_rows]
+
+
+def map_batches(
+    frame: Any,
+    kernel: Callable[[pd.DataFrame], pd.DataFrame],
+    meta: pd.DataFrame,
+    batch_rows: int = _BATCH_ROWS,
+) -> list[pd.DataFrame]:
+    """Apply ``kernel`` to the rows of ``frame`` slice by slice and return its results.
+
+    The results of the kernel must add up over slices (each is summed later by the caller).
+    On Dask each partition is a slice and the kernels run on the workers of the active
+    scheduler (a ``distributed`` cluster when a client is connected), so only their small
+    results travel.
+
+    Parameters
+    ----------
+    frame : narwhals LazyFrame
+    kernel : callable
+        Takes a pandas DataFrame, returns a pandas DataFrame with the columns of ``meta``.
+    meta : DataFrame
+        An empty frame with the columns and dtypes the kernel returns.
+    """
+    native = frame.to_native()
+    if engine_of(native) == "dask":
+        results = native.map_partitions(kernel, meta=meta).compute()
+        return [results]
+    return [kernel(part) for part in batches(frame, batch_rows)]
+
+
+def columns_of(frame: Any) -> list[str]:
+    """Column names of a narwhals LazyFrame (from its schema; nothing is computed)."""
+    return list(frame.collect_schema().names())
+
+
+def native_columns(data: Any, names: Sequence[str]) -> Any:
+    """The native table restricted to ``names`` (for engines that read lazily)."""
+    return lazy(data).select(list(names)).to_native()
