@@ -6,10 +6,11 @@ These functions compute the Wilcoxon signed-rank and Mann-Whitney tests for ever
 a long table in one vectorized pass, by the normal approximation with tie and continuity
 corrections (the approximation of R's ``wilcox.test`` and of
 :func:`getting_to_outcomes.stats.paired_change`). Where R and that function use the exact
-distribution instead (fewer than 50 values and no ties), the rows are recomputed with
+distribution instead (fewer than 50 values and no ties), the exact scipy tests are run on
+the values (without ties every count is 1), with the settings of
 :func:`~getting_to_outcomes.stats.paired_change` and
-:func:`~getting_to_outcomes.stats.independent_change` on the values rebuilt from the table,
-so the results are the same as those functions give on raw data.
+:func:`~getting_to_outcomes.stats.independent_change`, so the results are those that the
+two functions give on the raw data (the tests check this).
 
 References
 ----------
@@ -25,8 +26,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
-
-from getting_to_outcomes.stats import independent_change, paired_change
 
 __all__ = ["RANK_COLUMNS", "mann_whitney_from_counts", "wilcoxon_from_counts"]
 
@@ -106,12 +105,13 @@ def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     exact = sums.index[(n < _EXACT_BELOW) & (sums["max_t"].to_numpy() <= 1)]
     if len(exact):
         found = []
-        small = pairs[pairs["row"].isin(exact)]
+        small = frame[frame["row"].isin(exact)]
         for row, part in small.groupby("row", sort=False):
-            counts = part["count"].to_numpy(dtype=np.int64)
-            res = paired_change(np.repeat(part["before"].to_numpy(), counts),
-                                np.repeat(part["after"].to_numpy(), counts), test="wilcoxon")
-            found.append((row, *res[["statistic", "p_value", "effect_size"]].to_numpy()[0]))
+            # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
+            d = part["diff"].to_numpy()
+            res = sps.wilcoxon(d, zero_method="wilcox", correction=False, method="exact")
+            v_plus, v_minus = sums.loc[row, "v_plus"], sums.loc[row, "v_minus"]
+            found.append((row, v_plus, float(res.pvalue), (v_plus - v_minus) / (v_plus + v_minus)))
         _put_exact(out, found)
     return out
 
@@ -183,10 +183,12 @@ def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
     if len(exact):
         found = []
         for row, part in frame[frame["row"].isin(exact)].groupby("row", sort=False):
+            # No ties: every count is 0 or 1. Exact as stats.independent_change(mann_whitney).
             values = part["value"].to_numpy()
-            res = independent_change(
-                np.repeat(values, part["before"].to_numpy(dtype=np.int64)),
-                np.repeat(values, part["after"].to_numpy(dtype=np.int64)), test="mann_whitney")
-            found.append((row, *res[["statistic", "p_value", "effect_size"]].to_numpy()[0]))
+            before = values[part["before"].to_numpy() > 0]
+            after = values[part["after"].to_numpy() > 0]
+            res = sps.mannwhitneyu(after, before, use_continuity=False, method="exact")
+            u = float(res.statistic)
+            found.append((row, u, float(res.pvalue), 2.0 * u / (before.size * after.size) - 1))
         _put_exact(out, found)
     return out

@@ -45,11 +45,7 @@ from getting_to_outcomes.models import (
     RateMeasure,
     ScaleMeasure,
 )
-from getting_to_outcomes.stats import (
-    alpha_from_covariance,
-    benjamini_hochberg,
-    covariance_from_moments,
-)
+from getting_to_outcomes.stats import alpha_from_covariance, covariance_from_moments
 from getting_to_outcomes.summary import ProgressSummary
 
 __all__ = ["NETWORK", "score"]
@@ -608,11 +604,13 @@ def _rows(
 
 def _by_key(frame: pd.DataFrame, mask: np.ndarray, texts: Mapping[tuple[Any, ...], str],
             notes: list[list[str]], keys: Sequence[str]) -> None:
-    for pos in np.flatnonzero(mask):
-        key = tuple(frame.iloc[pos][k] for k in keys)
-        text = texts.get(key)
-        if text:
-            notes[pos].append(text)
+    """Append ``texts[key]`` to the notes of the masked rows whose ``keys`` match."""
+    if not texts:
+        return
+    table = pd.Series(list(texts.values()), index=pd.MultiIndex.from_tuples(list(texts)))
+    found = table.reindex(pd.MultiIndex.from_frame(frame[list(keys)])).to_numpy(dtype=object)
+    for pos in np.flatnonzero(mask & pd.notna(found)):
+        notes[pos].append(str(found[pos]))
 
 
 def _add_data_notes(
@@ -621,15 +619,15 @@ def _add_data_notes(
 ) -> None:
     """Rows without a value, missing sources, milestone evidence and timing."""
     by_id = {i.id: i for i in inds}
+    ids = frame["indicator_id"].to_numpy(dtype=object)
     without = (frame["n_rows"] - frame["n"]).to_numpy()
     empty = frame["n_empty"].to_numpy()
-    for pos in np.flatnonzero(~frame["source_present"].to_numpy()):
-        ind = by_id[frame.iloc[pos]["indicator_id"]]
-        notes[pos].append(f"no data given for source {ind.source!r}" if ind.source
+    for pos in np.flatnonzero(~frame["source_present"].to_numpy(dtype=bool)):
+        source = by_id[ids[pos]].source
+        notes[pos].append(f"no data given for source {source!r}" if source
                           else "the indicator names no data source")
     for pos in np.flatnonzero(without > 0):
-        ind = by_id[frame.iloc[pos]["indicator_id"]]
-        measure = ind.measure
+        measure = by_id[ids[pos]].measure
         if isinstance(measure, ScaleMeasure):
             few = int(without[pos] - empty[pos])
             parts = []
@@ -642,20 +640,21 @@ def _add_data_notes(
         else:
             notes[pos].append(f"{int(without[pos])} row(s) without a value left out "
                               "(missing is never zero)")
-    present = frame["source_present"].to_numpy() & (frame["n"].to_numpy() == 0) & \
-        (frame["n_rows"].to_numpy() == 0)
-    for pos in np.flatnonzero(present):
-        if families[frame.iloc[pos]["indicator_id"]] != "count" or \
-                frame.iloc[pos]["dimension"] == ALL:
-            notes[pos].append("no data in this period")
-    for pos in np.flatnonzero(frame["indicator_id"].map(
-            lambda i: by_id[i].contribution_only).to_numpy()):
+    counted = np.array([families[i] == "count" for i in ids], dtype=bool)
+    nothing = frame["source_present"].to_numpy(dtype=bool) & (frame["n_rows"].to_numpy() == 0)
+    # A count subgroup without rows counts zero; anything else without rows has no data.
+    nothing &= ~counted | (frame["dimension"].to_numpy() == ALL)
+    for pos in np.flatnonzero(nothing):
+        notes[pos].append("no data in this period")
+    context = np.array([by_id[i].contribution_only for i in ids], dtype=bool)
+    for pos in np.flatnonzero(context):
         notes[pos].append("system-level context: shown as contribution, not as the group's "
                           "effect")
+    whole = (frame["dimension"] == ALL).to_numpy()
+    keys = ["indicator_id", "group", "period"]
     stages = agg.stages
     if not stages.empty:
-        missing = stages[stages["missing_evidence"] > 0].groupby(
-            ["indicator_id", "group", "period"])["missing_evidence"].sum()
+        missing = stages[stages["missing_evidence"] > 0].groupby(keys)["missing_evidence"].sum()
         texts = {}
         for (ind_id, group, period), count in missing.items():
             measure = by_id[ind_id].measure if ind_id in by_id else None
@@ -663,17 +662,15 @@ def _add_data_notes(
                 texts[(ind_id, group, period)] = (
                     f"warning: {int(count)} item(s) at or past {measure.evidence_required_from!r} "
                     "have no evidence recorded")
-        whole = (frame["dimension"] == ALL).to_numpy()
-        _by_key(frame, whole, texts, notes, ["indicator_id", "group", "period"])
+        _by_key(frame, whole, texts, notes, keys)
     times = agg.stage_times
     if not times.empty:
         texts = {}
-        for (ind_id, group, period), part in times.groupby(["indicator_id", "group", "period"]):
+        for (ind_id, group, period), part in times.groupby(keys):
             texts[(ind_id, group, period)] = "; ".join(
                 f"mean {r.sum_days / r.n:.0f} days from {r.from_stage} to {r.to_stage} "
                 f"(n = {int(r.n)})" for r in part.itertuples())
-        whole = (frame["dimension"] == ALL).to_numpy()
-        _by_key(frame, whole, texts, notes, ["indicator_id", "group", "period"])
+        _by_key(frame, whole, texts, notes, keys)
 
 
 def _negative_items(cov: np.ndarray) -> np.ndarray:
@@ -962,16 +959,29 @@ def _withhold(
 
 
 def _adjust(frame: pd.DataFrame) -> None:
-    """Benjamini-Hochberg across the indicators of each group, period and subgroup."""
+    """Benjamini-Hochberg across the indicators of each group, period and subgroup.
+
+    The adjustment of :func:`getting_to_outcomes.stats.benjamini_hochberg`, done for every
+    family at once: within a family of ``m`` tests sorted by p-value, the ``i``-th becomes
+    ``min over j >= i of min(1, m p_(j) / j)``.
+    """
     frame["p_adjusted"] = np.nan
-    tested = frame["p_value"].notna() & ~frame["suppressed"]
+    tested = (frame["p_value"].notna() & ~frame["suppressed"]).to_numpy()
     if not tested.any():
         return
-    family = frame.loc[tested, ["group", "period", "dimension", "subgroup"]].astype(str).agg(
-        "\x1f".join, axis=1)
-    adjusted = frame.loc[tested, "p_value"].groupby(family).transform(
-        lambda p: pd.Series(benjamini_hochberg(p.to_numpy()), index=p.index))
-    frame.loc[tested, "p_adjusted"] = adjusted.to_numpy()
+    family = frame.loc[tested, ["group", "period", "dimension", "subgroup"]].astype(str) \
+        .groupby(["group", "period", "dimension", "subgroup"], sort=False).ngroup().to_numpy()
+    p = frame.loc[tested, "p_value"].to_numpy(dtype=np.float64)
+    order = np.lexsort((p, family))
+    fam = family[order]
+    size = np.bincount(family)
+    start = np.r_[0, np.cumsum(size)[:-1]]
+    rank = np.arange(len(p)) - start[fam] + 1.0
+    ranked = p[order] * size[fam] / rank
+    cumulative = pd.Series(ranked[::-1]).groupby(fam[::-1]).cummin().to_numpy()[::-1]
+    adjusted = np.empty(len(p))
+    adjusted[order] = np.minimum(cumulative, 1.0)
+    frame.loc[tested, "p_adjusted"] = adjusted
 
 
 def _describe(frame: pd.DataFrame, inds: Sequence[Indicator], framework: Framework) -> None:

@@ -1,0 +1,71 @@
+"""Rank tests from frequency tables equal the stats functions on the raw values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from getting_to_outcomes._ranks import mann_whitney_from_counts, wilcoxon_from_counts
+from getting_to_outcomes.stats import independent_change, paired_change
+
+
+def as_pairs(before: np.ndarray, after: np.ndarray, row: int) -> pd.DataFrame:
+    table = pd.DataFrame({"before": before, "after": after}).value_counts()
+    return table.rename("count").reset_index().assign(row=row)
+
+
+def as_values(before: np.ndarray, after: np.ndarray, row: int) -> pd.DataFrame:
+    table = pd.concat([pd.Series(before).value_counts().rename("before"),
+                       pd.Series(after).value_counts().rename("after")], axis=1).fillna(0)
+    return table.rename_axis("value").reset_index().assign(row=row)
+
+
+CASES = [
+    ("likert ties, many", 200, lambda rng, n: rng.integers(1, 6, n).astype(float)),
+    ("continuous, small (exact)", 12, lambda rng, n: rng.normal(size=n).round(3)),
+    ("continuous, large", 80, lambda rng, n: rng.normal(size=n).round(4)),
+]
+
+
+@pytest.mark.parametrize(("label", "n", "draw"), CASES)
+def test_wilcoxon_from_counts_equals_paired_change(label: str, n: int, draw: object) -> None:
+    rng = np.random.default_rng(5)
+    before = draw(rng, n)  # type: ignore[operator]
+    after = before + draw(rng, n) * 0.5 + 0.2  # type: ignore[operator]
+    got = wilcoxon_from_counts(as_pairs(before, after, 0)).loc[0]
+    expected = paired_change(before, after, test="wilcoxon").iloc[0]
+    assert got["statistic"] == pytest.approx(expected["statistic"])
+    assert got["p_value"] == pytest.approx(expected["p_value"], rel=1e-9)
+    assert got["effect_size"] == pytest.approx(expected["effect_size"])
+    assert got["exact"] == ("exact" in expected["note"] and "approx" not in expected["note"])
+
+
+@pytest.mark.parametrize(("label", "n", "draw"), CASES)
+def test_mann_whitney_from_counts_equals_independent_change(label: str, n: int,
+                                                            draw: object) -> None:
+    rng = np.random.default_rng(6)
+    before = draw(rng, n)  # type: ignore[operator]
+    after = draw(rng, n + 3) + 0.3  # type: ignore[operator]
+    got = mann_whitney_from_counts(as_values(before, after, 0)).loc[0]
+    expected = independent_change(before, after, test="mann_whitney").iloc[0]
+    assert got["statistic"] == pytest.approx(expected["statistic"])
+    assert got["p_value"] == pytest.approx(expected["p_value"], rel=1e-9)
+    assert got["effect_size"] == pytest.approx(expected["effect_size"])
+
+
+def test_many_groups_in_one_pass() -> None:
+    rng = np.random.default_rng(8)
+    tables, expected = [], []
+    for row in range(5):
+        before = rng.integers(1, 6, 40).astype(float)
+        after = np.clip(before + rng.integers(-1, 3, 40), 1, 5).astype(float)
+        tables.append(as_pairs(before, after, row))
+        expected.append(paired_change(before, after, test="wilcoxon")["p_value"].iloc[0])
+    got = wilcoxon_from_counts(pd.concat(tables))
+    assert got["p_value"].tolist() == pytest.approx(expected)
+
+
+def test_no_change_at_all_gives_no_test() -> None:
+    same = np.array([2.0, 3.0, 4.0])
+    assert np.isnan(wilcoxon_from_counts(as_pairs(same, same, 0)).loc[0, "p_value"])
