@@ -7,15 +7,15 @@ They mirror the ``model_validator`` of the record model
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Any, Final
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel
 
 from getting_to_outcomes.records import RecordRules
 
-if TYPE_CHECKING:
-    from getting_to_outcomes._columnwise import CheckedTable
+from getting_to_outcomes._columnwise import CELL_REASONS, CheckedTable, Coded, floats
 
 __all__ = ["check_across_fields"]
 
@@ -24,33 +24,44 @@ _OPS: Final[dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
 }
 
 
+def _answer_index(values: Any) -> np.ndarray:
+    """Answers as integers that are equal when the answers are (-1: no answer)."""
+    if isinstance(values, Coded):
+        return values.index
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes)
+
+
 def _present(values: np.ndarray) -> np.ndarray:
     return ~np.isnat(values) if values.dtype.kind == "M" else ~np.isnan(values)
 
 
 def check_across_fields(table: CheckedTable, model: type[BaseModel]) -> None:
     """Flag straight-lining (warning) and failed comparisons (error) in ``table``."""
-    from getting_to_outcomes._columnwise import CELL_REASONS
-
     rules: RecordRules = model.__gto_rules__  # type: ignore[attr-defined]
     n = table.n
     present = [table.values[name] for name in rules.likert if name in table.values]
     if rules.source.straightlining and len(rules.likert) >= 3 and present:
+        # Follow only the rows whose answers are all equal so far: few survive a few items.
+        rows = np.arange(n)
+        first = np.full(n, -1, dtype=np.int64)
         answered = np.zeros(n, dtype=np.int32)
-        low = np.full(n, np.inf)
-        high = np.full(n, -np.inf)
         for values in present:
-            answered += ~np.isnan(values)
-            np.fmin(low, values, out=low)
-            np.fmax(high, values, out=high)
-        flagged = np.flatnonzero((answered >= rules.straightlining_min) & (low == high))
+            seen = _answer_index(values)[rows]
+            blank = seen < 0
+            start = (first < 0) & ~blank
+            first[start] = seen[start]
+            answered += ~blank
+            keep = np.flatnonzero(blank | (seen == first))
+            rows, first, answered = rows[keep], first[keep], answered[keep]
+        flagged = rows[answered >= rules.straightlining_min]
         reason = CELL_REASONS.index("straightlining")
         table.add_flags("", flagged, np.full(len(flagged), reason, dtype=np.int8))
     reason = CELL_REASONS.index("comparison_failed")
     for k, (left, op, right) in enumerate(rules.comparisons):
         if left not in table.values or right not in table.values:
             continue
-        a, b = table.values[left], table.values[right]
+        a, b = floats(table.values[left]), floats(table.values[right])
         both = _present(a) & _present(b)
         failed = np.flatnonzero(both & ~_OPS[op](a, b))
         table.add_flags(left, failed, np.full(len(failed), reason, dtype=np.int8))

@@ -103,7 +103,7 @@ def comparison_text(left: str, op: str, right: str, a: str, b: str, note: str | 
 
 
 def column_text(reason: str, source: DataSource, column: str, *, header: str = "",
-                first: str = "") -> tuple[str, str]:
+                letter: str = "", first: str = "", first_letter: str = "") -> tuple[str, str]:
     """(message, fix) for an issue about a whole column."""
     spec = next((c for c in source.columns if c.name == column), None)
     question = f" ({spec.question})" if spec is not None and spec.question else ""
@@ -120,9 +120,12 @@ def column_text(reason: str, source: DataSource, column: str, *, header: str = "
         return (f"Column '{header}' is not part of {source.id}; it was ignored.",
                 f"If it is one of the source's columns, rename its header{did_you_mean(header, names)}; "
                 "otherwise nothing to do.")
+    if reason == "tool_column":
+        return (f"Column '{header}' was added by the survey tool and is not part of {source.id}; "
+                "it was ignored.", "")
     if reason == "duplicate_column":
-        return (f"Column '{header}' is a second {column} column (the first is '{first}'); "
-                "only the first is used.", "Delete or rename one of the two columns.")
+        return (f"Column {letter} ('{header}') is a second {column} column; the first, column "
+                f"{first_letter} ('{first}'), is used.", "Delete or rename one of the two columns.")
     if reason == "personal_data":
         return (f"Column {column}{question} holds personal data.",
                 "Keep this file private. Personal columns never go into funder reports; "

@@ -12,12 +12,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from getting_to_outcomes._columnwise import (
-    CELL_REASONS,
-    DATETIME_DTYPE,
-    CheckedTable,
-)
-from getting_to_outcomes.records import MISSING_REASONS, model_specs
+from getting_to_outcomes._columnwise import CELL_REASONS, DATETIME_DTYPE, CheckedTable, Coded
+from getting_to_outcomes.records import MISSING_REASONS, FieldSpec, model_specs
 
 __all__ = ["check_records"]
 
@@ -76,29 +72,39 @@ def check_records(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
         for name in names:
             out[name][pos] = getattr(record, name)
     for name in names:
-        table.values[name] = _typed(kinds[name], out[name])
-    if flags:
-        frame_flags = pd.DataFrame(flags, columns=["pos", "column", "reason"])
-        table.flags.append(frame_flags.assign(
-            pos=frame_flags["pos"].astype(np.int64),
-            reason=pd.Categorical(frame_flags["reason"], categories=CELL_REASONS),
-        ))
-    if missing:
-        frame_missing = pd.DataFrame(missing, columns=["pos", "column", "reason"])
-        table.missing.append(frame_missing.assign(
-            pos=frame_missing["pos"].astype(np.int64),
-            reason=pd.Categorical(frame_missing["reason"], categories=MISSING_REASONS),
-        ))
+        table.values[name] = _typed(specs[name][0], out[name])
+        if kinds[name] in ("string", "category"):
+            codes, _ = pd.factorize(pd.Series(table.values[name]), use_na_sentinel=True)
+            table.codes[name] = np.asarray(codes, dtype=np.int64)
+    by_column: dict[str, tuple[list[int], list[int]]] = {}
+    for pos, column, reason in flags:
+        positions, reasons = by_column.setdefault(column, ([], []))
+        positions.append(pos)
+        reasons.append(CELL_REASONS.index(reason))
+    for column, (positions, reasons) in by_column.items():
+        table.add_flags(column, np.array(positions), np.array(reasons))
+    by_column = {}
+    for pos, column, reason in missing:
+        positions, reasons = by_column.setdefault(column, ([], []))
+        positions.append(pos)
+        reasons.append(MISSING_REASONS.index(reason))
+    for column, (positions, reasons) in by_column.items():
+        table.add_missing(column, np.array(positions), np.array(reasons))
     table.comparisons = [(k, np.array(rows, dtype=np.int64)) for k, rows in sorted(comparisons.items())]
     return table
 
 
-def _typed(kind: str, values: list[Any]) -> Any:
-    if kind in ("likert", "integer", "number"):
+def _typed(spec: FieldSpec, values: list[Any]) -> Any:
+    kind = spec.type
+    if kind == "likert":
+        position = {float(c): k for k, c in enumerate(spec.codes)}
+        index = np.array([-1 if v is None else position[float(v)] for v in values], dtype=np.int16)
+        return Coded(index, np.array(spec.codes, dtype=np.float64))
+    if kind in ("integer", "number"):
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     if kind == "date":
         return np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
                         dtype=DATETIME_DTYPE)
     if kind == "boolean":
-        return pd.array(values, dtype="boolean")
+        return pd.array(np.array(values, dtype=object), dtype="boolean")
     return pd.array(np.array(values, dtype=object), dtype="str")

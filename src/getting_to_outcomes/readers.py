@@ -199,9 +199,11 @@ def column_letter(position: int) -> str:
 def map_headers(headers: Sequence[Sequence[str]], source: DataSource) -> HeaderMap:
     """Match file headers to the columns of ``source``.
 
-    Each file column may offer several header texts (its header, its question text);
-    they are compared with the source's column names, aliases and questions, ignoring
-    case, spaces and punctuation.
+    Each file column may offer several header texts: its header, then question texts
+    from extra header rows or SPSS labels. They are compared with the source's column
+    names, aliases and questions, ignoring case, spaces and punctuation. Headers are
+    tried first, then question texts first (survey tools put internal ids such as
+    ``Q1`` in the header row); the reading that recognises more columns wins.
 
     Examples
     --------
@@ -212,12 +214,23 @@ def map_headers(headers: Sequence[Sequence[str]], source: DataSource) -> HeaderM
     ({'person_id': 0, 'survey_wave': 1}, [(2, 'Favourite colour')])
     """
     index = _HeaderIndex(source)
+    header_first = _map(headers, index, reverse=False)
+    if all(len(h) <= 1 for h in headers):
+        return header_first
+    text_first = _map(headers, index, reverse=True)
+    better = (len(text_first.columns), -len(text_first.duplicates)) > (
+        len(header_first.columns), -len(header_first.duplicates))
+    return text_first if better else header_first
+
+
+def _map(headers: Sequence[Sequence[str]], index: _HeaderIndex, *, reverse: bool) -> HeaderMap:
     columns: dict[str, int] = {}
     unknown: list[tuple[int, str]] = []
     duplicates: list[tuple[int, str, str]] = []
     for position, candidates in enumerate(headers):
-        shown = next((c for c in candidates if c.strip()), "")
-        name = index.match([c for c in candidates if c.strip()])
+        texts = [c for c in candidates if c.strip()]
+        shown = texts[0] if texts else ""
+        name = index.match(texts[::-1] if reverse else texts)
         if name is None:
             unknown.append((position, shown or f"(unnamed column {column_letter(position)})"))
         elif name in columns:
@@ -438,6 +451,10 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _filled_count(cells: Sequence[Any]) -> int:
+    return sum(1 for c in cells if _cell_text(c))
+
+
 def _is_import_id_row(cells: Sequence[Any]) -> bool:
     texts = [_cell_text(c) for c in cells if _cell_text(c)]
     return bool(texts) and all(t.casefold().startswith('{"importid"') for t in texts)
@@ -466,6 +483,12 @@ def _shape_grid(
             score = index.score(cells(int(position)))
             if score > best and score >= 2:
                 header_at, best = int(position), score
+        # Rows above a header are titles only when they are much sparser than the header;
+        # a full row above it (Qualtrics' column ids) is the header, and it is a header row.
+        width = _filled_count(cells(header_at))
+        first = int(filled[0])
+        if header_at != first and _filled_count(cells(first)) * 2 > width:
+            header_at = first
         above = [int(rows[p]) for p in filled if p < header_at]
         if above:
             notes.append(ReadNote(
@@ -605,9 +628,8 @@ def read_raw(
     else:
         grid, rows = _read_text(file, raw, encoding, delimiter, notes)
     frame, headers, kept_rows = _shape_grid(file, grid, rows, notes, source)
-    width = len(headers)
-    while width and not headers[width - 1][0] and _all_blank(frame.iloc[:, width - 1]):
-        width -= 1  # trailing empty columns, e.g. a trailing delimiter on every line
+    # Cells right of the last header belong to no column (a stray value, a trailing comma).
+    width = max((k + 1 for k, h in enumerate(headers) if any(t.strip() for t in h)), default=0)
     for position in range(width, frame.shape[1]):
         cells = frame.iloc[:, position]
         for at in np.flatnonzero(~_blank_cells(cells)):

@@ -18,13 +18,20 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from getting_to_outcomes._columnwise import CheckedTable, check_columns, typed_empty
+from getting_to_outcomes._columnwise import CheckedTable, Coded, check_columns, floats, typed_empty
 from getting_to_outcomes._issues import column_text, comparison_text, cell_text, shown
 from getting_to_outcomes._recordwise import check_records
 from getting_to_outcomes.errors import DataReadError
 from getting_to_outcomes.privacy import PseudonymKey, load_key
-from getting_to_outcomes.readers import RawTable, column_letter, map_headers, read_raw
-from getting_to_outcomes.records import FieldSpec, model_specs, parse_cell, CellProblem, record_model
+from getting_to_outcomes.readers import RawTable, _header_key, column_letter, map_headers, read_raw
+from getting_to_outcomes.records import (
+    MISSING_REASONS,
+    CellProblem,
+    FieldSpec,
+    model_specs,
+    parse_cell,
+    record_model,
+)
 from getting_to_outcomes.report_validation import ISSUE_COLUMNS, REASONS, ValidationReport
 
 if TYPE_CHECKING:
@@ -37,10 +44,10 @@ DataInput = str | os.PathLike[str] | pd.DataFrame
 _HIDDEN = "(hidden: personal data)"
 # Columns that survey tools add to every export; not worth a warning.
 _TOOL_COLUMNS = frozenset(
-    "startdate enddate status ipaddress progress durationinseconds finished recordeddate "
-    "responseid recipientlastname recipientfirstname recipientemail externalreference "
-    "locationlatitude locationlongitude distributionchannel userlanguage collectorid "
-    "respondentid ipaddress emailaddress firstname lastname customdata1".split()
+    "startdate enddate status responsetype ipaddress progress durationinseconds finished "
+    "recordeddate responseid recipientlastname recipientfirstname recipientemail "
+    "externalreference externaldatareference locationlatitude locationlongitude "
+    "distributionchannel userlanguage collectorid respondentid customdata1 timestamp".split()
 )
 
 
@@ -172,12 +179,14 @@ def _prepare(raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues
                    column=note.column, value=note.value)
     mapping = map_headers(raw.headers, src)
     for position, header in mapping.unknown:
-        message, fix = column_text("unknown_column", src, "", header=header)
-        issues.add("unknown_column", message, fix, file=file, column=header)
+        reason = "tool_column" if _header_key(header) in _TOOL_COLUMNS else "unknown_column"
+        message, fix = column_text(reason, src, "", header=header)
+        issues.add(reason, message, fix, file=file, column=header)
     for position, header, name in mapping.duplicates:
-        first = raw.header_names[mapping.columns[name]]
-        message, fix = column_text("duplicate_column", src, name, header=header or
-                                   column_letter(position), first=first)
+        first_at = mapping.columns[name]
+        message, fix = column_text(
+            "duplicate_column", src, name, header=header, letter=column_letter(position),
+            first=raw.header_names[first_at], first_letter=column_letter(first_at))
         issues.add("duplicate_column", message, fix, file=file, column=name)
     lacks_required = []
     absent = []
@@ -193,9 +202,10 @@ def _prepare(raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues
     if absent:
         message, fix = column_text("absent_column", src, ", ".join(absent))
         issues.add("absent_column", message, fix, file=file, value=", ".join(absent))
+    # copy=False: the columns are only read, and copying a million rows costs time and memory.
     frame = pd.DataFrame({name: _labelled(raw, position, specs[name])
-                          for name, position in mapping.columns.items()})
-    frame.index = pd.RangeIndex(len(raw.frame))
+                          for name, position in mapping.columns.items()},
+                         index=pd.RangeIndex(len(raw.frame)), copy=False)
     return _Input(raw, frame, offset, lacks_required)
 
 
@@ -294,7 +304,7 @@ def _straight_value(checked: CheckedTable, likert: tuple[str, ...], pos: int,
         values = checked.values.get(name)
         if values is not None and not np.isnan(values[pos]):
             spec = details[name][0]
-            code = int(values[pos])
+            code = int(values[pos])  # a Coded column gives the code at a position
             label = next((c.label for c in spec.scale.codes if c.code == code), "") if spec.scale else ""
             return f"{code} = {label}" if label else str(code)
     return ""
@@ -303,77 +313,126 @@ def _straight_value(checked: CheckedTable, likert: tuple[str, ...], pos: int,
 # --- rules across rows ------------------------------------------------------------------
 
 
-def _codes(columns: Sequence[Any]) -> np.ndarray:
-    """One int64 code per row for the combination of ``columns``; -1 when any is missing."""
-    combined: np.ndarray | None = None
-    for column in columns:
-        codes, uniques = pd.factorize(pd.Series(column), use_na_sentinel=True)
-        codes = codes.astype(np.int64)
-        if combined is None:
-            combined = codes
-            continue
-        size = len(uniques) + 1
-        missing = (combined < 0) | (codes < 0)
-        combined = combined * size + codes
-        combined[missing] = -1
-        if len(uniques) and combined.max(initial=0) > 2**40:
-            combined, _ = pd.factorize(combined)
-            combined = combined.astype(np.int64)
-    assert combined is not None  # noqa: S101 - at least one column
-    return combined
+def _column_codes(entries: list[_Input], typed: dict[str, Any], name: str) -> np.ndarray:
+    """int64 code per row of the typed values of ``name`` (-1 when missing)."""
+    if len(entries) == 1 and entries[0].checked is not None and name in entries[0].checked.codes:
+        return entries[0].checked.codes[name]
+    codes, _ = pd.factorize(pd.Series(floats(typed[name])), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64)
 
 
-def _key_display(typed: dict[str, Any], keys: Sequence[str], pos: int) -> str:
-    return " / ".join(shown(typed[k][pos]) for k in keys)
+def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """One compact int64 code per row for a combination of coded columns; -1 when any is -1."""
+    out = codes[0].copy()
+    for more in codes[1:]:
+        size = int(more.max(initial=-1)) + 2
+        missing = (out < 0) | (more < 0)
+        out = out * size + more
+        out[missing] = -1
+        if out.max(initial=0) > 2**40:
+            out = _compact(out)
+    return out
 
 
-def _cross_row(src: DataSource, typed: dict[str, Any], n: int, rows: np.ndarray,
+def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows whose combination of codes occurs more than once, and the key."""
+    key = _combined(codes)
+    present = np.flatnonzero(key >= 0)
+    return present[pd.Series(key[present]).duplicated(keep=False).to_numpy()], key
+
+
+def _compact(codes: np.ndarray) -> np.ndarray:
+    present = codes >= 0
+    out = np.full(len(codes), -1, dtype=np.int64)
+    dense, _ = pd.factorize(codes[present])
+    out[present] = dense
+    return out
+
+
+def _cross_row(src: DataSource, entries: list[_Input], typed: dict[str, Any], rows: np.ndarray,
                files: list[str], file_of: np.ndarray, issues: _Issues) -> None:
+    n = len(rows)
     keys = [k for k in src.keys if k in typed]
-    if keys and len(keys) == len(src.keys) and n:
-        codes = _codes([typed[k] for k in keys])
-        present = np.flatnonzero(codes >= 0)
-        dup = present[pd.Series(codes[present]).duplicated(keep=False).to_numpy()]
-        if len(dup):
-            column = next((k for k in keys if k not in (src.org_column, src.time_column)), keys[0])
-            groups = pd.Series(dup).groupby(codes[dup], sort=False)
-            for _, members in groups:
-                where = members.to_numpy()
-                shown_rows = ", ".join(
-                    (f"{files[file_of[p]]} row {rows[p]}" if len(files) > 1 else str(rows[p]))
-                    for p in where)
-                value = _key_display(typed, keys, int(where[0]))
-                for p in where:
-                    issues.add(
-                        "duplicate_key",
-                        f"{' / '.join(keys)} = {value} appears {len(where)} times (rows {shown_rows}).",
-                        f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct "
-                        "the id or the wave.",
-                        file=files[file_of[p]], row=int(rows[p]), column=column, value=value, pos=int(p))
-    _pre_post(src, typed, n, rows, files, file_of, issues)
+    if not n or not keys or len(keys) != len(src.keys):
+        return
+    cache: dict[str, np.ndarray] = {}
 
+    def coded(name: str) -> np.ndarray:
+        if name not in cache:
+            cache[name] = _column_codes(entries, typed, name)
+        return cache[name]
 
-def _pre_post(src: DataSource, typed: dict[str, Any], n: int, rows: np.ndarray,
-              files: list[str], file_of: np.ndarray, issues: _Issues) -> None:
+    dup, key_codes = _repeated([coded(k) for k in keys])
+    if len(dup):
+        _duplicates(src, keys, key_codes, dup, typed, rows, files, file_of, issues)
     time, ident = src.time_column, src.id_column
-    if not (ident and src.period_order and time in typed and ident in typed and n):
+    # Pre/post matching is for surveys that follow respondents over waves: the id and the
+    # wave are both part of the key, waves are declared in order, and there are scale items.
+    surveyed = any(c.type == "likert" for c in src.columns)
+    if not (ident and src.period_order and surveyed and {ident, time} <= set(src.keys)
+            and time in typed and ident in typed):
         return
     baseline = src.period_order[0]
-    unit = [typed[c] for c in (src.org_column, ident) if c and c in typed]
-    codes = _codes(unit)
-    waves = pd.Series(typed[time]).to_numpy(dtype=object, na_value=None)
-    at_baseline = np.array([w == baseline for w in waves], dtype=bool) & (codes >= 0)
+    person = _combined([coded(c) for c in (src.org_column, ident) if c and c in typed])
+    waves = pd.Series(typed[time])
+    at_baseline = (waves == baseline).to_numpy(dtype=bool) & (person >= 0)
     if not at_baseline.any():
         return
-    later = np.array([w is not None and w != baseline for w in waves], dtype=bool) & (codes >= 0)
-    lacking = np.flatnonzero(later & ~np.isin(codes, codes[at_baseline]))
-    for p in lacking:
-        who = shown(typed[ident][p])
-        issues.add(
-            "no_baseline", f"{who} has a {waves[p]} answer but no {baseline} answer.",
-            f"If this person answered the {baseline} survey under another id, use the same id in "
-            "both; otherwise nothing to do (the row is kept, without a baseline to compare with).",
-            file=files[file_of[p]], row=int(rows[p]), column=ident, value=who, pos=int(p))
+    later = (waves.notna() & (waves != baseline)).to_numpy(dtype=bool) & (person >= 0)
+    later_at = np.flatnonzero(later)
+    top = int(person.max(initial=0)) + 1
+    if top <= 64 * n:
+        seen = np.zeros(top, dtype=bool)
+        seen[person[at_baseline]] = True
+        found = seen[person[later_at]]
+    else:
+        found = pd.Series(person[later_at]).isin(pd.unique(person[at_baseline])).to_numpy()
+    lacking = later_at[~found]
+    if not len(lacking):
+        return
+    who = [shown(v) for v in _values_at(typed[ident], lacking)]
+    wave = [shown(v) for v in _values_at(typed[time], lacking)]
+    fix = (f"If this person answered the {baseline} survey under another id, use the same id in "
+           "both; otherwise nothing to do (the row is kept, without a baseline to compare with).")
+    issues.frames.append(pd.DataFrame({
+        "file": np.array(files, dtype=object)[file_of[lacking]], "row": rows[lacking],
+        "column": ident, "value": who, "reason": "no_baseline",
+        "message": [f"{w} has a {v} answer but no {baseline} answer." for w, v in zip(who, wave, strict=True)],
+        "fix": fix, "pos": lacking,
+    }))
+
+
+def _values_at(values: Any, at: np.ndarray) -> list[Any]:
+    """Python values of a typed column at some positions, fetched in one go."""
+    if isinstance(values, Coded):
+        return list(values.floats(at))
+    return list(pd.Series(values).take(at).to_numpy(dtype=object))
+
+
+def _duplicates(src: DataSource, keys: list[str], key_codes: np.ndarray, dup: np.ndarray,
+                typed: dict[str, Any], rows: np.ndarray, files: list[str], file_of: np.ndarray,
+                issues: _Issues) -> None:
+    column = next((k for k in keys if k not in (src.org_column, src.time_column)), keys[0])
+    order = dup[np.argsort(key_codes[dup], kind="stable")]
+    groups = np.split(order, np.flatnonzero(np.diff(key_codes[order])) + 1)
+    shown_keys = [[shown(v) for v in _values_at(typed[k], order)] for k in keys]
+    many = len(files) > 1
+    fix = (f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
+           "or the wave.")
+    values, messages = [], []
+    start = 0
+    for members in groups:
+        value = " / ".join(shown_keys[j][start] for j in range(len(keys)))
+        where = ", ".join((f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p]))
+                          for p in members)
+        message = f"{' / '.join(keys)} = {value} appears {len(members)} times (rows {where})."
+        values += [value] * len(members)
+        messages += [message] * len(members)
+        start += len(members)
+    issues.frames.append(pd.DataFrame({
+        "file": np.array(files, dtype=object)[file_of[order]], "row": rows[order], "column": column,
+        "value": values, "reason": "duplicate_key", "message": messages, "fix": fix, "pos": order,
+    }))
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -387,6 +446,8 @@ def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
         parts.append(typed_empty(spec, len(entry.frame)) if values is None else values)
     if len(parts) == 1:
         return parts[0]
+    if isinstance(parts[0], Coded):
+        return Coded(np.concatenate([p.index for p in parts]), parts[0].codes)
     if isinstance(parts[0], np.ndarray):
         return np.concatenate(parts)
     return pd.concat([pd.Series(p) for p in parts], ignore_index=True).array
@@ -398,7 +459,7 @@ def _assemble(src: DataSource, specs: dict[str, FieldSpec], entries: list[_Input
     rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
     file_of = np.concatenate([np.full(len(e.frame), k, dtype=np.int64) for k, e in enumerate(entries)])
     typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
-    _cross_row(src, typed, n, rows, files, file_of, issues)
+    _cross_row(src, entries, typed, rows, files, file_of, issues)
     table = _issue_table(src.id, issues)
     rejected = np.zeros(n, dtype=bool)
     errors = table[(table["severity"] == "error") & (table["pos"] >= 0)]
@@ -410,44 +471,56 @@ def _assemble(src: DataSource, specs: dict[str, FieldSpec], entries: list[_Input
             rejected[span] = True
             reasons.iloc[span] = "; ".join(f"{c}: missing_column" for c in entry.lacks_required)
     if len(errors):
-        labels = errors["column"].fillna("").astype(str) + ": " + errors["reason"].astype(str)
-        joined = labels.groupby(errors["pos"].to_numpy()).agg(lambda s: "; ".join(dict.fromkeys(s)))
-        before = reasons.iloc[joined.index]
-        reasons.iloc[joined.index] = np.where(before != "", before + "; " + joined.to_numpy(),
-                                              joined.to_numpy())
+        _join_reasons(errors, reasons)
     for name in hidden:
         typed[name] = typed_empty(specs[name], n)
-    valid_at = np.flatnonzero(~rejected)
-    rejected_at = np.flatnonzero(rejected)
-    valid_rows = _rows_frame(typed, valid_at, rows, n)
-    rejected_rows = _rows_frame(typed, rejected_at, rows, n)
-    rejected_rows["reasons"] = reasons.to_numpy()[rejected_at].astype(str)
-    missing = _missing_table(entries, rows)
+    valid_rows = _rows_frame(typed, ~rejected, rows)
+    rejected_rows = _rows_frame(typed, rejected, rows)
+    rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
+    missing = _missing_table(entries)
     return ValidationReport(
         source=src.id, files=tuple(files), issues=table.drop(columns="pos"), rows_read=n,
         valid_rows=valid_rows, rejected_rows=rejected_rows, missing=missing,
     )
 
 
-def _rows_frame(typed: dict[str, Any], at: np.ndarray, rows: np.ndarray, n: int) -> pd.DataFrame:
-    whole = len(at) == n
-    data = {name: (values if whole else values[at]) for name, values in typed.items()}
-    return pd.DataFrame(data, index=pd.Index(rows[at], name="row"), copy=False)
+def _join_reasons(errors: pd.DataFrame, reasons: pd.Series) -> None:
+    """Write "column: reason; ..." for each rejected row into ``reasons`` (by position)."""
+    labels = (errors["column"].fillna("").astype(str) + ": " + errors["reason"].astype(str)).to_numpy(
+        dtype=object)
+    pos = errors["pos"].to_numpy(dtype=np.int64)
+    order = np.argsort(pos, kind="stable")
+    pos, labels = pos[order], labels[order]
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    sizes = np.diff(np.r_[starts, len(pos)])
+    joined = labels[starts].copy()
+    for k in np.flatnonzero(sizes > 1):  # rows with several errors are few
+        joined[k] = "; ".join(dict.fromkeys(labels[starts[k]:starts[k] + sizes[k]]))
+    at = pos[starts]
+    before = reasons.to_numpy()[at]
+    reasons.iloc[at] = np.where(before != "", before + "; " + joined, joined)
 
 
-def _missing_table(entries: list[_Input], rows: np.ndarray) -> pd.DataFrame:
-    parts = []
+def _rows_frame(typed: dict[str, Any], keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    whole = bool(keep.all())
+    data = {name: (values.floats(None if whole else keep) if isinstance(values, Coded)
+                   else values if whole else values[keep]) for name, values in typed.items()}
+    return pd.DataFrame(data, index=pd.Index(rows[keep], name="row"), copy=False)
+
+
+def _missing_table(entries: list[_Input]) -> pd.DataFrame:
+    frames = []
     for entry in entries:
         assert entry.checked is not None  # noqa: S101
         frame = entry.checked.missing_frame()
-        parts.append(pd.DataFrame({
-            "row": entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64),
-            "column": frame["column"].to_numpy(),
-            "reason": frame["reason"].to_numpy(),
-        }))
-    out = pd.concat(parts, ignore_index=True)
-    out["column"] = out["column"].astype("str")
-    return out
+        frames.append(frame.assign(pos=entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64)))
+    if len(frames) == 1:
+        out = frames[0]
+    else:
+        names = list(dict.fromkeys(c for f in frames for c in f["column"].cat.categories))
+        out = pd.concat([f.assign(column=f["column"].cat.set_categories(names)) for f in frames],
+                        ignore_index=True)
+    return out.rename(columns={"pos": "row"})
 
 
 def _issue_table(source: str, issues: _Issues) -> pd.DataFrame:
