@@ -62,9 +62,23 @@ def styled(function: Callable[_P, _R]) -> Callable[_P, _R]:
 
 def legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int, gap: float = 44) -> None:
     """A legend under the x axis label, ``gap`` points below the bottom of the axes."""
-    anchor = offset_copy(ax.transAxes, fig=figure_of(ax), y=-gap, units="points")
+    fig = figure_of(ax)
+    anchor = offset_copy(ax.transAxes, fig=fig, y=-gap, units="points")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
               bbox_transform=anchor, ncol=ncol, frameon=False, fontsize=8.5)
+
+
+def tick_label_depth(ax: Axes) -> float:
+    """How far, in points, the x tick labels reach below the axes (they may be rotated)."""
+    fig = figure_of(ax)
+    canvas: Any = fig.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else None
+    if renderer is None:  # pragma: no cover - every matplotlib canvas used here has one
+        return 60.0
+    bottom = ax.get_window_extent(renderer).y0
+    depths = [bottom - label.get_window_extent(renderer).y0
+              for label in ax.get_xticklabels() if label.get_text()]
+    return float(max([0.0, *depths])) * 72 / float(fig.dpi)
 
 
 # ----------------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap, ListedColormap, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 __all__ = [
@@ -317,7 +316,11 @@ def set_title(
 
 
 def add_caption(fig: Figure, text: str) -> None:
-    """Write a caption (data source, synthetic data) under the figure and make room for it.
+    """Write a caption (data source, synthetic data) just below the figure.
+
+    The caption sits outside the figure's own area, under whatever the layout put at the
+    bottom (legends included); saving with ``bbox_inches="tight"``, as :func:`render`,
+    :func:`save_figure` and notebooks do, takes it in.
 
     Examples
     --------
@@ -331,20 +334,8 @@ def add_caption(fig: Figure, text: str) -> None:
         return
     fontsize = 8.0
     body = wrap(text, _chars_per_line(fig.get_figwidth(), fontsize))
-    lines = body.count("\n") + 1
-    height = (lines * fontsize * 1.35 + 8) / 72 / fig.get_figheight()
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        # Constrained layout ignores figure texts, but "tight" saving includes them: keep a
-        # strip at the bottom free and write the caption there.
-        fig.text(0.01, 0.005, body, ha="left", va="bottom", fontsize=fontsize,
-                 color=CAPTION_COLOR, gid="caption")
-        engine.set(rect=(0.0, min(height, 0.4), 1.0, 1.0 - min(height, 0.4)))
-    else:
-        # A figure laid out by hand keeps its margins: the caption goes just below it and
-        # "tight" saving (used by every export here) takes it in.
-        fig.text(0.01, -0.01, body, ha="left", va="top", fontsize=fontsize,
-                 color=CAPTION_COLOR, gid="caption")
+    fig.text(0.01, -18 / 72 / fig.get_figheight(), body, ha="left", va="top",
+             fontsize=fontsize, color=CAPTION_COLOR, gid="caption")
 
 
 def withheld_label(min_n: int | float | None = None, reason: str | None = None) -> str:

@@ -753,7 +753,7 @@ def plot_heatmap(
         handles = [Patch(facecolor=_style.WITHHELD_COLOR, edgecolor="#555555",
                          hatch=_style.WITHHELD_HATCH, label="Withheld (small group)")]
     handles.append(Patch(facecolor="white", edgecolor="#BBBBBB", label="No data"))
-    _d.legend_below(ax, handles, ncol=4, gap=12 + 72 * label_room)
+    _d.legend_below(ax, handles, ncol=4, gap=14 + _d.tick_label_depth(ax))
     periods_used = list(dict.fromkeys(frame["period"]))
     when = str(period) if period is not None else (
         str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator")

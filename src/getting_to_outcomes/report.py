@@ -96,7 +96,10 @@ class ReportFiles:
     tables : dict of str to Path
         CSV file by table name.
     timings : dict of str to float
-        Seconds spent drawing and saving each chart.
+        Seconds (wall clock) spent drawing and saving each chart.
+    cpu_timings : dict of str to float
+        Processor seconds for the same, which other programs running at the same time do
+        not inflate.
     notes : list of str
         Charts or files left out, and why.
     """
@@ -107,6 +110,7 @@ class ReportFiles:
     charts: dict[str, list[Path]]
     tables: dict[str, Path]
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
@@ -498,10 +502,11 @@ def write_report(
     written: list[Path] = []
     chart_files: dict[str, list[Path]] = {}
     timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
     notes: list[str] = []
     rendered: list[_Rendered] = []
     for chart in charts:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         try:
             result = _render(chart, out, dpi)
         except ChartDataError as exc:
@@ -509,6 +514,7 @@ def write_report(
             tick(chart.key)
             continue
         timings[chart.key] = time.perf_counter() - started
+        cpu_timings[chart.key] = time.process_time() - started_cpu
         rendered.append(result)
         chart_files[chart.key] = result.files
         written += result.files
@@ -547,7 +553,8 @@ def write_report(
         stale.unlink(missing_ok=True)
     tick("report.html")
     return ReportFiles(out_dir=out, html=out / "report.html", files=written,
-                       charts=chart_files, tables=table_files, timings=timings, notes=notes)
+                       charts=chart_files, tables=table_files, timings=timings,
+                       cpu_timings=cpu_timings, notes=notes)
 
 
 def _check_folder(out: Path, *, force: bool) -> None:
@@ -920,21 +927,22 @@ def _funder_plan(data: _Tables, members: Sequence[Any], labels: Mapping[Any, str
             "theory_of_change", "glance", "The network along the theory of change",
             "Pooled network roll-up of each stop.",
             lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common)))
-    for realm, name, ids in _realm_blocks(frame, fw):
-        charts.append(_Chart(
-            f"heatmap_scores_{realm}", "heatmap", f"Scores by grantee: {name} realm",
-            "Scores 0-100 at each indicator's latest period, with n; hatched cells are "
-            "withheld for small groups, blank cells have no data.",
-            functools.partial(_plots.plot_heatmap, data, value="score", network=True,
-                              indicators=ids, title=f"Scores (0-100) by grantee: {name} realm",
-                              **common)))
-    for realm, name, ids in _realm_blocks(frame, fw):
-        charts.append(_Chart(
-            f"heatmap_status_{realm}", "heatmap", f"Status by grantee: {name} realm",
-            "Status toward target; symbols repeat the colours for black-and-white printing.",
-            functools.partial(_plots.plot_heatmap, data, value="status", network=True,
-                              indicators=ids, title=f"Status by grantee: {name} realm",
-                              **common)))
+    blocks = _realm_blocks(frame, fw)
+    kinds: list[tuple[Literal["score", "status"], str]] = [("score", "Scores (0-100)"),
+                                                            ("status", "Status")]
+    for value, what in kinds:
+        for realm, name, ids in blocks:
+            for key, part, heading in _pages(f"heatmap_{value}_{realm}", ids, 15,
+                                             f"{what} by grantee: {name} realm"):
+                charts.append(_Chart(
+                    key, "heatmap", heading,
+                    "Scores 0-100 at each indicator's latest period, with n; hatched cells are "
+                    "withheld for small groups, blank cells have no data." if value == "score"
+                    else "Status toward target; symbols repeat the colours for black-and-white "
+                    "printing.",
+                    functools.partial(_plots.plot_heatmap, data, value=value, network=True,
+                                      indicators=part, title=f"{heading}\n{len(members)} "
+                                      "grantees · latest period of each indicator", **common)))
     if not data.by_realm().empty:
         charts.append(_Chart(
             "realm_profiles", "realms", "Realm profiles",
