@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -33,6 +35,12 @@ REPO = Path(__file__).resolve().parents[1]
 INDICATORS = REPO / "indicators"
 DATA = REPO / "src" / "getting_to_outcomes" / "data"
 GENERATOR = REPO / "examples" / "data_generators" / "make_framework_examples.py"
+SCRIPTS = {
+    "organizer-training": REPO / "examples" / "21_organizer_training.py",
+    "community-schools-organizing": REPO / "examples" / "22_community_schools_organizing.py",
+    "family-engagement-partnerships": REPO / "examples" / "23_family_engagement_partnerships.py",
+    "networks-community-of-practice": REPO / "examples" / "24_networks_community_of_practice.py",
+}
 
 FRAMEWORKS = [
     "organizer-training",
@@ -302,3 +310,40 @@ def test_example_tables_score_as_the_validated_files_do(name: str, scored: pd.Da
     assert np.allclose(
         both["value_files"].astype(float), both["value_tables"].astype(float), equal_nan=True
     )
+
+
+# --- the example scripts ---------------------------------------------------------------------
+
+
+def test_example_script_runs_and_says_where_it_wrote(name: str, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS[name]), str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert str(out.resolve()) in done.stdout
+    assert "synthetic" in done.stdout.lower()
+    written = {p.name for p in out.iterdir()}
+    assert {"scores.csv", "by_realm.csv", "by_stop.csv", "summary.txt"} <= written
+    scores = pd.read_csv(out / "scores.csv")
+    assert set(scores["indicator_id"]) == set(load_framework(INDICATORS / name).indicators.ids)
+    assert (out / "summary.txt").read_text(encoding="utf-8").startswith("SYNTHETIC")
+
+
+def test_example_script_writes_to_gto_output_by_default(tmp_path: Path) -> None:
+    name = "networks-community-of-practice"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS[name])],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "gto-output" / name / "scores.csv").is_file()
