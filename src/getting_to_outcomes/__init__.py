@@ -34,6 +34,7 @@ from getting_to_outcomes.privacy import (
 )
 from getting_to_outcomes.readers import read_table
 from getting_to_outcomes.records import record_model
+from getting_to_outcomes.report import write_report
 from getting_to_outcomes.report_validation import ValidationReport
 from getting_to_outcomes.scoring import score
 from getting_to_outcomes.summary import ProgressSummary
@@ -72,5 +73,6 @@ __all__ = [
     "record_model",
     "score",
     "validate",
+    "write_report",
     "write_template",
 ]

@@ -390,6 +390,7 @@ def write_report(
     dpi: int = 200,
     rank_indicators: int = 3,
     max_panels: int = 30,
+    notes: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> ReportFiles:
     """Write a grantee or funder report: HTML, PNG and SVG charts, CSV and Excel, JSON.
@@ -426,6 +427,8 @@ def write_report(
         in the rankings table).
     max_panels : int
         Most panels in one small-multiples chart.
+    notes : sequence of str
+        Data-quality notes to show in the report, e.g. rows left out by validation.
     progress : callable, optional
         Called as ``progress(done, total, label)`` after each step (the command line draws
         a progress bar with it).
@@ -503,7 +506,7 @@ def write_report(
     chart_files: dict[str, list[Path]] = {}
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
-    notes: list[str] = []
+    notes = [str(n) for n in notes]
     rendered: list[_Rendered] = []
     for chart in charts:
         started, started_cpu = time.perf_counter(), time.process_time()

@@ -11,6 +11,7 @@ from getting_to_outcomes import __version__
 from getting_to_outcomes.cli._demo import demo
 from getting_to_outcomes.cli._example import example
 from getting_to_outcomes.cli._framework import check, indicators, schema
+from getting_to_outcomes.cli._report import report
 from getting_to_outcomes.cli._score import score_command
 from getting_to_outcomes.cli._validate import template, validate_command
 
@@ -31,3 +32,4 @@ main.add_command(example)
 main.add_command(validate_command)
 main.add_command(template)
 main.add_command(score_command)
+main.add_command(report)

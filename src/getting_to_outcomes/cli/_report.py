@@ -1,0 +1,228 @@
+"""``gto report``: validate, score and write a grantee or funder report in one command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from getting_to_outcomes.cli._common import fail, framework_option, open_framework
+from getting_to_outcomes.errors import GTOError
+from getting_to_outcomes.framework import Framework
+
+__all__ = ["report"]
+
+_DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".sav")
+_EXAMPLE_PREFIX = "example:"
+
+
+@dataclass
+class _Inputs:
+    """What the DATA arguments amount to: files per data source, targets, names, notes."""
+
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    targets: pd.DataFrame | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    synthetic: bool | None = None
+    skipped: list[str] = field(default_factory=list)
+
+
+def _source_of(path: Path, framework: Framework) -> str | None:
+    return path.stem if path.stem in framework.sources else None
+
+
+def _read_names(path: Path) -> dict[str, str]:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if {"org_id", "name"} <= set(frame.columns):
+        return dict(zip(frame["org_id"], frame["name"], strict=True))
+    if len(frame.columns) >= 2:
+        return dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
+    fail(f"{path}: a names file needs two columns, org_id and name")
+    return {}
+
+
+def _read_targets(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"period": str, "org_id": str, "group": str})
+
+
+def _add_folder(folder: Path, framework: Framework, inputs: _Inputs) -> None:
+    manifest = folder / "MANIFEST.json"
+    if manifest.is_file():
+        try:
+            flag = json.loads(manifest.read_text(encoding="utf-8")).get("synthetic")
+        except ValueError:
+            flag = None
+        if isinstance(flag, bool):
+            inputs.synthetic = flag
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if path.name == "targets.csv":
+            inputs.targets = _read_targets(path)
+        elif path.name in ("orgs.csv", "names.csv"):
+            inputs.names.update(_read_names(path))
+        elif path.suffix.lower() in _DATA_SUFFIXES and _source_of(path, framework):
+            inputs.files.setdefault(path.stem, []).append(path)
+        elif path.name != "MANIFEST.json":
+            inputs.skipped.append(path.name)
+
+
+def _collect_inputs(data: Sequence[str], framework: Framework) -> _Inputs:
+    inputs = _Inputs()
+    sources = sorted(framework.sources)
+    for item in data:
+        if item.startswith(_EXAMPLE_PREFIX):
+            from getting_to_outcomes.datasets import load_example
+
+            example = load_example(item[len(_EXAMPLE_PREFIX):])
+            inputs.tables.update(example.tables)
+            inputs.targets = example.targets
+            inputs.names.update(dict(zip(example.orgs["org_id"], example.orgs["name"],
+                                         strict=True)))
+            inputs.synthetic = example.synthetic
+            continue
+        source, _, name = item.rpartition("=")
+        path = Path(name)
+        if not path.exists():
+            fail(f"{name}: no such file or folder")
+        if path.is_dir():
+            _add_folder(path, framework, inputs)
+            continue
+        source = source or (_source_of(path, framework) or "")
+        if not source:
+            fail(f"{name}: cannot tell which data source this file holds; name it after one "
+                 f"(e.g. leadership_survey.csv) or write SOURCE={name}. Data sources: "
+                 f"{', '.join(sources)}")
+        if source not in framework.sources:
+            fail(f"{item}: unknown data source {source!r}; data sources: {', '.join(sources)}")
+        inputs.files.setdefault(source, []).append(path)
+    if not inputs.files and not inputs.tables:
+        fail("no data files found: give files named after data sources "
+             f"({', '.join(sources)}), SOURCE=FILE, a folder of them, or example:cper-network")
+    return inputs
+
+
+def _silent(done: int, total: int, label: str) -> None:
+    """Progress that shows nothing."""
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress callback: a tqdm bar on a terminal, silence anywhere else (or without tqdm)."""
+    if not (enabled and sys.stderr.isatty()):
+        yield _silent
+        return
+    try:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - tqdm is optional
+        yield _silent
+        return
+    bar = tqdm(total=1, unit="step", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int, label: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_description_str(label[:40])
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+@click.command("report")
+@click.argument("data", nargs=-1, required=True)
+@framework_option
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for report.html, charts, tables and summary.json.")
+@click.option("--compare", is_flag=True,
+              help="Funder report: every organization side by side (default: one "
+                   "organization's report).")
+@click.option("--org", default=None, metavar="ORG",
+              help="Organization of a grantee report (a value of the grouping column).")
+@click.option("--group-by", "group_by", default="org_id", show_default=True, metavar="COLUMN",
+              help="Column whose values are the organizations (or sites, cohorts).")
+@click.option("--targets", "targets_file", default=None,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CSV of grantee targets: org_id, indicator_id, baseline, target, period.")
+@click.option("--names", "names_file", default=None,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CSV of display names: org_id, name.")
+@click.option("--title", default=None, help="Report title.")
+@click.option("--synthetic/--not-synthetic", default=None,
+              help="Say that the data are synthetic (default: what the data say).")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that is not empty, replacing a previous report.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, compare: bool,
+           org: str | None, group_by: str, targets_file: Path | None, names_file: Path | None,
+           title: str | None, synthetic: bool | None, force: bool, quiet: bool) -> None:
+    """Validate DATA, score it and write a report to --out.
+
+    DATA are data files named after their data source (leadership_survey.csv), SOURCE=FILE,
+    folders of such files (targets.csv and orgs.csv in them are read too), or
+    example:cper-network for the bundled synthetic network. Rows that fail validation are
+    left out and counted in the report's data-quality notes.
+
+    \b
+    Examples:
+      gto report example:cper-network --org CA-01 --out ca01-report
+      gto report example:cper-network --compare --out network-report
+      gto report survey-2024/ --framework my-framework/ --org PU --out pu-report
+    """
+    from getting_to_outcomes.report import write_report
+    from getting_to_outcomes.scoring import score
+    from getting_to_outcomes.validation import validate
+
+    framework = open_framework(framework_path)
+    inputs = _collect_inputs(data, framework)
+    if targets_file is not None:
+        inputs.targets = _read_targets(targets_file)
+    if names_file is not None:
+        inputs.names.update(_read_names(names_file))
+    notes = [f"Not read (not named after a data source): {', '.join(inputs.skipped)}."
+             ] if inputs.skipped else []
+    scored: dict[str, Any] = dict(inputs.tables)
+    try:
+        with _progress_bar(not quiet) as step:
+            total_files = len(inputs.files)
+            for k, (source, paths) in enumerate(sorted(inputs.files.items()), start=1):
+                step(k - 1, total_files + 1, f"validating {source}")
+                checked = validate([str(p) for p in paths], framework, source=source)
+                rejected = len(checked.rejected_rows)
+                if rejected:
+                    message = (f"{source}: {rejected} of {checked.rows_read} rows failed "
+                               f"validation and were left out (gto validate "
+                               f"{' '.join(str(p) for p in paths)} --source {source} lists "
+                               "them).")
+                    notes.append(message)
+                    click.echo(message, err=True)
+                scored[source] = checked
+            step(total_files, total_files + 1, "scoring")
+            summary = score(scored, framework, group_by=group_by, targets=inputs.targets)
+            files = write_report(
+                summary, out_dir, mode="funder" if compare else "grantee", org=org,
+                title=title, labels=inputs.names or None, framework=framework,
+                synthetic=synthetic if synthetic is not None else inputs.synthetic,
+                force=force, notes=notes, progress=step,
+            )
+    except FileExistsError as exc:
+        fail(str(exc))
+        return
+    except GTOError as exc:
+        fail(str(exc))
+        return
+    click.echo(f"Wrote {files.html} ({len(files.charts)} charts as PNG and SVG, "
+               f"{len(files.tables)} tables as CSV and Excel, summary.json).")
+    for note in files.notes:
+        click.echo(f"Note: {note}", err=True)
