@@ -18,10 +18,16 @@ subgroup`` (``dimension`` and ``subgroup`` are ``"all"`` for the whole group):
 ``values`` : KEY + ``value, count``
     Distribution of the unit values (``mean`` and ``share`` families): the sufficient
     statistic of rank tests, ladders and the bootstrap.
-``pairs`` : KEY + ``before, after, count``
-    Units matched by id between the baseline period and ``period``: how many went from
-    ``before`` to ``after``. Paired t, Wilcoxon, McNemar, ladder movement and reliable change
-    all follow from it.
+``pair_sums`` : KEY + ``n_pairs, sum_before, sum_after``
+    Units matched by id between the baseline period and ``period`` (each row's ``period`` is
+    the later one): how many, and the sums of their two values.
+``differences`` : KEY + ``difference, count``
+    ``mean`` family: the distribution of the matched units' changes ``after - before``
+    (rounded to 12 decimals so that equal changes merge). Paired t, Wilcoxon signed-rank,
+    reliable change and the bootstrap of the change follow from it.
+``transitions`` : KEY + ``before, after, count``
+    ``share`` family: how many matched units went from each value to each value (yes/no
+    answers or the rungs of a ladder). McNemar and movement on the ladder follow from it.
 ``items`` : ``indicator_id, group, period, item_i, item_j, n, sum_i, sum_j, cross_product``
     Pairwise-complete item moments of scales (reverse keys applied), as
     :meth:`getting_to_outcomes.stats.ItemMoments.to_frame`; whole groups only.
@@ -70,7 +76,9 @@ CELL_KEY = ["indicator_id", "group", "period"]
 TABLE_COLUMNS: dict[str, list[str]] = {
     "cells": [*KEY, "n_rows", "n_empty", "n", "sum", "sum_sq", "denominator", "successes"],
     "values": [*KEY, "value", "count"],
-    "pairs": [*KEY, "before", "after", "count"],
+    "pair_sums": [*KEY, "n_pairs", "sum_before", "sum_after"],
+    "differences": [*KEY, "difference", "count"],
+    "transitions": [*KEY, "before", "after", "count"],
     "items": [*CELL_KEY, "item_i", "item_j", "n", "sum_i", "sum_j", "cross_product"],
     "answers": [*CELL_KEY, "item", "code", "count"],
     "stages": [*CELL_KEY, "stage", "stage_order", "level", "count", "missing_evidence"],
@@ -80,7 +88,9 @@ TABLE_COLUMNS: dict[str, list[str]] = {
 TABLE_KEYS: dict[str, list[str]] = {
     "cells": KEY,
     "values": [*KEY, "value"],
-    "pairs": [*KEY, "before", "after"],
+    "pair_sums": KEY,
+    "differences": [*KEY, "difference"],
+    "transitions": [*KEY, "before", "after"],
     "items": [*CELL_KEY, "item_i", "item_j"],
     "answers": [*CELL_KEY, "item", "code"],
     "stages": [*CELL_KEY, "stage", "stage_order", "level"],
@@ -129,7 +139,8 @@ class Aggregates:
 
     Attributes
     ----------
-    cells, values, pairs, items, answers, stages, stage_times : DataFrame
+    cells, values, pair_sums, differences, transitions, items, answers, stages, stage_times
+        The tables (DataFrames).
         The tables.
     windows : Mapping[str, Window]
         Per source id, the periods that were scored; pairs match the first (baseline) with
@@ -141,7 +152,9 @@ class Aggregates:
 
     cells: pd.DataFrame
     values: pd.DataFrame
-    pairs: pd.DataFrame
+    pair_sums: pd.DataFrame
+    differences: pd.DataFrame
+    transitions: pd.DataFrame
     items: pd.DataFrame
     answers: pd.DataFrame
     stages: pd.DataFrame
@@ -197,19 +210,50 @@ class Aggregates:
         return Aggregates(**pooled, windows=self.windows, notes=self.notes)
 
 
+def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[IntArray]:
+    """One integer per distinct combination of ``columns``, shared by all ``tables``.
+
+    A hash join on one int64 instead of several text columns: each column is factorized over
+    all tables together, and the codes are combined column by column.
+    """
+    sizes = [len(t) for t in tables]
+    combined = np.zeros(sum(sizes), dtype=np.int64)
+    for column in columns:
+        values = pd.concat([t[column] for t in tables], ignore_index=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        mixed = combined * max(len(uniques), 1) + codes
+        combined, _ = pd.factorize(mixed)
+        combined = np.asarray(combined, dtype=np.int64)
+    bounds = np.cumsum([0, *sizes])
+    return [combined[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 def _sum_over_keys(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Sum every statistic of a table over its key columns (one row per key)."""
     if table.empty:
         return _empty(name)
     keys = TABLE_KEYS[name]
-    summed = table.groupby(keys, sort=False, dropna=False).sum(min_count=1).reset_index()
-    return summed[TABLE_COLUMNS[name]]
+    (code,) = key_codes([table], keys)
+    first = np.unique(code, return_index=True)[1]
+    out = table.iloc[first][keys].reset_index(drop=True)
+    order = code[first]
+    for column in TABLE_COLUMNS[name]:
+        if column in keys:
+            continue
+        values = table[column].to_numpy(dtype=np.float64)
+        # A statistic that is NaN throughout (successes outside the share family) stays NaN.
+        summed = np.bincount(code, weights=np.nan_to_num(values), minlength=len(first))
+        present = np.bincount(code, weights=~np.isnan(values), minlength=len(first))
+        out[column] = np.where(present[order] > 0, summed[order], np.nan)
+    return out[TABLE_COLUMNS[name]]
 
 
-def merge_aggregates(parts: Sequence[Aggregates]) -> Aggregates:
+def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> Aggregates:
     """Merge the aggregates of several sets of rows: concatenate and sum over the keys.
 
     Parts may share groups (a grantee's rows split over two files), except that units are
-    matched across periods within a part only.
+    matched across periods within a part only. ``disjoint=True`` promises that no key occurs
+    in two parts, so the tables are only concatenated.
 
     Raises
     ------
@@ -230,8 +274,14 @@ def merge_aggregates(parts: Sequence[Aggregates]) -> Aggregates:
     tables = {}
     for name in TABLE_COLUMNS:
         frames = [getattr(p, name) for p in parts if not getattr(p, name).empty]
-        tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True)) if frames \
-            else _empty(name)
+        if not frames:
+            tables[name] = _empty(name)
+        elif len(frames) == 1:
+            tables[name] = frames[0]  # one part: already one row per key
+        elif disjoint:
+            tables[name] = pd.concat(frames, ignore_index=True)
+        else:
+            tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True))
     return Aggregates(**tables, windows=MappingProxyType(windows), notes=tuple(notes))
 
 
@@ -339,9 +389,14 @@ def _labels(codes: _Codes, cell: IntArray, n_sub: int, sub_labels: list[str]) ->
     }
 
 
-def _count_pairs(combined: IntArray) -> tuple[IntArray, IntArray]:
-    unique, counts = np.unique(combined, return_counts=True)
-    return unique, counts.astype(np.int64)
+def _count_codes(codes: IntArray, size: int) -> tuple[IntArray, FloatArray]:
+    """Distinct codes and how often each occurs (a bincount when the code space is small)."""
+    if size <= 1 << 24:
+        counts = np.bincount(codes, minlength=size)
+        present = np.flatnonzero(counts)
+        return present, counts[present].astype(np.float64)
+    unique, found = np.unique(codes, return_counts=True)
+    return unique, found.astype(np.float64)
 
 
 def _cells_and_values(
@@ -393,11 +448,12 @@ def _cells_and_values(
         if family not in ("mean", "share") or not has.any():
             continue
         n_values = len(value_uniques)
-        combined, counts = _count_pairs(cell[has] * n_values + value_codes[has])
+        combined, counts = _count_codes(cell[has] * n_values + value_codes[has],
+                                        size * n_values)
         builder.add("values", pd.DataFrame({
             "indicator_id": indicator.id, "dimension": dim,
             **_labels(codes, combined // n_values, n_sub, sub_labels),
-            "value": value_uniques[combined % n_values], "count": counts.astype(np.float64),
+            "value": value_uniques[combined % n_values], "count": counts,
         }))
 
 
@@ -426,15 +482,18 @@ def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
 def _pairs(
     builder: _Builder,
     indicator: Indicator,
+    family: Family,
     units: UnitValues,
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
     unit: IntArray,
-    labels: pd.Series,
+    id_labels: pd.Series,
     value_codes: IntArray,
     value_uniques: FloatArray,
     source: DataSource,
 ) -> None:
+    """Match units between the baseline and each later period: pair sums, and the
+    distribution of differences (means) or of transitions (shares)."""
     value = units.value
     known = valid & (unit >= 0)
     n_ids = int(unit.max()) + 1 if unit.size else 1
@@ -446,9 +505,9 @@ def _pairs(
         keep=False).to_numpy()
     if dup.any():
         raise ScoringError(
-            f"source {source.id!r}: the same {labels.name!r} appears more than once in one "
-            f"group and period (rows {_row_labels(labels, dup)}), so units cannot be matched "
-            "across periods; run `gto validate` to list the duplicates"
+            f"source {source.id!r}: the same {id_labels.name!r} appears more than once in one "
+            f"group and period (rows {_row_labels(id_labels, dup)}), so units cannot be "
+            "matched across periods; run `gto validate` to list the duplicates"
         )
     has = known & ~np.isnan(value)
     rows = np.arange(len(value))
@@ -457,7 +516,7 @@ def _pairs(
     position[uid[base]] = rows[base]
     n_values = len(value_uniques)
     dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
-    dims += [(d, labels, c) for d, (labels, c) in codes.dimensions.items()
+    dims += [(d, sub_labels, c) for d, (sub_labels, c) in codes.dimensions.items()
              if d in indicator.disaggregate_by]
     for p in range(1, n_periods):
         later = rows[has & (codes.period == p)]
@@ -472,16 +531,35 @@ def _pairs(
             same = sub[before_rows] == sub[after_rows]
             b, a = before_rows[same], after_rows[same]
             cell = (codes.group[a] * n_periods + p) * n_sub + sub[a]
-            combined = (cell * n_values + value_codes[b]) * n_values + value_codes[a]
-            unique, counts = _count_pairs(combined)
-            after_code = unique % n_values
-            before_code = (unique // n_values) % n_values
-            builder.add("pairs", pd.DataFrame({
+            size = len(codes.groups) * n_periods * n_sub
+            n_pairs = np.bincount(cell, minlength=size)
+            present = np.flatnonzero(n_pairs)
+            builder.add("pair_sums", pd.DataFrame({
                 "indicator_id": indicator.id, "dimension": dim,
-                **_labels(codes, unique // (n_values * n_values), n_sub, sub_labels),
-                "before": value_uniques[before_code], "after": value_uniques[after_code],
-                "count": counts.astype(np.float64),
+                **_labels(codes, present, n_sub, sub_labels),
+                "n_pairs": n_pairs[present].astype(np.float64),
+                "sum_before": np.bincount(cell, weights=value[b], minlength=size)[present],
+                "sum_after": np.bincount(cell, weights=value[a], minlength=size)[present],
             }))
+            if family == "mean":
+                change = np.round(value[a] - value[b], 12) + 0.0
+                found, uniques = pd.factorize(change, sort=True)
+                steps = np.asarray(uniques, dtype=np.float64)
+                unique, counts = _count_codes(cell * len(steps) + found, size * len(steps))
+                builder.add("differences", pd.DataFrame({
+                    "indicator_id": indicator.id, "dimension": dim,
+                    **_labels(codes, unique // len(steps), n_sub, sub_labels),
+                    "difference": steps[unique % len(steps)], "count": counts,
+                }))
+            else:
+                combined = (cell * n_values + value_codes[b]) * n_values + value_codes[a]
+                unique, counts = _count_codes(combined, size * n_values * n_values)
+                builder.add("transitions", pd.DataFrame({
+                    "indicator_id": indicator.id, "dimension": dim,
+                    **_labels(codes, unique // (n_values * n_values), n_sub, sub_labels),
+                    "before": value_uniques[(unique // n_values) % n_values],
+                    "after": value_uniques[unique % n_values], "count": counts,
+                }))
 
 
 def _segments(cell: IntArray) -> tuple[IntArray, IntArray, IntArray]:
@@ -722,7 +800,7 @@ def aggregate_source(
             key = tuple(unit_columns)
             if key not in unit_codes:
                 unit_codes[key] = _unit_codes(frame, unit_columns)
-            _pairs(builder, indicator, units, codes, valid, unit_codes[key],
+            _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
                    frame[unit_columns[0]], value_codes, uniques, source)
         if isinstance(measure, ScaleMeasure):
             _items(builder, indicator, measure, units, codes, valid, framework)

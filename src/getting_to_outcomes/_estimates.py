@@ -44,7 +44,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-from getting_to_outcomes._aggregate import KEY, Aggregates
+from getting_to_outcomes._aggregate import KEY, Aggregates, key_codes
 from getting_to_outcomes._measures import Family
 from getting_to_outcomes._ranks import mann_whitney_from_counts, wilcoxon_from_counts
 from getting_to_outcomes.stats import (
@@ -58,9 +58,11 @@ from getting_to_outcomes.stats import (
     proportion_ci,
 )
 
-__all__ = ["ESTIMATE_COLUMNS", "estimate"]
+__all__ = ["ESTIMATE_COLUMNS", "estimate", "locate"]
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+ObjectArray = npt.NDArray[np.object_]
 
 #: Columns returned by :func:`estimate`, besides ``notes`` (a list of texts per row).
 ESTIMATE_COLUMNS = [
@@ -68,6 +70,7 @@ ESTIMATE_COLUMNS = [
     "change", "change_ci_low", "change_ci_high", "test", "statistic", "p_value",
     "effect_size", "effect_size_name",
 ]
+_TEXT = ("design", "test", "effect_size_name")
 #: Columns of a change table of :mod:`getting_to_outcomes.stats` -> summary columns.
 _CHANGE_COLUMNS = {
     "design": "design", "change": "change", "ci_low": "change_ci_low",
@@ -78,7 +81,7 @@ _PAIRED_SHARE = 0.5
 _BOOTSTRAP_RESAMPLES = 9999
 
 
-def _whole(x: FloatArray) -> npt.NDArray[np.bool_]:
+def _whole(x: FloatArray) -> BoolArray:
     return np.isfinite(x) & (x >= 0) & (x == np.round(x))
 
 
@@ -104,7 +107,7 @@ def poisson_interval(count: FloatArray, confidence: float) -> tuple[FloatArray, 
 def _rate_change(
     x1: FloatArray, e1: FloatArray, x2: FloatArray, e2: FloatArray, confidence: float,
     per: FloatArray,
-) -> dict[str, Any]:
+) -> dict[str, FloatArray]:
     """Difference of two Poisson rates, its interval, the exact conditional test, rate ratio."""
     z = float(sps.norm.ppf(0.5 + confidence / 2.0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -114,8 +117,13 @@ def _rate_change(
         ratio = np.where((x1 > 0) & (e1 > 0) & (e2 > 0), r2 / r1, np.nan)
     p = np.full(x1.shape, np.nan)
     ok = _whole(x1) & _whole(x2) & (x1 + x2 > 0) & (e1 > 0) & (e2 > 0)
+    # Many rows share the same counts: each distinct test is run once.
+    cases: dict[tuple[int, int, float], float] = {}
     for i in np.flatnonzero(ok):
-        p[i] = sps.binomtest(int(x2[i]), int(x1[i] + x2[i]), e2[i] / (e1[i] + e2[i])).pvalue
+        case = (int(x2[i]), int(x1[i] + x2[i]), float(e2[i] / (e1[i] + e2[i])))
+        if case not in cases:
+            cases[case] = float(sps.binomtest(*case).pvalue)
+        p[i] = cases[case]
     return {"change": diff, "ci_low": diff - half, "ci_high": diff + half, "p_value": p,
             "effect_size": ratio}
 
@@ -127,32 +135,55 @@ def _seed_for(seed: int, key: tuple[object, ...]) -> int:
     return int(state[0])
 
 
-def _pair_moments(pairs: pd.DataFrame, threshold: Mapping[str, float]) -> pd.DataFrame:
-    """Per row: pairs, sums of differences, means, and the 2 x 2 counts around a threshold."""
-    if pairs.empty:
-        return pd.DataFrame(columns=["n_pairs", "sum_d", "sumsq_d", "sum_b", "sum_a", "yy",
-                                     "yn", "ny", "nn", "up", "down"])
-    c = pairs["count"].to_numpy()
-    b = pairs["before"].to_numpy()
-    a = pairs["after"].to_numpy()
-    d = a - b
-    thr = pairs["indicator_id"].map(threshold).to_numpy(dtype=np.float64)
-    yes_b, yes_a = b >= thr, a >= thr
-    table = pd.DataFrame({
-        "row": pairs["row"].to_numpy(), "n_pairs": c, "sum_d": c * d, "sumsq_d": c * d * d,
-        "sum_b": c * b, "sum_a": c * a,
-        "yy": c * (yes_b & yes_a), "yn": c * (yes_b & ~yes_a),
-        "ny": c * (~yes_b & yes_a), "nn": c * (~yes_b & ~yes_a),
-        "up": c * (d > 0), "down": c * (d < 0),
-    })
-    return table.groupby("row").sum()
+def locate(table: pd.DataFrame, rows: pd.DataFrame, key: list[str] | None = None) -> npt.NDArray[
+        np.int64]:
+    """Position in ``rows`` of each row of ``table`` with the same key (-1 where none)."""
+    columns = KEY if key is None else key
+    if table.empty:
+        return np.empty(0, dtype=np.int64)
+    mine, theirs = key_codes([rows[columns], table[columns]], columns)
+    found: npt.NDArray[np.int64] = pd.Index(mine).get_indexer(theirs)
+    return found
 
 
-def _put_change(out: pd.DataFrame, mask: npt.NDArray[np.bool_], res: pd.DataFrame) -> pd.Series:
-    """Copy a change table of :mod:`getting_to_outcomes.stats` into the masked rows."""
-    for source, target in _CHANGE_COLUMNS.items():
-        out.loc[mask, target] = res[source].to_numpy()
-    return pd.Series(res["note"].to_numpy(), index=out.index[mask])
+class _Out:
+    """The estimate columns as arrays, and a list of notes per row."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.columns: dict[str, Any] = {
+            c: np.full(n, None, dtype=object) if c in _TEXT else np.full(n, np.nan)
+            for c in ESTIMATE_COLUMNS
+        }
+        self.columns["design"][:] = "none"
+        self.notes: list[list[str]] = [[] for _ in range(n)]
+
+    def note(self, mask: BoolArray, text: str | Any) -> None:
+        """A note on the masked rows: one text for all, or one per masked row."""
+        positions = np.flatnonzero(mask)
+        if isinstance(text, str):
+            for pos in positions:
+                self.notes[pos].append(text)
+            return
+        for pos, item in zip(positions, text, strict=True):
+            if isinstance(item, str) and item:
+                self.notes[pos].append(item)
+
+    def change(self, mask: BoolArray, res: pd.DataFrame) -> None:
+        """Copy a change table of :mod:`getting_to_outcomes.stats` into the masked rows."""
+        for source, target in _CHANGE_COLUMNS.items():
+            self.columns[target][mask] = res[source].to_numpy()
+        self.note(mask, res["note"].to_numpy(dtype=object))
+
+    def frame(self, index: pd.Index) -> pd.DataFrame:
+        out = pd.DataFrame(self.columns, index=index, columns=ESTIMATE_COLUMNS)
+        out["notes"] = self.notes
+        return out
+
+
+def _per_row(where: npt.NDArray[np.int64], weights: FloatArray, n: int) -> FloatArray:
+    ok = where >= 0
+    return np.bincount(where[ok], weights=weights[ok], minlength=n).astype(np.float64)
 
 
 def estimate(
@@ -172,11 +203,11 @@ def estimate(
     Parameters
     ----------
     rows : DataFrame
-        Columns KEY, ``row`` (a unique integer id), ``is_baseline``, the cell statistics
-        (``n``, ``sum``, ``sum_sq``, ``denominator``, ``successes``) and the same of the
-        baseline cell prefixed ``b_`` (NaN where there is none).
+        Columns KEY, ``is_baseline``, ``b_period``, the cell statistics (``n``, ``sum``,
+        ``sum_sq``, ``denominator``, ``successes``) and the same of the baseline cell
+        prefixed ``b_`` (NaN where there is none).
     aggregates : Aggregates
-        For the distributions and pairs.
+        For the distributions and matched units.
     families : Mapping[str, Family]
         Family of each indicator.
     thresholds : Mapping[str, float]
@@ -198,251 +229,260 @@ def estimate(
         Indexed like ``rows``, columns :data:`ESTIMATE_COLUMNS` and ``notes`` (a list of
         strings per row).
     """
-    out = pd.DataFrame(index=rows.index, columns=ESTIMATE_COLUMNS, dtype=object)
-    numeric = [c for c in ESTIMATE_COLUMNS if c not in ("design", "test", "effect_size_name")]
-    out[numeric] = np.nan
-    out = out.astype({c: "float64" for c in numeric})
-    out["design"] = "none"
-    out["test"] = None
-    out["effect_size_name"] = None
-    notes: list[list[str]] = [[] for _ in range(len(rows))]
-    position = pd.Series(np.arange(len(rows)), index=rows.index)
-    family = rows["indicator_id"].map(families)
+    n = len(rows)
+    out = _Out(n)
+    cols = out.columns
+    family = rows["indicator_id"].map(families).to_numpy(dtype=object)
+    count_now = rows["n"].to_numpy(dtype=np.float64)
+    count_base = rows["b_n"].to_numpy(dtype=np.float64)
     later = ~rows["is_baseline"].to_numpy(dtype=bool)
-    has_base = rows["b_n"].notna().to_numpy() & later
-    pairs = aggregates.pairs.merge(rows[[*KEY, "row"]], on=KEY, how="inner") \
-        if not aggregates.pairs.empty else aggregates.pairs.assign(row=pd.Series(dtype="int64"))
-    moments = _pair_moments(pairs, thresholds).reindex(rows["row"].to_numpy()).fillna(0.0)
-    moments.index = rows.index
-    out["baseline_n"] = rows["b_n"].to_numpy()
-    out["n"] = rows["n"].to_numpy()
+    has_base = ~np.isnan(count_base) & later
+    cols["n"][:] = count_now
+    cols["baseline_n"][:] = count_base
 
-    def add_note(mask: Any, text: str | pd.Series) -> None:
-        for label in rows.index[np.asarray(mask, dtype=bool)]:
-            item = text if isinstance(text, str) else text.loc[label]
-            if isinstance(item, str) and item:
-                notes[position[label]].append(item)
+    # Matched units, per row.
+    pair_row = locate(aggregates.pair_sums, rows)
+    table = aggregates.pair_sums
+    n_pairs = _per_row(pair_row, table["n_pairs"].to_numpy(dtype=np.float64), n)
+    sum_before = _per_row(pair_row, table["sum_before"].to_numpy(dtype=np.float64), n)
+    sum_after = _per_row(pair_row, table["sum_after"].to_numpy(dtype=np.float64), n)
+    smaller = np.fmin(count_now, np.nan_to_num(count_base))
+    can_pair = has_base & (n_pairs >= 2) & (n_pairs >= _PAIRED_SHARE * smaller)
+    with_both = has_base & (count_now > 0) & (np.nan_to_num(count_base) > 0)
 
-    def paired_rows(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        n_pairs = moments["n_pairs"].to_numpy()
-        smaller = np.fmin(rows["n"].to_numpy(), rows["b_n"].fillna(0).to_numpy())
-        return mask & (n_pairs >= 2) & (n_pairs >= _PAIRED_SHARE * smaller)
+    def overlap(mask: BoolArray) -> None:
+        shared = mask & (n_pairs > 0)
+        out.note(shared, [f"{int(k)} unit(s) appear in both periods, too few to pair; "
+                          "compared as independent samples" for k in n_pairs[shared]])
 
     # ---- mean family -----------------------------------------------------------------
-    mask = (family == "mean").to_numpy()
+    mask = family == "mean"
     if mask.any():
-        sub = rows[mask]
-        now = mean_ci_from_moments(sub["n"], sub["sum"], sub["sum_sq"], confidence=confidence)
-        out.loc[mask, ["value", "ci_low", "ci_high"]] = now[["mean", "ci_low", "ci_high"]].to_numpy()
-        base = mean_ci_from_moments(sub["b_n"].fillna(0), sub["b_sum"].fillna(0),
-                                    sub["b_sum_sq"].fillna(0), confidence=confidence)
-        out.loc[mask, "baseline_value"] = base["mean"].to_numpy()
-        add_note(mask & (rows["n"].to_numpy() == 1), "a single value: no interval")
-        paired = paired_rows(mask & has_base)
-        independent = mask & has_base & ~paired & (rows["n"].to_numpy() > 0) \
-            & (rows["b_n"].to_numpy() > 0)
+        now = mean_ci_from_moments(count_now[mask], rows["sum"].to_numpy()[mask],
+                                   rows["sum_sq"].to_numpy()[mask], confidence=confidence)
+        cols["value"][mask] = now["mean"].to_numpy()
+        cols["ci_low"][mask] = now["ci_low"].to_numpy()
+        cols["ci_high"][mask] = now["ci_high"].to_numpy()
+        base = mean_ci_from_moments(np.nan_to_num(count_base[mask]),
+                                    rows["b_sum"].fillna(0).to_numpy()[mask],
+                                    rows["b_sum_sq"].fillna(0).to_numpy()[mask],
+                                    confidence=confidence)
+        cols["baseline_value"][mask] = base["mean"].to_numpy()
+        out.note(mask & (count_now == 1), "a single value: no interval")
+        paired = mask & can_pair
+        independent = mask & with_both & ~paired
+        diffs = aggregates.differences
+        diff_row = locate(diffs, rows)
         if paired.any():
-            m = moments[paired]
+            d = diffs["difference"].to_numpy(dtype=np.float64)
+            c = diffs["count"].to_numpy(dtype=np.float64)
+            sum_d = _per_row(diff_row, c * d, n)
+            sumsq_d = _per_row(diff_row, c * d * d, n)
             res = paired_change_from_moments(
-                m["n_pairs"], m["sum_d"], m["sumsq_d"], m["sum_b"] / m["n_pairs"],
-                m["sum_a"] / m["n_pairs"], confidence=confidence)
-            add_note(paired, _put_change(out, paired, res))
-            ranks = wilcoxon_from_counts(pairs[pairs["row"].isin(rows.loc[paired, "row"])])
-            _rank_notes(add_note, rows, paired, ranks, "Wilcoxon signed-rank V")
+                n_pairs[paired], sum_d[paired], sumsq_d[paired],
+                sum_before[paired] / n_pairs[paired], sum_after[paired] / n_pairs[paired],
+                confidence=confidence)
+            out.change(paired, res)
+            keep = (diff_row >= 0) & paired[np.maximum(diff_row, 0)]
+            ranks = wilcoxon_from_counts(pd.DataFrame({
+                "row": diff_row[keep], "before": 0.0, "after": d[keep], "count": c[keep]}))
+            _rank_notes(out, paired, ranks, "Wilcoxon signed-rank V", smaller)
         if independent.any():
             sub = rows[independent]
             res = independent_change_from_moments(
                 sub["b_n"], sub["b_sum"], sub["b_sum_sq"], sub["n"], sub["sum"], sub["sum_sq"],
                 confidence=confidence)
-            add_note(independent, _put_change(out, independent, res))
-            ranks = mann_whitney_from_counts(_value_pairs(aggregates, rows[independent]))
-            _rank_notes(add_note, rows, independent, ranks, "Mann-Whitney U")
+            out.change(independent, res)
+            ranks = mann_whitney_from_counts(_both_distributions(aggregates, rows, independent))
+            _rank_notes(out, independent, ranks, "Mann-Whitney U", smaller)
         if bootstrap:
-            _bootstrap(out, rows, aggregates, pairs, mask, paired, independent, confidence,
-                       seed, add_note)
-        _overlap_notes(add_note, rows, moments, mask & has_base & ~paired)
+            _bootstrap(out, rows, aggregates, mask, paired, independent, diff_row, confidence,
+                       seed)
+        overlap(mask & has_base & ~paired)
     # ---- share family ----------------------------------------------------------------
-    mask = (family == "share").to_numpy()
+    mask = family == "share"
     if mask.any():
-        sub = rows[mask]
-        now = proportion_ci(sub["successes"].fillna(0), sub["n"], confidence=confidence)
-        out.loc[mask, ["value", "ci_low", "ci_high"]] = \
-            now[["proportion", "ci_low", "ci_high"]].to_numpy()
+        successes = rows["successes"].fillna(0).to_numpy()
+        now = proportion_ci(successes[mask], count_now[mask], confidence=confidence)
+        cols["value"][mask] = now["proportion"].to_numpy()
+        cols["ci_low"][mask] = now["ci_low"].to_numpy()
+        cols["ci_high"][mask] = now["ci_high"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            out.loc[mask, "baseline_value"] = (sub["b_successes"] / sub["b_n"]).to_numpy()
-        paired = paired_rows(mask & has_base)
-        independent = mask & has_base & ~paired & (rows["n"].to_numpy() > 0) \
-            & (rows["b_n"].to_numpy() > 0)
+            cols["baseline_value"][mask] = (rows["b_successes"].to_numpy() / count_base)[mask]
+        paired = mask & can_pair
+        independent = mask & with_both & ~paired
         if paired.any():
-            m = moments[paired]
-            res = paired_proportion_change(m["yy"], m["yn"], m["ny"], m["nn"],
-                                           confidence=confidence)
-            add_note(paired, _put_change(out, paired, res))
-            ladder = paired & rows["indicator_id"].isin(ladders).to_numpy()
-            moved = moments[ladder]
-            add_note(ladder, pd.Series(
-                [f"{int(u)} moved up and {int(d)} down among {int(n)} matched"
-                 for u, d, n in zip(moved["up"], moved["down"], moved["n_pairs"], strict=True)],
-                index=rows.index[ladder]))
+            moves = aggregates.transitions
+            where = locate(moves, rows)
+            b = moves["before"].to_numpy(dtype=np.float64)
+            a = moves["after"].to_numpy(dtype=np.float64)
+            c = moves["count"].to_numpy(dtype=np.float64)
+            thr = moves["indicator_id"].map(thresholds).to_numpy(dtype=np.float64)
+            yes_b, yes_a = b >= thr, a >= thr
+            cells = [_per_row(where, c * (yes_b & yes_a), n), _per_row(where, c * (yes_b & ~yes_a), n),
+                     _per_row(where, c * (~yes_b & yes_a), n),
+                     _per_row(where, c * (~yes_b & ~yes_a), n)]
+            res = paired_proportion_change(*(x[paired] for x in cells), confidence=confidence)
+            out.change(paired, res)
+            ladder = paired & rows["indicator_id"].isin(list(ladders)).to_numpy()
+            up = _per_row(where, c * (a > b), n)
+            down = _per_row(where, c * (a < b), n)
+            out.note(ladder, [f"{int(u)} moved up and {int(d_)} down among {int(k)} matched"
+                              for u, d_, k in zip(up[ladder], down[ladder], n_pairs[ladder],
+                                                  strict=True)])
         if independent.any():
-            sub = rows[independent]
-            res = proportion_change(sub["b_successes"], sub["b_n"], sub["successes"], sub["n"],
-                                    confidence=confidence)
-            add_note(independent, _put_change(out, independent, res))
-        _overlap_notes(add_note, rows, moments, mask & has_base & ~paired)
+            res = proportion_change(
+                rows["b_successes"].to_numpy()[independent], count_base[independent],
+                successes[independent], count_now[independent], confidence=confidence)
+            out.change(independent, res)
+        overlap(mask & has_base & ~paired)
     # ---- pooled ratio ----------------------------------------------------------------
-    mask = (family == "ratio").to_numpy()
+    mask = family == "ratio"
     if mask.any():
         num, den = rows["sum"].to_numpy(), rows["denominator"].to_numpy()
+        bnum, bden = rows["b_sum"].to_numpy(), rows["b_denominator"].to_numpy()
         counts = mask & _whole(num) & _whole(den) & (num <= den)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out.loc[mask, "value"] = (num / den)[mask]
-            out.loc[mask, "baseline_value"] = (rows["b_sum"] / rows["b_denominator"]).to_numpy()[
-                mask]
+            cols["value"][mask] = (num / den)[mask]
+            cols["baseline_value"][mask] = (bnum / bden)[mask]
         if counts.any():
             now = proportion_ci(num[counts], den[counts], confidence=confidence)
-            out.loc[counts, ["ci_low", "ci_high"]] = now[["ci_low", "ci_high"]].to_numpy()
-        add_note(mask & ~counts & (den > 0),
+            cols["ci_low"][counts] = now["ci_low"].to_numpy()
+            cols["ci_high"][counts] = now["ci_high"].to_numpy()
+        out.note(mask & ~counts & (den > 0),
                  "numerator and denominator are not whole counts: no interval")
-        bnum, bden = rows["b_sum"].to_numpy(), rows["b_denominator"].to_numpy()
         both = counts & has_base & _whole(bnum) & _whole(bden) & (bnum <= bden) & (bden > 0) \
             & (den > 0)
         if both.any():
             res = proportion_change(bnum[both], bden[both], num[both], den[both],
                                     confidence=confidence)
-            add_note(both, _put_change(out, both, res))
-            add_note(both, "pooled counts compared as independent samples")
+            out.change(both, res)
+            out.note(both, "pooled counts compared as independent samples")
     # ---- counts and rates ------------------------------------------------------------
     for kind in ("count", "rate"):
-        mask = (family == kind).to_numpy()
+        mask = family == kind
         if not mask.any():
             continue
-        x = rows["sum"].to_numpy()
-        bx = rows["b_sum"].to_numpy()
+        x = rows["sum"].to_numpy(dtype=np.float64)
+        bx = rows["b_sum"].to_numpy(dtype=np.float64)
         if kind == "count":
-            exposure = np.ones(len(rows))
-            b_exposure = np.ones(len(rows))
-            scale = np.ones(len(rows))
+            exposure = b_exposure = scale = np.ones(n)
         else:
-            exposure = rows["denominator"].to_numpy()
-            b_exposure = rows["b_denominator"].to_numpy()
+            exposure = rows["denominator"].to_numpy(dtype=np.float64)
+            b_exposure = rows["b_denominator"].to_numpy(dtype=np.float64)
             scale = rows["indicator_id"].map(per).to_numpy(dtype=np.float64)
         low, high = poisson_interval(x, confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(exposure > 0, x / exposure * scale, np.nan)
-            out.loc[mask, "value"] = value[mask]
-            out.loc[mask, "ci_low"] = np.where(exposure > 0, low / exposure * scale, np.nan)[mask]
-            out.loc[mask, "ci_high"] = np.where(exposure > 0, high / exposure * scale,
-                                                np.nan)[mask]
-            out.loc[mask, "baseline_value"] = np.where(b_exposure > 0,
-                                                       bx / b_exposure * scale, np.nan)[mask]
-        add_note(mask & ~_whole(x) & (rows["n"].to_numpy() > 0),
+            ok = exposure > 0
+            cols["value"][mask] = np.where(ok, x / exposure * scale, np.nan)[mask]
+            cols["ci_low"][mask] = np.where(ok, low / exposure * scale, np.nan)[mask]
+            cols["ci_high"][mask] = np.where(ok, high / exposure * scale, np.nan)[mask]
+            cols["baseline_value"][mask] = np.where(b_exposure > 0, bx / b_exposure * scale,
+                                                    np.nan)[mask]
+        out.note(mask & ~_whole(x) & (count_now > 0),
                  "the total is not a whole number: no Poisson interval")
         both = mask & has_base & (exposure > 0) & (b_exposure > 0)
         if both.any():
             res = _rate_change(bx[both], b_exposure[both], x[both], exposure[both], confidence,
                                scale[both])
-            out.loc[both, "design"] = "independent"
-            out.loc[both, "test"] = "poisson_exact"
-            out.loc[both, "change"] = res["change"]
-            out.loc[both, "change_ci_low"] = res["ci_low"]
-            out.loc[both, "change_ci_high"] = res["ci_high"]
-            out.loc[both, "p_value"] = res["p_value"]
-            out.loc[both, "effect_size"] = res["effect_size"]
-            out.loc[both, "effect_size_name"] = "rate_ratio"
-    out["n_pairs"] = np.where(out["design"] == "paired", moments["n_pairs"].to_numpy(), np.nan)
-    out["notes"] = notes
-    return out
+            cols["design"][both] = "independent"
+            cols["test"][both] = "poisson_exact"
+            cols["change"][both] = res["change"]
+            cols["change_ci_low"][both] = res["ci_low"]
+            cols["change_ci_high"][both] = res["ci_high"]
+            cols["p_value"][both] = res["p_value"]
+            cols["effect_size"][both] = res["effect_size"]
+            cols["effect_size_name"][both] = "rate_ratio"
+    cols["n_pairs"][:] = np.where(cols["design"] == "paired", n_pairs, np.nan)
+    return out.frame(rows.index)
 
 
-def _value_pairs(aggregates: Aggregates, rows: pd.DataFrame) -> pd.DataFrame:
-    """Baseline and current distributions side by side, per row id."""
+def _both_distributions(aggregates: Aggregates, rows: pd.DataFrame,
+                        mask: BoolArray) -> pd.DataFrame:
+    """Baseline and current distributions of the masked rows side by side, per row position.
+
+    Several rows (periods) share one baseline cell, so the baseline side is a join on the
+    key codes rather than a lookup.
+    """
     values = aggregates.values
-    now = values.merge(rows[[*KEY, "row"]], on=KEY)
-    base_key = rows[["indicator_id", "group", "dimension", "subgroup", "row"]].assign(
-        period=rows["b_period"])
-    before = values.merge(base_key, on=KEY)
+    count = values["count"].to_numpy(dtype=np.float64)
+    value = values["value"].to_numpy(dtype=np.float64)
+    now = locate(values, rows)
+    keep_now = (now >= 0) & mask[np.maximum(now, 0)]
+    positions = np.flatnonzero(mask)
+    base_keys = rows.iloc[positions].assign(period=rows["b_period"].to_numpy()[positions])
+    wanted, have = key_codes([base_keys[KEY], values[KEY]], KEY)
+    then = pd.DataFrame({"code": wanted, "row": positions}).merge(
+        pd.DataFrame({"code": have, "value": value, "before": count}), on="code")
     table = pd.concat([
-        now[["row", "value", "count"]].rename(columns={"count": "after"}).assign(before=0.0),
-        before[["row", "value", "count"]].rename(columns={"count": "before"}).assign(after=0.0),
+        pd.DataFrame({"row": now[keep_now], "value": value[keep_now], "after": count[keep_now],
+                      "before": 0.0}),
+        then[["row", "value", "before"]].assign(after=0.0),
     ], ignore_index=True)
     return table.groupby(["row", "value"], sort=True)[["before", "after"]].sum().reset_index()
 
 
-def _rank_notes(
-    add_note: Any, rows: pd.DataFrame, mask: npt.NDArray[np.bool_], ranks: pd.DataFrame,
-    label: str,
-) -> None:
-    found = ranks.reindex(rows.loc[mask, "row"].to_numpy())
-    kind = np.where(found["exact"].fillna(False).to_numpy(dtype=bool), "exact",
-                    "normal approximation")
-    sizes = np.minimum(rows.loc[mask, "n"].to_numpy(dtype=np.float64),
-                       rows.loc[mask, "b_n"].to_numpy(dtype=np.float64))
+def _rank_notes(out: _Out, mask: BoolArray, ranks: pd.DataFrame, label: str,
+                sizes: FloatArray) -> None:
+    positions = np.flatnonzero(mask)
+    found = ranks.reindex(positions)
+    exact = found["exact"].fillna(False).to_numpy(dtype=bool)
     texts = [
         "" if np.isnan(p) or size < 2 else
-        f"{label} = {s:g}, p = {p:.3g} ({k}; rank-biserial {e:.2f})"
-        for s, p, e, k, size in zip(found["statistic"].to_numpy(dtype=np.float64),
+        f"{label} = {s:g}, p = {p:.3g} ({'exact' if x else 'normal approximation'}; "
+        f"rank-biserial {e:.2f})"
+        for s, p, e, x, size in zip(found["statistic"].to_numpy(dtype=np.float64),
                                     found["p_value"].to_numpy(dtype=np.float64),
-                                    found["effect_size"].to_numpy(dtype=np.float64), kind,
-                                    sizes, strict=True)
+                                    found["effect_size"].to_numpy(dtype=np.float64), exact,
+                                    sizes[positions], strict=True)
     ]
-    add_note(mask, pd.Series(texts, index=rows.index[mask]))
-
-
-def _overlap_notes(
-    add_note: Any, rows: pd.DataFrame, moments: pd.DataFrame, mask: npt.NDArray[np.bool_]
-) -> None:
-    shared = moments["n_pairs"].to_numpy()
-    where = mask & (shared > 0)
-    if where.any():
-        add_note(where, pd.Series(
-            [f"{int(s)} unit(s) appear in both periods, too few to pair; compared as "
-             "independent samples" for s in shared[where]], index=rows.index[where]))
+    out.note(mask, texts)
 
 
 def _bootstrap(
-    out: pd.DataFrame, rows: pd.DataFrame, aggregates: Aggregates, pairs: pd.DataFrame,
-    mask: npt.NDArray[np.bool_], paired: npt.NDArray[np.bool_],
-    independent: npt.NDArray[np.bool_], confidence: float, seed: int, add_note: Any,
+    out: _Out, rows: pd.DataFrame, aggregates: Aggregates, mask: BoolArray, paired: BoolArray,
+    independent: BoolArray, diff_row: npt.NDArray[np.int64], confidence: float, seed: int,
 ) -> None:
     """BCa bootstrap intervals of the value and the change, rebuilt from the distributions."""
-    values = aggregates.values.merge(rows[[*KEY, "row"]], on=KEY)
-    by_row = {r: part for r, part in values.groupby("row")}
-    base_values = _value_pairs(aggregates, rows[independent]) if independent.any() else None
-    pair_rows = {r: part for r, part in pairs.groupby("row")} if not pairs.empty else {}
-    for label in rows.index[mask]:
-        row = rows.loc[label]
-        key = tuple(row[k] for k in KEY)
-        part = by_row.get(row["row"])
+    cols = out.columns
+    keys = rows[KEY].to_numpy(dtype=object)
+    values = aggregates.values
+    where = locate(values, rows)
+    by_row = pd.DataFrame({"row": where, "value": values["value"].to_numpy(),
+                           "count": values["count"].to_numpy()})
+    samples = {r: part for r, part in by_row[by_row["row"] >= 0].groupby("row")}
+    for pos in np.flatnonzero(mask):
+        part = samples.get(pos)
         if part is None or part["count"].sum() < 2:
             continue
         sample = np.repeat(part["value"].to_numpy(), part["count"].to_numpy(dtype=np.int64))
         if np.ptp(sample) > 0:
             res = sps.bootstrap((sample,), np.mean, confidence_level=confidence, method="BCa",
                                 n_resamples=_BOOTSTRAP_RESAMPLES,
-                                rng=np.random.default_rng(_seed_for(seed, key)))
-            out.loc[label, ["ci_low", "ci_high"]] = [res.confidence_interval.low,
-                                                    res.confidence_interval.high]
-    for label in rows.index[paired]:
-        row = rows.loc[label]
-        part = pair_rows.get(row["row"])
+                                rng=np.random.default_rng(_seed_for(seed, tuple(keys[pos]))))
+            cols["ci_low"][pos] = res.confidence_interval.low
+            cols["ci_high"][pos] = res.confidence_interval.high
+    diffs = aggregates.differences
+    changes = pd.DataFrame({"row": diff_row, "d": diffs["difference"].to_numpy(),
+                            "count": diffs["count"].to_numpy()})
+    by_pair = {r: part for r, part in changes[changes["row"] >= 0].groupby("row")}
+    for pos in np.flatnonzero(paired):
+        part = by_pair.get(pos)
         if part is None:
             continue
-        counts = part["count"].to_numpy(dtype=np.int64)
-        res = paired_change(np.repeat(part["before"].to_numpy(), counts),
-                            np.repeat(part["after"].to_numpy(), counts), bootstrap=True,
+        d = np.repeat(part["d"].to_numpy(), part["count"].to_numpy(dtype=np.int64))
+        res = paired_change(np.zeros_like(d), d, bootstrap=True,
                             n_resamples=_BOOTSTRAP_RESAMPLES,
-                            seed=_seed_for(seed, ("change", *(row[k] for k in KEY))))
-        out.loc[label, ["change_ci_low", "change_ci_high"]] = \
+                            seed=_seed_for(seed, ("change", *keys[pos])))
+        cols["change_ci_low"][pos], cols["change_ci_high"][pos] = \
             res[["ci_low", "ci_high"]].to_numpy()[0]
-    if base_values is not None:
-        for label in rows.index[independent]:
-            row = rows.loc[label]
-            part = base_values[base_values["row"] == row["row"]]
+    if independent.any():
+        both = _both_distributions(aggregates, rows, independent)
+        for pos, part in both.groupby("row"):
             x = np.repeat(part["value"].to_numpy(), part["before"].to_numpy(dtype=np.int64))
             y = np.repeat(part["value"].to_numpy(), part["after"].to_numpy(dtype=np.int64))
             res = independent_change(x, y, bootstrap=True, n_resamples=_BOOTSTRAP_RESAMPLES,
-                                     seed=_seed_for(seed, ("change", *(row[k] for k in KEY))))
-            out.loc[label, ["change_ci_low", "change_ci_high"]] = \
+                                     seed=_seed_for(seed, ("change", *keys[int(pos)])))
+            cols["change_ci_low"][int(pos)], cols["change_ci_high"][int(pos)] = \
                 res[["ci_low", "ci_high"]].to_numpy()[0]
-    add_note(mask, f"bootstrap BCa intervals ({_BOOTSTRAP_RESAMPLES} resamples, seed {seed})")
+    out.note(mask, f"bootstrap BCa intervals ({_BOOTSTRAP_RESAMPLES} resamples, seed {seed})")

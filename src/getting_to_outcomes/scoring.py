@@ -486,7 +486,8 @@ def summarize(
         )
     network = len(groups) > 1
     if network:
-        aggregates = merge_aggregates([aggregates, aggregates.with_group(NETWORK)])
+        aggregates = merge_aggregates([aggregates, aggregates.with_group(NETWORK)],
+                                      disjoint=True)
         aggregates = Aggregates(**aggregates.tables(), windows=aggregates.windows,
                                 notes=aggregates.notes)
     all_groups = [*groups, NETWORK] if network else groups

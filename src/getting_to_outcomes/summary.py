@@ -381,53 +381,36 @@ class ProgressSummary:
         direction). Ladders (level measures): ``moved_up``, ``no_change``, ``moved_down``.
         Columns :data:`MOVEMENT_COLUMNS`; withheld below the indicator's ``min_n`` pairs.
         """
-        pairs = self.aggregates.pairs
-        frame = self._whole()
         rows: list[dict[str, Any]] = []
-        if pairs.empty:
-            return pd.DataFrame(columns=MOVEMENT_COLUMNS)
-        cells = self.aggregates.cells
+        aggregates = self.aggregates
+        cells = aggregates.cells
+        whole = self._whole()
+        base_of = dict(zip(whole["indicator_id"], whole["baseline_period"], strict=False))
         for ind_id in self.indicator_ids:
             ind = self.framework.indicators[ind_id]
             measure = ind.measure
-            if not isinstance(measure, (ScaleMeasure, LevelMeasure)):
+            if isinstance(measure, ScaleMeasure):
+                table = aggregates.differences
+                method = "reliable_change_index"
+                categories = ["improved", "no_reliable_change", "declined"]
+            elif isinstance(measure, LevelMeasure):
+                table = aggregates.transitions
+                method = "ladder"
+                categories = ["moved_up", "no_change", "moved_down"]
+            else:
                 continue
-            mine = pairs[(pairs["indicator_id"] == ind_id) & (pairs["dimension"] == "all")]
+            mine = table[(table["indicator_id"] == ind_id) & (table["dimension"] == "all")]
+            base_period = base_of.get(ind_id)
             for (group, period), part in mine.groupby(["group", "period"], sort=False):
-                row = frame[(frame["indicator_id"] == ind_id) & (frame["group"] == group)
-                            & (frame["period"] == period)]
-                base_period = row["baseline_period"].iloc[0] if len(row) else None
                 counts = part["count"].to_numpy(dtype=np.int64)
                 n_pairs = int(counts.sum())
-                if isinstance(measure, ScaleMeasure):
-                    method = "reliable_change_index"
-                    base = cells[(cells["indicator_id"] == ind_id) & (cells["group"] == group)
-                                 & (cells["period"] == base_period)
-                                 & (cells["dimension"] == "all")]
-                    moments = self.aggregates.item_moments(ind_id, group, str(base_period))
-                    alpha = np.nan if moments is None else cronbach_alpha_from_moments(
-                        moments, confidence=self.confidence).alpha
-                    n_b, s_b, ss_b = (float(base[c].sum()) for c in ("n", "sum", "sum_sq"))
-                    sd = np.sqrt(max(ss_b - s_b * s_b / n_b, 0.0) / (n_b - 1.0)) \
-                        if n_b >= 2 else np.nan
-                    usable = not np.isnan(alpha) and 0 <= alpha < 1
-                    if usable:
-                        summary = reliable_change_summary(
-                            np.repeat(part["before"].to_numpy(), counts),
-                            np.repeat(part["after"].to_numpy(), counts), float(alpha),
-                            sd_baseline=sd, confidence=self.confidence,
-                            direction="decrease" if ind.direction == "decrease" else "increase")
-                        found = dict(zip(summary["category"], summary["count"], strict=True))
-                    else:
-                        found = {}
-                    categories = ["improved", "no_reliable_change", "declined"]
-                    values = [found.get(c, np.nan) if usable else np.nan for c in categories]
-                else:
-                    method = "ladder"
+                if method == "ladder":
                     d = part["after"].to_numpy() - part["before"].to_numpy()
-                    categories = ["moved_up", "no_change", "moved_down"]
                     values = [float(counts[d > 0].sum()), float(counts[d == 0].sum()),
                               float(counts[d < 0].sum())]
+                else:
+                    values = self._reliable_change(ind_id, str(group), str(base_period), part,
+                                                   counts, cells, ind.direction)
                 for category, count in zip(categories, values, strict=True):
                     rows.append({"indicator_id": ind_id, "group": group, "period": period,
                                  "baseline_period": base_period, "method": method,
@@ -441,6 +424,27 @@ class ProgressSummary:
         few = table["n_pairs"] < table["indicator_id"].map(self.min_n)
         table.loc[few, ["count", "share", "n_pairs"]] = np.nan
         return table.reset_index(drop=True)
+
+    def _reliable_change(
+        self, ind_id: str, group: str, base_period: str, part: pd.DataFrame,
+        counts: np.ndarray, cells: pd.DataFrame, direction: str,
+    ) -> list[float]:
+        """Counts improved / no reliable change / declined, or NaN without a usable alpha."""
+        moments = self.aggregates.item_moments(ind_id, group, base_period)
+        alpha = np.nan if moments is None else cronbach_alpha_from_moments(
+            moments, confidence=self.confidence).alpha
+        if np.isnan(alpha) or not 0 <= alpha < 1:
+            return [np.nan, np.nan, np.nan]
+        base = cells[(cells["indicator_id"] == ind_id) & (cells["group"] == group)
+                     & (cells["period"] == base_period) & (cells["dimension"] == "all")]
+        n_b, s_b, ss_b = (float(base[c].sum()) for c in ("n", "sum", "sum_sq"))
+        sd = np.sqrt(max(ss_b - s_b * s_b / n_b, 0.0) / (n_b - 1.0)) if n_b >= 2 else np.nan
+        d = np.repeat(part["difference"].to_numpy(), counts)
+        summary = reliable_change_summary(
+            np.zeros_like(d), d, float(alpha), sd_baseline=sd, confidence=self.confidence,
+            direction="decrease" if direction == "decrease" else "increase")
+        found = dict(zip(summary["category"], summary["count"], strict=True))
+        return [float(found.get(c, 0)) for c in ("improved", "no_reliable_change", "declined")]
 
     def gaps(self, dimension: str, focal: str, reference: str) -> pd.DataFrame:
         """Equity gaps: the focal subgroup's value minus the reference subgroup's.

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from conftest import survey
 
+import getting_to_outcomes
+
 from getting_to_outcomes import Framework, ProgressSummary, score
 from getting_to_outcomes.columns import (
     ITEM_COLUMNS,
@@ -116,6 +118,7 @@ def test_plot_hands_the_summary_to_the_charts_module(
     fake = types.ModuleType("getting_to_outcomes.plotting")
     fake.plot_progress = lambda s, **kw: seen.append((s, kw)) or "axes"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "getting_to_outcomes.plotting", fake)
+    monkeypatch.setattr(getting_to_outcomes, "plotting", fake, raising=False)
     assert summary.plot(kind="heatmap") == "axes"
     assert seen == [(summary, {"kind": "heatmap"})]
 
@@ -124,6 +127,7 @@ def test_plot_without_the_charts_module_says_what_is_missing(
     summary: ProgressSummary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "getting_to_outcomes.plotting", None)
+    monkeypatch.delattr(getting_to_outcomes, "plotting", raising=False)
     with pytest.raises(ImportError, match="needs getting_to_outcomes.plotting"):
         summary.plot()
 
