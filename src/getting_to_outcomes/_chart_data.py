@@ -174,15 +174,21 @@ def is_num(value: Any) -> bool:
     return not math.isnan(num(value))
 
 
-def fmt(value: Any, *, percent: bool = False) -> str:
-    """A number as people read it: 3.42, 41.5, 1,250 or 45%."""
+def fmt(value: Any, *, percent: bool = False, whole: bool = False) -> str:
+    """A number as people read it: 3.42, 41.5, 1,250 or 45%; counts (``whole``) as 12.
+
+    Examples
+    --------
+    >>> fmt(3.0), fmt(3.0, whole=True), fmt(0.456, percent=True), fmt(1250.4)
+    ('3.00', '3', '46%', '1,250')
+    """
     number = num(value)
     if math.isnan(number):
         return "–"
     if percent:
         return f"{number * 100:.0f}%"
     size = abs(number)
-    if size >= 100 or number == int(number):
+    if size >= 100 or (whole and number == int(number)):
         return f"{number:,.0f}"
     if size >= 10:
         return f"{number:.1f}"
@@ -200,6 +206,26 @@ def is_share(framework: Framework | None, indicator_id: str, frame: pd.DataFrame
         return True
     unit = found.unit if found is not None else ""
     return "share" in unit.lower() or "proportion" in unit.lower()
+
+
+def is_whole(framework: Framework | None, indicator_id: str, frame: pd.DataFrame) -> bool:
+    """Whether an indicator counts things (shown without decimals when whole)."""
+    found = indicator(framework, indicator_id)
+    if found is not None:
+        return found.measure.kind == "count"
+    if "kind" in frame.columns:
+        kinds = frame.loc[frame["indicator_id"] == indicator_id, "kind"].dropna().unique()
+        return bool(len(kinds)) and str(kinds[0]) == "count"
+    return False
+
+
+def formatter(framework: Framework | None, indicator_id: str, frame: pd.DataFrame, *,
+              whole: bool | None = None) -> Callable[[Any], str]:
+    """How to write the values of one indicator: as percentages, counts or decimals."""
+    share = is_share(framework, indicator_id, frame)
+    if whole is None:
+        whole = is_whole(framework, indicator_id, frame)
+    return functools.partial(fmt, percent=share, whole=whole)
 
 
 def choose(

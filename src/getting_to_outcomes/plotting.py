@@ -38,7 +38,7 @@ uncertainty is drawn wherever the summary carries it. The look comes from
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -389,7 +389,14 @@ def plot_before_after(
     fw = _d.framework_of(data, framework)
     needed = ["indicator_id", "group", "period", "n", "value", "ci_low", "ci_high",
               "baseline_value", "change", "change_ci_low", "change_ci_high", "suppressed"]
-    frame = _d.overall(_d.table(data, "summary", needed, chart))
+    if by not in ("group", "indicator", "subgroup"):
+        msg = f"by must be 'group', 'indicator' or 'subgroup', got {by!r}"
+        raise ChartDataError(msg)
+    if by == "subgroup":
+        needed += ["subgroup_dimension", "subgroup"]
+    whole = _d.table(data, "summary", needed, chart)
+    # Subgroup rows are the point of by="subgroup"; elsewhere only whole groups count.
+    frame = whole if by == "subgroup" else _d.overall(whole)
     periods = _d.period_order(frame, data, fw)
     if by == "indicator":
         group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
@@ -411,16 +418,12 @@ def plot_before_after(
     elif by == "indicator":
         keys = list(indicators) if indicators is not None else _d.indicator_order(frame, fw)
         key_col = "indicator_id"
-    elif by == "subgroup":
-        full = _d.table(data, "summary", [*needed, "subgroup_dimension", "subgroup"], chart)
-        group = _d.choose(full, "group", group, what="group", prefer=[NETWORK])
-        frame = full[(full["group"] == group) & (full["indicator_id"] == indicator)
-                     & (full["period"] == period)]
-        keys = [g for g in dict.fromkeys(frame["subgroup"]) if g is not None]
-        key_col = "subgroup"
     else:
-        msg = f"by must be 'group', 'indicator' or 'subgroup', got {by!r}"
-        raise ChartDataError(msg)
+        group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
+        frame = frame[(frame["group"] == group)
+                      & (frame["subgroup_dimension"].astype(str) != "all")]
+        keys = [g for g in dict.fromkeys(frame["subgroup"].dropna())]
+        key_col = "subgroup"
     rows = [frame[frame[key_col] == k].iloc[0].to_dict() for k in keys
             if (frame[key_col] == k).any()]
     if sort:
@@ -503,7 +506,7 @@ def _draw_dumbbells(
         indicator_id = str(row.get("indicator_id"))
         name = (_d.indicator_name(framework, indicator_id) if key_col == "indicator_id"
                 else _d.label(key, labels))
-        share = _d.is_share(framework, indicator_id, pd.DataFrame([row]))
+        fv = _d.formatter(framework, indicator_id, pd.DataFrame([row]))
         withheld = _d.withheld(row, framework)
         n = _d.num(row.get("n"))
         tick_labels.append(_style.wrap(name, 34) + (f" (n={n:.0f})" if not withheld
@@ -516,9 +519,11 @@ def _draw_dumbbells(
 
             ax.plot([0, 100], [position, position], color="#E3E3E3", linewidth=5,
                     solid_capstyle="round", zorder=1)
-            ax.text(0, position + 0.33, _d.fmt(low, percent=share), ha="left", va="center",
+            # Scale ends such as 1 and 5 read best without decimals.
+            end = _d.formatter(framework, indicator_id, pd.DataFrame([row]), whole=True)
+            ax.text(0, position + 0.33, end(low), ha="left", va="center",
                     fontsize=7, color=_style.MUTED, in_layout=False)
-            ax.text(100, position + 0.33, _d.fmt(high, percent=share), ha="right",
+            ax.text(100, position + 0.33, end(high), ha="right",
                     va="center", fontsize=7, color=_style.MUTED, in_layout=False)
         else:
             def place(v: float, low: float = 0.0, high: float = 0.0) -> float:
@@ -546,16 +551,16 @@ def _draw_dumbbells(
                     linestyle="none", zorder=5)
         change = _d.num(row.get("change"))
         if math.isnan(before):
-            note = f"{_d.fmt(now, percent=share)} · no baseline"
+            note = f"{fv(now)} · no baseline"
         elif math.isnan(change):
-            note = f"{_d.fmt(before, percent=share)} → {_d.fmt(now, percent=share)}"
+            note = f"{fv(before)} → {fv(now)}"
         else:
             sign = "+" if change > 0 else ""
-            note = (f"{_d.fmt(before, percent=share)} → {_d.fmt(now, percent=share)}  "
-                    f"({sign}{_d.fmt(change, percent=share)}")
+            note = (f"{fv(before)} → {fv(now)}  "
+                    f"({sign}{fv(change)}")
             c_low, c_high = _d.num(row.get("change_ci_low")), _d.num(row.get("change_ci_high"))
             if not math.isnan(c_low):
-                note += f", CI {_d.fmt(c_low, percent=share)} to {_d.fmt(c_high, percent=share)}"
+                note += f", CI {fv(c_low)} to {fv(c_high)}"
             note += ")"
         ax.annotate(note, xy=(1.0, position), xycoords=("axes fraction", "data"),
                     xytext=(8, 0), textcoords="offset points", va="center", fontsize=8,
@@ -883,7 +888,7 @@ def plot_targets(
     for position, row in enumerate(rows):
         indicator_id = str(row["indicator_id"])
         name = _d.indicator_name(fw, indicator_id)
-        share = _d.is_share(fw, indicator_id, frame)
+        fv = _d.formatter(fw, indicator_id, frame)
         withheld = _d.withheld(row, fw)
         n = _d.num(row.get("n"))
         tick_labels.append(_style.wrap(name, 36) + (f" (n={n:.0f})" if not withheld and
@@ -894,9 +899,9 @@ def plot_targets(
             continue
         target, now = _d.num(row.get("target")), _d.num(row.get("value"))
         if math.isnan(target):
-            ax.text(0, position, f"no target set · now {_d.fmt(now, percent=share)}",
+            ax.text(0, position, f"no target set · now {fv(now)}",
                     va="center", ha="left", fontsize=8, color=_style.MUTED, style="italic")
-            descriptions.append(f"{name}: no target set, now {_d.fmt(now, percent=share)}.")
+            descriptions.append(f"{name}: no target set, now {fv(now)}.")
             continue
         for start, stop, color in bands:
             ax.barh(position, stop - start, left=start, height=0.62, color=color, linewidth=0,
@@ -915,7 +920,7 @@ def plot_targets(
                 zorder=4, solid_capstyle="butt")
         progress_text = "no baseline" if math.isnan(value) else f"{value:,.0f}%"
         note = (f"{_style.status_label(status, symbol=True)} · {progress_text} · "
-                f"{_d.fmt(now, percent=share)} of {_d.fmt(target, percent=share)}")
+                f"{fv(now)} of {fv(target)}")
         ax.annotate(note, xy=(1.0, position), xycoords=("axes fraction", "data"),
                     xytext=(8, 0), textcoords="offset points", va="center", fontsize=8,
                     annotation_clip=False)
@@ -1257,8 +1262,8 @@ def _draw_series(
 
 
 def _draw_targets(ax: Axes, points: Sequence[Mapping[str, Any]],
-                  positions: Mapping[Any, float], share: bool, *, annotate: bool = True
-                  ) -> str | None:
+                  positions: Mapping[Any, float], fv: Callable[[Any], str], *,
+                  annotate: bool = True) -> str | None:
     """Draw the target as a dashed line; return how to name it ("target 3.40") or None."""
     targets = [(positions[p["period"]], p["target"]) for p in points
                if not math.isnan(p["target"])]
@@ -1270,10 +1275,10 @@ def _draw_targets(ax: Axes, points: Sequence[Mapping[str, Any]],
         ax.axhline(value, color="#111111", linestyle=(0, (5, 3)), linewidth=1.3, zorder=2,
                    gid="target")
         if annotate:
-            ax.annotate(f"Target {_d.fmt(value, percent=share)}", xy=(1.0, value),
+            ax.annotate(f"Target {fv(value)}", xy=(1.0, value),
                         xycoords=("axes fraction", "data"), xytext=(-2, 3),
                         textcoords="offset points", ha="right", va="bottom", fontsize=8)
-        return f"target {_d.fmt(value, percent=share)}"
+        return f"target {fv(value)}"
     ax.plot([x for x, _ in targets], [t for _, t in targets], color="#111111",
             linestyle=(0, (5, 3)), linewidth=1.3, marker="_", markersize=14, zorder=2,
             gid="target", label="Target")
@@ -1339,6 +1344,7 @@ def plot_trend(
         raise ChartDataError(msg)
     positions = {p: float(k) for k, p in enumerate(order)}
     share = _d.is_share(fw, str(indicator), frame)
+    fv = _d.formatter(fw, str(indicator), frame)
     ax, created = _d.new_axes(ax, 8.0, 4.8)
     descriptions = []
     single = len(chosen) == 1
@@ -1358,7 +1364,7 @@ def plot_trend(
                                 slot=(0.03, 0.94) if single else (0.02, 0.22))
         descriptions.append(
             f"{_d.label(g, labels)}: "
-            + ", ".join(f"{p['period']} {p['withheld'] or _d.fmt(p['value'], percent=share)}"
+            + ", ".join(f"{p['period']} {p['withheld'] or fv(p['value'])}"
                         for p in points) + "." + (f" {len(withheld)} period(s) withheld."
                                                   if withheld else "")
         )
@@ -1367,7 +1373,7 @@ def plot_trend(
         _draw_series(ax, points, positions, color="#7F7F7F", label="Network (pooled)",
                      band=False, linestyle="--", linewidth=1.4, marker="", zorder=2)
     if show_target:
-        _draw_targets(ax, all_points, positions, share)
+        _draw_targets(ax, all_points, positions, fv)
     ax.set_xticks(list(positions.values()), [str(p) for p in order])
     ax.set_xlim(-0.35, len(order) - 0.65)
     ax.grid(axis="y", color="#EEEEEE")
@@ -1502,6 +1508,7 @@ def plot_ranking(
     ranks = rank_ranges(frame[frame["group"].isin(shown)], direction=direction)
     rows = ranks["group"].tolist() + hidden
     share = _d.is_share(fw, str(indicator), frame)
+    fv = _d.formatter(fw, str(indicator), frame)
     ax, created = _d.new_axes(ax, 8.5, max(2.2 + 0.34 * len(rows), 3.2))
     values = [_d.num(records[g].get(c)) for g in shown for c in ("value", "ci_low", "ci_high")]
     finite = [v for v in values if not math.isnan(v)]
@@ -1525,20 +1532,20 @@ def plot_ranking(
                 linestyle="none", zorder=3)
         span = (f"rank {info['rank_best']}" if info["rank_best"] == info["rank_worst"] else
                 f"rank {info['rank_best']}–{info['rank_worst']}")
-        ax.annotate(f"{_d.fmt(value, percent=share)}  ·  {span}", xy=(1.0, position),
+        ax.annotate(f"{fv(value)}  ·  {span}", xy=(1.0, position),
                     xycoords=("axes fraction", "data"), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=8, annotation_clip=False)
-        descriptions.append(f"{_d.label(g, labels)}: {_d.fmt(value, percent=share)} "
-                            f"(CI {_d.fmt(c_low, percent=share)} to "
-                            f"{_d.fmt(c_high, percent=share)}), {span} of {len(shown)}.")
+        descriptions.append(f"{_d.label(g, labels)}: {fv(value)} "
+                            f"(CI {fv(c_low)} to "
+                            f"{fv(c_high)}), {span} of {len(shown)}.")
     if network and NETWORK in records and _d.is_num(records[NETWORK].get("value")) and not \
             _d.withheld(records[NETWORK], fw):
         pooled = _d.num(records[NETWORK]["value"])
         ax.axvline(pooled, color="#7F7F7F", linestyle="--", linewidth=1.2, zorder=1)
-        ax.annotate(f"Network {_d.fmt(pooled, percent=share)}", xy=(pooled, 1.0),
+        ax.annotate(f"Network {fv(pooled)}", xy=(pooled, 1.0),
                     xycoords=("data", "axes fraction"), xytext=(3, 2),
                     textcoords="offset points", fontsize=8, color="#555555")
-        descriptions.append(f"Network pooled value {_d.fmt(pooled, percent=share)}.")
+        descriptions.append(f"Network pooled value {fv(pooled)}.")
     ax.set_xlim(low, high)
     ax.set_ylim(len(rows) - 0.5, -0.7)
     ax.set_yticks(range(len(rows)), [
@@ -1671,6 +1678,7 @@ def plot_small_multiples(
         panel_order = order if shared else [p for p in order if p in own]
         positions = {p: float(k) for k, p in enumerate(panel_order)}
         share = _d.is_share(fw, indicator_id, frame)
+        fv = _d.formatter(fw, indicator_id, frame)
         points = _series(block, panel_order, fw)
         if network_points:
             _draw_series(panel, network_points, positions, color="#9A9A9A", label=None,
@@ -1679,7 +1687,7 @@ def plot_small_multiples(
         if points:
             _draw_series(panel, points, positions, color=_style.OKABE_ITO["blue"],
                          label=None, linewidth=1.8)
-            target = _draw_targets(panel, points, positions, share, annotate=False)
+            target = _draw_targets(panel, points, positions, fv, annotate=False)
         else:
             panel.text(0.5, 0.5, "no data", transform=panel.transAxes, ha="center",
                        va="center", color=_style.MUTED, fontsize=8)
@@ -1704,7 +1712,7 @@ def plot_small_multiples(
         if share:
             panel.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
         descriptions.append(f"{name}: " + ", ".join(
-            f"{p['period']} {p['withheld'] or _d.fmt(p['value'], percent=share)}" for p in points
+            f"{p['period']} {p['withheld'] or fv(p['value'])}" for p in points
         ) + ".")
     if facet == "group":
         what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"

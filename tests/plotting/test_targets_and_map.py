@@ -1,0 +1,129 @@
+"""Bullet bars of progress toward targets, and the theory-of-change transit map."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.patches import FancyArrowPatch
+
+from getting_to_outcomes import _style
+from getting_to_outcomes.plotting import plot_targets, plot_theory_of_change
+
+from .tables import summary_frame, summary_row
+
+# --- bullet bars -----------------------------------------------------------------------
+
+
+def _progress_bars(ax) -> dict[str, object]:
+    return {p.get_gid().split(":", 1)[1]: p for p in ax.patches
+            if (p.get_gid() or "").startswith("progress:")}
+
+
+def _targets_table() -> list[dict]:
+    return [
+        # 60% of the way from 2.5 to 3.4.
+        summary_row(indicator_id="a.scale", group="Alpha", period="post", n=30, value=3.04,
+                    baseline_value=2.5, target=3.4, progress=0.6, status="on_track"),
+        # Moving away from the target: progress -20%.
+        summary_row(indicator_id="b.rate", group="Alpha", period="post", n=30, value=0.12,
+                    baseline_value=0.10, target=0.0, progress=-0.2, status="deteriorating",
+                    direction="decrease"),
+        summary_row(indicator_id="c.count", group="Alpha", period="post", n=1, value=12,
+                    kind="count"),
+        summary_row(indicator_id="d.small", group="Alpha", period="post", suppressed=True,
+                    suppression_reason="small_n", target=5.0),
+    ]
+
+
+def test_each_bar_runs_from_baseline_to_the_progress_made() -> None:
+    ax = plot_targets(summary_frame(_targets_table()), caption=False)
+    bars = _progress_bars(ax)
+    assert set(bars) == {"a.scale", "b.rate"}
+    assert bars["a.scale"].get_width() == pytest.approx(60)
+    assert bars["b.rate"].get_width() == pytest.approx(-20)
+
+
+def test_bars_take_the_colour_of_their_status() -> None:
+    ax = plot_targets(summary_frame(_targets_table()), caption=False)
+    bars = _progress_bars(ax)
+    assert to_hex(bars["a.scale"].get_facecolor()) == _style.STATUS_COLORS["on_track"].lower()
+    assert to_hex(bars["b.rate"].get_facecolor()) == \
+        _style.STATUS_COLORS["deteriorating"].lower()
+
+
+def test_the_target_is_a_mark_at_100_percent_on_every_row_with_a_target() -> None:
+    ax = plot_targets(summary_frame(_targets_table()), caption=False)
+    marks = [line for line in ax.get_lines() if list(line.get_xdata()) == [100, 100]]
+    assert len(marks) == 2
+
+
+def test_rows_without_a_target_or_withheld_say_so() -> None:
+    ax = plot_targets(summary_frame(_targets_table()), caption=False)
+    texts = [t.get_text() for t in ax.texts]
+    assert "no target set · now 12" in texts
+    assert "n < 5" in texts
+    assert [p for p in ax.patches if p.get_gid() == "withheld"]
+
+
+def test_status_progress_and_values_are_written_beside_each_bar() -> None:
+    ax = plot_targets(summary_frame(_targets_table()), caption=False)
+    texts = [t.get_text() for t in ax.texts]
+    assert "↑ On track · 60% · 3.04 of 3.40" in texts
+
+
+# --- the transit map --------------------------------------------------------------------
+
+
+def test_every_stop_is_a_station_and_every_arrow_a_line(framework) -> None:
+    ax = plot_theory_of_change(framework=framework, caption=False)
+    stations = [line.get_gid() for line in ax.get_lines()
+                if (line.get_gid() or "").startswith("stop:")]
+    assert sorted(stations) == sorted(f"stop:{s.id}" for s in framework.stops)
+    edges = {p.get_gid() for p in ax.patches if isinstance(p, FancyArrowPatch)}
+    expected = {f"edge:{s.id}->{t}" for s in framework.stops for t in s.leads_to}
+    assert edges == expected
+
+
+def test_lines_take_the_colour_of_the_realm_they_leave(framework) -> None:
+    ax = plot_theory_of_change(framework=framework, caption=False)
+    realm = {s.id: s.realm for s in framework.stops}
+    for patch in ax.patches:
+        if isinstance(patch, FancyArrowPatch):
+            source = patch.get_gid().split(":", 1)[1].split("->")[0]
+            assert to_hex(patch.get_edgecolor()) == _style.REALM_COLORS[realm[source]].lower()
+
+
+def test_stations_are_filled_with_their_roll_up_status(framework, stop_rollup) -> None:
+    ax = plot_theory_of_change(stop_rollup, framework=framework, caption=False)
+    faces = {line.get_gid(): to_hex(line.get_markerfacecolor()) for line in ax.get_lines()
+             if (line.get_gid() or "").startswith("stop:")}
+    assert faces["stop:developing_leadership"] == _style.STATUS_COLORS["on_track"].lower()
+    assert faces["stop:policy_wins"] == _style.STATUS_COLORS["limited"].lower()
+    # A stop with no roll-up row has no status: it is left white, not coloured as zero.
+    assert faces["stop:equity"] == "#ffffff"
+
+
+def test_each_station_is_labelled_with_its_score_and_coverage(framework, stop_rollup) -> None:
+    ax = plot_theory_of_change(stop_rollup, framework=framework, caption=False)
+    texts = [t.get_text() for t in ax.texts]
+    assert "62/100 · On track\n2 of 3 indicators" in texts
+    assert "no indicators scored" in texts
+
+
+def test_the_four_zones_head_their_columns(framework) -> None:
+    ax = plot_theory_of_change(framework=framework, caption=False)
+    texts = [t.get_text() for t in ax.texts]
+    for number, zone in enumerate(framework.zones, start=1):
+        assert f"ZONE {number}\n{zone.name}" in texts
+
+
+def test_the_title_names_who_and_when(framework, stop_rollup) -> None:
+    ax = plot_theory_of_change(stop_rollup, framework=framework, caption=False)
+    title = ax.get_title(loc="left")
+    assert "Alpha" in title
+    assert "post" in title
+
+
+def test_the_map_uses_the_bundled_framework_when_none_is_given(stop_rollup) -> None:
+    ax = plot_theory_of_change(stop_rollup, caption=False)
+    assert [line for line in ax.get_lines() if line.get_gid() == "stop:developing_leadership"]
