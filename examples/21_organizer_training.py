@@ -70,12 +70,13 @@ def main(argv: list[str]) -> None:
         & (whole["period"] == whole["period"].max())
     ][["group", "n", "value", "baseline_value", "status", "suppressed"]]
     print("\nOne-to-ones per week in the last month (the program asks for 5):")
-    for row in weekly.itertuples():
-        if row.suppressed:
-            print(f"  {row.group:30s} withheld: too few organizers to show without naming them")
+    for row in weekly.to_dict("records"):
+        if row["suppressed"]:
+            print(f"  {row['group']:30s} withheld: too few organizers to show without naming them")
         else:
             print(
-                f"  {row.group:30s} {row.value:4.1f} (from {row.baseline_value:.1f}), {row.status}"
+                f"  {row['group']:30s} {row['value']:4.1f} "
+                f"(from {row['baseline_value']:.1f}), {row['status']}"
             )
 
     # 4. Write the tables.

@@ -71,13 +71,13 @@ def main(argv: list[str]) -> None:
         & gaps["indicator_id"].isin(["ownership.scale", "social.trust"])
     ]
     print("\nSpanish minus English speakers, all schools (1-5 scale):")
-    for row in shown.itertuples():
-        if row.suppressed or pd.isna(row.gap):
-            print(f"  {row.indicator_id:18s} {row.period}: withheld (too few respondents)")
+    for row in shown.to_dict("records"):
+        if row["suppressed"] or pd.isna(row["gap"]):
+            print(f"  {row['indicator_id']:18s} {row['period']}: withheld (too few respondents)")
         else:
             print(
-                f"  {row.indicator_id:18s} {row.period}: {row.gap:+.2f} "
-                f"(95% CI {row.gap_ci_low:+.2f} to {row.gap_ci_high:+.2f})"
+                f"  {row['indicator_id']:18s} {row['period']}: {row['gap']:+.2f} "
+                f"(95% CI {row['gap_ci_low']:+.2f} to {row['gap_ci_high']:+.2f})"
             )
 
     # 4. Write the tables.

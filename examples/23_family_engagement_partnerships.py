@@ -72,13 +72,19 @@ def main(argv: list[str]) -> None:
         & (network["period"] == summary.windows["partner_survey"].current)
     ][["subgroup", "n", "value", "baseline_value", "change", "suppressed"]]
     print("\nBuy-in by level of the partnership, last survey (1-5 scale):")
-    for row in buy_in.itertuples():
-        if row.suppressed:
-            print(f"  {row.subgroup:18s} withheld (too few respondents)")
-        elif pd.isna(row.change):
-            print(f"  {row.subgroup:18s} {row.value:.2f} (n = {row.n}; no baseline to compare)")
+    for row in buy_in.to_dict("records"):
+        if row["suppressed"]:
+            print(f"  {row['subgroup']:18s} withheld (too few respondents)")
+        elif pd.isna(row["change"]):
+            print(
+                f"  {row['subgroup']:18s} {row['value']:.2f} "
+                f"(n = {row['n']}; no baseline to compare)"
+            )
         else:
-            print(f"  {row.subgroup:18s} {row.value:.2f} (n = {row.n}, change {row.change:+.2f})")
+            print(
+                f"  {row['subgroup']:18s} {row['value']:.2f} "
+                f"(n = {row['n']}, change {row['change']:+.2f})"
+            )
 
     # 4. Children with disabilities: services in place on the first day of kindergarten.
     services = scores[
@@ -86,13 +92,13 @@ def main(argv: list[str]) -> None:
         & (scores["subgroup_dimension"] == "all")
     ][["group", "period", "n", "value", "ci_low", "ci_high", "suppressed"]]
     print("\nServices in place on the first day, children with disabilities:")
-    for row in services.itertuples():
-        if row.suppressed:
-            print(f"  {row.group:26s} {row.period}: withheld (too few children)")
+    for row in services.to_dict("records"):
+        if row["suppressed"]:
+            print(f"  {row['group']:26s} {row['period']}: withheld (too few children)")
         else:
             print(
-                f"  {row.group:26s} {row.period}: {row.value:.0%} of {row.n} "
-                f"(95% CI {row.ci_low:.0%} to {row.ci_high:.0%})"
+                f"  {row['group']:26s} {row['period']}: {row['value']:.0%} of {row['n']} "
+                f"(95% CI {row['ci_low']:.0%} to {row['ci_high']:.0%})"
             )
 
     # 5. Write the tables.

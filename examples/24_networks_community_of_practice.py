@@ -73,7 +73,8 @@ def main(argv: list[str]) -> None:
     print("\nNetwork members followed since the baseline, on the engagement ladder:")
     for period, part in ladder.groupby("period", sort=False):
         shares = ", ".join(
-            f"{row.category.replace('_', ' ')} {row.share:.0%}" for row in part.itertuples()
+            f"{row['category'].replace('_', ' ')} {row['share']:.0%}"
+            for row in part.to_dict("records")
         )
         print(f"  {period}: {shares} (of {int(part['n_pairs'].iloc[0])} members)")
 
@@ -85,9 +86,9 @@ def main(argv: list[str]) -> None:
     ]
     print("\nParticipants whose organization formed a partnership with another member")
     print("(the case description reports 82% after two years):")
-    for row in formed.itertuples():
-        interval = f"95% CI {row.ci_low:.0%} to {row.ci_high:.0%}"
-        print(f"  {row.period:9s} {row.value:.0%} of {row.n} ({interval})")
+    for row in formed.to_dict("records"):
+        interval = f"95% CI {row['ci_low']:.0%} to {row['ci_high']:.0%}"
+        print(f"  {row['period']:9s} {row['value']:.0%} of {row['n']} ({interval})")
 
     # 5. Write the tables.
     issues = pd.concat([r.issues for r in reports.values()], ignore_index=True)

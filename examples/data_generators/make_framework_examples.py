@@ -413,7 +413,7 @@ def organizer_training(rng: Rng, columns: dict[str, list[str]], folder: Path) ->
     counts["actions_log"] = write_table(folder, "actions_log", columns["actions_log"], actions)
 
     # local policy demands: each org's demands and the month each stage was reached
-    demands = {
+    demands: dict[str, list[tuple[str, str, str, dict[str, int]]]] = {
         "eastside_families_united": [
             (
                 "Bilingual family liaison at every district school",
@@ -495,8 +495,8 @@ def organizer_training(rng: Rng, columns: dict[str, list[str]], folder: Path) ->
         "rejected": "date_rejected",
     }
     changes: list[Row] = []
-    for org, items in demands.items():
-        for number, (title, level, issue, reached) in enumerate(items, start=1):
+    for org, org_demands in demands.items():
+        for number, (title, level, issue, reached) in enumerate(org_demands, start=1):
             dates = {
                 stage: day_in_month(rng, OT_MONTHS[i], first=3, last=26)
                 for stage, i in reached.items()
@@ -506,7 +506,7 @@ def organizer_training(rng: Rng, columns: dict[str, list[str]], folder: Path) ->
                 done = [s for s, i in reached.items() if i <= index]
                 if not done:
                     continue
-                stage = done[-1]
+                current_stage = done[-1]
                 row = {
                     "org_id": org,
                     "change_id": f"{org[:4]}-d{number}",
@@ -514,7 +514,7 @@ def organizer_training(rng: Rng, columns: dict[str, list[str]], folder: Path) ->
                     "title": title,
                     "level": level,
                     "issue_area": issue,
-                    "stage": stage,
+                    "stage": current_stage,
                     "contribution": contribution,
                 }
                 for s in done:
@@ -620,16 +620,16 @@ def community_schools(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
                 survey.append(row)
 
         tracked, _ = panel(rng, CS_YEARS, 16, f"{school[3:6]}-f", retention=0.75)
-        level: dict[str, int] = {}
+        rung: dict[str, int] = {}
         for year in CS_YEARS:
             for family in tracked[year]:
-                if family not in level:
-                    level[family] = int(rng.choice([0, 1, 1, 1, 2, 2, 3]))
+                if family not in rung:
+                    rung[family] = int(rng.choice([0, 1, 1, 1, 2, 2, 3]))
                 elif rng.random() < 0.2 + 1.1 * max(gain, 0):
-                    level[family] = min(4, level[family] + 1)
+                    rung[family] = min(4, rung[family] + 1)
                 elif rng.random() < 0.08:
-                    level[family] = max(0, level[family] - 1)
-                lvl = level[family]
+                    rung[family] = max(0, rung[family] - 1)
+                lvl = rung[family]
                 roster.append(
                     {
                         "school_id": school,
@@ -714,7 +714,7 @@ def community_schools(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
     )
 
     # commitments: the year index in which each stage was reached
-    plans = {
+    plans: dict[str, list[tuple[str, str, str, dict[str, int], int | None]]] = {
         "cs_alder_es": [
             (
                 "Full-time community school coordinator",
@@ -783,13 +783,13 @@ def community_schools(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
         "rejected": (4, 5),
     }
     commitments: list[Row] = []
-    for school, items in plans.items():
-        for number, (title, kind, level, reached, dollars) in enumerate(items, start=1):
+    for school, school_plans in plans.items():
+        for number, (title, kind, level, reached, dollars) in enumerate(school_plans, start=1):
             dates = {}
             for stage, year_index in reached.items():
                 month = int(rng.choice(stage_month[stage]))
-                year = 2022 + year_index + (1 if month <= 6 else 0)
-                dates[stage] = day_in_month(rng, f"{year}-{month:02d}", first=2, last=27)
+                cal_year = 2022 + year_index + (1 if month <= 6 else 0)
+                dates[stage] = day_in_month(rng, f"{cal_year}-{month:02d}", first=2, last=27)
             for k, year in enumerate(CS_YEARS):
                 done = [s for s, i in reached.items() if i <= k]
                 if not done:
@@ -1041,7 +1041,7 @@ def family_engagement(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
     }
     child = 1
     for partnership, (gain, sites) in FE_PARTNERSHIPS.items():
-        for site, setting, families, first, stages in sites:
+        for site, setting, site_families, first, stages in sites:
             reached: dict[str, dt.date] = {}
             best = -1
             for k in range(first, len(FE_YEARS)):
@@ -1059,14 +1059,14 @@ def family_engagement(rng: Rng, columns: dict[str, list[str]], folder: Path) -> 
                             reached[name] = dt.date(cal_year, int(month), day)
                     best = max(best, target)
                 coordinator = best >= FE_STAGES.index("coordinator_hired") and stage != "paused"
-                served = int(families * (1 + rng.normal(0, 0.04)))
+                served = int(site_families * (1 + rng.normal(0, 0.04)))
                 participation = np.clip(
                     0.3 + gain * 0.35 * (k - first) + 0.06 * max(best - 2, 0) + rng.normal(0, 0.03),
                     0.05,
                     0.95,
                 )
                 team = int(rng.integers(5, 11)) if best >= 2 else int(rng.integers(0, 5))
-                row: Row = {
+                row = {
                     "partnership_id": partnership,
                     "site_id": site,
                     "school_year": year,
@@ -1337,7 +1337,7 @@ def networks(rng: Rng, columns: dict[str, list[str]], folder: Path) -> dict[str,
                                     when = max(dates.values()) + dt.timedelta(days=14)
                                 dates[name] = when
                 stage = "dropped" if dropped else order[stage_index]
-                row: Row = {
+                row = {
                     "network_id": network,
                     "practice_id": f"{network[4:8]}-x{number}",
                     "wave": wave,
