@@ -302,7 +302,8 @@ class _Codes:
 
 def _factorize(values: pd.Series) -> tuple[IntArray, list[str]]:
     codes, uniques = pd.factorize(values, sort=False)
-    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+    labels = np.asarray(uniques, dtype=object).astype(str).tolist()
+    return np.asarray(codes, dtype=np.int64), labels
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -363,14 +364,29 @@ def _codes(
 
 
 class _Builder:
-    """Collects table pieces for one source."""
+    """Collects table pieces for one source.
+
+    Text columns are kept as Python objects: converting every piece to pandas' Arrow-backed
+    strings costs more than the arithmetic.
+    """
 
     def __init__(self) -> None:
         self.parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_COLUMNS}
 
-    def add(self, name: str, frame: pd.DataFrame) -> None:
-        if not frame.empty:
-            self.parts[name].append(frame[TABLE_COLUMNS[name]])
+    def add(self, name: str, columns: Mapping[str, Any]) -> None:
+        length = max((len(v) for v in columns.values() if np.ndim(v)), default=0)
+        if length == 0:
+            return
+        data: dict[str, Any] = {}
+        for column in TABLE_COLUMNS[name]:
+            value = columns[column]
+            if _dtype(column) == "object":
+                text = np.empty(length, dtype=object)
+                text[:] = value
+                data[column] = pd.Series(text, dtype=object, copy=False)
+            else:
+                data[column] = np.broadcast_to(np.asarray(value, dtype=np.float64), (length,))
+        self.parts[name].append(pd.DataFrame(data, copy=True))
 
     def table(self, name: str) -> pd.DataFrame:
         frames = self.parts[name]
@@ -436,7 +452,7 @@ def _cells_and_values(
             successes = np.bincount(cell[hit], minlength=size).astype(np.float64)
         else:
             successes = np.full(size, np.nan)
-        builder.add("cells", pd.DataFrame({
+        builder.add("cells", {
             "indicator_id": indicator.id, "dimension": dim,
             **_labels(codes, present, n_sub, sub_labels),
             "n_rows": n_rows[present].astype(np.float64),
@@ -444,17 +460,17 @@ def _cells_and_values(
             "n": n[present].astype(np.float64), "sum": total[present],
             "sum_sq": total_sq[present], "denominator": denominator[present],
             "successes": successes[present],
-        }))
+        })
         if family not in ("mean", "share") or not has.any():
             continue
         n_values = len(value_uniques)
         combined, counts = _count_codes(cell[has] * n_values + value_codes[has],
                                         size * n_values)
-        builder.add("values", pd.DataFrame({
+        builder.add("values", {
             "indicator_id": indicator.id, "dimension": dim,
             **_labels(codes, combined // n_values, n_sub, sub_labels),
             "value": value_uniques[combined % n_values], "count": counts,
-        }))
+        })
 
 
 def _unit_codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
@@ -497,7 +513,8 @@ def _pairs(
     value = units.value
     known = valid & (unit >= 0)
     n_ids = int(unit.max()) + 1 if unit.size else 1
-    uid = codes.group * n_ids + np.maximum(unit, 0)
+    # Units are matched within their group; compact codes keep the lookup table small.
+    uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
     n_periods = len(codes.periods)
     # The same unit twice in one period cannot be matched: validation refuses it.
     dup = np.zeros(len(value), dtype=bool)
@@ -534,32 +551,32 @@ def _pairs(
             size = len(codes.groups) * n_periods * n_sub
             n_pairs = np.bincount(cell, minlength=size)
             present = np.flatnonzero(n_pairs)
-            builder.add("pair_sums", pd.DataFrame({
+            builder.add("pair_sums", {
                 "indicator_id": indicator.id, "dimension": dim,
                 **_labels(codes, present, n_sub, sub_labels),
                 "n_pairs": n_pairs[present].astype(np.float64),
                 "sum_before": np.bincount(cell, weights=value[b], minlength=size)[present],
                 "sum_after": np.bincount(cell, weights=value[a], minlength=size)[present],
-            }))
+            })
             if family == "mean":
                 change = np.round(value[a] - value[b], 12) + 0.0
                 found, uniques = pd.factorize(change, sort=True)
                 steps = np.asarray(uniques, dtype=np.float64)
                 unique, counts = _count_codes(cell * len(steps) + found, size * len(steps))
-                builder.add("differences", pd.DataFrame({
+                builder.add("differences", {
                     "indicator_id": indicator.id, "dimension": dim,
                     **_labels(codes, unique // len(steps), n_sub, sub_labels),
                     "difference": steps[unique % len(steps)], "count": counts,
-                }))
+                })
             else:
                 combined = (cell * n_values + value_codes[b]) * n_values + value_codes[a]
                 unique, counts = _count_codes(combined, size * n_values * n_values)
-                builder.add("transitions", pd.DataFrame({
+                builder.add("transitions", {
                     "indicator_id": indicator.id, "dimension": dim,
                     **_labels(codes, unique // (n_values * n_values), n_sub, sub_labels),
                     "before": value_uniques[(unique // n_values) % n_values],
                     "after": value_uniques[unique % n_values], "count": counts,
-                }))
+                })
 
 
 def _segments(cell: IntArray) -> tuple[IntArray, IntArray, IntArray]:
@@ -607,7 +624,7 @@ def _items(
         "group": np.asarray(codes.groups, dtype=object)[cells // n_periods],
         "period": np.asarray(codes.periods, dtype=object)[cells % n_periods],
     }
-    builder.add("items", pd.DataFrame({
+    builder.add("items", {
         "indicator_id": indicator.id,
         "group": np.repeat(labels["group"], k * k),
         "period": np.repeat(labels["period"], k * k),
@@ -617,19 +634,19 @@ def _items(
         "sum_i": sum_mat.reshape(-1),
         "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
         "cross_product": np.stack(cross_blocks).reshape(-1),
-    }))
+    })
     scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
     counts = np.stack([np.add.reduceat((raw == c).astype(np.int64), starts, axis=0)
                        for c in scale_codes], axis=-1)  # cells x items x codes
     n_codes = len(scale_codes)
-    builder.add("answers", pd.DataFrame({
+    builder.add("answers", {
         "indicator_id": indicator.id,
         "group": np.repeat(labels["group"], k * n_codes),
         "period": np.repeat(labels["period"], k * n_codes),
         "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
         "code": np.tile(np.asarray(scale_codes), k * len(cells)),
         "count": counts.reshape(-1).astype(np.float64),
-    }))
+    })
 
 
 def _dates(frame: pd.DataFrame, name: str, source: DataSource, indicator: Indicator) -> pd.Series:
@@ -690,7 +707,7 @@ def _milestones(
     stage = (present // n_levels) % n_stages
     stage_order = [0.0 if s < len(measure.setbacks) else float(s - len(measure.setbacks) + 1)
                    for s in stage]
-    builder.add("stages", pd.DataFrame({
+    builder.add("stages", {
         "indicator_id": indicator.id,
         "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
         "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
@@ -699,7 +716,7 @@ def _milestones(
         "level": np.asarray(level_labels, dtype=object)[present % n_levels],
         "count": counts[present].astype(np.float64),
         "missing_evidence": missing[present].astype(np.float64),
-    }))
+    })
     dated = [s for s in measure.stages if s.date_field and s.date_field in frame.columns]
     gp_cell = codes.group * n_periods + codes.period
     for first, second in zip(dated, dated[1:], strict=False):
@@ -714,13 +731,13 @@ def _milestones(
         n = np.bincount(gp_cell[ok], minlength=size)
         total = np.bincount(gp_cell[ok], weights=days[ok], minlength=size)
         present = np.flatnonzero(n)
-        builder.add("stage_times", pd.DataFrame({
+        builder.add("stage_times", {
             "indicator_id": indicator.id,
             "group": np.asarray(codes.groups, dtype=object)[present // n_periods],
             "period": np.asarray(codes.periods, dtype=object)[present % n_periods],
             "from_stage": first.id, "to_stage": second.id,
             "n": n[present].astype(np.float64), "sum_days": total[present],
-        }))
+        })
 
 
 def aggregate_source(

@@ -156,18 +156,15 @@ class _Out:
             for c in ESTIMATE_COLUMNS
         }
         self.columns["design"][:] = "none"
-        self.notes: list[list[str]] = [[] for _ in range(n)]
+        self.notes: dict[int, list[str]] = {}
 
     def note(self, mask: BoolArray, text: str | Any) -> None:
         """A note on the masked rows: one text for all, or one per masked row."""
-        positions = np.flatnonzero(mask)
-        if isinstance(text, str):
-            for pos in positions:
-                self.notes[pos].append(text)
-            return
-        for pos, item in zip(positions, text, strict=True):
+        positions = np.flatnonzero(mask).tolist()
+        texts = [text] * len(positions) if isinstance(text, str) else list(text)
+        for pos, item in zip(positions, texts, strict=True):
             if isinstance(item, str) and item:
-                self.notes[pos].append(item)
+                self.notes.setdefault(pos, []).append(item)
 
     def change(self, mask: BoolArray, res: pd.DataFrame) -> None:
         """Copy a change table of :mod:`getting_to_outcomes.stats` into the masked rows."""
@@ -177,7 +174,10 @@ class _Out:
 
     def frame(self, index: pd.Index) -> pd.DataFrame:
         out = pd.DataFrame(self.columns, index=index, columns=ESTIMATE_COLUMNS)
-        out["notes"] = self.notes
+        notes = np.empty(self.n, dtype=object)
+        for pos in range(self.n):
+            notes[pos] = self.notes.get(pos, [])
+        out["notes"] = pd.Series(notes, index=index, dtype=object)
         return out
 
 

@@ -27,6 +27,7 @@ from getting_to_outcomes._aggregate import (
     Aggregates,
     Window,
     aggregate_source,
+    key_codes,
     merge_aggregates,
 )
 from getting_to_outcomes._estimates import estimate
@@ -170,7 +171,7 @@ def _frames(
 
 
 def _period_text(values: pd.Series) -> list[str]:
-    series = values.dropna()
+    series = pd.Series(pd.unique(values.dropna()))
     if pd.api.types.is_float_dtype(series.dtype) and (series == np.round(series)).all():
         series = series.astype("int64")
     return sorted(set(series.astype(str).str.strip()))
@@ -730,41 +731,46 @@ def _add_reliability(
     frame: pd.DataFrame, notes: list[list[str]], agg: Aggregates, inds: Sequence[Indicator],
     confidence: float,
 ) -> None:
+    """Alpha of the whole group and period on every row of a scale, flagged and noted."""
     for column in ("reliability", "reliability_ci_low", "reliability_ci_high"):
         frame[column] = np.nan
     frame["reliability_flag"] = None
-    for ind in inds:
-        if not isinstance(ind.measure, ScaleMeasure):
-            continue
-        alphas = _alpha_cells(agg, ind, confidence)
-        if alphas.empty:
-            continue
-        mine = (frame["indicator_id"] == ind.id).to_numpy()
-        key = pd.MultiIndex.from_frame(frame.loc[mine, ["group", "period"]])
-        table = alphas.set_index(["group", "period"]).reindex(key)
-        alpha = table["alpha"].to_numpy(dtype=np.float64)
-        frame.loc[mine, "reliability"] = alpha
-        frame.loc[mine, "reliability_ci_low"] = table["low"].to_numpy(dtype=np.float64)
-        frame.loc[mine, "reliability_ci_high"] = table["high"].to_numpy(dtype=np.float64)
-        has_data = frame.loc[mine, "n"].to_numpy() > 0
-        threshold = ind.reliability_threshold
-        flag = np.where(np.isnan(alpha), "undefined",
-                        "ok" if threshold is None else np.where(alpha < (threshold or 0),
-                                                                "below_threshold", "ok"))
-        frame.loc[mine, "reliability_flag"] = np.where(has_data, flag, None)
-        positions = np.flatnonzero(mine)
-        for pos, a, neg, ok in zip(positions, alpha, table["negative"], has_data, strict=True):
-            if not ok:
-                continue
-            if threshold is not None and a < threshold:
-                notes[pos].append(f"Cronbach's alpha {a:.2f} is below the threshold "
-                                  f"{threshold:g} of this scale")
-            if np.isnan(a):
-                notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
-                                  "variation)")
-            if isinstance(neg, str) and neg:
-                notes[pos].append(f"warning: item(s) {neg} correlate negatively with the rest "
-                                  "of the scale; is a reverse key missing?")
+    scales = [i for i in inds if isinstance(i.measure, ScaleMeasure)]
+    tables = [_alpha_cells(agg, i, confidence).assign(indicator_id=i.id) for i in scales]
+    tables = [t for t in tables if not t.empty]
+    if not tables:
+        return
+    alphas = pd.concat(tables, ignore_index=True)
+    keys = ["indicator_id", "group", "period"]
+    theirs, mine = key_codes([alphas[keys], frame[keys]], keys)
+    found = pd.Index(theirs).get_indexer(mine)
+    hit = found >= 0
+    at = np.maximum(found, 0)
+    alpha = np.where(hit, alphas["alpha"].to_numpy(dtype=np.float64)[at], np.nan)
+    frame["reliability"] = alpha
+    frame["reliability_ci_low"] = np.where(hit, alphas["low"].to_numpy(dtype=np.float64)[at],
+                                           np.nan)
+    frame["reliability_ci_high"] = np.where(hit, alphas["high"].to_numpy(dtype=np.float64)[at],
+                                            np.nan)
+    thresholds = {i.id: np.nan if i.reliability_threshold is None else i.reliability_threshold
+                  for i in inds}
+    threshold = frame["indicator_id"].map(thresholds).to_numpy(dtype=np.float64)
+    shown = hit & (frame["n"].to_numpy() > 0)
+    below = alpha < threshold
+    flag = np.where(np.isnan(alpha), "undefined", np.where(below, "below_threshold", "ok"))
+    frame["reliability_flag"] = np.where(shown, flag, None)
+    negative = alphas["negative"].to_numpy(dtype=object)[at]
+    for pos in np.flatnonzero(shown).tolist():
+        a = alpha[pos]
+        if below[pos]:
+            notes[pos].append(f"Cronbach's alpha {a:.2f} is below the threshold "
+                              f"{threshold[pos]:g} of this scale")
+        elif np.isnan(a):
+            notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
+                              "variation)")
+        if negative[pos]:
+            notes[pos].append(f"warning: item(s) {negative[pos]} correlate negatively with the "
+                              "rest of the scale; is a reverse key missing?")
 
 
 def _time_table(windows: Mapping[str, Window]) -> dict[str, dict[str, float]]:
