@@ -279,7 +279,8 @@ def _by_unique(spec: FieldSpec, raw: pd.Series) -> _Parsed:
             u_values, u_missing, u_error = _read_uniques(spec, encoded.dictionary.to_pylist())
             u_typed = _typed(spec, u_values)
     else:
-        if raw.dtype == object and "mixed" in pd.api.types.infer_dtype(values, skipna=True):
+        kinds = pd.api.types.infer_dtype(np.asarray(values, dtype=object), skipna=True)
+        if raw.dtype == object and "mixed" in kinds:
             # Hashing would merge True with 1 and 1.0; a bool is not a number here.
             tagged = np.array(
                 [("\x00bool", bool(v)) if isinstance(v, bool | np.bool_) else v for v in values],

@@ -299,7 +299,10 @@ def _sniff_delimiter(text: str) -> str:
         return ","
     best, best_score = ",", (0.0, 0)
     for delimiter in _DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:  # e.g. a huge cell: the parser reports it properly
+            continue
         widest = max(counts)
         if widest < 2:
             continue
@@ -332,10 +335,13 @@ def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
 
 
 def _parse_ragged(file: str, text: str, delimiter: str) -> pd.DataFrame:
-    csv.field_size_limit(MAX_CELL_CHARS + 1)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _fail(file, f"holds a cell of more than {MAX_CELL_CHARS:,} characters, more than a "
+                        "spreadsheet cell can hold; this usually means a quote (\") opened and "
+                        "never closed, or a file that is not a table") from None
         raise _fail(file, f"is not a readable delimited table ({exc})") from None
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)

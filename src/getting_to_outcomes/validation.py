@@ -460,7 +460,7 @@ def _assemble(src: DataSource, specs: dict[str, FieldSpec], entries: list[_Input
     file_of = np.concatenate([np.full(len(e.frame), k, dtype=np.int64) for k, e in enumerate(entries)])
     typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
     _cross_row(src, entries, typed, rows, files, file_of, issues)
-    table = _issue_table(src.id, issues)
+    table = _issue_table(src.id, issues, list(specs))
     rejected = np.zeros(n, dtype=bool)
     errors = table[(table["severity"] == "error") & (table["pos"] >= 0)]
     rejected[errors["pos"].to_numpy(dtype=np.int64)] = True
@@ -477,7 +477,7 @@ def _assemble(src: DataSource, specs: dict[str, FieldSpec], entries: list[_Input
     valid_rows = _rows_frame(typed, ~rejected, rows)
     rejected_rows = _rows_frame(typed, rejected, rows)
     rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
-    missing = _missing_table(entries)
+    missing = _missing_table(entries, list(specs))
     return ValidationReport(
         source=src.id, files=tuple(files), issues=table.drop(columns="pos"), rows_read=n,
         valid_rows=valid_rows, rejected_rows=rejected_rows, missing=missing,
@@ -508,22 +508,24 @@ def _rows_frame(typed: dict[str, Any], keep: np.ndarray, rows: np.ndarray) -> pd
     return pd.DataFrame(data, index=pd.Index(rows[keep], name="row"), copy=False)
 
 
-def _missing_table(entries: list[_Input]) -> pd.DataFrame:
+def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
+    """Every missing-value code: ``row``, ``column``, ``reason``, in file, row and column order."""
     frames = []
     for entry in entries:
         assert entry.checked is not None  # noqa: S101
         frame = entry.checked.missing_frame()
         frames.append(frame.assign(pos=entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64)))
-    if len(frames) == 1:
-        out = frames[0]
-    else:
-        names = list(dict.fromkeys(c for f in frames for c in f["column"].cat.categories))
-        out = pd.concat([f.assign(column=f["column"].cat.set_categories(names)) for f in frames],
-                        ignore_index=True)
-    return out.rename(columns={"pos": "row"})
+    parts = []
+    for frame in frames:
+        frame = frame.assign(column=frame["column"].cat.set_categories(order))
+        by = np.lexsort((frame["column"].cat.codes.to_numpy(), frame["pos"].to_numpy()))
+        parts.append(frame.iloc[by])
+    out = parts[0] if len(parts) == 1 else pd.concat(parts)
+    return out.rename(columns={"pos": "row"}).reset_index(drop=True)
 
 
-def _issue_table(source: str, issues: _Issues) -> pd.DataFrame:
+def _issue_table(source: str, issues: _Issues, columns: list[str]) -> pd.DataFrame:
+    """All issues in one table: by file, row (file-wide issues first), severity, column."""
     parts = [pd.DataFrame(issues.rows, columns=[c for c in ISSUE_COLUMNS if c not in
                                                  ("source", "check", "severity")] + ["pos"])]
     parts += issues.frames
@@ -533,11 +535,14 @@ def _issue_table(source: str, issues: _Issues) -> pd.DataFrame:
     table["source"] = source
     table["check"] = table["reason"].map(lambda r: REASONS[r][0])
     table["severity"] = table["reason"].map(lambda r: REASONS[r][1])
-    order = {"error": 0, "warning": 1, "info": 2}
+    severity = {"error": 0, "warning": 1, "info": 2}
     files = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
-    table = table.assign(_s=table["severity"].map(order), _r=table["row"].fillna(-1),
-                         _f=table["file"].map(files))
-    table = table.sort_values(["_f", "_r", "_s"], kind="stable").drop(columns=["_s", "_r", "_f"])
+    position = {name: k for k, name in enumerate(columns)}
+    table = table.assign(
+        _f=table["file"].map(files), _r=table["row"].fillna(-1), _s=table["severity"].map(severity),
+        _c=table["column"].map(position).fillna(len(position)), _reason=table["reason"])
+    keys = ["_f", "_r", "_s", "_c", "_reason"]
+    table = table.sort_values(keys, kind="stable").drop(columns=keys)
     for name in ("source", "file", "column", "value", "check", "reason", "severity", "message", "fix"):
         table[name] = table[name].astype("str")
     return table[[*ISSUE_COLUMNS, "pos"]].reset_index(drop=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -16,18 +18,33 @@ INVALID = DATA / "invalid"
 EXPORTS = DATA / "exports"
 
 
-@pytest.fixture(scope="session")
-def framework_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled framework plus ``tests/data/validation_sources.yaml``."""
-    folder = tmp_path_factory.mktemp("framework") / "with-test-sources"
+@functools.cache
+def test_framework_dir() -> Path:
+    """The bundled framework plus ``tests/data/validation_sources.yaml``, in a temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="gto-validation-")) / "with-test-sources"
     shutil.copytree(_bundled_root() / DEFAULT_FRAMEWORK, folder)
     shutil.copy(DATA / "validation_sources.yaml", folder / "sources" / "validation_sources.yaml")
     return folder
 
 
+@functools.cache
+def test_framework() -> Framework:
+    """Loaded once; property-based tests call this instead of taking a fixture argument."""
+    return load_framework(test_framework_dir())
+
+
+test_framework_dir.__test__ = False  # type: ignore[attr-defined]
+test_framework.__test__ = False  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
-def framework(framework_dir: Path) -> Framework:
-    return load_framework(framework_dir)
+def framework_dir() -> Path:
+    return test_framework_dir()
+
+
+@pytest.fixture(scope="session")
+def framework() -> Framework:
+    return test_framework()
 
 
 @pytest.fixture
