@@ -495,6 +495,32 @@ def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
     return [id_column, *rest]
 
 
+def _matching(
+    frame: pd.DataFrame, columns: Sequence[str], codes: _Codes, inside: npt.NDArray[np.bool_],
+    source: DataSource,
+) -> IntArray:
+    """Compact codes of group x unit, -1 where an id is missing; duplicates are refused.
+
+    The same unit twice in one group and period cannot be matched across periods;
+    validation refuses such rows, so reaching here they are an error.
+    """
+    unit = _unit_codes(frame, columns)
+    n_ids = int(unit.max()) + 1 if unit.size else 1
+    known = inside & (unit >= 0)
+    uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
+    dup = np.zeros(len(frame), dtype=bool)
+    dup[known] = pd.Series(uid[known] * len(codes.periods) + codes.period[known]).duplicated(
+        keep=False).to_numpy()
+    if dup.any():
+        labels = frame[columns[0]]
+        raise ScoringError(
+            f"source {source.id!r}: the same {labels.name!r} appears more than once in one "
+            f"group and period (rows {_row_labels(labels, dup)}), so units cannot be "
+            "matched across periods; run `gto validate` to list the duplicates"
+        )
+    return np.where(unit >= 0, uid, -1)
+
+
 def _pairs(
     builder: _Builder,
     indicator: Indicator,
@@ -503,29 +529,18 @@ def _pairs(
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
     unit: IntArray,
-    id_labels: pd.Series,
     value_codes: IntArray,
     value_uniques: FloatArray,
-    source: DataSource,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
-    distribution of differences (means) or of transitions (shares)."""
+    distribution of differences (means) or of transitions (shares).
+
+    ``unit`` holds compact codes of group x unit id (see :func:`_matching`), -1 without id.
+    """
     value = units.value
     known = valid & (unit >= 0)
-    n_ids = int(unit.max()) + 1 if unit.size else 1
-    # Units are matched within their group; compact codes keep the lookup table small.
-    uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
+    uid = np.maximum(unit, 0)
     n_periods = len(codes.periods)
-    # The same unit twice in one period cannot be matched: validation refuses it.
-    dup = np.zeros(len(value), dtype=bool)
-    dup[known] = pd.Series(uid[known] * n_periods + codes.period[known]).duplicated(
-        keep=False).to_numpy()
-    if dup.any():
-        raise ScoringError(
-            f"source {source.id!r}: the same {id_labels.name!r} appears more than once in one "
-            f"group and period (rows {_row_labels(id_labels, dup)}), so units cannot be "
-            "matched across periods; run `gto validate` to list the duplicates"
-        )
     has = known & ~np.isnan(value)
     rows = np.arange(len(value))
     base = has & (codes.period == 0)
@@ -604,20 +619,20 @@ def _items(
     cell = codes.group[rows] * n_periods + codes.period[rows]
     order, cells, starts = _segments(cell)
     keyed = units.items_keyed[rows[order]]
-    raw = units.items_raw[rows[order]]
     ends = np.r_[starts[1:], len(order)]
     k = len(measure.items)
     ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     item_names = np.asarray(measure.items, dtype=object)
+    answered = ~np.isnan(keyed)
+    mask = answered.astype(np.float64)
+    filled = np.where(answered, keyed, 0.0)
     n_blocks, sum_blocks, cross_blocks = [], [], []
-    for start, end in zip(starts, ends, strict=True):
-        block = keyed[start:end]
-        answered = ~np.isnan(block)
-        mask = answered.astype(np.float64)
-        filled = np.where(answered, block, 0.0)
-        n_blocks.append(mask.T @ mask)
-        sum_blocks.append(filled.T @ mask)
-        cross_blocks.append(filled.T @ filled)
+    # One small matrix product per group and period: the pairwise-complete moments.
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        m, f = mask[start:end], filled[start:end]
+        n_blocks.append(m.T @ m)
+        sum_blocks.append(f.T @ m)
+        cross_blocks.append(f.T @ f)
     n_mat = np.stack(n_blocks)
     sum_mat = np.stack(sum_blocks)
     labels = {
@@ -636,16 +651,28 @@ def _items(
         "cross_product": np.stack(cross_blocks).reshape(-1),
     })
     scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
-    counts = np.stack([np.add.reduceat((raw == c).astype(np.int64), starts, axis=0)
-                       for c in scale_codes], axis=-1)  # cells x items x codes
     n_codes = len(scale_codes)
+    raw = units.items_raw[rows[order]]
+    segment = np.repeat(np.arange(len(cells)), ends - starts)  # rows are in cell order
+    # Answers are codes of the scale (checked when the items were read): a lookup table
+    # turns each code into its position.
+    low = int(scale_codes[0])
+    lookup = np.zeros(int(scale_codes[-1]) - low + 1, dtype=np.int64)
+    lookup[np.asarray(scale_codes, dtype=np.int64) - low] = np.arange(n_codes)
+    counts = np.zeros((len(cells), k, n_codes))
+    for j in range(k):
+        column = raw[:, j]
+        answered_j = ~np.isnan(column)
+        position = lookup[column[answered_j].astype(np.int64) - low]
+        counts[:, j, :] = np.bincount(segment[answered_j] * n_codes + position,
+                                      minlength=len(cells) * n_codes).reshape(-1, n_codes)
     builder.add("answers", {
         "indicator_id": indicator.id,
         "group": np.repeat(labels["group"], k * n_codes),
         "period": np.repeat(labels["period"], k * n_codes),
         "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
         "code": np.tile(np.asarray(scale_codes), k * len(cells)),
-        "count": counts.reshape(-1).astype(np.float64),
+        "count": counts.reshape(-1),
     })
 
 
@@ -816,9 +843,9 @@ def aggregate_source(
                 and uniques.size and all(c in frame.columns for c in unit_columns)):
             key = tuple(unit_columns)
             if key not in unit_codes:
-                unit_codes[key] = _unit_codes(frame, unit_columns)
+                unit_codes[key] = _matching(frame, unit_columns, codes, inside, source)
             _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
-                   frame[unit_columns[0]], value_codes, uniques, source)
+                   value_codes, uniques)
         if isinstance(measure, ScaleMeasure):
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):

@@ -236,11 +236,6 @@ def _numerator(
     return values
 
 
-def _scale_range(framework: Framework, measure: ScaleMeasure) -> tuple[float, float]:
-    codes = [c.code for c in framework.scale(measure.scale).codes]
-    return float(min(codes)), float(max(codes))
-
-
 def _scale(
     frame: pd.DataFrame, measure: ScaleMeasure, source: DataSource, indicator: Indicator,
     framework: Framework, min_answered: float | None,
@@ -248,13 +243,15 @@ def _scale(
     items = frame[[_column(frame, c, source, indicator).name for c in measure.items]]
     raw = np.column_stack([numeric(frame, c, source, indicator) for c in measure.items]) \
         if len(frame) else np.empty((0, len(measure.items)))
-    low, high = _scale_range(framework, measure)
-    outside = ~np.isnan(raw) & ((raw < low) | (raw > high) | (raw != np.round(raw)))
+    codes = np.asarray([c.code for c in framework.scale(measure.scale).codes], dtype=np.float64)
+    low, high = float(codes.min()), float(codes.max())
+    outside = ~np.isnan(raw) & ~np.isin(raw, codes)
     if outside.any():
-        row, col = (int(i[0]) for i in np.nonzero(outside))
+        col = int(np.nonzero(outside)[1][0])
+        listed = ", ".join(f"{c:g}" for c in codes)
         raise _bad_value(
             items.iloc[:, col], outside[:, col], source, indicator,
-            f"is not a code of response scale {measure.scale!r} ({low:g} to {high:g})",
+            f"is not a code of response scale {measure.scale!r} ({listed})",
         )
     keyed = raw.copy()
     for name in measure.reverse:
