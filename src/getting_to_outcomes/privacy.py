@@ -108,15 +108,15 @@ def load_key(
         When there is no key, the key file cannot be read, or the key is too short.
     """
     env = os.environ if environ is None else environ
-    path = key_file if key_file is not None else env.get(KEY_FILE_ENV) if not env.get(KEY_ENV) else None
+    secret = (env.get(KEY_ENV) or "").strip()
+    path = key_file if key_file is not None else None if secret else env.get(KEY_FILE_ENV) or None
     if path is None:
-        secret = env.get(KEY_ENV)
         if not secret:
             msg = (f"no pseudonymisation key: set the environment variable {KEY_ENV}, or "
                    f"{KEY_FILE_ENV} to a key file, or pass a key file; create a key with "
                    "getting_to_outcomes.generate_key() and keep it private")
             raise PseudonymKeyError(msg)
-        return PseudonymKey(secret.strip())
+        return PseudonymKey(secret)
     try:
         content = Path(path).read_bytes()
     except OSError as exc:

@@ -367,14 +367,15 @@ def _read_text(file: str, raw: bytes, encoding: str | None, delimiter: str | Non
 # --- binary formats ------------------------------------------------------------------
 
 
-def _read_xlsx(file: str, path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray]:
+def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the installation
         raise _fail(file, "reading Excel files needs openpyxl: pip install 'getting-to-outcomes[excel]'") from None
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # From the bytes, not the path: openpyxl refuses names that do not end in .xlsx.
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise _fail(file, f"is not a readable Excel workbook ({exc})") from None
     try:
         names = list(workbook.sheetnames)
@@ -630,7 +631,7 @@ def read_raw(
         positional = {i: value_labels[c] for i, c in enumerate(frame.columns) if c in value_labels}
         return RawTable(file, "sav", table.frame, headers, table.rows, notes, positional)
     if kind == "xlsx":
-        grid, rows = _read_xlsx(file, path, sheet)
+        grid, rows = _read_xlsx(file, raw, sheet)
     else:
         grid, rows = _read_text(file, raw, encoding, delimiter, notes)
     frame, headers, kept_rows = _shape_grid(file, grid, rows, notes, source)

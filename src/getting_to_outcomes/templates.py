@@ -10,6 +10,7 @@ CSV, the codebook is written beside it as ``<name>-codebook.csv``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -196,8 +197,10 @@ def _validation(column: Column, scales: dict[str, ResponseScale], lists: Any, at
         return {"validate": "list", "source": f"=lists!${letter}$1:${letter}${len(choices)}",
                 "error_message": "Pick an answer from the list, or type its code.", **message}
     if column.type in ("integer", "number"):
-        low = column.min if isinstance(column.min, int | float) else -1e12
-        high = column.max if isinstance(column.max, int | float) else 1e12
+        low: float = column.min if isinstance(column.min, int | float) else -1e12
+        high: float = column.max if isinstance(column.max, int | float) else 1e12
+        if column.type == "integer":
+            low, high = math.ceil(low), math.floor(high)
         return {"validate": "integer" if column.type == "integer" else "decimal",
                 "criteria": "between", "minimum": low, "maximum": high,
                 "error_message": f"Expected a number from {low:g} to {high:g}.", **message}
