@@ -1368,7 +1368,9 @@ def plot_trend(
                         for p in points) + "." + (f" {len(withheld)} period(s) withheld."
                                                   if withheld else "")
         )
-    if network and NETWORK not in chosen and NETWORK in set(frame["group"]):
+    # A pooled count is the network's total, not a typical grantee: it is no reference line.
+    comparable = not _d.is_whole(fw, str(indicator), frame)
+    if comparable and network and NETWORK not in chosen and NETWORK in set(frame["group"]):
         points = _series(frame[frame["group"] == NETWORK], order, fw)
         _draw_series(ax, points, positions, color="#7F7F7F", label="Network (pooled)",
                      band=False, linestyle="--", linewidth=1.4, marker="", zorder=2)
@@ -1514,6 +1516,13 @@ def plot_ranking(
     finite = [v for v in values if not math.isnan(v)]
     low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
     pad = 0.06 * ((high - low) or 1.0)
+    # A pooled count is the network's total, not a typical grantee: it is no reference line.
+    pooled = math.nan
+    if network and NETWORK in records and not _d.is_whole(fw, str(indicator), frame) \
+            and not _d.withheld(records[NETWORK], fw):
+        pooled = _d.num(records[NETWORK].get("value"))
+    if not math.isnan(pooled):
+        low, high = min(low, pooled), max(high, pooled)
     low, high = low - pad, high + pad
     descriptions = []
     for position, g in enumerate(rows):
@@ -1538,9 +1547,7 @@ def plot_ranking(
         descriptions.append(f"{_d.label(g, labels)}: {fv(value)} "
                             f"(CI {fv(c_low)} to "
                             f"{fv(c_high)}), {span} of {len(shown)}.")
-    if network and NETWORK in records and _d.is_num(records[NETWORK].get("value")) and not \
-            _d.withheld(records[NETWORK], fw):
-        pooled = _d.num(records[NETWORK]["value"])
+    if not math.isnan(pooled):
         ax.axvline(pooled, color="#7F7F7F", linestyle="--", linewidth=1.2, zorder=1)
         ax.annotate(f"Network {fv(pooled)}", xy=(pooled, 1.0),
                     xycoords=("data", "axes fraction"), xytext=(3, 2),
@@ -1660,8 +1667,10 @@ def plot_small_multiples(
                 "bottom": bottom / height, "wspace": gap_w / panel_w, "hspace": gap_h / panel_h}
     axes = fig.subplots(nrows, cols, sharex=shared, sharey=shared, squeeze=False,
                         gridspec_kw=grid or None)
+    # A pooled count is the network's total, not a typical grantee: it is no reference line.
+    comparable = facet == "group" and not _d.is_whole(fw, str(indicator), frame)
     network_points = (_series(frame[frame["group"] == NETWORK], order, fw)
-                      if shared and network and NETWORK in set(frame["group"]) else [])
+                      if comparable and network and NETWORK in set(frame["group"]) else [])
     descriptions = []
     for index, panel in enumerate(axes.flat):
         if index >= len(keys):

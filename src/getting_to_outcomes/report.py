@@ -361,7 +361,8 @@ class _Rendered:
     section: str
     heading: str
     intro: str
-    png: bytes
+    image: bytes
+    media_type: str
     alt: str
     files: list[Path]
 
@@ -388,6 +389,7 @@ def write_report(
     synthetic: bool | None = None,
     force: bool = False,
     dpi: int = 200,
+    embed: Literal["svg", "png"] = "svg",
     rank_indicators: int = 3,
     max_panels: int = 30,
     notes: Sequence[str] = (),
@@ -422,6 +424,9 @@ def write_report(
         Write into a folder that is not empty, replacing a previous report's files.
     dpi : int
         PNG resolution, at least 200.
+    embed : {"svg", "png"}
+        How charts are embedded in report.html: SVG (sharp at any size and on paper, and a
+        fifth the size) or the PNG files' images.
     rank_indicators : int
         Funder mode: how many key indicators get a ranking chart (every indicator is ranked
         in the rankings table).
@@ -461,6 +466,9 @@ def write_report(
     """
     if mode not in ("grantee", "funder"):
         msg = f"mode must be 'grantee' or 'funder', got {mode!r}"
+        raise ChartDataError(msg)
+    if embed not in ("svg", "png"):
+        msg = f"embed must be 'svg' or 'png', got {embed!r}"
         raise ChartDataError(msg)
     if dpi < _style.MIN_DPI:
         msg = f"dpi must be at least {_style.MIN_DPI} so that charts print sharply; got {dpi}"
@@ -511,7 +519,7 @@ def write_report(
     for chart in charts:
         started, started_cpu = time.perf_counter(), time.process_time()
         try:
-            result = _render(chart, out, dpi)
+            result = _render(chart, out, dpi, embed)
         except ChartDataError as exc:
             notes.append(f"{chart.heading}: not drawn ({exc})")
             tick(chart.key)
@@ -621,7 +629,7 @@ def _caption(data: _Tables, framework: Framework | None, source: str | None) -> 
     return _d.caption_text(data, frame, framework)
 
 
-def _render(chart: _Chart, out: Path, dpi: int) -> _Rendered:
+def _render(chart: _Chart, out: Path, dpi: int, embed: str) -> _Rendered:
     with _style.offscreen():
         drawn = chart.build()
     fig: Figure = drawn if hasattr(drawn, "savefig") else drawn.get_figure(root=True)
@@ -630,7 +638,8 @@ def _render(chart: _Chart, out: Path, dpi: int) -> _Rendered:
     files = [out / "charts" / f"{chart.key}.png", out / "charts" / f"{chart.key}.svg"]
     _write_bytes(files[0], png)
     _write_bytes(files[1], svg)
-    return _Rendered(chart.key, chart.section, chart.heading, chart.intro, png,
+    image, media_type = (svg, "image/svg+xml") if embed == "svg" else (png, "image/png")
+    return _Rendered(chart.key, chart.section, chart.heading, chart.intro, image, media_type,
                      _style.alt_text(fig), files)
 
 
@@ -1204,12 +1213,12 @@ def _short_alt(text: str, limit: int = 300) -> str:
 
 
 def _figure(chart: _Rendered) -> str:
-    encoded = base64.b64encode(chart.png).decode("ascii")
+    encoded = base64.b64encode(chart.image).decode("ascii")
     alt = chart.alt or chart.heading
     described = f"desc-{_e(chart.key)}"
     return (
         f"<figure id='chart-{_e(chart.key)}'><h3>{_e(chart.heading)}</h3>"
-        f"<img src='data:image/png;base64,{encoded}' alt='{_e(_short_alt(alt))}' "
+        f"<img src='data:{chart.media_type};base64,{encoded}' alt='{_e(_short_alt(alt))}' "
         f"aria-describedby='{described}' loading='lazy'>"
         f"<figcaption>{_e(chart.intro)} Files: charts/{_e(chart.key)}.png, "
         f"charts/{_e(chart.key)}.svg.</figcaption>"

@@ -1,0 +1,90 @@
+"""Both reports on the bundled (synthetic) example network, from real scores."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from getting_to_outcomes import load_example, score, write_report
+
+from .conftest import parse_page
+
+# A chart whose layout collapses is a chart nobody can read.
+pytestmark = pytest.mark.filterwarnings("error:constrained_layout not applied:UserWarning")
+
+
+@pytest.fixture(scope="module")
+def network():
+    example = load_example("cper-network")
+    # A high minimum for one scale withholds it for the smaller organizations, so that the
+    # reports must show withheld cells.
+    summary = score(example.tables, example.framework, targets=example.targets,
+                    min_n={"leadership.knowledge_of_system": 100})
+    labels = dict(zip(example.orgs["org_id"], example.orgs["name"], strict=True))
+    return example, summary, labels
+
+
+@pytest.fixture(scope="module")
+def grantee(network, tmp_path_factory):
+    example, summary, labels = network
+    return write_report(summary, tmp_path_factory.mktemp("grantee") / "out", org="CA-01",
+                        labels=labels, synthetic=example.synthetic)
+
+
+@pytest.fixture(scope="module")
+def funder(network, tmp_path_factory):
+    example, summary, labels = network
+    return write_report(summary, tmp_path_factory.mktemp("funder") / "out", mode="funder",
+                        labels=labels, synthetic=example.synthetic)
+
+
+def _kinds(files) -> set[str]:
+    return {key.split("_")[0] for key in files.charts}
+
+
+def test_the_grantee_report_has_every_kind_of_chart(grantee) -> None:
+    assert grantee.notes == []
+    assert {"theory", "targets", "before", "answers", "trends", "wins", "realm"} <= \
+        _kinds(grantee)
+
+
+def test_the_funder_report_has_every_kind_of_chart(funder) -> None:
+    assert funder.notes == []
+    assert {"theory", "heatmap", "realm", "ranking", "small", "wins"} <= _kinds(funder)
+
+
+@pytest.mark.parametrize("which", ["grantee", "funder"])
+def test_every_chart_is_in_the_page_with_alt_text(which, request) -> None:
+    files = request.getfixturevalue(which)
+    page = parse_page(files.html.read_text(encoding="utf-8"))
+    images = [attrs for tag, attrs in page.tags if tag == "img"]
+    assert len(images) == len(files.charts)
+    assert all(len(attrs["alt"] or "") > 40 for attrs in images)
+    assert "Synthetic data." in "".join(page.text)
+
+
+def test_the_grantee_report_names_only_its_organization(grantee, network) -> None:
+    example, _, labels = network
+    text = grantee.html.read_text(encoding="utf-8")
+    assert labels["CA-01"] in text
+    others = [name for org, name in labels.items() if org != "CA-01"]
+    assert not [name for name in others if name in text]
+
+
+def test_withheld_cells_stay_withheld_in_the_funder_tables(funder, network) -> None:
+    _, summary, _ = network
+    frame = summary.to_frame()
+    hidden = frame[frame["suppressed"] & (frame["subgroup_dimension"] == "all")]
+    assert len(hidden)
+    table = pd.read_csv(funder.tables["indicators"], encoding="utf-8-sig")
+    withheld = table[table["status"] == "withheld"]
+    assert len(withheld) == len(hidden)
+    assert withheld["value"].isna().all()
+
+
+def test_the_summary_json_matches_the_tables(funder) -> None:
+    payload = json.loads((funder.out_dir / "summary.json").read_text())
+    table = pd.read_csv(funder.tables["rankings"], encoding="utf-8-sig")
+    assert len(payload["tables"]["rankings"]) == len(table)
