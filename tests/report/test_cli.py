@@ -34,7 +34,8 @@ def test_a_grantee_report_from_a_folder(data_folder, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "report.html").read_text()
     assert "Harbor Valley Parent Alliance: progress report" in html
-    assert "Wrote" in result.output and "report.html" in result.output
+    assert "Wrote" in result.output
+    assert "report.html" in result.output
     # Files that are not data of a source are named, not silently ignored.
     assert "minutes.docx" in html
 
@@ -60,7 +61,8 @@ def test_a_folder_that_is_not_empty_needs_force(data_folder, tmp_path) -> None:
     (out / "keep.txt").write_text("x")
     refused = _run(str(data_folder), "--org", "CA-01", "--out", str(out))
     assert refused.exit_code == 1
-    assert "not empty" in refused.output and "--force" in refused.output
+    assert "not empty" in refused.output
+    assert "--force" in refused.output
     forced = _run(str(data_folder), "--org", "CA-01", "--out", str(out), "--force")
     assert forced.exit_code == 0, forced.output
     assert (out / "keep.txt").exists()
@@ -70,7 +72,8 @@ def test_several_organizations_without_org_or_compare_is_explained(data_folder,
                                                                    tmp_path) -> None:
     result = _run(str(data_folder), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "--org" in result.output and "--compare" in result.output
+    assert "--org" in result.output
+    assert "--compare" in result.output
 
 
 def test_a_file_not_named_after_a_source_is_explained(data_folder, tmp_path) -> None:
@@ -78,7 +81,8 @@ def test_a_file_not_named_after_a_source_is_explained(data_folder, tmp_path) -> 
     odd.write_text((data_folder / "contacts_log.csv").read_text())
     result = _run(str(odd), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "SOURCE=" in result.output and "contacts_log" in result.output
+    assert "SOURCE=" in result.output
+    assert "contacts_log" in result.output
 
 
 def test_source_equals_file_names_the_source(data_folder, tmp_path) -> None:

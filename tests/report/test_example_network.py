@@ -66,7 +66,7 @@ def test_every_chart_is_in_the_page_with_alt_text(which, request) -> None:
 
 
 def test_the_grantee_report_names_only_its_organization(grantee, network) -> None:
-    example, _, labels = network
+    _example, _, labels = network
     text = grantee.html.read_text(encoding="utf-8")
     assert labels["CA-01"] in text
     others = [name for org, name in labels.items() if org != "CA-01"]

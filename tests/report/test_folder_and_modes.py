@@ -14,7 +14,7 @@ from getting_to_outcomes.plotting import ChartDataError
 
 def test_a_folder_that_is_not_empty_is_refused(summary, tmp_path) -> None:
     (tmp_path / "thesis.docx").write_text("not mine to replace")
-    with pytest.raises(FileExistsError, match="not empty.*force=True"):
+    with pytest.raises(FileExistsError, match=r"not empty.*force=True"):
         write_report(summary, tmp_path, org="Alpha")
     assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
 
