@@ -67,16 +67,25 @@ def bench_source() -> DataSource:
         {"name": "trainings_attended", "type": "integer", "min": 0, "max": 60, "plausible_max": 30},
         *({"name": item, "type": "likert", "scale": "agree5"} for item in ITEMS),
     ]
-    return DataSource.model_validate({
-        "id": "bench_survey", "name": "Benchmark survey", "unit_of_analysis": "person",
-        "columns": columns, "keys": ["org_id", "person_id", "survey_wave"],
-        "id_column": "person_id", "time_column": "survey_wave", "period_order": ["pre", "post"],
-    })
+    return DataSource.model_validate(
+        {
+            "id": "bench_survey",
+            "name": "Benchmark survey",
+            "unit_of_analysis": "person",
+            "columns": columns,
+            "keys": ["org_id", "person_id", "survey_wave"],
+            "id_column": "person_id",
+            "time_column": "survey_wave",
+            "period_order": ["pre", "post"],
+        }
+    )
 
 
 def bench_framework() -> Framework:
     framework = load_framework()
-    return dataclasses.replace(framework, sources={**framework.sources, "bench_survey": bench_source()})
+    return dataclasses.replace(
+        framework, sources={**framework.sources, "bench_survey": bench_source()}
+    )
 
 
 def make_table(rows: int, seed: int = 20240601) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -84,16 +93,21 @@ def make_table(rows: int, seed: int = 20240601) -> tuple[pd.DataFrame, dict[str,
     rng = np.random.default_rng(seed)
     i = np.arange(rows)
     person = i // 2
-    frame = pd.DataFrame({
-        "org_id": pd.array(np.char.add("org", (person % 40).astype(str)), dtype="str"),
-        "person_id": pd.array(np.char.add("P", np.char.zfill(person.astype(str), 7)), dtype="str"),
-        "survey_wave": pd.array(np.where(i % 2 == 0, "pre", "post"), dtype="str"),
-        "survey_date": pd.Timestamp("2023-09-01") + pd.to_timedelta(rng.integers(0, 700, rows), unit="D"),
-        "role_type": pd.array(rng.choice(ROLES, rows), dtype="str"),
-        "age_band": pd.array(rng.choice(AGES, rows), dtype="str"),
-        "language": pd.array(rng.choice(LANGUAGES, rows), dtype="str"),
-        "trainings_attended": rng.poisson(3, rows).astype(np.float64),
-    })
+    frame = pd.DataFrame(
+        {
+            "org_id": pd.array(np.char.add("org", (person % 40).astype(str)), dtype="str"),
+            "person_id": pd.array(
+                np.char.add("P", np.char.zfill(person.astype(str), 7)), dtype="str"
+            ),
+            "survey_wave": pd.array(np.where(i % 2 == 0, "pre", "post"), dtype="str"),
+            "survey_date": pd.Timestamp("2023-09-01")
+            + pd.to_timedelta(rng.integers(0, 700, rows), unit="D"),
+            "role_type": pd.array(rng.choice(ROLES, rows), dtype="str"),
+            "age_band": pd.array(rng.choice(AGES, rows), dtype="str"),
+            "language": pd.array(rng.choice(LANGUAGES, rows), dtype="str"),
+            "trainings_attended": rng.poisson(3, rows).astype(np.float64),
+        }
+    )
     answers = rng.integers(1, 6, (rows, len(ITEMS))).astype(np.float64)
     draw = rng.random((rows, len(ITEMS)))
     answers[draw < 0.02] = np.nan
@@ -106,8 +120,10 @@ def make_table(rows: int, seed: int = 20240601) -> tuple[pd.DataFrame, dict[str,
     def seed_defect(name: str, where: np.ndarray) -> None:
         counts[name] = counts.get(name, 0) + len(where)
 
-    columns = {name: frame[name].to_numpy(dtype=object) for name in
-               ("org_id", "person_id", "role_type", "survey_wave")}
+    columns = {
+        name: frame[name].to_numpy(dtype=object)
+        for name in ("org_id", "person_id", "role_type", "survey_wave")
+    }
     dates = frame["survey_date"].to_numpy().copy()
     trainings = frame["trainings_attended"].to_numpy().copy()
     for kind in range(9):
@@ -157,8 +173,21 @@ def pandera_schema() -> Any:
     import pandera.pandas as pa
 
     codes = [1.0, 2.0, 3.0, 4.0, 5.0]
-    missing_text = ["", "-", "--", "n/a", "na", "not applicable", "refused", "prefer not to say",
-                    "prefer not to answer", "don't know", "dont know", "do not know", "not asked"]
+    missing_text = [
+        "",
+        "-",
+        "--",
+        "n/a",
+        "na",
+        "not applicable",
+        "refused",
+        "prefer not to say",
+        "prefer not to answer",
+        "don't know",
+        "dont know",
+        "do not know",
+        "not asked",
+    ]
 
     def no_missing_code(series: pd.Series) -> pd.Series:
         return ~series.str.strip().str.lower().isin(missing_text)
@@ -177,23 +206,36 @@ def pandera_schema() -> Any:
         "org_id": pa.Column(str, pa.Check(no_missing_code), nullable=False),
         "person_id": pa.Column(str, pa.Check(no_missing_code), nullable=False),
         "survey_wave": pa.Column(str, pa.Check.isin(["pre", "post"]), nullable=False),
-        "survey_date": pa.Column("datetime64[us]", pa.Check.in_range(pd.Timestamp(PERIOD[0]),
-                                                                    pd.Timestamp(PERIOD[1])),
-                                 nullable=True),
+        "survey_date": pa.Column(
+            "datetime64[us]",
+            pa.Check.in_range(pd.Timestamp(PERIOD[0]), pd.Timestamp(PERIOD[1])),
+            nullable=True,
+        ),
         "role_type": pa.Column(str, pa.Check.isin(ROLES), nullable=True),
         "age_band": pa.Column(str, pa.Check.isin(AGES), nullable=True),
         "language": pa.Column(str, pa.Check.isin(LANGUAGES), nullable=True),
-        "trainings_attended": pa.Column(float, [
-            pa.Check.in_range(0, 60), pa.Check(lambda s: s == np.floor(s)),
-            pa.Check.le(30, raise_warning=True)], nullable=True),
-        **{item: pa.Column(float, pa.Check.isin([*codes, 99.0, -9.0]), nullable=True)
-           for item in ITEMS},
+        "trainings_attended": pa.Column(
+            float,
+            [
+                pa.Check.in_range(0, 60),
+                pa.Check(lambda s: s == np.floor(s)),
+                pa.Check.le(30, raise_warning=True),
+            ],
+            nullable=True,
+        ),
+        **{
+            item: pa.Column(float, pa.Check.isin([*codes, 99.0, -9.0]), nullable=True)
+            for item in ITEMS
+        },
     }
     return pa.DataFrameSchema(
         columns,
-        checks=[pa.Check(not_straightlined, raise_warning=True),
-                pa.Check(has_baseline, raise_warning=True)],
-        unique=["org_id", "person_id", "survey_wave"], report_duplicates="all",
+        checks=[
+            pa.Check(not_straightlined, raise_warning=True),
+            pa.Check(has_baseline, raise_warning=True),
+        ],
+        unique=["org_id", "person_id", "survey_wave"],
+        report_duplicates="all",
     )
 
 
@@ -254,48 +296,72 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5, help="best of this many runs")
-    parser.add_argument("--record-rows", type=int, default=50_000,
-                        help="rows for the per-record pydantic path (scaled to --rows)")
+    parser.add_argument(
+        "--record-rows",
+        type=int,
+        default=50_000,
+        help="rows for the per-record pydantic path (scaled to --rows)",
+    )
     parser.add_argument("--skip-pandera", action="store_true")
     args = parser.parse_args(argv)
 
     framework = bench_framework()
-    print(f"python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
-          f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f}"
+    )
     start = time.perf_counter()
     frame, seeded = make_table(args.rows)
     table_bytes = int(frame.memory_usage(deep=True).sum())
-    print(f"table: {args.rows:,} rows x {frame.shape[1]} columns, {table_bytes / 1e6:,.0f} MB in memory "
-          f"(built in {time.perf_counter() - start:.1f} s); seeded defects: "
-          + ", ".join(f"{k} {v:,}" for k, v in sorted(seeded.items())))
+    print(
+        f"table: {args.rows:,} rows x {frame.shape[1]} columns, "
+        f"{table_bytes / 1e6:,.0f} MB in memory "
+        f"(built in {time.perf_counter() - start:.1f} s); seeded defects: "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(seeded.items()))
+    )
 
     t_columns, report = best(lambda: validate(frame, framework, source="bench_survey"), args.repeat)
     counts = report.issues.groupby("reason").size()
-    print(f"columns : {t_columns:8.3f} s   ({report.rows_read:,} rows read, "
-          f"{len(report.rejected_rows):,} rejected, {len(report.issues):,} issues, "
-          f"{len(report.missing):,} missing codes)")
+    print(
+        f"columns : {t_columns:8.3f} s   ({report.rows_read:,} rows read, "
+        f"{len(report.rejected_rows):,} rejected, {len(report.issues):,} issues, "
+        f"{len(report.missing):,} missing codes)"
+    )
     print("          issues found: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
     matrix = frame[ITEMS].to_numpy()
     t_numpy, _ = best(lambda: numpy_pass(matrix), args.repeat)
-    print(f"numpy   : {t_numpy:8.3f} s   (one pass over the {matrix.shape[0]:,} x {matrix.shape[1]} "
-          "item matrix)")
+    print(
+        f"numpy   : {t_numpy:8.3f} s   (one pass over the {matrix.shape[0]:,} x {matrix.shape[1]} "
+        "item matrix)"
+    )
 
     sample = frame.iloc[: args.record_rows]
-    t_sample, _ = best(lambda: validate(sample, framework, source="bench_survey", engine="records"),
-                       max(1, args.repeat // 2))
+    t_sample, _ = best(
+        lambda: validate(sample, framework, source="bench_survey", engine="records"),
+        max(1, args.repeat // 2),
+    )
     t_records = t_sample * len(frame) / len(sample)
-    print(f"records : {t_records:8.3f} s   (per-record pydantic: {t_sample:.2f} s for "
-          f"{len(sample):,} rows, scaled linearly)")
+    print(
+        f"records : {t_records:8.3f} s   (per-record pydantic: {t_sample:.2f} s for "
+        f"{len(sample):,} rows, scaled linearly)"
+    )
 
     t_pandera = float("nan")
     if not args.skip_pandera:
         schema = pandera_schema()
-        t_pandera, (failures, kept) = best(lambda: run_pandera(schema, frame), max(1, args.repeat // 2))
-        print(f"pandera : {t_pandera:8.3f} s   ({failures:,} failure cases, {len(kept):,} rows kept)")
+        t_pandera, (failures, kept) = best(
+            lambda: run_pandera(schema, frame), max(1, args.repeat // 2)
+        )
+        print(
+            f"pandera : {t_pandera:8.3f} s   ({failures:,} failure cases, {len(kept):,} rows kept)"
+        )
 
     peak = peak_memory(lambda: validate(frame, framework, source="bench_survey"))
-    print(f"memory  : peak {peak / 1e6:,.0f} MB while validating = {peak / table_bytes:.2f} x the table")
+    print(
+        f"memory  : peak {peak / 1e6:,.0f} MB while validating "
+        f"= {peak / table_bytes:.2f} x the table"
+    )
     print()
     print("ratios (goal in brackets):")
     print(f"  pandera / columns : {t_pandera / t_columns:6.1f} x   [>= 5]")

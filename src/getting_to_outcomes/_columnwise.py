@@ -38,22 +38,39 @@ from getting_to_outcomes.records import (
 )
 
 __all__ = [
-    "CELL_REASONS", "DATETIME_DTYPE", "CheckedTable", "Coded", "check_columns", "floats", "typed_empty",
+    "CELL_REASONS",
+    "DATETIME_DTYPE",
+    "CheckedTable",
+    "Coded",
+    "check_columns",
+    "floats",
+    "typed_empty",
 ]
 
 #: Reasons a cell can be flagged for, in a fixed order (their int8 codes).
 CELL_REASONS: Final = (
-    "not_a_number", "not_an_integer", "not_a_date", "not_a_boolean", "not_allowed",
-    "unknown_answer", "out_of_range", "outside_period", "missing_required", "implausible",
-    "comparison_failed", "straightlining",
+    "not_a_number",
+    "not_an_integer",
+    "not_a_date",
+    "not_a_boolean",
+    "not_allowed",
+    "unknown_answer",
+    "out_of_range",
+    "outside_period",
+    "missing_required",
+    "implausible",
+    "comparison_failed",
+    "straightlining",
 )
 DATETIME_DTYPE: Final = "datetime64[us]"
 _CODE: Final = {reason: code for code, reason in enumerate(CELL_REASONS)}
 _MISSING_CODE: Final = {reason: code for code, reason in enumerate(MISSING_REASONS)}
 _SKIPPED: Final = _MISSING_CODE["skipped"]
 _KEY_IS_NUMBER: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
-_NUMBERISH: Final = (r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(e[+-]?[0-9]+)?$"
-                     r"|^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+_NUMBERISH: Final = (
+    r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(e[+-]?[0-9]+)?$"
+    r"|^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"
+)
 
 
 @dataclass
@@ -90,16 +107,24 @@ class CheckedTable:
         return _long(self._missing, MISSING_REASONS)
 
 
-def _long(parts: list[tuple[str, np.ndarray, np.ndarray]], categories: tuple[str, ...]) -> pd.DataFrame:
+def _long(
+    parts: list[tuple[str, np.ndarray, np.ndarray]], categories: tuple[str, ...]
+) -> pd.DataFrame:
     names = list(dict.fromkeys(name for name, _, _ in parts))
     lengths = [len(pos) for _, pos, _ in parts]
     column_codes = np.repeat([names.index(name) for name, _, _ in parts], lengths).astype(np.int32)
-    return pd.DataFrame({
-        "pos": np.concatenate([pos for _, pos, _ in parts]) if parts else np.array([], np.int64),
-        "column": pd.Categorical.from_codes(column_codes, categories=names),
-        "reason": pd.Categorical.from_codes(
-            np.concatenate([r for _, _, r in parts]) if parts else np.array([], np.int8), categories),
-    })
+    return pd.DataFrame(
+        {
+            "pos": np.concatenate([pos for _, pos, _ in parts])
+            if parts
+            else np.array([], np.int64),
+            "column": pd.Categorical.from_codes(column_codes, categories=pd.Index(names)),
+            "reason": pd.Categorical.from_codes(
+                np.concatenate([r for _, _, r in parts]) if parts else np.array([], np.int8),
+                categories=pd.Index(categories),
+            ),
+        }
+    )
 
 
 class Coded:
@@ -110,6 +135,8 @@ class Coded:
     """
 
     __slots__ = ("codes", "index")
+    index: np.ndarray
+    codes: np.ndarray
 
     def __init__(self, index: np.ndarray, codes: np.ndarray) -> None:
         self.index = index
@@ -123,8 +150,9 @@ class Coded:
         return float(self.codes[k]) if k >= 0 else float("nan")
 
     def floats(self, at: np.ndarray | None = None) -> np.ndarray:
-        lookup = np.append(self.codes, np.nan)
-        return lookup[self.index if at is None else self.index[at]]
+        lookup: np.ndarray = np.append(self.codes, np.nan)
+        result: np.ndarray = lookup[self.index if at is None else self.index[at]]
+        return result
 
     def take(self, at: np.ndarray) -> Coded:
         return Coded(self.index[at], self.codes)
@@ -184,13 +212,17 @@ def _typed(spec: FieldSpec, u_values: list[Any]) -> Any:
     kind = spec.type
     if kind == "likert":
         position = {float(c): k for k, c in enumerate(spec.codes)}
-        index = np.array([-1 if v is None else position[float(v)] for v in u_values], dtype=np.int16)
+        index = np.array(
+            [-1 if v is None else position[float(v)] for v in u_values], dtype=np.int16
+        )
         return Coded(index, _code_array(spec))
     if kind in ("integer", "number"):
         return np.array([np.nan if v is None else float(v) for v in u_values], dtype=np.float64)
     if kind == "date":
-        return np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in u_values],
-                        dtype=DATETIME_DTYPE)
+        return np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in u_values],
+            dtype=DATETIME_DTYPE,
+        )
     if kind == "boolean":
         return pd.array(np.array(u_values, dtype=object), dtype="boolean")
     return pd.array(np.array(u_values, dtype=object), dtype="str")
@@ -229,17 +261,23 @@ def _ascii_uniques(spec: FieldSpec, uniques: Any) -> tuple[Any, np.ndarray, np.n
     import pyarrow.compute as pc
 
     n = len(uniques)
-    safe = pc.fill_null(pc.and_(pc.ascii_is_printable(uniques),
-                                pc.invert(pc.match_substring_regex(uniques, "[ `]"))), False)
+    safe = pc.fill_null(
+        pc.and_(
+            pc.ascii_is_printable(uniques), pc.invert(pc.match_substring_regex(uniques, "[ `]"))
+        ),
+        False,
+    )
     key = pc.ascii_lower(uniques)
-    separated = pc.fill_null(pc.or_(pc.match_substring(uniques, "_"), pc.match_substring(uniques, "-")),
-                             False)
+    separated = pc.fill_null(
+        pc.or_(pc.match_substring(uniques, "_"), pc.match_substring(uniques, "-")), False
+    )
     if pc.any(separated).as_py():
         loose = pc.utf8_trim(pc.replace_substring_regex(key, "[_-]+", " "), " ")
         key = pc.if_else(pc.and_(separated, pc.not_equal(loose, "")), loose, key)
     if any(_KEY_IS_NUMBER.fullmatch(k) for k in spec.missing):
-        numberish = pc.or_(pc.match_substring_regex(uniques, _NUMBERISH),
-                           pc.match_substring_regex(key, _NUMBERISH))
+        numberish = pc.or_(
+            pc.match_substring_regex(uniques, _NUMBERISH), pc.match_substring_regex(key, _NUMBERISH)
+        )
         safe = pc.and_(safe, pc.invert(pc.fill_null(numberish, False)))
     keys = list(spec.missing)
     found = pc.fill_null(pc.index_in(key, value_set=pa.array(keys, type=uniques.type)), len(keys))
@@ -247,18 +285,21 @@ def _ascii_uniques(spec: FieldSpec, uniques: Any) -> tuple[Any, np.ndarray, np.n
     safe_np = safe.to_numpy(zero_copy_only=False)
     u_missing = np.where(safe_np, reasons[found.to_numpy(zero_copy_only=False)], -1).astype(np.int8)
     u_error = np.full(n, -1, dtype=np.int8)
-    values = pc.if_else(pc.and_(safe, pc.equal(found, len(keys))), uniques,
-                        pa.scalar(None, type=uniques.type))
+    values = pc.if_else(
+        pc.and_(safe, pc.equal(found, len(keys))), uniques, pa.scalar(None, type=uniques.type)
+    )
     unsafe = np.flatnonzero(~safe_np)
     if len(unsafe):
         rest_values, rest_missing, rest_error = _read_uniques(
-            spec, uniques.take(pa.array(unsafe)).to_pylist())
+            spec, uniques.take(pa.array(unsafe)).to_pylist()
+        )
         u_missing[unsafe] = rest_missing
         u_error[unsafe] = rest_error
         mask = np.zeros(n, dtype=bool)
         mask[unsafe] = True
-        values = pc.replace_with_mask(values, pa.array(mask),
-                                      pa.array(rest_values, type=uniques.type))
+        values = pc.replace_with_mask(
+            values, pa.array(mask), pa.array(rest_values, type=uniques.type)
+        )
     return pd.array(values, dtype="str"), u_missing, u_error, len(unsafe) == 0
 
 
@@ -270,7 +311,7 @@ def _by_unique(spec: FieldSpec, raw: pd.Series) -> _Parsed:
     if arrow:
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(values._pa_array).combine_chunks()  # type: ignore[attr-defined]
+        encoded = pc.dictionary_encode(values._pa_array).combine_chunks()
         take = encoded.indices.to_numpy(zero_copy_only=False)
         take = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, take)
         if spec.type == "string":
@@ -284,9 +325,12 @@ def _by_unique(spec: FieldSpec, raw: pd.Series) -> _Parsed:
             # Hashing would merge True with 1 and 1.0; a bool is not a number here.
             tagged = np.array(
                 [("\x00bool", bool(v)) if isinstance(v, bool | np.bool_) else v for v in values],
-                dtype=object)
+                dtype=object,
+            )
             take, found = pd.factorize(tagged, use_na_sentinel=True)
-            uniques = [k[1] if isinstance(k, tuple) and k[:1] == ("\x00bool",) else k for k in found]
+            uniques = [
+                k[1] if isinstance(k, tuple) and k[:1] == ("\x00bool",) else k for k in found
+            ]
         else:
             take, found = pd.factorize(values, use_na_sentinel=True)
             uniques = list(found)
@@ -321,10 +365,15 @@ def _by_unique(spec: FieldSpec, raw: pd.Series) -> _Parsed:
 def _exact_texts(spec: FieldSpec) -> tuple[list[str], list[Any]]:
     """Texts that ``parse_cell`` reads as an answer exactly as written, and those answers."""
     texts, answers = [], []
-    for text in dict.fromkeys(str(a) for a in (
-        [*spec.column.allowed] if spec.column.allowed else []
-    ) + [spelling for c in (spec.scale.codes if spec.scale else [])
-         for spelling in (str(c.code), c.label, *c.aliases)]):
+    for text in dict.fromkeys(
+        str(a)
+        for a in ([*spec.column.allowed] if spec.column.allowed else [])
+        + [
+            spelling
+            for c in (spec.scale.codes if spec.scale else [])
+            for spelling in (str(c.code), c.label, *c.aliases)
+        ]
+    ):
         try:
             value, reason = parse_cell(spec, text)
         except CellProblem:
@@ -340,7 +389,7 @@ def _by_answer_text(spec: FieldSpec, raw: pd.Series) -> _Parsed:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = raw.array._pa_array  # type: ignore[attr-defined]
+    arr = raw.array._pa_array
     texts, answers = _exact_texts(spec)
     found = pc.index_in(arr, value_set=pa.array(texts, type=arr.type))
     at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -361,17 +410,22 @@ def _by_answer_text(spec: FieldSpec, raw: pd.Series) -> _Parsed:
     if rest is not None:
         missing[unmatched], error[unmatched] = rest.missing, rest.error
         rest_values = pd.Series(rest.values)
-        codes[unmatched] = rest_values.map({v: k for k, v in enumerate(labels)}).fillna(-1) \
+        codes[unmatched] = (
+            rest_values.map({v: k for k, v in enumerate(labels)})
+            .fillna(-1)
             .to_numpy(dtype=np.int64)
+        )
     if texts == [str(a) for a in answers]:
         # Cells found are written exactly as their answer: keep them, replace the others.
         values = raw.array
         if rest is not None:
             mask = np.zeros(n, dtype=bool)
             mask[unmatched] = True
-            replaced = pc.replace_with_mask(arr.combine_chunks(), pa.array(mask),
-                                            pa.array(np.asarray(rest.values, dtype=object),
-                                                     type=arr.type, from_pandas=True))
+            replaced = pc.replace_with_mask(
+                arr.combine_chunks(),
+                pa.array(mask),
+                pa.array(np.asarray(rest.values, dtype=object), type=arr.type, from_pandas=True),
+            )
             values = pd.array(replaced, dtype=raw.dtype)
     else:
         values = pd.array(np.array(labels, dtype=object), dtype="str").take(codes, allow_fill=True)
@@ -395,7 +449,7 @@ def _lookup_whole(x: np.ndarray, low: float, span: int, lookup: np.ndarray) -> n
     scratch = np.empty(_CHUNK, dtype=bool)
     with np.errstate(invalid="ignore"):
         for start in range(0, n, _CHUNK):
-            part = x[start:start + _CHUNK]
+            part = x[start : start + _CHUNK]
             m = len(part)
             o, w, k, t = offset[:m], whole[:m], ok[:m], scratch[:m]
             np.subtract(part, low, out=o)
@@ -407,12 +461,13 @@ def _lookup_whole(x: np.ndarray, low: float, span: int, lookup: np.ndarray) -> n
             k &= t
             np.logical_not(k, out=t)
             np.putmask(w, t, span + 1)
-            np.take(lookup, w, out=index[start:start + m])
+            np.take(lookup, w, out=index[start : start + m])
     return index
 
 
-def _likert_numbers(spec: FieldSpec, x: np.ndarray, missing: np.ndarray, error: np.ndarray
-                    ) -> _Parsed:
+def _likert_numbers(
+    spec: FieldSpec, x: np.ndarray, missing: np.ndarray, error: np.ndarray
+) -> _Parsed:
     """Likert answers given as numbers: codes, declared missing codes, or wrong.
 
     Whole numbers within reach of the codes and missing codes are classified with one
@@ -443,10 +498,13 @@ def _likert_numbers(spec: FieldSpec, x: np.ndarray, missing: np.ndarray, error: 
         rest_missing[rest == number] = _MISSING_CODE[reason]
     codes = spec.codes
     with np.errstate(invalid="ignore"):
-        outside = np.isfinite(rest) & (rest == np.floor(rest)) & ((rest < codes[0]) | (rest > codes[-1]))
+        outside = (
+            np.isfinite(rest) & (rest == np.floor(rest)) & ((rest < codes[0]) | (rest > codes[-1]))
+        )
     missing[others] = rest_missing
-    error[others] = np.where(rest_missing >= 0, -1, np.where(
-        outside, _CODE["out_of_range"], _CODE["unknown_answer"])).astype(np.int8)
+    error[others] = np.where(
+        rest_missing >= 0, -1, np.where(outside, _CODE["out_of_range"], _CODE["unknown_answer"])
+    ).astype(np.int8)
     return _Parsed(Coded(index, _code_array(spec)), missing, error)
 
 
@@ -473,8 +531,10 @@ def _by_number(spec: FieldSpec, x: np.ndarray) -> _Parsed:
         truth = usable & (x == 1)
         falsehood = usable & (x == 0)
         error[usable & ~truth & ~falsehood] = _CODE["not_a_boolean"]
-        data = pd.array(np.where(truth, True, np.where(falsehood, False, None)).astype(object),
-                        dtype="boolean")
+        cells = np.full(len(x), None, dtype=object)
+        cells[truth] = True
+        cells[falsehood] = False
+        data = pd.array(cells, dtype="boolean")
         return _Parsed(data, missing, error)
     if kind == "date":
         error[usable] = _CODE["not_a_date"]
@@ -492,9 +552,11 @@ def _by_datetime(raw: pd.Series) -> _Parsed:
 def _parse_column(spec: FieldSpec, raw: pd.Series) -> _Parsed:
     dtype = raw.dtype
     kind = spec.type
-    if kind in ("likert", "integer", "number", "boolean", "date") and not (
-        pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
-    ) and pd.api.types.is_numeric_dtype(dtype):
+    if (
+        kind in ("likert", "integer", "number", "boolean", "date")
+        and not (pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype))
+        and pd.api.types.is_numeric_dtype(dtype)
+    ):
         return _by_number(spec, raw.to_numpy(dtype=np.float64, na_value=np.nan))
     if kind == "date" and pd.api.types.is_datetime64_any_dtype(dtype):
         return _by_datetime(raw)
@@ -531,7 +593,9 @@ def check_columns(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
                     continue
                 limit = _bound(bound, kind)
                 if isinstance(values, Coded):
-                    wrong = np.flatnonzero((values.codes < limit) if below else (values.codes > limit))
+                    wrong = np.flatnonzero(
+                        (values.codes < limit) if below else (values.codes > limit)
+                    )
                     if len(wrong):
                         error[np.isin(values.index, wrong)] = out_reason
                 else:

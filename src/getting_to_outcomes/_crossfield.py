@@ -13,14 +13,17 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from getting_to_outcomes.records import RecordRules
-
 from getting_to_outcomes._columnwise import CELL_REASONS, CheckedTable, Coded, floats
+from getting_to_outcomes.records import RecordRules
 
 __all__ = ["check_across_fields"]
 
 _OPS: Final[dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
-    "lt": np.less, "le": np.less_equal, "eq": np.equal, "ge": np.greater_equal, "gt": np.greater,
+    "lt": np.less,
+    "le": np.less_equal,
+    "eq": np.equal,
+    "ge": np.greater_equal,
+    "gt": np.greater,
 }
 
 
@@ -29,11 +32,13 @@ def _answer_index(values: Any) -> np.ndarray:
     if isinstance(values, Coded):
         return values.index
     codes, _ = pd.factorize(values, use_na_sentinel=True)
-    return np.asarray(codes)
+    result: np.ndarray = np.asarray(codes)
+    return result
 
 
 def _present(values: np.ndarray) -> np.ndarray:
-    return ~np.isnat(values) if values.dtype.kind == "M" else ~np.isnan(values)
+    blank: np.ndarray = np.isnat(values) if values.dtype.kind == "M" else np.isnan(values)
+    return ~blank
 
 
 def check_across_fields(table: CheckedTable, model: type[BaseModel]) -> None:

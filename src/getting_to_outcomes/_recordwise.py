@@ -90,7 +90,9 @@ def check_records(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
         reasons.append(MISSING_REASONS.index(reason))
     for column, (positions, reasons) in by_column.items():
         table.add_missing(column, np.array(positions), np.array(reasons))
-    table.comparisons = [(k, np.array(rows, dtype=np.int64)) for k, rows in sorted(comparisons.items())]
+    table.comparisons = [
+        (k, np.array(rows, dtype=np.int64)) for k, rows in sorted(comparisons.items())
+    ]
     return table
 
 
@@ -103,8 +105,10 @@ def _typed(spec: FieldSpec, values: list[Any]) -> Any:
     if kind in ("integer", "number"):
         return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
     if kind == "date":
-        return np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
-                        dtype=DATETIME_DTYPE)
+        return np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
+            dtype=DATETIME_DTYPE,
+        )
     if kind == "boolean":
         return pd.array(np.array(values, dtype=object), dtype="boolean")
     return pd.array(np.array(values, dtype=object), dtype="str")

@@ -65,8 +65,10 @@ class PseudonymKey:
     def __init__(self, secret: bytes | str) -> None:
         raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
         if len(raw) < MIN_KEY_BYTES:
-            msg = (f"the pseudonymisation key is too short ({len(raw)} bytes); use at least "
-                   f"{MIN_KEY_BYTES}, e.g. the output of getting_to_outcomes.generate_key()")
+            msg = (
+                f"the pseudonymisation key is too short ({len(raw)} bytes); use at least "
+                f"{MIN_KEY_BYTES}, e.g. the output of getting_to_outcomes.generate_key()"
+            )
             raise PseudonymKeyError(msg)
         self._secret = raw
 
@@ -112,9 +114,11 @@ def load_key(
     path = key_file if key_file is not None else None if secret else env.get(KEY_FILE_ENV) or None
     if path is None:
         if not secret:
-            msg = (f"no pseudonymisation key: set the environment variable {KEY_ENV}, or "
-                   f"{KEY_FILE_ENV} to a key file, or pass a key file; create a key with "
-                   "getting_to_outcomes.generate_key() and keep it private")
+            msg = (
+                f"no pseudonymisation key: set the environment variable {KEY_ENV}, or "
+                f"{KEY_FILE_ENV} to a key file, or pass a key file; create a key with "
+                "getting_to_outcomes.generate_key() and keep it private"
+            )
             raise PseudonymKeyError(msg)
         return PseudonymKey(secret)
     try:

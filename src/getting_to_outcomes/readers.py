@@ -37,7 +37,15 @@ from getting_to_outcomes.models import DataSource
 if TYPE_CHECKING:
     from getting_to_outcomes.framework import Framework
 
-__all__ = ["MAX_CELL_CHARS", "HeaderMap", "RawTable", "ReadNote", "map_headers", "read_raw", "read_table"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "HeaderMap",
+    "RawTable",
+    "ReadNote",
+    "map_headers",
+    "read_raw",
+    "read_table",
+]
 
 #: Longest cell accepted, as in a spreadsheet cell: longer means a broken file.
 MAX_CELL_CHARS: Final = 32_767
@@ -47,8 +55,15 @@ _HEADER_SEARCH: Final = 10
 _EXTRA_HEADER_ROWS: Final = 3
 _SUBHEADER_WORDS: Final = frozenset({"response", "open-ended response"})
 _SUFFIXES: Final = {
-    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet", ".sav": "sav",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".tab": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".sav": "sav",
     ".zsav": "sav",
 }
 _MAGIC: Final = (
@@ -139,13 +154,14 @@ class _HeaderIndex:
     def __init__(self, source: DataSource) -> None:
         self.names: dict[str, str] = {}
         # Names first, then aliases, then question texts: the first claim wins.
-        for getter in (
-            lambda c: [c.name],
-            lambda c: list(c.aliases),
-            lambda c: [c.question] if c.question else [],
-        ):
+        for claim in ("name", "aliases", "question"):
             for column in source.columns:
-                for text in getter(column):
+                texts = {
+                    "name": [column.name],
+                    "aliases": list(column.aliases),
+                    "question": [column.question] if column.question else [],
+                }[claim]
+                for text in texts:
                     self.names.setdefault(_header_key(text), column.name)
         self.names.pop("", None)
 
@@ -219,7 +235,9 @@ def map_headers(headers: Sequence[Sequence[str]], source: DataSource) -> HeaderM
         return header_first
     text_first = _map(headers, index, reverse=True)
     better = (len(text_first.columns), -len(text_first.duplicates)) > (
-        len(header_first.columns), -len(header_first.duplicates))
+        len(header_first.columns),
+        -len(header_first.duplicates),
+    )
     return text_first if better else header_first
 
 
@@ -276,11 +294,13 @@ def _decode(file: str, raw: bytes, encoding: str | None, notes: list[ReadNote]) 
             text = raw.decode(fallback)
         except UnicodeDecodeError:
             continue
-        notes.append(ReadNote(
-            "encoding",
-            f"The file is not UTF-8 (byte {bad!r} on line {line}); it was read as {label}.",
-            "Check that accented letters look right; when saving, choose 'CSV UTF-8'.",
-        ))
+        notes.append(
+            ReadNote(
+                "encoding",
+                f"The file is not UTF-8 (byte {bad!r} on line {line}); it was read as {label}.",
+                "Check that accented letters look right; when saving, choose 'CSV UTF-8'.",
+            )
+        )
         return text
     raise _fail(file, "is not text in any known encoding")  # pragma: no cover - latin-1 never fails
 
@@ -316,8 +336,15 @@ def _sniff_delimiter(text: str) -> str:
 def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
         )
     except pd.errors.EmptyDataError:
         raise _fail(file, "is empty: there is no header row and no data") from None
@@ -327,7 +354,7 @@ def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
         if eof:
             raise _fail(
                 file,
-                f"a quote (\") opened in row {int(eof.group(1)) + 1} is never closed; "
+                f'a quote (") opened in row {int(eof.group(1)) + 1} is never closed; '
                 "close it or remove the stray quote",
             ) from None
         frame = _parse_ragged(file, text, delimiter)
@@ -339,16 +366,20 @@ def _parse_ragged(file: str, text: str, delimiter: str) -> pd.DataFrame:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise _fail(file, f"holds a cell of more than {MAX_CELL_CHARS:,} characters, more than a "
-                        "spreadsheet cell can hold; this usually means a quote (\") opened and "
-                        "never closed, or a file that is not a table") from None
+            raise _fail(
+                file,
+                f"holds a cell of more than {MAX_CELL_CHARS:,} characters, more than a "
+                'spreadsheet cell can hold; this usually means a quote (") opened and '
+                "never closed, or a file that is not a table",
+            ) from None
         raise _fail(file, f"is not a readable delimited table ({exc})") from None
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
-def _read_text(file: str, raw: bytes, encoding: str | None, delimiter: str | None,
-               notes: list[ReadNote]) -> tuple[pd.DataFrame, np.ndarray]:
+def _read_text(
+    file: str, raw: bytes, encoding: str | None, delimiter: str | None, notes: list[ReadNote]
+) -> tuple[pd.DataFrame, np.ndarray]:
     text = _decode(file, raw, encoding, notes)
     if not text.strip():
         raise _fail(file, "is empty: there is no header row and no data")
@@ -358,9 +389,11 @@ def _read_text(file: str, raw: bytes, encoding: str | None, delimiter: str | Non
         delimiter = _sniff_delimiter(text)
         if delimiter != ",":
             shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
-            notes.append(ReadNote("delimiter", f"Columns are separated by {shown}s ({delimiter!r})."))
+            notes.append(
+                ReadNote("delimiter", f"Columns are separated by {shown}s ({delimiter!r}).")
+            )
     frame = _parse_delimited(file, text, delimiter)
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     return frame, np.arange(1, len(frame) + 1)
 
 
@@ -371,7 +404,9 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the installation
-        raise _fail(file, "reading Excel files needs openpyxl: pip install 'getting-to-outcomes[excel]'") from None
+        raise _fail(
+            file, "reading Excel files needs openpyxl: pip install 'getting-to-outcomes[excel]'"
+        ) from None
     try:
         # From the bytes, not the path: openpyxl refuses names that do not end in .xlsx.
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -387,7 +422,10 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
             worksheet = workbook.worksheets[sheet]
         else:
             if sheet not in names:
-                raise _fail(file, f"has no sheet {sheet!r}{did_you_mean(sheet, names)}; its sheets are {names}")
+                raise _fail(
+                    file,
+                    f"has no sheet {sheet!r}{did_you_mean(sheet, names)}; its sheets are {names}",
+                )
             worksheet = workbook[sheet]
         rows = [list(r) for r in worksheet.iter_rows(min_row=1, min_col=1, values_only=True)]
     finally:
@@ -396,7 +434,7 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
     grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     if grid.empty and sheet is None and len(names) > 1:
         raise _fail(file, f"its first sheet is empty; choose another sheet of {names}")
-    grid.columns = range(grid.shape[1])
+    grid.columns = pd.RangeIndex(grid.shape[1])
     return grid, np.arange(1, len(grid) + 1)
 
 
@@ -404,7 +442,9 @@ def _read_parquet(file: str, path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except ImportError:  # pragma: no cover - depends on the installation
-        raise _fail(file, "reading Parquet needs pyarrow: pip install 'getting-to-outcomes[parquet]'") from None
+        raise _fail(
+            file, "reading Parquet needs pyarrow: pip install 'getting-to-outcomes[parquet]'"
+        ) from None
     except Exception as exc:  # pyarrow raises many unrelated types for a broken file
         raise _fail(file, f"is not a readable Parquet file ({type(exc).__name__}: {exc})") from None
 
@@ -413,7 +453,9 @@ def _read_sav(file: str, path: Path) -> tuple[pd.DataFrame, list[str], dict[str,
     try:
         import pyreadstat
     except ImportError:  # pragma: no cover - depends on the installation
-        raise _fail(file, "reading SPSS files needs pyreadstat: pip install 'getting-to-outcomes[spss]'") from None
+        raise _fail(
+            file, "reading SPSS files needs pyreadstat: pip install 'getting-to-outcomes[spss]'"
+        ) from None
     try:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
     except Exception as exc:  # pyreadstat raises its own error types
@@ -442,8 +484,13 @@ def _blank_mask(grid: pd.DataFrame) -> np.ndarray:
     for position in range(grid.shape[1]):
         column = grid[position]
         if column.dtype == object:
-            cells = column.map(lambda v: v is None or (isinstance(v, str) and not v.strip())
-                               or (isinstance(v, float) and v != v))
+            cells = column.map(
+                lambda v: (
+                    v is None
+                    or (isinstance(v, str) and not v.strip())
+                    or (isinstance(v, float) and v != v)
+                )
+            )
             blank &= cells.to_numpy(dtype=bool)
         else:
             blank &= (column.str.strip() == "").to_numpy(dtype=bool)
@@ -472,7 +519,11 @@ def _is_subheader_row(cells: Sequence[Any]) -> bool:
 
 
 def _shape_grid(
-    file: str, grid: pd.DataFrame, rows: np.ndarray, notes: list[ReadNote], source: DataSource | None
+    file: str,
+    grid: pd.DataFrame,
+    rows: np.ndarray,
+    notes: list[ReadNote],
+    source: DataSource | None,
 ) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray]:
     blank = _blank_mask(grid)
     filled = np.flatnonzero(~blank)
@@ -498,11 +549,13 @@ def _shape_grid(
             header_at = first
         above = [int(rows[p]) for p in filled if p < header_at]
         if above:
-            notes.append(ReadNote(
-                "rows_above_header",
-                f"Row(s) {_row_list(above)} above the header were skipped.",
-                "Keep the header in the first row of the sheet.",
-            ))
+            notes.append(
+                ReadNote(
+                    "rows_above_header",
+                    f"Row(s) {_row_list(above)} above the header were skipped.",
+                    "Keep the header in the first row of the sheet.",
+                )
+            )
     header_cells = cells(header_at)
     headers = [[_cell_text(c)] for c in header_cells]
     extra: list[int] = []
@@ -524,27 +577,35 @@ def _shape_grid(
                 if text and text.casefold() not in _SUBHEADER_WORDS:
                     headers[j].append(text)
     if extra:
-        notes.append(ReadNote(
-            "header_rows",
-            f"Row(s) {_row_list([int(rows[p]) for p in extra])} were read as extra header rows "
-            "(question texts or survey-tool codes), not as answers.",
-        ))
+        notes.append(
+            ReadNote(
+                "header_rows",
+                f"Row(s) {_row_list([int(rows[p]) for p in extra])} were read as extra header rows "
+                "(question texts or survey-tool codes), not as answers.",
+            )
+        )
     data_start = (extra[-1] if extra else header_at) + 1
     body = np.arange(data_start, len(grid))
     body_blank = blank[data_start:]
     last = np.flatnonzero(~body_blank)
     trailing = len(body) - (int(last[-1]) + 1 if len(last) else 0)
     if trailing:
-        notes.append(ReadNote(
-            "blank_rows",
-            f"{trailing} blank row(s) at the end of the table were ignored.",
-        ))
+        notes.append(
+            ReadNote(
+                "blank_rows",
+                f"{trailing} blank row(s) at the end of the table were ignored.",
+            )
+        )
         body, body_blank = body[: len(body) - trailing], body_blank[: len(body_blank) - trailing]
     for position in body[body_blank]:
-        notes.append(ReadNote(
-            "blank_row", "This row is blank; it was skipped.",
-            "Delete blank rows inside the table.", row=int(rows[position]),
-        ))
+        notes.append(
+            ReadNote(
+                "blank_row",
+                "This row is blank; it was skipped.",
+                "Delete blank rows inside the table.",
+                row=int(rows[position]),
+            )
+        )
     kept = body[~body_blank]
     frame = grid.iloc[kept]
     return frame, [tuple(h) for h in headers], rows[kept]
@@ -555,8 +616,9 @@ def _row_list(rows: Sequence[int], limit: int = 10) -> str:
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
-def _check_cell_sizes(file: str, frame: pd.DataFrame, headers: list[tuple[str, ...]],
-                      rows: np.ndarray) -> None:
+def _check_cell_sizes(
+    file: str, frame: pd.DataFrame, headers: list[tuple[str, ...]], rows: np.ndarray
+) -> None:
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         if column.dtype == object:
@@ -573,7 +635,7 @@ def _check_cell_sizes(file: str, frame: pd.DataFrame, headers: list[tuple[str, .
                 file,
                 f"row {int(rows[where])}, column {name!r} holds a cell of "
                 f"{int(lengths.iloc[where]):,} characters, more than a spreadsheet cell can hold "
-                f"({MAX_CELL_CHARS:,}); this usually means a quote (\") opened and never closed, "
+                f'({MAX_CELL_CHARS:,}); this usually means a quote (") opened and never closed, '
                 "or a file that is not a table",
             )
 
@@ -615,10 +677,13 @@ def read_raw(
         if raw.startswith(magic):
             raise _fail(file, f"is {what}, not a table; export the data as CSV or Excel (.xlsx)")
     if sniffed is not None and sniffed != kind:
-        notes.append(ReadNote(
-            "format", f"The file is a {sniffed} file although its name ends in {path.suffix!r}.",
-            f"Rename it to end in .{sniffed}.",
-        ))
+        notes.append(
+            ReadNote(
+                "format",
+                f"The file is a {sniffed} file although its name ends in {path.suffix!r}.",
+                f"Rename it to end in .{sniffed}.",
+            )
+        )
         kind = sniffed
     if kind is None:
         kind = "csv"
@@ -640,14 +705,18 @@ def read_raw(
     for position in range(width, frame.shape[1]):
         cells = frame.iloc[:, position]
         for at in np.flatnonzero(~_blank_cells(cells)):
-            notes.append(ReadNote(
-                "extra_cells", "This row has more cells than the header has columns.",
-                "Give the column a header, or delete the stray cell.",
-                row=int(kept_rows[at]), column=f"(unnamed column {column_letter(position)})",
-                value=str(cells.iloc[at])[:80],
-            ))
+            notes.append(
+                ReadNote(
+                    "extra_cells",
+                    "This row has more cells than the header has columns.",
+                    "Give the column a header, or delete the stray cell.",
+                    row=int(kept_rows[at]),
+                    column=f"(unnamed column {column_letter(position)})",
+                    value=str(cells.iloc[at])[:80],
+                )
+            )
     frame = frame.iloc[:, :width]
-    frame.columns = range(width)
+    frame.columns = pd.RangeIndex(width)
     frame.index = pd.RangeIndex(len(frame))
     headers = headers[:width]
     _check_cell_sizes(file, frame, headers, kept_rows)
@@ -663,14 +732,18 @@ def _all_blank(cells: pd.Series) -> bool:
 
 
 def _from_frame(
-    frame: pd.DataFrame, *, file: str = "<DataFrame>", fmt: str = "dataframe",
-    notes: list[ReadNote] | None = None, first_row: int = 2,
+    frame: pd.DataFrame,
+    *,
+    file: str = "<DataFrame>",
+    fmt: str = "dataframe",
+    notes: list[ReadNote] | None = None,
+    first_row: int = 2,
 ) -> RawTable:
     if frame.index.name == "row" and pd.api.types.is_integer_dtype(frame.index.dtype):
         rows = frame.index.to_numpy(dtype=np.int64)
     else:
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
-    headers = [(str(c),) for c in frame.columns]
+    headers: list[tuple[str, ...]] = [(str(c),) for c in frame.columns]
     positional = frame.set_axis(range(frame.shape[1]), axis=1)
     positional.index = pd.RangeIndex(len(frame))
     return RawTable(file, fmt, positional, headers, rows, list(notes or []))
@@ -729,11 +802,9 @@ def read_table(
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "wave.csv").write_text("Respondent ID;Wave\\nP1;pre\\n\\nP2;post\\n\\n")
-    >>> read_table(folder / "wave.csv", source="leadership_survey")
-        person_id survey_wave
-    row
-    2          P1         pre
-    4          P2        post
+    >>> table = read_table(folder / "wave.csv", source="leadership_survey")
+    >>> table.index.tolist(), table["person_id"].tolist(), table["survey_wave"].tolist()
+    ([2, 4], ['P1', 'P2'], ['pre', 'post'])
     """
     spec: DataSource | None = None
     if source is not None:

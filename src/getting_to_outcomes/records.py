@@ -22,7 +22,8 @@ Examples
 >>> from getting_to_outcomes import load_framework
 >>> fw = load_framework()
 >>> Record = record_model(fw.source("leadership_survey"), fw)
->>> row = Record.model_validate({"person_id": " P-001 ", "k1_district_decisions": "5 - Strongly agree",
+>>> row = Record.model_validate({"person_id": " P-001 ",
+...                              "k1_district_decisions": "5 - Strongly agree",
 ...                              "k2_school_budget": "Don't know"})
 >>> row.person_id, row.k1_district_decisions, row.k2_school_budget
 ('P-001', 5.0, None)
@@ -38,7 +39,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import annotated_types as at
 import numpy as np
@@ -54,7 +55,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from getting_to_outcomes.models import Column, DataSource, ResponseScale
+from getting_to_outcomes.models import Column, DataSource, MissingCode, ResponseScale
 
 if TYPE_CHECKING:
     from getting_to_outcomes.framework import Framework
@@ -208,7 +209,7 @@ class FieldSpec:
 
     @property
     def type(self) -> ColumnType:
-        return cast(ColumnType, self.column.type)
+        return self.column.type
 
     @property
     def codes(self) -> tuple[int, ...]:
@@ -241,9 +242,9 @@ def field_specs(source: DataSource, scales: Mapping[str, ResponseScale]) -> dict
             for allowed in column.allowed:
                 answers.setdefault(cell_key(allowed), str(allowed))
         missing: dict[str, str] = {}
-        declared = [*column.missing_codes, *(scale.missing if scale else [])]
-        for code in declared:
-            missing.setdefault(cell_key(code.value), code.reason)
+        declared: list[MissingCode] = [*column.missing_codes, *(scale.missing if scale else [])]
+        for missing_code in declared:
+            missing.setdefault(cell_key(missing_code.value), missing_code.reason)
         for text, reason in DEFAULT_MISSING_CODES:
             missing.setdefault(cell_key(text), reason)
         # A valid answer is never a missing code; a declared code wins over a number.
@@ -261,8 +262,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_MONTHS: Final = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTHS: Final = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
 _TIME: Final = (
     r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[ap]\.?m\.?)?"
     r"(?: ?(?:z|(?:utc|gmt)?[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5}))?)?"
@@ -461,7 +467,9 @@ def straightlining_threshold(n_items: int) -> int:
 
 
 def _comparable(kind: str) -> str | None:
-    return "number" if kind in ("likert", "integer", "number") else "date" if kind == "date" else None
+    return (
+        "number" if kind in ("likert", "integer", "number") else "date" if kind == "date" else None
+    )
 
 
 def record_rules(source: DataSource) -> RecordRules:
@@ -490,7 +498,8 @@ def _before(spec: FieldSpec, value: Any, info: ValidationInfo) -> Any:
         _note(info, "missing", (spec.name, reason))
         if spec.column.required:
             raise PydanticCustomError(
-                "missing_required", "{column} is required but the cell is {reason}",
+                "missing_required",
+                "{column} is required but the cell is {reason}",
                 {"column": spec.name, "reason": reason},
             )
     return parsed
@@ -506,7 +515,11 @@ def _after(plausible: Plausible, name: str, value: Any, info: ValidationInfo) ->
 
 
 _BASE_TYPES: Final[dict[str, Any]] = {
-    "string": str, "integer": int, "number": float, "boolean": bool, "date": dt.date,
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "date": dt.date,
     "likert": float,
 }
 
@@ -515,18 +528,24 @@ def _annotation(spec: FieldSpec) -> Any:
     column = spec.column
     base: Any
     if column.type == "category":
-        base = Literal[tuple(str(a) for a in column.allowed or ())]  # type: ignore[misc]
+        base = Literal[tuple(str(a) for a in column.allowed or ())]
     else:
         base = _BASE_TYPES[column.type]
     bounds: list[Any] = []
     if column.type == "likert" and spec.codes:
         bounds = [at.Ge(spec.codes[0]), at.Le(spec.codes[-1])]
     elif column.type in ("integer", "number"):
-        bounds = [at.Ge(b) if i == 0 else at.Le(b) for i, b in enumerate((column.min, column.max))
-                  if isinstance(b, int | float)]
+        bounds = [
+            at.Ge(b) if i == 0 else at.Le(b)
+            for i, b in enumerate((column.min, column.max))
+            if isinstance(b, int | float)
+        ]
     elif column.type == "date":
-        bounds = [at.Ge(b) if i == 0 else at.Le(b) for i, b in enumerate((column.min, column.max))
-                  if isinstance(b, dt.date)]
+        bounds = [
+            at.Ge(b) if i == 0 else at.Le(b)
+            for i, b in enumerate((column.min, column.max))
+            if isinstance(b, dt.date)
+        ]
     inner = base
     for bound in bounds:
         inner = _annotated(inner, bound)
@@ -573,9 +592,12 @@ class _RecordBase(BaseModel):
         if failed:
             shown = "; ".join(
                 f"{rules.comparisons[k][0]} {OP_SYMBOLS[rules.comparisons[k][1]]} "
-                f"{rules.comparisons[k][2]}" for k in failed
+                f"{rules.comparisons[k][2]}"
+                for k in failed
             )
-            raise PydanticCustomError("comparison_failed", "{failed} does not hold", {"failed": shown})
+            raise PydanticCustomError(
+                "comparison_failed", "{failed} does not hold", {"failed": shown}
+            )
         return self
 
 
@@ -644,7 +666,9 @@ def model_specs(model: type[BaseModel]) -> dict[str, tuple[FieldSpec, tuple[Any,
     out: dict[str, tuple[FieldSpec, tuple[Any, Any], Plausible]] = {}
     for name, info in model.model_fields.items():
         spec = next(m for m in info.metadata if isinstance(m, FieldSpec))
-        plausible = next((m for m in info.metadata if isinstance(m, Plausible)), Plausible(None, None))
+        plausible = next(
+            (m for m in info.metadata if isinstance(m, Plausible)), Plausible(None, None)
+        )
         low = high = None
         inner = next(a for a in get_args(info.annotation) if a is not type(None))
         while hasattr(inner, "__metadata__"):

@@ -24,7 +24,16 @@ __all__ = ["ISSUE_COLUMNS", "REASONS", "SEVERITIES", "ValidationReport"]
 
 #: Columns of :attr:`ValidationReport.issues`.
 ISSUE_COLUMNS: Final = [
-    "source", "file", "row", "column", "value", "check", "reason", "severity", "message", "fix",
+    "source",
+    "file",
+    "row",
+    "column",
+    "value",
+    "check",
+    "reason",
+    "severity",
+    "message",
+    "fix",
 ]
 #: Severities, most serious first.
 SEVERITIES: Final = ("error", "warning", "info")
@@ -114,14 +123,21 @@ class ValidationReport:
         """Number of issues per check, reason and severity (they add up to ``len(issues)``)."""
         if self.issues.empty:
             return pd.DataFrame({"check": [], "reason": [], "severity": [], "count": []}).astype(
-                {"count": "int64"})
+                {"count": "int64"}
+            )
         counts = (
             self.issues.groupby(["check", "reason", "severity"], observed=True, sort=False)
-            .size().rename("count").reset_index()
+            .size()
+            .rename("count")
+            .reset_index()
         )
         order = _severity_order(counts)
-        return counts.assign(_o=order).sort_values(["_o", "count"], ascending=[True, False]) \
-            .drop(columns="_o").reset_index(drop=True)
+        return (
+            counts.assign(_o=order)
+            .sort_values(["_o", "count"], ascending=[True, False])
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
 
     def _totals(self) -> dict[str, int]:
         found = self.issues["severity"].value_counts()
@@ -143,9 +159,13 @@ class ValidationReport:
             more = totals["error"] - len(first)
             if more > 0:
                 lines.append(f"  ... and {more} more error(s); see report.issues")
-            msg = "\n".join([
-                f"{self.source}: {totals['error']} error(s) in {self.rows_read} row(s) read; "
-                f"{len(self.rejected_rows)} row(s) rejected.", *lines])
+            msg = "\n".join(
+                [
+                    f"{self.source}: {totals['error']} error(s) in {self.rows_read} row(s) read; "
+                    f"{len(self.rejected_rows)} row(s) rejected.",
+                    *lines,
+                ]
+            )
             raise DataValidationError(msg, self)
         return self
 
@@ -161,7 +181,8 @@ class ValidationReport:
             f"Validation of {self.source} ({files})",
             f"  {self.rows_read} row(s) read: {len(self.valid_rows)} valid, "
             f"{len(self.rejected_rows)} rejected",
-            f"  {totals['error']} error(s), {totals['warning']} warning(s), {totals['info']} note(s); "
+            f"  {totals['error']} error(s), {totals['warning']} warning(s), "
+            f"{totals['info']} note(s); "
             f"{len(self.missing)} missing-value code(s) recorded",
             "  OK: no errors" if self.ok else "  NOT OK: fix the errors below",
         ]
@@ -177,15 +198,19 @@ class ValidationReport:
                 if issue["fix"]:
                     lines.append(f"          fix: {issue['fix']}")
             if len(self.issues) > len(shown):
-                lines.append(f"... {len(self.issues) - len(shown)} more issue(s) not shown here; "
-                             "all are in .issues (or gto validate --format csv)")
+                lines.append(
+                    f"... {len(self.issues) - len(shown)} more issue(s) not shown here; "
+                    "all are in .issues (or gto validate --format csv)"
+                )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         totals = self._totals()
-        return (f"<ValidationReport {self.source}: {self.rows_read} rows, "
-                f"{len(self.rejected_rows)} rejected; {totals['error']} errors, "
-                f"{totals['warning']} warnings, {totals['info']} notes>")
+        return (
+            f"<ValidationReport {self.source}: {self.rows_read} rows, "
+            f"{len(self.rejected_rows)} rejected; {totals['error']} errors, "
+            f"{totals['warning']} warnings, {totals['info']} notes>"
+        )
 
     def _repr_html_(self) -> str:
         totals = self._totals()
@@ -199,11 +224,14 @@ class ValidationReport:
         if self.issues.empty:
             return f"<div>{head}</div>"
         shown = self.issues.head(_SUMMARY_ROWS)[
-            ["file", "row", "column", "value", "severity", "message", "fix"]]
+            ["file", "row", "column", "value", "severity", "message", "fix"]
+        ]
         more = len(self.issues) - len(shown)
         tail = f"<p>{more} more issues in <code>.issues</code>.</p>" if more > 0 else ""
-        return (f"<div>{head}{self.counts.to_html(index=False, escape=True)}"
-                f"{shown.to_html(index=False, escape=True, na_rep='')}{tail}</div>")
+        return (
+            f"<div>{head}{self.counts.to_html(index=False, escape=True)}"
+            f"{shown.to_html(index=False, escape=True, na_rep='')}{tail}</div>"
+        )
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON: totals, counts and every issue (not the data rows)."""
@@ -217,8 +245,11 @@ class ValidationReport:
             "rejected_rows": len(self.rejected_rows),
             "totals": self._totals(),
             "counts": self.counts.to_dict(orient="records"),
-            "missing_values": {str(k): int(v) for k, v in
-                               self.missing["reason"].value_counts(sort=False).items() if v},
+            "missing_values": {
+                str(k): int(v)
+                for k, v in self.missing["reason"].value_counts(sort=False).items()
+                if v
+            },
             "issues": [
                 {k: (int(v) if k == "row" and v is not None else v) for k, v in record.items()}
                 for record in issues.to_dict(orient="records")

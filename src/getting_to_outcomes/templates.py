@@ -26,14 +26,22 @@ __all__ = ["CODEBOOK_COLUMNS", "codebook", "write_template"]
 
 #: Columns of :func:`codebook`.
 CODEBOOK_COLUMNS: Final = [
-    "column", "question", "type", "required", "allowed_answers", "valid_range",
-    "missing_codes", "personal", "also_recognised",
+    "column",
+    "question",
+    "type",
+    "required",
+    "allowed_answers",
+    "valid_range",
+    "missing_codes",
+    "personal",
+    "also_recognised",
 ]
 _ROWS_WITH_LISTS: Final = 5000
 
 
-def _resolve(source: str | DataSource, framework: Framework | str | os.PathLike[str] | None
-             ) -> tuple[DataSource, dict[str, ResponseScale]]:
+def _resolve(
+    source: str | DataSource, framework: Framework | str | os.PathLike[str] | None
+) -> tuple[DataSource, dict[str, ResponseScale]]:
     from getting_to_outcomes.framework import Framework
     from getting_to_outcomes.loading import load_framework
 
@@ -71,15 +79,17 @@ def _range(column: Column, scales: dict[str, ResponseScale]) -> str:
     return f"at least {low}" if low is not None else f"at most {high}"
 
 
-def codebook(source: str | DataSource, framework: Framework | str | os.PathLike[str] | None = None
-             ) -> pd.DataFrame:
+def codebook(
+    source: str | DataSource, framework: Framework | str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
     """One row per column of a data source: question, type, allowed answers, missing codes.
 
     Examples
     --------
     >>> book = codebook("leadership_survey")
-    >>> book.set_index("column").loc["survey_wave", ["type", "required", "allowed_answers"]].tolist()
-    ['category', True, 'pre; mid; post']
+    >>> wave = book.set_index("column").loc["survey_wave"]
+    >>> wave["type"], bool(wave["required"]), wave["allowed_answers"]
+    ('category', True, 'pre; mid; post')
     """
     src, scales = _resolve(source, framework)
     rows = []
@@ -87,17 +97,19 @@ def codebook(source: str | DataSource, framework: Framework | str | os.PathLike[
         answers = _answers(column, scales)
         if column.type == "likert" and column.scale in scales:
             answers = [f"{c.code} = {c.label}" for c in scales[str(column.scale)].codes]
-        rows.append({
-            "column": column.name,
-            "question": column.question or "",
-            "type": column.type,
-            "required": column.required,
-            "allowed_answers": "; ".join(answers),
-            "valid_range": _range(column, scales),
-            "missing_codes": "; ".join(_missing(column, scales)),
-            "personal": column.personal,
-            "also_recognised": "; ".join(column.aliases),
-        })
+        rows.append(
+            {
+                "column": column.name,
+                "question": column.question or "",
+                "type": column.type,
+                "required": column.required,
+                "allowed_answers": "; ".join(answers),
+                "valid_range": _range(column, scales),
+                "missing_codes": "; ".join(_missing(column, scales)),
+                "personal": column.personal,
+                "also_recognised": "; ".join(column.aliases),
+            }
+        )
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
 
 
@@ -106,7 +118,7 @@ def write_template(
     path: str | os.PathLike[str],
     *,
     framework: Framework | str | os.PathLike[str] | None = None,
-    format: Literal["csv", "xlsx"] | None = None,  # noqa: A002 - matches the command line option
+    format: Literal["csv", "xlsx"] | None = None,
 ) -> list[Path]:
     """Write an empty collection file for ``source`` (and its codebook); return the paths written.
 
@@ -128,8 +140,8 @@ def write_template(
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> [p.name for p in write_template("leadership_survey", folder / "survey.csv")]
     ['survey.csv', 'survey-codebook.csv']
-    >>> (folder / "survey.csv").read_text().splitlines()[0][:38]
-    'org_id,person_id,survey_wave,survey_d'
+    >>> (folder / "survey.csv").read_text().split(",")[:3]
+    ['org_id', 'person_id', 'survey_wave']
     """
     src, scales = _resolve(source, framework)
     target = Path(path)
@@ -145,8 +157,9 @@ def write_template(
     return [target]
 
 
-def _write_xlsx(src: DataSource, scales: dict[str, ResponseScale], book: pd.DataFrame,
-                target: Path) -> None:
+def _write_xlsx(
+    src: DataSource, scales: dict[str, ResponseScale], book: pd.DataFrame, target: Path
+) -> None:
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(target))
@@ -161,8 +174,12 @@ def _write_xlsx(src: DataSource, scales: dict[str, ResponseScale], book: pd.Data
         list_column = 0
         for k, column in enumerate(src.columns):
             data.write(0, k, column.name, bold)
-            data.set_column(k, k, max(12, min(40, len(column.name) + 2)),
-                            date_format if column.type == "date" else None)
+            data.set_column(
+                k,
+                k,
+                max(12, min(40, len(column.name) + 2)),
+                date_format if column.type == "date" else None,
+            )
             if column.question:
                 data.write_comment(0, k, column.question, {"x_scale": 2, "y_scale": 1.5})
             validation = _validation(column, scales, lists, list_column)
@@ -182,35 +199,56 @@ def _write_xlsx(src: DataSource, scales: dict[str, ResponseScale], book: pd.Data
         workbook.close()
 
 
-def _validation(column: Column, scales: dict[str, ResponseScale], lists: Any, at: int
-                ) -> dict[str, Any] | None:
+def _validation(
+    column: Column, scales: dict[str, ResponseScale], lists: Any, at: int
+) -> dict[str, Any] | None:
     answers = _answers(column, scales)
-    message = {"error_type": "warning", "error_title": column.name,
-               "input_title": column.name[:32], "input_message": (column.question or "")[:250]}
+    message = {
+        "error_type": "warning",
+        "error_title": column.name,
+        "input_title": column.name[:32],
+        "input_message": (column.question or "")[:250],
+    }
     if answers:
-        missing = [str(m.value) for m in (scales[str(column.scale)].missing
-                                          if column.scale in scales else []) if isinstance(m.value, str)]
+        missing = [
+            str(m.value)
+            for m in (scales[str(column.scale)].missing if column.scale in scales else [])
+            if isinstance(m.value, str)
+        ]
         choices = [*answers, *missing]
         letter = _letter(at)
         for i, choice in enumerate(choices):
             lists.write_string(i, at, choice)
-        return {"validate": "list", "source": f"=lists!${letter}$1:${letter}${len(choices)}",
-                "error_message": "Pick an answer from the list, or type its code.", **message}
+        return {
+            "validate": "list",
+            "source": f"=lists!${letter}$1:${letter}${len(choices)}",
+            "error_message": "Pick an answer from the list, or type its code.",
+            **message,
+        }
     if column.type in ("integer", "number"):
         low: float = column.min if isinstance(column.min, int | float) else -1e12
         high: float = column.max if isinstance(column.max, int | float) else 1e12
         if column.type == "integer":
             low, high = math.ceil(low), math.floor(high)
-        return {"validate": "integer" if column.type == "integer" else "decimal",
-                "criteria": "between", "minimum": low, "maximum": high,
-                "error_message": f"Expected a number from {low:g} to {high:g}.", **message}
+        return {
+            "validate": "integer" if column.type == "integer" else "decimal",
+            "criteria": "between",
+            "minimum": low,
+            "maximum": high,
+            "error_message": f"Expected a number from {low:g} to {high:g}.",
+            **message,
+        }
     if column.type == "date":
-        low = column.min if isinstance(column.min, dt.date) else dt.date(1900, 1, 1)
-        high = column.max if isinstance(column.max, dt.date) else dt.date(2100, 12, 31)
-        return {"validate": "date", "criteria": "between",
-                "minimum": dt.datetime.combine(low, dt.time()),
-                "maximum": dt.datetime.combine(high, dt.time()),
-                "error_message": f"Expected a date from {low} to {high}.", **message}
+        first = column.min if isinstance(column.min, dt.date) else dt.date(1900, 1, 1)
+        last = column.max if isinstance(column.max, dt.date) else dt.date(2100, 12, 31)
+        return {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.datetime.combine(first, dt.time()),
+            "maximum": dt.datetime.combine(last, dt.time()),
+            "error_message": f"Expected a date from {first} to {last}.",
+            **message,
+        }
     return None
 
 

@@ -19,13 +19,12 @@ import numpy as np
 import pandas as pd
 
 from getting_to_outcomes._columnwise import CheckedTable, Coded, check_columns, floats, typed_empty
-from getting_to_outcomes._issues import column_text, comparison_text, cell_text, shown
+from getting_to_outcomes._issues import cell_text, column_text, comparison_text, shown
 from getting_to_outcomes._recordwise import check_records
 from getting_to_outcomes.errors import DataReadError
 from getting_to_outcomes.privacy import PseudonymKey, load_key
 from getting_to_outcomes.readers import RawTable, _header_key, column_letter, map_headers, read_raw
 from getting_to_outcomes.records import (
-    MISSING_REASONS,
     CellProblem,
     FieldSpec,
     model_specs,
@@ -44,10 +43,31 @@ DataInput = str | os.PathLike[str] | pd.DataFrame
 _HIDDEN = "(hidden: personal data)"
 # Columns that survey tools add to every export; not worth a warning.
 _TOOL_COLUMNS = frozenset(
-    "startdate enddate status responsetype ipaddress progress durationinseconds finished "
-    "recordeddate responseid recipientlastname recipientfirstname recipientemail "
-    "externalreference externaldatareference locationlatitude locationlongitude "
-    "distributionchannel userlanguage collectorid respondentid customdata1 timestamp".split()
+    [
+        "startdate",
+        "enddate",
+        "status",
+        "responsetype",
+        "ipaddress",
+        "progress",
+        "durationinseconds",
+        "finished",
+        "recordeddate",
+        "responseid",
+        "recipientlastname",
+        "recipientfirstname",
+        "recipientemail",
+        "externalreference",
+        "externaldatareference",
+        "locationlatitude",
+        "locationlongitude",
+        "distributionchannel",
+        "userlanguage",
+        "collectorid",
+        "respondentid",
+        "customdata1",
+        "timestamp",
+    ]
 )
 
 
@@ -65,10 +85,30 @@ class _Issues:
     rows: list[dict[str, Any]] = field(default_factory=list)
     frames: list[pd.DataFrame] = field(default_factory=list)
 
-    def add(self, reason: str, message: str, fix: str = "", *, file: str, row: int | None = None,
-            column: str | None = None, value: str | None = None, pos: int = -1) -> None:
-        self.rows.append({"file": file, "row": row, "column": column, "value": value,
-                          "reason": reason, "message": message, "fix": fix, "pos": pos})
+    def add(
+        self,
+        reason: str,
+        message: str,
+        fix: str = "",
+        *,
+        file: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        pos: int = -1,
+    ) -> None:
+        self.rows.append(
+            {
+                "file": file,
+                "row": row,
+                "column": column,
+                "value": value,
+                "reason": reason,
+                "message": message,
+                "fix": fix,
+                "pos": pos,
+            }
+        )
 
 
 def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framework:
@@ -135,15 +175,15 @@ def validate(
     >>> report = validate(survey, source="leadership_survey")
     >>> report.ok, report.rows_read, len(report.valid_rows), len(report.rejected_rows)
     (False, 2, 1, 1)
-    >>> report.issues.loc[report.issues.severity == "error", ["row", "column", "reason"]]
-       row                 column        reason
-    0    3  k1_district_decisions  out_of_range
+    >>> errors = report.issues[report.issues.severity == "error"]
+    >>> errors[["row", "column", "reason"]].values.tolist()
+    [[3, 'k1_district_decisions', 'out_of_range']]
     """
     fw = _framework(framework)
     src = fw.source(source)
     model = record_model(src, fw)
     specs = {name: spec for name, (spec, _, _) in model_specs(model).items()}
-    items = list(data) if isinstance(data, list | tuple) else [data]
+    items: list[DataInput] = list(data) if isinstance(data, list | tuple) else [data]  # type: ignore[list-item]
     if not items:
         raise DataReadError("no data given: pass a file, a DataFrame or a list of them")
     key: PseudonymKey | None = None
@@ -157,9 +197,9 @@ def validate(
     for item in items:
         raw = read_raw(item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src)
         entry = _prepare(raw, src, specs, issues, offset)
-        if key is not None and src.id_column in entry.frame.columns:
-            entry.frame[src.id_column] = _pseudonymize(entry.frame[src.id_column],
-                                                       specs[src.id_column], key)
+        ident = src.id_column
+        if key is not None and ident is not None and ident in entry.frame.columns:
+            entry.frame[ident] = _pseudonymize(entry.frame[ident], specs[ident], key)
         check = check_records if engine == "records" else check_columns
         entry.checked = check(entry.frame, model)
         _personal(entry, src, issues)
@@ -171,22 +211,36 @@ def validate(
     return _assemble(src, specs, inputs, issues, offset, hidden)
 
 
-def _prepare(raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: _Issues,
-             offset: int) -> _Input:
+def _prepare(
+    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: _Issues, offset: int
+) -> _Input:
     file = raw.file
     for note in raw.notes:
-        issues.add(note.reason, note.message, note.fix, file=file, row=note.row,
-                   column=note.column, value=note.value)
+        issues.add(
+            note.reason,
+            note.message,
+            note.fix,
+            file=file,
+            row=note.row,
+            column=note.column,
+            value=note.value,
+        )
     mapping = map_headers(raw.headers, src)
-    for position, header in mapping.unknown:
+    for _position, header in mapping.unknown:
         reason = "tool_column" if _header_key(header) in _TOOL_COLUMNS else "unknown_column"
         message, fix = column_text(reason, src, "", header=header)
         issues.add(reason, message, fix, file=file, column=header)
     for position, header, name in mapping.duplicates:
         first_at = mapping.columns[name]
         message, fix = column_text(
-            "duplicate_column", src, name, header=header, letter=column_letter(position),
-            first=raw.header_names[first_at], first_letter=column_letter(first_at))
+            "duplicate_column",
+            src,
+            name,
+            header=header,
+            letter=column_letter(position),
+            first=raw.header_names[first_at],
+            first_letter=column_letter(first_at),
+        )
         issues.add("duplicate_column", message, fix, file=file, column=name)
     lacks_required = []
     absent = []
@@ -203,22 +257,30 @@ def _prepare(raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues
         message, fix = column_text("absent_column", src, ", ".join(absent))
         issues.add("absent_column", message, fix, file=file, value=", ".join(absent))
     # copy=False: the columns are only read, and copying a million rows costs time and memory.
-    frame = pd.DataFrame({name: _labelled(raw, position, specs[name])
-                          for name, position in mapping.columns.items()},
-                         index=pd.RangeIndex(len(raw.frame)), copy=False)
+    frame = pd.DataFrame(
+        {name: _labelled(raw, position, specs[name]) for name, position in mapping.columns.items()},
+        index=pd.RangeIndex(len(raw.frame)),
+        copy=False,
+    )
     return _Input(raw, frame, offset, lacks_required)
 
 
 def _personal(entry: _Input, src: DataSource, issues: _Issues) -> None:
-    assert entry.checked is not None  # noqa: S101 - set just before
+    assert entry.checked is not None
     for column in src.columns:
         values = entry.checked.values.get(column.name)
         if column.personal and values is not None:
             filled = int(pd.notna(values).sum())
             if filled:
                 message, fix = column_text("personal_data", src, column.name)
-                issues.add("personal_data", message, fix, file=entry.raw.file, column=column.name,
-                           value=f"{filled} filled cell(s)")
+                issues.add(
+                    "personal_data",
+                    message,
+                    fix,
+                    file=entry.raw.file,
+                    column=column.name,
+                    value=f"{filled} filled cell(s)",
+                )
 
 
 def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
@@ -230,7 +292,9 @@ def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
         return column
     if spec.type == "likert":
         codes = {float(c) for c in spec.codes}
-        return column.map(lambda v: v if v in codes or v not in labels else labels[v]).astype(object)
+        return column.map(lambda v: v if v in codes or v not in labels else labels[v]).astype(
+            object
+        )
     return column.map(lambda v: labels.get(v, v)).astype(object)
 
 
@@ -249,9 +313,11 @@ def _pseudonymize(column: pd.Series, spec: FieldSpec, key: PseudonymKey) -> pd.S
 # --- issues of cells ------------------------------------------------------------------
 
 
-def _cell_issues(entry: _Input, src: DataSource, model: Any, issues: _Issues, hidden: set[str]) -> None:
+def _cell_issues(
+    entry: _Input, src: DataSource, model: Any, issues: _Issues, hidden: set[str]
+) -> None:
     checked = entry.checked
-    assert checked is not None  # noqa: S101 - set by validate() just before
+    assert checked is not None
     flags = checked.flag_frame()
     flags = flags[flags["reason"] != "comparison_failed"]
     if flags.empty and not checked.comparisons:
@@ -261,51 +327,80 @@ def _cell_issues(entry: _Input, src: DataSource, model: Any, issues: _Issues, hi
     rows = entry.raw.rows
     cache: dict[tuple[str, str, str], tuple[str, str]] = {}
     parts = []
-    for (column, reason), group in flags.groupby(["column", "reason"], observed=True, sort=False):
+    for (column_key, reason), group in flags.groupby(
+        ["column", "reason"], observed=True, sort=False
+    ):
+        column = str(column_key)
         positions = group["pos"].to_numpy()
+        spec: FieldSpec | None = None
+        bounds: tuple[Any, Any] = (None, None)
+        plausible: tuple[Any, Any] = (None, None)
         if column == "":
             values = [_straight_value(checked, rules.likert, p, details) for p in positions]
-            spec, bounds, plausible = None, (None, None), (None, None)
         else:
             spec, bounds, plaus = details[column]
             plausible = (plaus.low, plaus.high)
             raw_values = entry.frame[column].iloc[positions]
-            values = ([_HIDDEN] * len(positions) if column in hidden
-                      else [shown(v) for v in raw_values])
+            values = (
+                [_HIDDEN] * len(positions) if column in hidden else [shown(v) for v in raw_values]
+            )
         texts = []
         for value in values:
             cache_key = (column, str(reason), value)
             if cache_key not in cache:
                 cache[cache_key] = cell_text(str(reason), spec, value, bounds, plausible)
             texts.append(cache[cache_key])
-        parts.append(pd.DataFrame({
-            "file": entry.raw.file, "row": rows[positions], "column": column or None,
-            "value": values, "reason": str(reason),
-            "message": [t[0] for t in texts], "fix": [t[1] for t in texts],
-            "pos": positions + entry.offset,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "file": entry.raw.file,
+                    "row": rows[positions],
+                    "column": column or None,
+                    "value": values,
+                    "reason": str(reason),
+                    "message": [t[0] for t in texts],
+                    "fix": [t[1] for t in texts],
+                    "pos": positions + entry.offset,
+                }
+            )
+        )
     for k, positions in checked.comparisons:
         left, op, right = rules.comparisons[k]
-        note = next((c.message for c in src.comparisons
-                     if (c.left, c.op, c.right) == (left, op, right)), None)
+        note = next(
+            (c.message for c in src.comparisons if (c.left, c.op, c.right) == (left, op, right)),
+            None,
+        )
         for p in positions:
             a = shown(entry.frame[left].iloc[p])
             b = shown(entry.frame[right].iloc[p])
             message, fix = comparison_text(left, op, right, a, b, note)
-            issues.add("comparison_failed", message, fix, file=entry.raw.file, row=int(rows[p]),
-                       column=left, value=a, pos=int(p) + entry.offset)
+            issues.add(
+                "comparison_failed",
+                message,
+                fix,
+                file=entry.raw.file,
+                row=int(rows[p]),
+                column=left,
+                value=a,
+                pos=int(p) + entry.offset,
+            )
     if parts:
         issues.frames.append(pd.concat(parts, ignore_index=True))
 
 
-def _straight_value(checked: CheckedTable, likert: tuple[str, ...], pos: int,
-                    details: dict[str, Any]) -> str:
+def _straight_value(
+    checked: CheckedTable, likert: tuple[str, ...], pos: int, details: dict[str, Any]
+) -> str:
     for name in likert:
         values = checked.values.get(name)
         if values is not None and not np.isnan(values[pos]):
             spec = details[name][0]
             code = int(values[pos])  # a Coded column gives the code at a position
-            label = next((c.label for c in spec.scale.codes if c.code == code), "") if spec.scale else ""
+            label = (
+                next((c.label for c in spec.scale.codes if c.code == code), "")
+                if spec.scale
+                else ""
+            )
             return f"{code} = {label}" if label else str(code)
     return ""
 
@@ -349,8 +444,15 @@ def _compact(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cross_row(src: DataSource, entries: list[_Input], typed: dict[str, Any], rows: np.ndarray,
-               files: list[str], file_of: np.ndarray, issues: _Issues) -> None:
+def _cross_row(
+    src: DataSource,
+    entries: list[_Input],
+    typed: dict[str, Any],
+    rows: np.ndarray,
+    files: list[str],
+    file_of: np.ndarray,
+    issues: _Issues,
+) -> None:
     n = len(rows)
     keys = [k for k in src.keys if k in typed]
     if not n or not keys or len(keys) != len(src.keys):
@@ -369,8 +471,14 @@ def _cross_row(src: DataSource, entries: list[_Input], typed: dict[str, Any], ro
     # Pre/post matching is for surveys that follow respondents over waves: the id and the
     # wave are both part of the key, waves are declared in order, and there are scale items.
     surveyed = any(c.type == "likert" for c in src.columns)
-    if not (ident and src.period_order and surveyed and {ident, time} <= set(src.keys)
-            and time in typed and ident in typed):
+    if not (
+        ident
+        and src.period_order
+        and surveyed
+        and {ident, time} <= set(src.keys)
+        and time in typed
+        and ident in typed
+    ):
         return
     baseline = src.period_order[0]
     person = _combined([coded(c) for c in (src.org_column, ident) if c and c in typed])
@@ -392,14 +500,27 @@ def _cross_row(src: DataSource, entries: list[_Input], typed: dict[str, Any], ro
         return
     who = [shown(v) for v in _values_at(typed[ident], lacking)]
     wave = [shown(v) for v in _values_at(typed[time], lacking)]
-    fix = (f"If this person answered the {baseline} survey under another id, use the same id in "
-           "both; otherwise nothing to do (the row is kept, without a baseline to compare with).")
-    issues.frames.append(pd.DataFrame({
-        "file": np.array(files, dtype=object)[file_of[lacking]], "row": rows[lacking],
-        "column": ident, "value": who, "reason": "no_baseline",
-        "message": [f"{w} has a {v} answer but no {baseline} answer." for w, v in zip(who, wave, strict=True)],
-        "fix": fix, "pos": lacking,
-    }))
+    fix = (
+        f"If this person answered the {baseline} survey under another id, use the same id in "
+        "both; otherwise nothing to do (the row is kept, without a baseline to compare with)."
+    )
+    issues.frames.append(
+        pd.DataFrame(
+            {
+                "file": np.array(files, dtype=object)[file_of[lacking]],
+                "row": rows[lacking],
+                "column": ident,
+                "value": who,
+                "reason": "no_baseline",
+                "message": [
+                    f"{w} has a {v} answer but no {baseline} answer."
+                    for w, v in zip(who, wave, strict=True)
+                ],
+                "fix": fix,
+                "pos": lacking,
+            }
+        )
+    )
 
 
 def _values_at(values: Any, at: np.ndarray) -> list[Any]:
@@ -409,30 +530,51 @@ def _values_at(values: Any, at: np.ndarray) -> list[Any]:
     return list(pd.Series(values).take(at).to_numpy(dtype=object))
 
 
-def _duplicates(src: DataSource, keys: list[str], key_codes: np.ndarray, dup: np.ndarray,
-                typed: dict[str, Any], rows: np.ndarray, files: list[str], file_of: np.ndarray,
-                issues: _Issues) -> None:
+def _duplicates(
+    src: DataSource,
+    keys: list[str],
+    key_codes: np.ndarray,
+    dup: np.ndarray,
+    typed: dict[str, Any],
+    rows: np.ndarray,
+    files: list[str],
+    file_of: np.ndarray,
+    issues: _Issues,
+) -> None:
     column = next((k for k in keys if k not in (src.org_column, src.time_column)), keys[0])
     order = dup[np.argsort(key_codes[dup], kind="stable")]
     groups = np.split(order, np.flatnonzero(np.diff(key_codes[order])) + 1)
     shown_keys = [[shown(v) for v in _values_at(typed[k], order)] for k in keys]
     many = len(files) > 1
-    fix = (f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
-           "or the wave.")
+    fix = (
+        f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
+        "or the wave."
+    )
     values, messages = [], []
     start = 0
     for members in groups:
         value = " / ".join(shown_keys[j][start] for j in range(len(keys)))
-        where = ", ".join((f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p]))
-                          for p in members)
+        where = ", ".join(
+            (f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p])) for p in members
+        )
         message = f"{' / '.join(keys)} = {value} appears {len(members)} times (rows {where})."
         values += [value] * len(members)
         messages += [message] * len(members)
         start += len(members)
-    issues.frames.append(pd.DataFrame({
-        "file": np.array(files, dtype=object)[file_of[order]], "row": rows[order], "column": column,
-        "value": values, "reason": "duplicate_key", "message": messages, "fix": fix, "pos": order,
-    }))
+    issues.frames.append(
+        pd.DataFrame(
+            {
+                "file": np.array(files, dtype=object)[file_of[order]],
+                "row": rows[order],
+                "column": column,
+                "value": values,
+                "reason": "duplicate_key",
+                "message": messages,
+                "fix": fix,
+                "pos": order,
+            }
+        )
+    )
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -441,7 +583,7 @@ def _duplicates(src: DataSource, keys: list[str], key_codes: np.ndarray, dup: np
 def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
     parts = []
     for entry in entries:
-        assert entry.checked is not None  # noqa: S101
+        assert entry.checked is not None
         values = entry.checked.values.get(name)
         parts.append(typed_empty(spec, len(entry.frame)) if values is None else values)
     if len(parts) == 1:
@@ -453,11 +595,19 @@ def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
     return pd.concat([pd.Series(p) for p in parts], ignore_index=True).array
 
 
-def _assemble(src: DataSource, specs: dict[str, FieldSpec], entries: list[_Input],
-              issues: _Issues, n: int, hidden: set[str]) -> ValidationReport:
+def _assemble(
+    src: DataSource,
+    specs: dict[str, FieldSpec],
+    entries: list[_Input],
+    issues: _Issues,
+    n: int,
+    hidden: set[str],
+) -> ValidationReport:
     files = [e.raw.file for e in entries]
     rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
-    file_of = np.concatenate([np.full(len(e.frame), k, dtype=np.int64) for k, e in enumerate(entries)])
+    file_of = np.concatenate(
+        [np.full(len(e.frame), k, dtype=np.int64) for k, e in enumerate(entries)]
+    )
     typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
     _cross_row(src, entries, typed, rows, files, file_of, issues)
     table = _issue_table(src.id, issues, list(specs))
@@ -479,15 +629,21 @@ def _assemble(src: DataSource, specs: dict[str, FieldSpec], entries: list[_Input
     rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
     missing = _missing_table(entries, list(specs))
     return ValidationReport(
-        source=src.id, files=tuple(files), issues=table.drop(columns="pos"), rows_read=n,
-        valid_rows=valid_rows, rejected_rows=rejected_rows, missing=missing,
+        source=src.id,
+        files=tuple(files),
+        issues=table.drop(columns="pos"),
+        rows_read=n,
+        valid_rows=valid_rows,
+        rejected_rows=rejected_rows,
+        missing=missing,
     )
 
 
 def _join_reasons(errors: pd.DataFrame, reasons: pd.Series) -> None:
     """Write "column: reason; ..." for each rejected row into ``reasons`` (by position)."""
-    labels = (errors["column"].fillna("").astype(str) + ": " + errors["reason"].astype(str)).to_numpy(
-        dtype=object)
+    labels = (
+        errors["column"].fillna("").astype(str) + ": " + errors["reason"].astype(str)
+    ).to_numpy(dtype=object)
     pos = errors["pos"].to_numpy(dtype=np.int64)
     order = np.argsort(pos, kind="stable")
     pos, labels = pos[order], labels[order]
@@ -495,7 +651,7 @@ def _join_reasons(errors: pd.DataFrame, reasons: pd.Series) -> None:
     sizes = np.diff(np.r_[starts, len(pos)])
     joined = labels[starts].copy()
     for k in np.flatnonzero(sizes > 1):  # rows with several errors are few
-        joined[k] = "; ".join(dict.fromkeys(labels[starts[k]:starts[k] + sizes[k]]))
+        joined[k] = "; ".join(dict.fromkeys(labels[starts[k] : starts[k] + sizes[k]]))
     at = pos[starts]
     before = reasons.to_numpy()[at]
     reasons.iloc[at] = np.where(before != "", before + "; " + joined, joined)
@@ -503,8 +659,16 @@ def _join_reasons(errors: pd.DataFrame, reasons: pd.Series) -> None:
 
 def _rows_frame(typed: dict[str, Any], keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
     whole = bool(keep.all())
-    data = {name: (values.floats(None if whole else keep) if isinstance(values, Coded)
-                   else values if whole else values[keep]) for name, values in typed.items()}
+    data = {
+        name: (
+            values.floats(None if whole else keep)
+            if isinstance(values, Coded)
+            else values
+            if whole
+            else values[keep]
+        )
+        for name, values in typed.items()
+    }
     return pd.DataFrame(data, index=pd.Index(rows[keep], name="row"), copy=False)
 
 
@@ -512,7 +676,7 @@ def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
     """Every missing-value code: ``row``, ``column``, ``reason``, in file, row and column order."""
     frames = []
     for entry in entries:
-        assert entry.checked is not None  # noqa: S101
+        assert entry.checked is not None
         frame = entry.checked.missing_frame()
         frames.append(frame.assign(pos=entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64)))
     parts = []
@@ -526,8 +690,13 @@ def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
 
 def _issue_table(source: str, issues: _Issues, columns: list[str]) -> pd.DataFrame:
     """All issues in one table: by file, row (file-wide issues first), severity, column."""
-    parts = [pd.DataFrame(issues.rows, columns=[c for c in ISSUE_COLUMNS if c not in
-                                                 ("source", "check", "severity")] + ["pos"])]
+    parts = [
+        pd.DataFrame(
+            issues.rows,
+            columns=[c for c in ISSUE_COLUMNS if c not in ("source", "check", "severity")]
+            + ["pos"],
+        )
+    ]
     parts += issues.frames
     table = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     table["row"] = table["row"].astype("Int64")
@@ -539,10 +708,24 @@ def _issue_table(source: str, issues: _Issues, columns: list[str]) -> pd.DataFra
     files = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
     position = {name: k for k, name in enumerate(columns)}
     table = table.assign(
-        _f=table["file"].map(files), _r=table["row"].fillna(-1), _s=table["severity"].map(severity),
-        _c=table["column"].map(position).fillna(len(position)), _reason=table["reason"])
+        _f=table["file"].map(files),
+        _r=table["row"].fillna(-1),
+        _s=table["severity"].map(severity),
+        _c=table["column"].map(position).fillna(len(position)),
+        _reason=table["reason"],
+    )
     keys = ["_f", "_r", "_s", "_c", "_reason"]
     table = table.sort_values(keys, kind="stable").drop(columns=keys)
-    for name in ("source", "file", "column", "value", "check", "reason", "severity", "message", "fix"):
+    for name in (
+        "source",
+        "file",
+        "column",
+        "value",
+        "check",
+        "reason",
+        "severity",
+        "message",
+        "fix",
+    ):
         table[name] = table[name].astype("str")
     return table[[*ISSUE_COLUMNS, "pos"]].reset_index(drop=True)

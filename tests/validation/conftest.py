@@ -50,16 +50,18 @@ def framework() -> Framework:
 @pytest.fixture
 def survey_rows() -> pd.DataFrame:
     """Four clean rows of the test survey, headed by the canonical names."""
-    return pd.DataFrame({
-        "org_id": ["org1", "org1", "org1", "org2"],
-        "person_id": ["P1", "P2", "P1", "P9"],
-        "wave": ["pre", "pre", "post", "pre"],
-        "completed": ["2023-03-01", "2023-03-02", "2023-11-20", "2023-03-05"],
-        "name": ["Ana", "", "Ana", ""],
-        "role": ["parent", "youth", "parent", "community_member"],
-        "meetings": ["4", "0", "12", ""],
-        "q1": ["Agree", "5", "4 - Agree", "Strongly disagree"],
-        "q2": ["Disagree", "2", "3", "Don't know"],
-        "q3": ["3", "Neither agree nor disagree", "5", "1"],
-        "q4": ["4", "4", "Refused", "2"],
-    })
+    return pd.DataFrame(
+        {
+            "org_id": ["org1", "org1", "org1", "org2"],
+            "person_id": ["P1", "P2", "P1", "P9"],
+            "wave": ["pre", "pre", "post", "pre"],
+            "completed": ["2023-03-01", "2023-03-02", "2023-11-20", "2023-03-05"],
+            "name": ["Ana", "", "Ana", ""],
+            "role": ["parent", "youth", "parent", "community_member"],
+            "meetings": ["4", "0", "12", ""],
+            "q1": ["Agree", "5", "4 - Agree", "Strongly disagree"],
+            "q2": ["Disagree", "2", "3", "Don't know"],
+            "q3": ["3", "Neither agree nor disagree", "5", "1"],
+            "q4": ["4", "4", "Refused", "2"],
+        }
+    )

@@ -19,6 +19,7 @@ from .conftest import EXPORTS, INVALID
 def run(framework_dir: Path):  # type: ignore[no-untyped-def]
     def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         return CliRunner().invoke(main, [*args, "--framework", str(framework_dir)], env=env)
+
     return invoke
 
 
@@ -44,12 +45,15 @@ def test_exit_1_on_an_unreadable_file(run) -> None:  # type: ignore[no-untyped-d
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args", [
-    ["validate", "missing.csv", "--source", "test_survey"],
-    ["validate", "{fixture}", "--source", "no_such_source"],
-    ["validate", "{fixture}"],
-    ["validate", "{fixture}", "--source", "test_survey", "--out-valid", "rows.json"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "missing.csv", "--source", "test_survey"],
+        ["validate", "{fixture}", "--source", "no_such_source"],
+        ["validate", "{fixture}"],
+        ["validate", "{fixture}", "--source", "test_survey", "--out-valid", "rows.json"],
+    ],
+)
 def test_exit_2_on_usage_errors(run, args: list[str]) -> None:  # type: ignore[no-untyped-def]
     fixture = str(INVALID / "out_of_range.csv")
     result = run(*[a.replace("{fixture}", fixture) for a in args])
@@ -74,8 +78,14 @@ def test_never_writes_over_an_input_file(run, tmp_path: Path) -> None:  # type: 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_out_valid_writes_the_valid_rows(run, tmp_path: Path, suffix: str) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / f"valid{suffix}"
-    result = run("validate", str(INVALID / "out_of_range.csv"), "--source", "test_survey",
-                 "--out-valid", str(out))
+    result = run(
+        "validate",
+        str(INVALID / "out_of_range.csv"),
+        "--source",
+        "test_survey",
+        "--out-valid",
+        str(out),
+    )
     assert result.exit_code == 1
     rows = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[suffix](out)
     assert rows["row"].tolist() == [3, 5]
@@ -83,45 +93,94 @@ def test_out_valid_writes_the_valid_rows(run, tmp_path: Path, suffix: str) -> No
 
 
 def test_json_and_csv_formats_are_machine_readable(run) -> None:  # type: ignore[no-untyped-def]
-    as_json = run("validate", str(EXPORTS / "google_forms.csv"), "--source", "test_survey",
-                  "--format", "json")
+    as_json = run(
+        "validate", str(EXPORTS / "google_forms.csv"), "--source", "test_survey", "--format", "json"
+    )
     data = json.loads(as_json.output)
-    assert data["totals"]["error"] == 1 and data["ok"] is False
-    as_csv = run("validate", str(EXPORTS / "google_forms.csv"), "--source", "test_survey",
-                 "--format", "csv")
+    assert data["totals"]["error"] == 1
+    assert data["ok"] is False
+    as_csv = run(
+        "validate", str(EXPORTS / "google_forms.csv"), "--source", "test_survey", "--format", "csv"
+    )
     issues = pd.read_csv(StringIO(as_csv.output))
-    assert issues.loc[issues["severity"] == "error", ["row", "column", "reason"]].values.tolist() == [
-        [4, "q1", "unknown_answer"]]
+    assert issues.loc[
+        issues["severity"] == "error", ["row", "column", "reason"]
+    ].values.tolist() == [[4, "q1", "unknown_answer"]]
 
 
 def test_several_files_at_once(run) -> None:  # type: ignore[no-untyped-def]
-    result = run("validate", str(INVALID / "bom.csv"), str(INVALID / "wrong_delimiter.csv"),
-                 "--source", "test_survey", "--format", "json")
+    result = run(
+        "validate",
+        str(INVALID / "bom.csv"),
+        str(INVALID / "wrong_delimiter.csv"),
+        "--source",
+        "test_survey",
+        "--format",
+        "json",
+    )
     data = json.loads(result.output)
     assert data["rows_read"] == 8
-    errors = {(i["file"].rsplit("/", 1)[-1], i["row"], i["reason"]) for i in data["issues"]
-              if i["severity"] == "error"}
+    errors = {
+        (i["file"].rsplit("/", 1)[-1], i["row"], i["reason"])
+        for i in data["issues"]
+        if i["severity"] == "error"
+    }
     # Both files hold the same four answers: each row is a duplicate of the other file's row.
-    assert errors == {("bom.csv", 3, "unknown_answer"), ("wrong_delimiter.csv", 3, "out_of_range")} | {
-        (name, row, "duplicate_key") for name in ("bom.csv", "wrong_delimiter.csv") for row in (2, 3, 4, 5)}
+    assert errors == {
+        ("bom.csv", 3, "unknown_answer"),
+        ("wrong_delimiter.csv", 3, "out_of_range"),
+    } | {
+        (name, row, "duplicate_key")
+        for name in ("bom.csv", "wrong_delimiter.csv")
+        for row in (2, 3, 4, 5)
+    }
 
 
 def test_pseudonymize_needs_a_key_and_never_prints_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fixture = str(INVALID / "duplicate_respondent.csv")
-    no_key = run("validate", fixture, "--source", "test_survey", "--pseudonymize",
-                 env={"GTO_PSEUDONYM_KEY": "", "GTO_PSEUDONYM_KEY_FILE": ""})
-    assert no_key.exit_code == 2 and "GTO_PSEUDONYM_KEY" in no_key.output
+    no_key = run(
+        "validate",
+        fixture,
+        "--source",
+        "test_survey",
+        "--pseudonymize",
+        env={"GTO_PSEUDONYM_KEY": "", "GTO_PSEUDONYM_KEY_FILE": ""},
+    )
+    assert no_key.exit_code == 2
+    assert "GTO_PSEUDONYM_KEY" in no_key.output
     secret = "an-example-secret-key-of-some-length"
     out = tmp_path / "valid.csv"
-    result = run("validate", fixture, "--source", "test_survey", "--pseudonymize", "--format", "json",
-                 "--out-valid", str(out), env={"GTO_PSEUDONYM_KEY": secret})
+    result = run(
+        "validate",
+        fixture,
+        "--source",
+        "test_survey",
+        "--pseudonymize",
+        "--format",
+        "json",
+        "--out-valid",
+        str(out),
+        env={"GTO_PSEUDONYM_KEY": secret},
+    )
     assert result.exit_code == 1
-    assert secret not in result.output and secret not in out.read_text()
-    assert "P1" not in result.output and "P9" not in out.read_text()
+    assert secret not in result.output
+    assert secret not in out.read_text()
+    assert "P1" not in result.output
+    assert "P9" not in out.read_text()
     key_file = tmp_path / "gto.key"
     key_file.write_text(secret + "\n")
-    from_file = run("validate", fixture, "--source", "test_survey", "--pseudonymize", "--format",
-                    "json", "--key-file", str(key_file), env={"GTO_PSEUDONYM_KEY": ""})
+    from_file = run(
+        "validate",
+        fixture,
+        "--source",
+        "test_survey",
+        "--pseudonymize",
+        "--format",
+        "json",
+        "--key-file",
+        str(key_file),
+        env={"GTO_PSEUDONYM_KEY": ""},
+    )
     assert json.loads(from_file.output)["issues"] == json.loads(result.output)["issues"]
 
 
@@ -132,5 +191,9 @@ def test_template_writes_headers_and_a_codebook(run, tmp_path: Path, kind: str) 
     assert result.exit_code == 0, result.output
     assert out.exists()
     again = run("template", "test_survey", "--format", kind, "--out", str(out))
-    assert again.exit_code == 2 and "already exist" in again.output
-    assert run("template", "test_survey", "--format", kind, "--out", str(out), "--force").exit_code == 0
+    assert again.exit_code == 2
+    assert "already exist" in again.output
+    assert (
+        run("template", "test_survey", "--format", kind, "--out", str(out), "--force").exit_code
+        == 0
+    )

@@ -23,8 +23,10 @@ def _found(report, severity: str | None = None) -> set[tuple[object, object, str
     issues = report.issues
     if severity is not None:
         issues = issues[issues["severity"] == severity]
-    return {(None if pd.isna(r) else int(r), None if pd.isna(c) else c, reason)
-            for r, c, reason in zip(issues["row"], issues["column"], issues["reason"], strict=True)}
+    return {
+        (None if pd.isna(r) else int(r), None if pd.isna(c) else c, reason)
+        for r, c, reason in zip(issues["row"], issues["column"], issues["reason"], strict=True)
+    }
 
 
 def _errors(report) -> set[tuple[object, object, str]]:  # type: ignore[no-untyped-def]
@@ -47,8 +49,10 @@ def _errors(report) -> set[tuple[object, object, str]]:  # type: ignore[no-untyp
         # "Somewhat agree" is not on the five-point agreement scale (row 2)
         ("unknown_likert_label.csv", {(2, "q2", "unknown_answer")}),
         # P1 answered the pre survey twice: rows 2 and 4
-        ("duplicate_respondent.csv", {(2, "person_id", "duplicate_key"),
-                                      (4, "person_id", "duplicate_key")}),
+        (
+            "duplicate_respondent.csv",
+            {(2, "person_id", "duplicate_key"), (4, "person_id", "duplicate_key")},
+        ),
         # completed on 2022-12-31, before the period starts (row 3)
         ("date_outside_period.csv", {(3, "completed", "outside_period")}),
         # blank rows 3 and 5 are skipped; q1 = "x" in row 6
@@ -100,7 +104,8 @@ def test_missing_required_column_rejects_every_row(framework: Framework) -> None
 def test_duplicate_header_uses_the_first_column(framework: Framework) -> None:
     report = _report(framework, "duplicate_header.csv")
     message = report.issues.loc[report.issues["reason"] == "duplicate_column", "message"].item()
-    assert message.startswith("Column J (") and "column B (" in message
+    assert message.startswith("Column J (")
+    assert "column B (" in message
     assert list(report.valid_rows["person_id"]) == ["P1", "P2", "P1", "P9"]
 
 
@@ -162,7 +167,9 @@ def test_cells_beyond_the_header_are_a_warning_at_their_row(framework: Framework
         ("unclosed_quote.csv", "opened in row 3 is never closed"),
     ],
 )
-def test_unreadable_files_raise_a_clear_library_error(framework: Framework, name: str, words: str) -> None:
+def test_unreadable_files_raise_a_clear_library_error(
+    framework: Framework, name: str, words: str
+) -> None:
     with pytest.raises(DataReadError) as caught:
         _report(framework, name)
     assert str(caught.value).startswith(str(INVALID / name))

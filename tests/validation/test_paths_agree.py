@@ -24,31 +24,146 @@ from getting_to_outcomes._recordwise import check_records
 
 from .conftest import test_framework
 
-BLANKS: list[Any] = [None, np.nan, "", "  ", "N/A", "na", "-", "Refused", "don't know",
-                     "Don’t Know", "NOT ASKED"]
-LIKERT: list[Any] = [
-    1, 2, 3, 4, 5, 1.0, 5.0, "1", "5", " 4 ", "5.0", "Agree", "strongly AGREE", " Disagree ",
-    "Neither agree nor disagree", "neutral", "NEITHER", "5 - Strongly agree", "4 – Agree",
-    "Agree (4)", "3 - Disagree", "2: disagree", 99, "99", -9, "-9", 7, 0, -1, 2.5, "2.5", "x",
-    "Agree strongly", True, False, "1,000", "Prefer not to say", "No sé", "not applicable",
+BLANKS: list[Any] = [
+    None,
+    np.nan,
+    "",
+    "  ",
+    "N/A",
+    "na",
+    "-",
+    "Refused",
+    "don't know",
+    "Don’t Know",
+    "NOT ASKED",
 ]
-CATEGORY: list[Any] = ["parent", "Parent", " YOUTH ", "community member", "community-member",
-                       "community_member", "teacher", 1, True, "parent ", "Community  Member"]
-TEXT: list[Any] = ["P1", "P2", " P1 ", "p_3", "P-4", "Ω5", "P 6", "n/a", "refused", 12, 12.0, "12",
-                   "-", "x`y", "tab\there", "07", "1e3", "Na", "é"]
-INTEGER: list[Any] = [0, 3, 40, 41, 100, 101, -1, "-1", -2, 2.5, "3", " 3 ", "3.0", "1,000", "12%",
-                      "about six", True, "inf", float("inf"), "1e1"]
+LIKERT: list[Any] = [
+    1,
+    2,
+    3,
+    4,
+    5,
+    1.0,
+    5.0,
+    "1",
+    "5",
+    " 4 ",
+    "5.0",
+    "Agree",
+    "strongly AGREE",
+    " Disagree ",
+    "Neither agree nor disagree",
+    "neutral",
+    "NEITHER",
+    "5 - Strongly agree",
+    "4 – Agree",
+    "Agree (4)",
+    "3 - Disagree",
+    "2: disagree",
+    99,
+    "99",
+    -9,
+    "-9",
+    7,
+    0,
+    -1,
+    2.5,
+    "2.5",
+    "x",
+    "Agree strongly",
+    True,
+    False,
+    "1,000",
+    "Prefer not to say",
+    "No sé",
+    "not applicable",
+]
+CATEGORY: list[Any] = [
+    "parent",
+    "Parent",
+    " YOUTH ",
+    "community member",
+    "community-member",
+    "community_member",
+    "teacher",
+    1,
+    True,
+    "parent ",
+    "Community  Member",
+]
+TEXT: list[Any] = [
+    "P1",
+    "P2",
+    " P1 ",
+    "p_3",
+    "P-4",
+    "Ω5",
+    "P 6",
+    "n/a",
+    "refused",
+    12,
+    12.0,
+    "12",
+    "-",
+    "x`y",
+    "tab\there",
+    "07",
+    "1e3",
+    "Na",
+    "é",
+]
+INTEGER: list[Any] = [
+    0,
+    3,
+    40,
+    41,
+    100,
+    101,
+    -1,
+    "-1",
+    -2,
+    2.5,
+    "3",
+    " 3 ",
+    "3.0",
+    "1,000",
+    "12%",
+    "about six",
+    True,
+    "inf",
+    float("inf"),
+    "1e1",
+]
 NUMBER: list[Any] = [0, 1.5, "2.25", "-0.5", "x", 1e9, "1,234.5"]
 DATES: list[Any] = [
-    "2023-03-01", "2023-03-01T10:00:00Z", "3/1/2023", "13/1/2023", "1/13/2023", "2023/03/01 10:22:33 AM GMT-5",
-    "31.12.2023", "March 3, 2023", "3 Mar 2024", "2022-12-31", "2025-01-01", "2023-02-30", "x", 45000,
-    pd.Timestamp("2023-05-06 10:00"), dt.date(2024, 12, 31), dt.datetime(2023, 1, 1, 23, 59),
+    "2023-03-01",
+    "2023-03-01T10:00:00Z",
+    "3/1/2023",
+    "13/1/2023",
+    "1/13/2023",
+    "2023/03/01 10:22:33 AM GMT-5",
+    "31.12.2023",
+    "March 3, 2023",
+    "3 Mar 2024",
+    "2022-12-31",
+    "2025-01-01",
+    "2023-02-30",
+    "x",
+    45000,
+    pd.Timestamp("2023-05-06 10:00"),
+    dt.date(2024, 12, 31),
+    dt.datetime(2023, 1, 1, 23, 59),
     pd.Timestamp("2023-05-06 23:30", tz="America/Chicago"),
 ]
 BOOLEAN: list[Any] = [True, False, "yes", "No", "Y", 1, 0, 2, "maybe", 1.0]
 POOLS: dict[str, list[Any]] = {
-    "likert": LIKERT, "category": CATEGORY, "string": TEXT, "integer": INTEGER,
-    "number": NUMBER, "date": DATES, "boolean": BOOLEAN,
+    "likert": LIKERT,
+    "category": CATEGORY,
+    "string": TEXT,
+    "integer": INTEGER,
+    "number": NUMBER,
+    "date": DATES,
+    "boolean": BOOLEAN,
 }
 
 
@@ -57,7 +172,9 @@ def _held(values: list[Any], how: str) -> pd.Series:
     present = [v for v in values if not (v is None or (isinstance(v, float) and np.isnan(v)))]
     if how == "text" and all(isinstance(v, str) for v in present):
         return pd.Series(pd.array([v if isinstance(v, str) else None for v in values], dtype="str"))
-    if how == "numbers" and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+    if how == "numbers" and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in present
+    ):
         return pd.Series(np.array([np.nan if v is None else float(v) for v in values]))
     if how == "stamps" and all(isinstance(v, pd.Timestamp) and v.tz is None for v in present):
         return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)))
@@ -85,23 +202,34 @@ def messy_table(draw: st.DrawFn, layout: list[tuple[str, str, bool]]) -> pd.Data
 
 
 def _cells(frame: pd.DataFrame) -> set[tuple[int, str, str]]:
-    return set(zip(frame["pos"].tolist(), frame["column"].astype(str).tolist(),
-                   frame["reason"].astype(str).tolist(), strict=True))
+    return set(
+        zip(
+            frame["pos"].tolist(),
+            frame["column"].astype(str).tolist(),
+            frame["reason"].astype(str).tolist(),
+            strict=True,
+        )
+    )
 
 
 def _same_values(a: Any, b: Any) -> bool:
     if isinstance(a, Coded) or isinstance(b, Coded):
-        assert isinstance(a, Coded) and isinstance(b, Coded)
+        assert isinstance(a, Coded)
+        assert isinstance(b, Coded)
         return bool(np.array_equal(a.floats(), b.floats(), equal_nan=True))
     left, right = pd.Series(a), pd.Series(b)
-    return bool(left.isna().equals(right.isna())
-                and (left[left.notna()].astype(object) == right[right.notna()].astype(object)).all())
+    return bool(
+        left.isna().equals(right.isna())
+        and (left[left.notna()].astype(object) == right[right.notna()].astype(object)).all()
+    )
 
 
 def _assert_agree(columns: CheckedTable, records: CheckedTable) -> None:
     assert _cells(columns.flag_frame()) == _cells(records.flag_frame())
     assert _cells(columns.missing_frame()) == _cells(records.missing_frame())
-    assert {(k, tuple(p)) for k, p in columns.comparisons} == {(k, tuple(p)) for k, p in records.comparisons}
+    assert {(k, tuple(p)) for k, p in columns.comparisons} == {
+        (k, tuple(p)) for k, p in records.comparisons
+    }
     assert columns.values.keys() == records.values.keys()
     for name in columns.values:
         assert _same_values(columns.values[name], records.values[name]), name
@@ -151,5 +279,14 @@ def test_the_pools_cover_every_kind_of_problem(framework: Framework) -> None:
         table[column.name] = pd.Series([pool[k % len(pool)] for k in range(rows)], dtype=object)
     model = record_model(framework.source("test_survey"), framework)
     reasons = set(check_records(pd.DataFrame(table), model).flag_frame()["reason"].astype(str))
-    assert {"not_a_number", "not_an_integer", "not_a_date", "not_allowed", "unknown_answer",
-            "out_of_range", "outside_period", "missing_required", "implausible"} <= reasons
+    assert {
+        "not_a_number",
+        "not_an_integer",
+        "not_a_date",
+        "not_allowed",
+        "unknown_answer",
+        "out_of_range",
+        "outside_period",
+        "missing_required",
+        "implausible",
+    } <= reasons

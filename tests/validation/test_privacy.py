@@ -10,7 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from getting_to_outcomes import PseudonymKey, PseudonymKeyError, generate_key, load_key, pseudonymize
+from getting_to_outcomes import (
+    PseudonymKey,
+    PseudonymKeyError,
+    generate_key,
+    load_key,
+    pseudonymize,
+)
 
 
 def test_pseudonym_is_hmac_sha256_of_the_trimmed_id() -> None:
@@ -32,7 +38,8 @@ def test_pseudonymize_keeps_missing_values_missing() -> None:
 def test_the_key_never_shows() -> None:
     secret = generate_key()
     key = PseudonymKey(secret)
-    assert secret not in repr(key) and secret not in str(key)
+    assert secret not in repr(key)
+    assert secret not in str(key)
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(key)
 
@@ -47,11 +54,14 @@ def test_key_from_environment_or_file(tmp_path: Path) -> None:
     assert from_env.pseudonym("x") == from_file.pseudonym("x") == from_file_env.pseudonym("x")
 
 
-@pytest.mark.parametrize(("environ", "message"), [
-    ({}, "no pseudonymisation key"),
-    ({"GTO_PSEUDONYM_KEY": "short"}, "too short"),
-    ({"GTO_PSEUDONYM_KEY_FILE": "/no/such/key"}, "cannot read the key file"),
-])
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "no pseudonymisation key"),
+        ({"GTO_PSEUDONYM_KEY": "short"}, "too short"),
+        ({"GTO_PSEUDONYM_KEY_FILE": "/no/such/key"}, "cannot read the key file"),
+    ],
+)
 def test_missing_or_weak_keys_are_refused(environ: dict[str, str], message: str) -> None:
     with pytest.raises(PseudonymKeyError, match=message):
         load_key(environ=environ)

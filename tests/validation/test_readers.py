@@ -29,23 +29,29 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path: Path) -> No
 def test_read_table_maps_headers_to_a_source(framework: Framework) -> None:
     table = read_table(EXPORTS / "google_forms.csv", source="test_survey", framework=framework)
     assert {"completed", "org_id", "person_id", "wave", "q1", "q2", "q3", "q4", "meetings"} <= set(
-        table.columns)
+        table.columns
+    )
     assert table.loc[2, "q1"] == "Agree"
 
 
 def test_headers_match_ignoring_case_spaces_and_punctuation(framework: Framework) -> None:
     source = framework.source("test_survey")
-    mapping = map_headers([["  respondent-ID "], ["SURVEY_WAVE"], ["Organization:"], ["Q1."]], source)
+    mapping = map_headers(
+        [["  respondent-ID "], ["SURVEY_WAVE"], ["Organization:"], ["Q1."]], source
+    )
     assert mapping.columns == {"person_id": 0, "wave": 1, "org_id": 2, "q1": 3}
 
 
 def test_question_text_and_google_forms_grid_headers_match(framework: Framework) -> None:
     source = framework.source("test_survey")
-    mapping = map_headers([
-        ["How many meetings did you attend this year?"],
-        ["How much do you agree? [People like me can change school policy.]"],
-        ["Agree? - When I speak up, officials listen."],
-    ], source)
+    mapping = map_headers(
+        [
+            ["How many meetings did you attend this year?"],
+            ["How much do you agree? [People like me can change school policy.]"],
+            ["Agree? - When I speak up, officials listen."],
+        ],
+        source,
+    )
     assert mapping.columns == {"meetings": 0, "q3": 1, "q4": 2}
 
 
@@ -54,7 +60,8 @@ def test_google_forms_export(framework: Framework) -> None:
     # Seeded: "Agree strongly" for q1 in the third answer (spreadsheet row 4).
     errors = report.issues[report.issues["severity"] == "error"]
     assert list(zip(errors["row"], errors["column"], errors["reason"], strict=True)) == [
-        (4, "q1", "unknown_answer")]
+        (4, "q1", "unknown_answer")
+    ]
     assert report.valid_rows.loc[2, "completed"] == pd.Timestamp("2023-03-01")
 
 
@@ -63,9 +70,12 @@ def test_surveymonkey_export_with_its_second_header_row(framework: Framework) ->
     # Seeded: "lots" meetings in the second answer, spreadsheet row 4 (two header rows).
     errors = report.issues[report.issues["severity"] == "error"]
     assert list(zip(errors["row"], errors["column"], errors["reason"], strict=True)) == [
-        (4, "meetings", "not_a_number")]
+        (4, "meetings", "not_a_number")
+    ]
     assert set(report.issues.loc[report.issues["reason"] == "tool_column", "column"]) == {
-        "Collector ID", "Start Date"}
+        "Collector ID",
+        "Start Date",
+    }
     assert report.valid_rows.loc[3, "q2"] == 2.0  # "I can run a meeting..." came from row 2
 
 
@@ -77,8 +87,9 @@ def test_excel_sheet_choice_and_title_rows(tmp_path: Path, framework: Framework)
     notes["A1"] = "Read me first"
     data = workbook.create_sheet("Answers")
     data["A1"] = "Leadership survey, spring 2023"  # a title above the header
-    for col, header in enumerate(["Organization", "Respondent ID", "Survey wave", "Timestamp", "q1"],
-                                 start=1):
+    for col, header in enumerate(
+        ["Organization", "Respondent ID", "Survey wave", "Timestamp", "q1"], start=1
+    ):
         data.cell(row=3, column=col, value=header)
     data.append(["org1", "P1", "pre", dt.datetime(2023, 3, 1, 10, 0), 5])
     data.append(["org1", "P2", "pre", dt.datetime(2023, 3, 2), "Agree"])
@@ -89,10 +100,11 @@ def test_excel_sheet_choice_and_title_rows(tmp_path: Path, framework: Framework)
     assert report.valid_rows.loc[4, "completed"] == pd.Timestamp("2023-03-01")
     errors = report.issues[report.issues["severity"] == "error"]
     assert list(zip(errors["row"], errors["column"], errors["reason"], strict=True)) == [
-        (6, "q1", "out_of_range")]
+        (6, "q1", "out_of_range")
+    ]
     assert report.rejected_rows.loc[6, "person_id"] == "17"  # a number typed as an id
     assert "rows_above_header" in set(report.issues["reason"])
-    with pytest.raises(DataReadError, match="has no sheet 'Answer'.*did you mean 'Answers'"):
+    with pytest.raises(DataReadError, match=r"has no sheet 'Answer'.*did you mean 'Answers'"):
         validate(path, framework, source="test_survey", sheet="Answer")
     same = validate(path, framework, source="test_survey", sheet=1)
     pd.testing.assert_frame_equal(same.issues, report.issues)
@@ -100,26 +112,43 @@ def test_excel_sheet_choice_and_title_rows(tmp_path: Path, framework: Framework)
 
 def test_parquet_and_spss_keep_types_and_value_labels(tmp_path: Path, framework: Framework) -> None:
     pyreadstat = pytest.importorskip("pyreadstat")
-    frame = pd.DataFrame({
-        "org_id": ["org1", "org1", "org2"], "person_id": ["P1", "P2", "P3"],
-        "wave": [1.0, 1.0, 2.0], "q1": [5.0, 99.0, 7.0], "meetings": [3.0, np.nan, 4.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "org_id": ["org1", "org1", "org2"],
+            "person_id": ["P1", "P2", "P3"],
+            "wave": [1.0, 1.0, 2.0],
+            "q1": [5.0, 99.0, 7.0],
+            "meetings": [3.0, np.nan, 4.0],
+        }
+    )
     sav = tmp_path / "survey.sav"
-    pyreadstat.write_sav(frame, str(sav),
-                         column_labels=["Organization", "Respondent ID", "Survey wave",
-                                        "I understand how decisions about schools are made.",
-                                        "Meetings"],
-                         variable_value_labels={"wave": {1.0: "pre", 2.0: "post"},
-                                                "q1": {5.0: "Strongly agree", 99.0: "Don't know"}})
+    pyreadstat.write_sav(
+        frame,
+        str(sav),
+        column_labels=[
+            "Organization",
+            "Respondent ID",
+            "Survey wave",
+            "I understand how decisions about schools are made.",
+            "Meetings",
+        ],
+        variable_value_labels={
+            "wave": {1.0: "pre", 2.0: "post"},
+            "q1": {5.0: "Strongly agree", 99.0: "Don't know"},
+        },
+    )
     report = validate(sav, framework, source="test_survey")
     # SPSS shows case numbers from 1: the third case has q1 = 7.
     errors = report.issues[report.issues["severity"] == "error"]
     assert list(zip(errors["row"], errors["column"], errors["reason"], strict=True)) == [
-        (3, "q1", "out_of_range")]
+        (3, "q1", "out_of_range")
+    ]
     assert list(report.valid_rows["wave"]) == ["pre", "pre"]
     # Case 2 answered 99, labelled "Don't know", and left meetings blank.
     assert report.missing.astype(str).values.tolist() == [
-        ["2", "meetings", "skipped"], ["2", "q1", "dont_know"]]
+        ["2", "meetings", "skipped"],
+        ["2", "q1", "dont_know"],
+    ]
     parquet = tmp_path / "survey.parquet"
     frame.assign(wave=["pre", "pre", "post"]).to_parquet(parquet)
     from_parquet = validate(parquet, framework, source="test_survey")
@@ -165,4 +194,11 @@ def test_folder_and_header_only_files(tmp_path: Path) -> None:
 
 
 def test_column_letters() -> None:
-    assert [column_letter(k) for k in (0, 9, 25, 26, 701, 702)] == ["A", "J", "Z", "AA", "ZZ", "AAA"]
+    assert [column_letter(k) for k in (0, 9, 25, 26, 701, 702)] == [
+        "A",
+        "J",
+        "Z",
+        "AA",
+        "ZZ",
+        "AAA",
+    ]

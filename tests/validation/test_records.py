@@ -21,34 +21,65 @@ def specs(framework: Framework) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("cell", "code"),
     [
-        ("Strongly agree", 5.0), ("  strongly   AGREE ", 5.0), ("5", 5.0), (" 5 ", 5.0), (5, 5.0),
-        (5.0, 5.0), ("5.0", 5.0), ("5 - Strongly agree", 5.0), ("4 – Agree", 4.0),
-        ("Agree (4)", 4.0), ("neutral", 3.0), ("Neither", 3.0), ("1: strongly disagree", 1.0),
+        ("Strongly agree", 5.0),
+        ("  strongly   AGREE ", 5.0),
+        ("5", 5.0),
+        (" 5 ", 5.0),
+        (5, 5.0),
+        (5.0, 5.0),
+        ("5.0", 5.0),
+        ("5 - Strongly agree", 5.0),
+        ("4 – Agree", 4.0),
+        ("Agree (4)", 4.0),
+        ("neutral", 3.0),
+        ("Neither", 3.0),
+        ("1: strongly disagree", 1.0),
     ],
 )
-def test_likert_labels_codes_and_both_map_through_the_scale(specs: dict[str, Any], cell: Any,
-                                                            code: float) -> None:
+def test_likert_labels_codes_and_both_map_through_the_scale(
+    specs: dict[str, Any], cell: Any, code: float
+) -> None:
     assert parse_cell(specs["q1"], cell) == (code, None)
 
 
 @pytest.mark.parametrize(
     ("cell", "reason"),
     [
-        (None, "skipped"), (float("nan"), "skipped"), ("", "skipped"), ("   ", "skipped"),
-        ("-", "skipped"), ("N/A", "not_applicable"), ("na", "not_applicable"),
-        ("Refused", "refused"), ("Prefer not to say", "refused"), ("Don't know", "dont_know"),
-        ("don’t KNOW", "dont_know"), (99, "dont_know"), ("99", "dont_know"), (-9, "refused"),
-        ("-9.0", "refused"), ("not asked", "not_asked"),
+        (None, "skipped"),
+        (float("nan"), "skipped"),
+        ("", "skipped"),
+        ("   ", "skipped"),
+        ("-", "skipped"),
+        ("N/A", "not_applicable"),
+        ("na", "not_applicable"),
+        ("Refused", "refused"),
+        ("Prefer not to say", "refused"),
+        ("Don't know", "dont_know"),
+        ("don’t KNOW", "dont_know"),
+        (99, "dont_know"),
+        ("99", "dont_know"),
+        (-9, "refused"),
+        ("-9.0", "refused"),
+        ("not asked", "not_asked"),
     ],
 )
-def test_missing_value_codes_become_reasons_never_zero(specs: dict[str, Any], cell: Any, reason: str) -> None:
+def test_missing_value_codes_become_reasons_never_zero(
+    specs: dict[str, Any], cell: Any, reason: str
+) -> None:
     assert parse_cell(specs["q1"], cell) == (None, reason)
 
 
 @pytest.mark.parametrize(
     ("cell", "reason"),
-    [("7", "out_of_range"), (0, "out_of_range"), (2.5, "unknown_answer"), ("Agree strongly", "unknown_answer"),
-     ("3 - Agree", "unknown_answer"), (True, "unknown_answer"), ("x", "unknown_answer")],
+    [
+        ("7", "out_of_range"),
+        (0, "out_of_range"),
+        (2.5, "unknown_answer"),
+        ("Agree strongly", "unknown_answer"),
+        ("3 - Agree", "unknown_answer"),
+        (True, "unknown_answer"),
+        ("x", "unknown_answer"),
+    ],
 )
 def test_wrong_likert_answers_are_problems(specs: dict[str, Any], cell: Any, reason: str) -> None:
     with pytest.raises(CellProblem) as caught:
@@ -65,8 +96,12 @@ def test_a_declared_code_of_one_column_is_only_missing_there(specs: dict[str, An
 
 @pytest.mark.parametrize(
     ("cell", "value"),
-    [("Community member", "community_member"), ("community-member", "community_member"),
-     (" PARENT ", "parent"), ("youth", "youth")],
+    [
+        ("Community member", "community_member"),
+        ("community-member", "community_member"),
+        (" PARENT ", "parent"),
+        ("youth", "youth"),
+    ],
 )
 def test_categories_are_matched_loosely(specs: dict[str, Any], cell: str, value: str) -> None:
     assert parse_cell(specs["role"], cell) == (value, None)
@@ -75,11 +110,16 @@ def test_categories_are_matched_loosely(specs: dict[str, Any], cell: str, value:
 @pytest.mark.parametrize(
     ("cell", "day"),
     [
-        ("2023-03-01", dt.date(2023, 3, 1)), ("2023-03-01T10:00:00Z", dt.date(2023, 3, 1)),
-        ("3/1/2023", dt.date(2023, 3, 1)), ("13/1/2023", dt.date(2023, 1, 13)),
-        ("2023/03/01 10:22:33 AM GMT-5", dt.date(2023, 3, 1)), ("31.12.2023", dt.date(2023, 12, 31)),
-        ("March 3, 2023", dt.date(2023, 3, 3)), ("3 Mar 2024", dt.date(2024, 3, 3)),
-        ("1/2/23", dt.date(2023, 1, 2)), (pd.Timestamp("2023-05-06 23:30"), dt.date(2023, 5, 6)),
+        ("2023-03-01", dt.date(2023, 3, 1)),
+        ("2023-03-01T10:00:00Z", dt.date(2023, 3, 1)),
+        ("3/1/2023", dt.date(2023, 3, 1)),
+        ("13/1/2023", dt.date(2023, 1, 13)),
+        ("2023/03/01 10:22:33 AM GMT-5", dt.date(2023, 3, 1)),
+        ("31.12.2023", dt.date(2023, 12, 31)),
+        ("March 3, 2023", dt.date(2023, 3, 3)),
+        ("3 Mar 2024", dt.date(2024, 3, 3)),
+        ("1/2/23", dt.date(2023, 1, 2)),
+        (pd.Timestamp("2023-05-06 23:30"), dt.date(2023, 5, 6)),
         (dt.datetime(2023, 1, 1, 23, 59), dt.date(2023, 1, 1)),
     ],
 )
@@ -93,14 +133,23 @@ def test_impossible_dates_are_problems(specs: dict[str, Any], cell: Any) -> None
         parse_cell(specs["completed"], cell)
 
 
-@pytest.mark.parametrize(("cell", "value"), [("3", 3), (" 3 ", 3), ("3.0", 3), ("1,000", 1000), (12.0, 12)])
+@pytest.mark.parametrize(
+    ("cell", "value"), [("3", 3), (" 3 ", 3), ("3.0", 3), ("1,000", 1000), (12.0, 12)]
+)
 def test_whole_numbers(specs: dict[str, Any], cell: Any, value: int) -> None:
     assert parse_cell(specs["meetings"], cell) == (value, None)
 
 
-@pytest.mark.parametrize(("cell", "reason"), [("2.5", "not_an_integer"), ("about six", "not_a_number"),
-                                              ("12%", "not_a_number"), ("inf", "not_a_number"),
-                                              (True, "not_a_number")])
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("2.5", "not_an_integer"),
+        ("about six", "not_a_number"),
+        ("12%", "not_a_number"),
+        ("inf", "not_a_number"),
+        (True, "not_a_number"),
+    ],
+)
 def test_bad_numbers(specs: dict[str, Any], cell: Any, reason: str) -> None:
     with pytest.raises(CellProblem) as caught:
         parse_cell(specs["meetings"], cell)
@@ -116,8 +165,17 @@ def test_cell_keys() -> None:
 def test_record_model_validates_a_row_and_notes_missing_reasons(framework: Framework) -> None:
     model = record_model(framework.source("test_survey"), framework)
     context: dict[str, Any] = {}
-    row = model.model_validate({"org_id": "org1", "person_id": " P1 ", "wave": "Pre", "q1": "Agree",
-                                "q2": "Refused", "meetings": "55"}, context=context)
+    row = model.model_validate(
+        {
+            "org_id": "org1",
+            "person_id": " P1 ",
+            "wave": "Pre",
+            "q1": "Agree",
+            "q2": "Refused",
+            "meetings": "55",
+        },
+        context=context,
+    )
     assert (row.person_id, row.wave, row.q1, row.q2, row.meetings) == ("P1", "pre", 4.0, None, 55)
     assert context["missing"] == [("q2", "refused")]
     assert context["warnings"] == [("meetings", "implausible")]
@@ -126,18 +184,38 @@ def test_record_model_validates_a_row_and_notes_missing_reasons(framework: Frame
 def test_record_model_reports_every_bad_field(framework: Framework) -> None:
     model = record_model(framework.source("test_survey"), framework)
     with pytest.raises(ValidationError) as caught:
-        model.model_validate({"org_id": "", "person_id": "P1", "wave": "later", "q1": 9,
-                              "meetings": 101, "completed": "2025-01-01"})
+        model.model_validate(
+            {
+                "org_id": "",
+                "person_id": "P1",
+                "wave": "later",
+                "q1": 9,
+                "meetings": 101,
+                "completed": "2025-01-01",
+            }
+        )
     found = {(e["loc"][0], e["type"]) for e in caught.value.errors()}
-    assert found == {("org_id", "missing_required"), ("wave", "not_allowed"), ("q1", "out_of_range"),
-                     ("meetings", "less_than_equal"), ("completed", "less_than_equal")}
+    assert found == {
+        ("org_id", "missing_required"),
+        ("wave", "not_allowed"),
+        ("q1", "out_of_range"),
+        ("meetings", "less_than_equal"),
+        ("completed", "less_than_equal"),
+    }
 
 
 def test_comparisons_and_straightlining_in_the_record_model(framework: Framework) -> None:
     events = record_model(framework.source("test_events"), framework)
     with pytest.raises(ValidationError, match="new_attendees <= attendees"):
-        events.model_validate({"org_id": "o", "event_id": "e", "held_on": "2024-01-01",
-                               "attendees": 10, "new_attendees": 12})
+        events.model_validate(
+            {
+                "org_id": "o",
+                "event_id": "e",
+                "held_on": "2024-01-01",
+                "attendees": 10,
+                "new_attendees": 12,
+            }
+        )
     survey = record_model(framework.source("test_survey"), framework)
     context: dict[str, Any] = {}
     survey.model_validate({"q1": 3, "q2": "3", "q3": "Neutral", "q4": None}, context=context)
@@ -152,7 +230,11 @@ def test_the_column_rules_are_read_from_the_record_model(framework: Framework) -
     assert rules["completed"][1] == (dt.date(2023, 1, 1), dt.date(2024, 12, 31))
     assert rules["q1"][1] == (1, 5)
     schema = model.model_json_schema()
-    assert schema["properties"]["role"]["anyOf"][0]["enum"] == ["parent", "youth", "community_member"]
+    assert schema["properties"]["role"]["anyOf"][0]["enum"] == [
+        "parent",
+        "youth",
+        "community_member",
+    ]
 
 
 def test_every_bundled_source_has_a_record_model() -> None:

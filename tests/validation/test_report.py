@@ -29,31 +29,50 @@ def test_a_clean_file_is_ok(framework: Framework, survey_rows: pd.DataFrame) -> 
     assert report.raise_if_invalid() is report
 
 
-def test_valid_rows_have_canonical_columns_and_types(framework: Framework, survey_rows: pd.DataFrame) -> None:
+def test_valid_rows_have_canonical_columns_and_types(
+    framework: Framework, survey_rows: pd.DataFrame
+) -> None:
     rows = validate(survey_rows, framework, source="test_survey").valid_rows
     assert list(rows.columns) == [c.name for c in framework.source("test_survey").columns]
     assert rows.index.name == "row"
     assert list(rows.index) == [2, 3, 4, 5]
-    assert rows["q1"].dtype == np.float64 and rows["meetings"].dtype == np.float64
+    assert rows["q1"].dtype == np.float64
+    assert rows["meetings"].dtype == np.float64
     assert rows["completed"].dtype.kind == "M"
     assert pd.api.types.is_string_dtype(rows["role"].dtype)
     # Missing answers are NaN, never zero: q2 "Don't know" in row 5, q4 "Refused" in row 4.
     assert rows["q1"].tolist() == [4.0, 5.0, 4.0, 1.0]
-    assert np.isnan(rows.loc[5, "q2"]) and np.isnan(rows.loc[4, "q4"])
+    assert np.isnan(rows.loc[5, "q2"])
+    assert np.isnan(rows.loc[4, "q4"])
     assert np.isnan(rows.loc[5, "meetings"])
-    events = pd.DataFrame({"org_id": ["o"], "event_id": ["e1"], "held_on": ["2024-01-01"],
-                           "public": ["yes"]})
+    events = pd.DataFrame(
+        {"org_id": ["o"], "event_id": ["e1"], "held_on": ["2024-01-01"], "public": ["yes"]}
+    )
     typed = validate(events, framework, source="test_events").valid_rows
-    assert str(typed["public"].dtype) == "boolean" and bool(typed["public"].iloc[0])
+    assert str(typed["public"].dtype) == "boolean"
+    assert bool(typed["public"].iloc[0])
 
 
-def test_missing_lists_every_explicit_missing_code(framework: Framework, survey_rows: pd.DataFrame) -> None:
+def test_missing_lists_every_explicit_missing_code(
+    framework: Framework, survey_rows: pd.DataFrame
+) -> None:
     missing = validate(survey_rows, framework, source="test_survey").missing
     assert list(missing.columns) == ["row", "column", "reason"]
-    found = set(zip(missing["row"], missing["column"].astype(str), missing["reason"].astype(str),
-                    strict=True))
-    assert found == {(3, "name", "skipped"), (5, "name", "skipped"), (5, "meetings", "skipped"),
-                     (5, "q2", "dont_know"), (4, "q4", "refused")}
+    found = set(
+        zip(
+            missing["row"],
+            missing["column"].astype(str),
+            missing["reason"].astype(str),
+            strict=True,
+        )
+    )
+    assert found == {
+        (3, "name", "skipped"),
+        (5, "name", "skipped"),
+        (5, "meetings", "skipped"),
+        (5, "q2", "dont_know"),
+        (4, "q4", "refused"),
+    }
 
 
 def test_rows_read_equal_valid_plus_rejected_and_counts_add_up(framework: Framework) -> None:
@@ -74,8 +93,9 @@ def test_issue_table_columns_and_vocabulary(framework: Framework) -> None:
     assert set(report.issues["reason"]) <= set(REASONS)
     assert report.issues["source"].eq("test_survey").all()
     assert report.to_frame().equals(report.issues)
-    for reason, check, severity in zip(report.issues["reason"], report.issues["check"],
-                                       report.issues["severity"], strict=True):
+    for reason, check, severity in zip(
+        report.issues["reason"], report.issues["check"], report.issues["severity"], strict=True
+    ):
         assert REASONS[reason][:2] == (check, severity)
     needs_action = report.issues[report.issues["severity"] != "info"]
     assert needs_action["fix"].str.len().gt(10).all()
@@ -95,11 +115,13 @@ def test_summary_json_and_notebook_display(framework: Framework) -> None:
     assert "4 row(s) read: 2 valid, 2 rejected" in text
     assert "row 4, column q1: 7 is outside the scale (1 to 5)." in text
     data = json.loads(report.to_json())
-    assert data["ok"] is False and data["rows_read"] == 4
+    assert data["ok"] is False
+    assert data["rows_read"] == 4
     assert len(data["issues"]) == len(report.issues)
     assert sum(c["count"] for c in data["counts"]) == len(report.issues)
     assert {"row": 4, "column": "q1", "reason": "out_of_range"}.items() <= next(
-        i for i in data["issues"] if i["column"] == "q1").items()
+        i for i in data["issues"] if i["column"] == "q1"
+    ).items()
     assert "<table" in report._repr_html_()
     assert repr(report).startswith("<ValidationReport test_survey: 4 rows, 2 rejected")
 
@@ -114,12 +136,19 @@ def test_report_is_frozen(framework: Framework, survey_rows: pd.DataFrame) -> No
 def test_html_escapes_what_it_shows(framework: Framework, survey_rows: pd.DataFrame) -> None:
     survey_rows.loc[0, "role"] = "<script>alert(1)</script>"
     html = validate(survey_rows, framework, source="test_survey")._repr_html_()
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
 
 
 def test_summary_says_plainly_when_issues_are_not_all_shown(framework: Framework) -> None:
-    rows = pd.DataFrame({"org_id": ["o"] * 60, "person_id": [f"P{k}" for k in range(60)],
-                         "wave": ["pre"] * 60, "q1": ["x"] * 60})
+    rows = pd.DataFrame(
+        {
+            "org_id": ["o"] * 60,
+            "person_id": [f"P{k}" for k in range(60)],
+            "wave": ["pre"] * 60,
+            "q1": ["x"] * 60,
+        }
+    )
     report = validate(rows, framework, source="test_survey")
     assert len(report.issues[report.issues["reason"] == "unknown_answer"]) == 60  # no cap
     assert "more issue(s) not shown here" in report.summary(max_issues=10)
@@ -136,32 +165,46 @@ def test_straightlining_is_a_warning(framework: Framework, survey_rows: pd.DataF
 
 
 def test_comparisons_between_fields(framework: Framework) -> None:
-    events = pd.DataFrame({
-        "org_id": ["o", "o", "o"], "event_id": ["e1", "e2", "e3"],
-        "held_on": ["2024-01-01", "2024-02-01", "2024-03-01"],
-        "attendees": ["40", "10", ""], "new_attendees": ["12", "15", "3"], "speakers": ["2", "20", "1"],
-    })
+    events = pd.DataFrame(
+        {
+            "org_id": ["o", "o", "o"],
+            "event_id": ["e1", "e2", "e3"],
+            "held_on": ["2024-01-01", "2024-02-01", "2024-03-01"],
+            "attendees": ["40", "10", ""],
+            "new_attendees": ["12", "15", "3"],
+            "speakers": ["2", "20", "1"],
+        }
+    )
     report = validate(events, framework, source="test_events")
     errors = report.issues[report.issues["severity"] == "error"]
     # Row 3: 15 new attendees out of 10; 20 speakers out of 10. Row 4 has no attendee count.
     assert errors[["row", "column", "reason"]].values.tolist() == [
-        [3, "attendees", "comparison_failed"], [3, "new_attendees", "comparison_failed"]]
-    assert "new_attendees (15) should be <= attendees (10). new attendees are among all attendees" \
+        [3, "attendees", "comparison_failed"],
+        [3, "new_attendees", "comparison_failed"],
+    ]
+    assert (
+        "new_attendees (15) should be <= attendees (10). new attendees are among all attendees"
         in set(errors["message"])
+    )
 
 
-def test_duplicates_across_files_and_pre_post_matching(framework: Framework, tmp_path: Path,
-                                                       survey_rows: pd.DataFrame) -> None:
+def test_duplicates_across_files_and_pre_post_matching(
+    framework: Framework, tmp_path: Path, survey_rows: pd.DataFrame
+) -> None:
     pre = survey_rows[survey_rows["wave"] == "pre"]
     post = survey_rows[survey_rows["wave"] == "post"]
     post = pd.concat([post, post.assign(person_id="P7")])
     (tmp_path / "pre.csv").write_text(pre.to_csv(index=False))
     (tmp_path / "post.csv").write_text(post.to_csv(index=False))
-    report = validate([tmp_path / "pre.csv", tmp_path / "post.csv"], framework, source="test_survey")
+    report = validate(
+        [tmp_path / "pre.csv", tmp_path / "post.csv"], framework, source="test_survey"
+    )
     info = report.issues[report.issues["reason"] == "no_baseline"]
     assert info[["file", "row", "value", "severity"]].values.tolist() == [
-        [str(tmp_path / "post.csv"), 3, "P7", "info"]]
-    assert report.rows_read == 5 and report.ok
+        [str(tmp_path / "post.csv"), 3, "P7", "info"]
+    ]
+    assert report.rows_read == 5
+    assert report.ok
     twice = validate([tmp_path / "pre.csv", tmp_path / "pre.csv"], framework, source="test_survey")
     duplicate = twice.issues[twice.issues["reason"] == "duplicate_key"]
     assert len(duplicate) == 6
@@ -169,7 +212,8 @@ def test_duplicates_across_files_and_pre_post_matching(framework: Framework, tmp
 
 
 def test_pseudonymized_ids_match_across_files_and_hide_personal_data(
-        framework: Framework, tmp_path: Path, survey_rows: pd.DataFrame) -> None:
+    framework: Framework, tmp_path: Path, survey_rows: pd.DataFrame
+) -> None:
     key = PseudonymKey(b"0123456789abcdef-test-key")
     first = validate(survey_rows, framework, source="test_survey", pseudonymize=key)
     again = validate(survey_rows.iloc[::-1], framework, source="test_survey", pseudonymize=key)
@@ -183,7 +227,8 @@ def test_pseudonymized_ids_match_across_files_and_hide_personal_data(
 
 def test_engines_agree_on_a_fixture(framework: Framework) -> None:
     by_columns = validate(INVALID / "qualtrics_header_rows.csv", framework, source="test_survey")
-    by_records = validate(INVALID / "qualtrics_header_rows.csv", framework, source="test_survey",
-                          engine="records")
+    by_records = validate(
+        INVALID / "qualtrics_header_rows.csv", framework, source="test_survey", engine="records"
+    )
     pd.testing.assert_frame_equal(by_columns.issues, by_records.issues)
     pd.testing.assert_frame_equal(by_columns.valid_rows, by_records.valid_rows)

@@ -31,8 +31,9 @@ def test_csv_template_has_the_canonical_headers(framework: Framework, tmp_path: 
     assert len(header) == 0
 
 
-def test_excel_template_has_drop_downs_comments_and_a_codebook(framework: Framework,
-                                                               tmp_path: Path) -> None:
+def test_excel_template_has_drop_downs_comments_and_a_codebook(
+    framework: Framework, tmp_path: Path
+) -> None:
     path = write_template("test_survey", tmp_path / "survey.xlsx", framework=framework)[0]
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["data", "codebook", "lists"]
@@ -45,10 +46,18 @@ def test_excel_template_has_drop_downs_comments_and_a_codebook(framework: Framew
     letter = openpyxl.utils.get_column_letter(headers.index("q1") + 1)
     q1 = rules[f"{letter}2"]
     assert q1.type == "list"
-    listed = [c.value for c in workbook["lists"][q1.formula1.split("!")[1].replace("$", "").split(":")[0][0]]
-              if c.value is not None]
-    assert listed[:5] == ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
-                          "Strongly agree"]
+    listed = [
+        c.value
+        for c in workbook["lists"][q1.formula1.split("!")[1].replace("$", "").split(":")[0][0]]
+        if c.value is not None
+    ]
+    assert listed[:5] == [
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    ]
     role = rules[f"{openpyxl.utils.get_column_letter(headers.index('role') + 1)}2"]
     assert role.type == "list"
     meetings = rules[f"{openpyxl.utils.get_column_letter(headers.index('meetings') + 1)}2"]
@@ -60,13 +69,20 @@ def test_a_filled_excel_template_validates(framework: Framework, tmp_path: Path)
     workbook = openpyxl.load_workbook(path)
     data = workbook["data"]
     headers = [c.value for c in data[1]]
-    row = {"org_id": "org1", "person_id": "P1", "wave": "pre", "q1": "Agree", "q2": "Don't know",
-           "meetings": 3}
+    row = {
+        "org_id": "org1",
+        "person_id": "P1",
+        "wave": "pre",
+        "q1": "Agree",
+        "q2": "Don't know",
+        "meetings": 3,
+    }
     for name, value in row.items():
         data.cell(row=2, column=headers.index(name) + 1, value=value)
     workbook.save(path)
     report = validate(path, framework, source="test_survey")
-    assert report.ok and report.rows_read == 1
+    assert report.ok
+    assert report.rows_read == 1
     assert report.valid_rows.loc[2, "q1"] == 4.0
 
 
@@ -75,5 +91,10 @@ def test_every_bundled_source_gets_a_template_that_reads_back(source: str, tmp_p
     framework = load_framework()
     path = write_template(source, tmp_path / f"{source}.xlsx", framework=framework)[0]
     report = validate(path, framework, source=source)
-    assert report.rows_read == 0 and report.ok
-    assert not set(report.issues["reason"]) & {"unknown_column", "missing_column", "duplicate_column"}
+    assert report.rows_read == 0
+    assert report.ok
+    assert not set(report.issues["reason"]) & {
+        "unknown_column",
+        "missing_column",
+        "duplicate_column",
+    }

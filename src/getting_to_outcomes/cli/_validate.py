@@ -61,26 +61,49 @@ def _write_rows(frame: pd.DataFrame, path: Path) -> None:
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option("--source", required=True, metavar="NAME",
-              help="Data source of the framework, e.g. leadership_survey.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str)
+)
+@click.option(
+    "--source",
+    required=True,
+    metavar="NAME",
+    help="Data source of the framework, e.g. leadership_survey.",
+)
 @framework_option
 @format_option
-@click.option("--out-valid", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the valid rows to this .csv, .xlsx or .parquet file.")
+@click.option(
+    "--out-valid",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the valid rows to this .csv, .xlsx or .parquet file.",
+)
 @click.option("--sheet", default=None, help="Excel sheet name (or number, from 1).")
 @click.option("--encoding", default=None, help="Text encoding of CSV files (default: detected).")
 @click.option("--delimiter", default=None, help="Column separator of CSV files (default: sniffed).")
-@click.option("--pseudonymize", is_flag=True,
-              help="Replace respondent ids by keyed hashes and hide personal columns. The key comes "
-              "from --key-file, GTO_PSEUDONYM_KEY or GTO_PSEUDONYM_KEY_FILE.")
-@click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="File holding the pseudonymisation key.")
+@click.option(
+    "--pseudonymize",
+    is_flag=True,
+    help="Replace respondent ids by keyed hashes and hide personal columns. The key comes "
+    "from --key-file, GTO_PSEUDONYM_KEY or GTO_PSEUDONYM_KEY_FILE.",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the pseudonymisation key.",
+)
 def validate_command(
-    files: tuple[str, ...], source: str, framework_path: str | None, output_format: str,
-    out_valid: Path | None, sheet: str | None, encoding: str | None, delimiter: str | None,
-    pseudonymize: bool, key_file: Path | None,
+    files: tuple[str, ...],
+    source: str,
+    framework_path: str | None,
+    output_format: str,
+    out_valid: Path | None,
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    pseudonymize: bool,
+    key_file: Path | None,
 ) -> None:
     """Check survey or campaign FILES against a data source; report every problem.
 
@@ -97,8 +120,10 @@ def validate_command(
             fail(f"Error: --out-valid must end in {', '.join(_OUTPUT_SUFFIXES)}", _USAGE)
         inputs = {Path(f).resolve() for f in files}
         if out_valid.resolve() in inputs:
-            fail(f"Error: --out-valid {out_valid} is one of the input files; choose another name",
-                 _USAGE)
+            fail(
+                f"Error: --out-valid {out_valid} is one of the input files; choose another name",
+                _USAGE,
+            )
     key = None
     if pseudonymize:
         try:
@@ -107,8 +132,13 @@ def validate_command(
             fail(f"Error: {exc}", _USAGE)
     try:
         report = validate(
-            list(files), framework, source=source, sheet=_sheet(sheet, files), encoding=encoding,
-            delimiter=delimiter, pseudonymize=key if key is not None else False,
+            list(files),
+            framework,
+            source=source,
+            sheet=_sheet(sheet, files),
+            encoding=encoding,
+            delimiter=delimiter,
+            pseudonymize=key if key is not None else False,
         )
     except DataReadError as exc:
         fail(f"Error: {exc}", 1)
@@ -129,13 +159,24 @@ def validate_command(
 @click.command()
 @click.argument("source")
 @framework_option
-@click.option("--format", "template_format", type=click.Choice(["csv", "xlsx"]), default="xlsx",
-              show_default=True, help="xlsx has drop-down lists and a codebook sheet.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: SOURCE.csv or SOURCE.xlsx here).")
+@click.option(
+    "--format",
+    "template_format",
+    type=click.Choice(["csv", "xlsx"]),
+    default="xlsx",
+    show_default=True,
+    help="xlsx has drop-down lists and a codebook sheet.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: SOURCE.csv or SOURCE.xlsx here).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def template(source: str, framework_path: str | None, template_format: str, out: Path | None,
-             force: bool) -> None:
+def template(
+    source: str, framework_path: str | None, template_format: str, out: Path | None, force: bool
+) -> None:
     """Write an empty collection file for SOURCE, with its codebook."""
     framework = open_framework(framework_path)
     try:
@@ -143,12 +184,16 @@ def template(source: str, framework_path: str | None, template_format: str, out:
     except UnknownIndicatorError as exc:
         fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
     target = out if out is not None else Path(f"{source}.{template_format}")
-    companions = [target] if template_format == "xlsx" else [
-        target, target.with_name(f"{target.stem}-codebook.csv")]
+    companions = (
+        [target]
+        if template_format == "xlsx"
+        else [target, target.with_name(f"{target.stem}-codebook.csv")]
+    )
     existing = [str(p) for p in companions if p.exists()]
     if existing and not force:
         fail(f"Error: {', '.join(existing)} already exist(s); use --force to overwrite", _USAGE)
-    written = write_template(source, target, framework=framework,
-                             format="xlsx" if template_format == "xlsx" else "csv")
+    written = write_template(
+        source, target, framework=framework, format="xlsx" if template_format == "xlsx" else "csv"
+    )
     for path in written:
         click.echo(f"wrote {path}")
