@@ -41,6 +41,7 @@ subgroup`` (``dimension`` and ``subgroup`` are ``"all"`` for the whole group):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -62,7 +63,9 @@ __all__ = [
     "Aggregates",
     "Window",
     "aggregate_source",
+    "key_codes",
     "merge_aggregates",
+    "positions",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -164,7 +167,25 @@ class Aggregates:
 
     @classmethod
     def empty(cls) -> Aggregates:
-        return cls(**{name: _empty(name) for name in TABLE_COLUMNS})
+        """Aggregates of no rows at all."""
+        return cls.from_tables({name: _empty(name) for name in TABLE_COLUMNS})
+
+    @classmethod
+    def from_tables(
+        cls, tables: Mapping[str, pd.DataFrame], windows: Mapping[str, Window] | None = None,
+        notes: Sequence[str] = (),
+    ) -> Aggregates:
+        """Aggregates from a mapping of table name to table (every name of ``tables()``)."""
+        missing = [name for name in TABLE_COLUMNS if name not in tables]
+        if missing:
+            raise ScoringError(f"aggregates lack the table(s) {', '.join(missing)}")
+        return cls(
+            cells=tables["cells"], values=tables["values"], pair_sums=tables["pair_sums"],
+            differences=tables["differences"], transitions=tables["transitions"],
+            items=tables["items"], answers=tables["answers"], stages=tables["stages"],
+            stage_times=tables["stage_times"],
+            windows=MappingProxyType(dict(windows or {})), notes=tuple(notes),
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name."""
@@ -207,7 +228,7 @@ class Aggregates:
         for name, table in self.tables().items():
             relabelled = table.assign(group=label)
             pooled[name] = _sum_over_keys(name, relabelled)
-        return Aggregates(**pooled, windows=self.windows, notes=self.notes)
+        return Aggregates.from_tables(pooled, self.windows, self.notes)
 
 
 def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[IntArray]:
@@ -225,7 +246,13 @@ def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[In
         combined, _ = pd.factorize(mixed)
         combined = np.asarray(combined, dtype=np.int64)
     bounds = np.cumsum([0, *sizes])
-    return [combined[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [combined[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def positions(keys: IntArray, queries: IntArray) -> IntArray:
+    """Where each query code occurs in ``keys`` (codes without repeats); -1 when absent."""
+    found = pd.Index(keys).get_indexer(pd.Index(queries))
+    return np.asarray(found, dtype=np.int64)
 
 
 def _sum_over_keys(name: str, table: pd.DataFrame) -> pd.DataFrame:
@@ -282,7 +309,7 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
             tables[name] = pd.concat(frames, ignore_index=True)
         else:
             tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True))
-    return Aggregates(**tables, windows=MappingProxyType(windows), notes=tuple(notes))
+    return Aggregates.from_tables(tables, windows, notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,8 +386,8 @@ def _codes(
         values = _text(frame[dim]).fillna(MISSING_SUBGROUP)
         codes, labels = _factorize(values)
         dims[dim] = (labels, codes)
-    return _Codes(groups=groups, group=group, periods=window.periods, period=period,
-                  dimensions=dims)
+    return _Codes(groups=groups, group=group, periods=window.periods,
+                  period=np.asarray(period, dtype=np.int64), dimensions=dims)
 
 
 class _Builder:
@@ -611,7 +638,8 @@ def _items(
     valid: npt.NDArray[np.bool_],
     framework: Framework,
 ) -> None:
-    assert units.items_keyed is not None and units.items_raw is not None
+    assert units.items_keyed is not None
+    assert units.items_raw is not None
     n_periods = len(codes.periods)
     rows = np.flatnonzero(valid)
     if rows.size == 0:
@@ -746,8 +774,9 @@ def _milestones(
     })
     dated = [s for s in measure.stages if s.date_field and s.date_field in frame.columns]
     gp_cell = codes.group * n_periods + codes.period
-    for first, second in zip(dated, dated[1:], strict=False):
-        assert first.date_field is not None and second.date_field is not None
+    for first, second in itertools.pairwise(dated):
+        assert first.date_field is not None
+        assert second.date_field is not None
         start = _dates(frame, first.date_field, source, indicator)
         end = _dates(frame, second.date_field, source, indicator)
         days = (end - start).dt.days.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -850,8 +879,5 @@ def aggregate_source(
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):
             _milestones(builder, indicator, measure, units, codes, valid, frame, source)
-    return Aggregates(
-        **{name: builder.table(name) for name in TABLE_COLUMNS},
-        windows=MappingProxyType({source.id: window}),
-        notes=tuple(notes),
-    )
+    return Aggregates.from_tables({name: builder.table(name) for name in TABLE_COLUMNS},
+                                  {source.id: window}, notes)

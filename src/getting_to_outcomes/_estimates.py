@@ -37,14 +37,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-from getting_to_outcomes._aggregate import KEY, Aggregates, key_codes
+from getting_to_outcomes._aggregate import KEY, Aggregates, key_codes, positions
 from getting_to_outcomes._measures import Family
 from getting_to_outcomes._ranks import mann_whitney_from_counts, wilcoxon_from_counts
 from getting_to_outcomes.stats import (
@@ -82,7 +82,7 @@ _BOOTSTRAP_RESAMPLES = 9999
 
 
 def _whole(x: FloatArray) -> BoolArray:
-    return np.isfinite(x) & (x >= 0) & (x == np.round(x))
+    return np.asarray(np.isfinite(x) & (x >= 0) & (x == np.round(x)), dtype=bool)
 
 
 def poisson_interval(count: FloatArray, confidence: float) -> tuple[FloatArray, FloatArray]:
@@ -142,8 +142,7 @@ def locate(table: pd.DataFrame, rows: pd.DataFrame, key: list[str] | None = None
     if table.empty:
         return np.empty(0, dtype=np.int64)
     mine, theirs = key_codes([rows[columns], table[columns]], columns)
-    found: npt.NDArray[np.int64] = pd.Index(mine).get_indexer(theirs)
-    return found
+    return positions(mine, theirs)
 
 
 class _Out:
@@ -319,7 +318,8 @@ def estimate(
             c = moves["count"].to_numpy(dtype=np.float64)
             thr = moves["indicator_id"].map(thresholds).to_numpy(dtype=np.float64)
             yes_b, yes_a = b >= thr, a >= thr
-            cells = [_per_row(where, c * (yes_b & yes_a), n), _per_row(where, c * (yes_b & ~yes_a), n),
+            cells = [_per_row(where, c * (yes_b & yes_a), n),
+                     _per_row(where, c * (yes_b & ~yes_a), n),
                      _per_row(where, c * (~yes_b & yes_a), n),
                      _per_row(where, c * (~yes_b & ~yes_a), n)]
             res = paired_proportion_change(*(x[paired] for x in cells), confidence=confidence)
@@ -365,12 +365,15 @@ def estimate(
             continue
         x = rows["sum"].to_numpy(dtype=np.float64)
         bx = rows["b_sum"].to_numpy(dtype=np.float64)
+        exposure: FloatArray
+        b_exposure: FloatArray
+        scale: FloatArray
         if kind == "count":
             exposure = b_exposure = scale = np.ones(n)
         else:
-            exposure = rows["denominator"].to_numpy(dtype=np.float64)
-            b_exposure = rows["b_denominator"].to_numpy(dtype=np.float64)
-            scale = rows["indicator_id"].map(per).to_numpy(dtype=np.float64)
+            exposure = np.asarray(rows["denominator"], dtype=np.float64)
+            b_exposure = np.asarray(rows["b_denominator"], dtype=np.float64)
+            scale = np.asarray(rows["indicator_id"].map(per), dtype=np.float64)
         low, high = poisson_interval(x, confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
             ok = exposure > 0
@@ -383,15 +386,15 @@ def estimate(
                  "the total is not a whole number: no Poisson interval")
         both = mask & has_base & (exposure > 0) & (b_exposure > 0)
         if both.any():
-            res = _rate_change(bx[both], b_exposure[both], x[both], exposure[both], confidence,
-                               scale[both])
+            rates = _rate_change(bx[both], b_exposure[both], x[both], exposure[both], confidence,
+                                 scale[both])
             cols["design"][both] = "independent"
             cols["test"][both] = "poisson_exact"
-            cols["change"][both] = res["change"]
-            cols["change_ci_low"][both] = res["ci_low"]
-            cols["change_ci_high"][both] = res["ci_high"]
-            cols["p_value"][both] = res["p_value"]
-            cols["effect_size"][both] = res["effect_size"]
+            cols["change"][both] = rates["change"]
+            cols["change_ci_low"][both] = rates["ci_low"]
+            cols["change_ci_high"][both] = rates["ci_high"]
+            cols["p_value"][both] = rates["p_value"]
+            cols["effect_size"][both] = rates["effect_size"]
             cols["effect_size_name"][both] = "rate_ratio"
     cols["n_pairs"][:] = np.where(cols["design"] == "paired", n_pairs, np.nan)
     return out.frame(rows.index)
@@ -478,11 +481,12 @@ def _bootstrap(
             res[["ci_low", "ci_high"]].to_numpy()[0]
     if independent.any():
         both = _both_distributions(aggregates, rows, independent)
-        for pos, part in both.groupby("row"):
+        for row, part in both.groupby("row"):
+            at = int(cast(int, row))
             x = np.repeat(part["value"].to_numpy(), part["before"].to_numpy(dtype=np.int64))
             y = np.repeat(part["value"].to_numpy(), part["after"].to_numpy(dtype=np.int64))
             res = independent_change(x, y, bootstrap=True, n_resamples=_BOOTSTRAP_RESAMPLES,
-                                     seed=_seed_for(seed, ("change", *keys[int(pos)])))
-            cols["change_ci_low"][int(pos)], cols["change_ci_high"][int(pos)] = \
+                                     seed=_seed_for(seed, ("change", *keys[at])))
+            cols["change_ci_low"][at], cols["change_ci_high"][at] = \
                 res[["ci_low", "ci_high"]].to_numpy()[0]
     out.note(mask, f"bootstrap BCa intervals ({_BOOTSTRAP_RESAMPLES} resamples, seed {seed})")

@@ -191,7 +191,9 @@ def condition_mask(
         targets = np.asarray(numbers, dtype=np.float64)
         left: npt.NDArray[np.generic] = values
     else:
-        left = series.astype("string").str.strip().to_numpy(dtype=object, na_value=None)
+        # Missing values are masked below; "" only stands in for them while comparing.
+        stripped = series.astype("string").str.strip().fillna("")
+        left = np.asarray(stripped.astype(object), dtype=object)
         targets = np.asarray([str(v) for v in wanted], dtype=object)
     op = condition.op
     with np.errstate(invalid="ignore"):
@@ -264,7 +266,8 @@ def _scale(
     ).to_numpy()
     n = len(frame)
     return UnitValues(
-        value=score, in_scope=np.ones(n, dtype=bool), empty=np.isnan(raw).all(axis=1),
+        value=np.asarray(score, dtype=np.float64), in_scope=np.ones(n, dtype=bool),
+        empty=np.asarray(np.isnan(raw).all(axis=1), dtype=bool),
         items_raw=raw, items_keyed=keyed,
     )
 
@@ -284,8 +287,8 @@ def _milestone(
         allowed = ", ".join([*order])
         raise _bad_value(series, unknown, source, indicator,
                          f"is not a stage of this milestone ({allowed})")
-    stage_order = text.map(order).astype("float64").to_numpy(na_value=np.nan)
-    value = text.map(weights).astype("float64").to_numpy(na_value=np.nan)
+    stage_order = np.asarray(text.map(order).astype("float64"), dtype=np.float64)
+    value = np.asarray(text.map(weights).astype("float64"), dtype=np.float64)
     return UnitValues(
         value=value, in_scope=np.ones(len(frame), dtype=bool), empty=np.isnan(value),
         stage_order=stage_order,

@@ -24,10 +24,13 @@ correlation. *Comprehensive Psychology*, 3.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
 __all__ = ["RANK_COLUMNS", "mann_whitney_from_counts", "wilcoxon_from_counts"]
+
+FloatArray = npt.NDArray[np.float64]
 
 #: Columns of both functions' results, indexed by row id.
 RANK_COLUMNS = ["test", "statistic", "p_value", "effect_size", "exact"]
@@ -37,9 +40,9 @@ _EXACT_BELOW = 50
 _DECIMALS = 9
 
 
-def _two_sided(z: np.ndarray) -> np.ndarray:
-    p: np.ndarray = 2.0 * np.minimum(sps.norm.cdf(z), sps.norm.sf(z))
-    return np.minimum(p, 1.0)
+def _two_sided(z: FloatArray) -> FloatArray:
+    p = 2.0 * np.minimum(sps.norm.cdf(z), sps.norm.sf(z))
+    return np.asarray(np.minimum(p, 1.0), dtype=np.float64)
 
 
 def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -104,19 +107,21 @@ def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     out.loc[sums.index, "effect_size"] = ((sums["v_plus"] - sums["v_minus"]) / total).to_numpy()
     exact = sums.index[(n < _EXACT_BELOW) & (sums["max_t"].to_numpy() <= 1)]
     if len(exact):
-        found = []
+        found: list[tuple[object, float, float, float]] = []
         small = frame[frame["row"].isin(exact)]
+        plus = sums["v_plus"].to_dict()
+        minus = sums["v_minus"].to_dict()
         for row, part in small.groupby("row", sort=False):
             # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
             d = part["diff"].to_numpy()
             res = sps.wilcoxon(d, zero_method="wilcox", correction=False, method="exact")
-            v_plus, v_minus = sums.loc[row, "v_plus"], sums.loc[row, "v_minus"]
+            v_plus, v_minus = float(plus[row]), float(minus[row])
             found.append((row, v_plus, float(res.pvalue), (v_plus - v_minus) / (v_plus + v_minus)))
         _put_exact(out, found)
     return out
 
 
-def _put_exact(out: pd.DataFrame, found: list[tuple[object, ...]]) -> None:
+def _put_exact(out: pd.DataFrame, found: list[tuple[object, float, float, float]]) -> None:
     """Replace approximate results by the exact ones of the stats functions."""
     table = pd.DataFrame(found, columns=["row", "statistic", "p_value", "effect_size"]
                          ).set_index("row")
@@ -181,14 +186,15 @@ def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
     exact = sums.index[ok & (n1 < _EXACT_BELOW) & (n2 < _EXACT_BELOW)
                        & (sums["max_t"].to_numpy() <= 1)]
     if len(exact):
-        found = []
+        found: list[tuple[object, float, float, float]] = []
         for row, part in frame[frame["row"].isin(exact)].groupby("row", sort=False):
             # No ties: every count is 0 or 1. Exact as stats.independent_change(mann_whitney).
-            values = part["value"].to_numpy()
-            before = values[part["before"].to_numpy() > 0]
-            after = values[part["after"].to_numpy() > 0]
+            observed = part["value"].to_numpy(dtype=np.float64)
+            before = observed[part["before"].to_numpy() > 0]
+            after = observed[part["after"].to_numpy() > 0]
             res = sps.mannwhitneyu(after, before, use_continuity=False, method="exact")
-            u = float(res.statistic)
-            found.append((row, u, float(res.pvalue), 2.0 * u / (before.size * after.size) - 1))
+            u_exact = float(res.statistic)
+            found.append((row, u_exact, float(res.pvalue),
+                          2.0 * u_exact / (before.size * after.size) - 1))
         _put_exact(out, found)
     return out

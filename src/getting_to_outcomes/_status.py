@@ -5,10 +5,11 @@ how the values were estimated.
 
 Progress
     ``(current - baseline) / (target - baseline)``; NaN without a target, or when the target
-    is not ahead of the baseline in the good direction (equal to it, or already met). The baseline is, in order of preference: the grantee's own baseline
-    from the ``targets`` table, the value observed in the baseline period, the baseline in
-    the indicator's YAML. The target is the first target at or after the row's period (the
-    last one when all lie before it), from the ``targets`` table or else the YAML.
+    is not ahead of the baseline in the good direction (equal to it, or already met). The
+    baseline is, in order of preference: the grantee's own baseline from the ``targets``
+    table, the value observed in the baseline period, the baseline in the indicator's YAML.
+    The target is the first target at or after the row's period (the last one when all lie
+    before it), from the ``targets`` table or else the YAML.
 
 Statuses
     ``target_achieved``, ``on_track``, ``needs_acceleration``, ``limited``,
@@ -244,7 +245,8 @@ def assess(
     interval = ~np.isnan(low) & ~np.isnan(high)
     uncertain = pd.array(np.where(interval, at_low != at_high, False), dtype="boolean")
     uncertain[~interval | (status == "insufficient_data") | baseline_row] = pd.NA
-    status_out = np.where(baseline_row, None, status)
+    status_out = status.astype(object).copy()
+    status_out[baseline_row] = None
     method_name = np.where(usable, method, f"{method}_no_target").astype(object)
     notes: list[str | None] = [None] * len(value)
     for i in np.flatnonzero(linear & ~baseline_row):

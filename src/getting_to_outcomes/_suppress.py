@@ -138,7 +138,8 @@ def suppress(
         changed = False
         for line, parent in lines:
             changed |= _line_pass(frame, hidden, line, parent)
-    reason = np.where(primary, SMALL_N, np.where(hidden, COMPLEMENTARY, None)).astype(object)
-    reason[~hidden] = None
+    reason = np.full(len(frame), None, dtype=object)
+    reason[hidden] = COMPLEMENTARY
+    reason[primary] = SMALL_N
     return pd.DataFrame({"suppressed": hidden, "suppression_reason": pd.Series(
         list(reason), index=frame.index, dtype=object)})

@@ -59,7 +59,7 @@ def _groups_only(aggregates: Aggregates, rename: Mapping[str, str]) -> Aggregate
     for name, table in aggregates.tables().items():
         kept = table[table["group"] != NETWORK]
         tables[name] = kept.assign(group=kept["group"].replace(dict(rename))) if rename else kept
-    return Aggregates(**tables, windows=aggregates.windows, notes=aggregates.notes)
+    return Aggregates.from_tables(tables, aggregates.windows, aggregates.notes)
 
 
 def _merge_summaries(
@@ -96,8 +96,7 @@ def _merge_summaries(
         options = dataclasses.replace(options, group_by="grantee")
     warnings = [w for _, s in named for w in s.warnings]
     return summarize(
-        Aggregates(**merged.tables(), windows=MappingProxyType(dict(merged.windows)),
-                   notes=merged.notes),
+        merged,
         fw, ids, options, pd.concat(targets, ignore_index=True) if targets else None,
         list(dict.fromkeys(warnings)),
     )
@@ -147,8 +146,9 @@ def compare(
     ...         "meeting_type": "testimony", "outcome": "info_only"})
     >>> both = gto.compare({"east": log(2), "west": log(3)}, source="contacts_log",
     ...                    indicators=["decision_makers.testimony"])
-    >>> both.to_frame().query("period == '2024'")[["group", "value"]].to_dict("records")
-    [{'group': 'east', 'value': 2.0}, {'group': 'west', 'value': 3.0}, {'group': 'network', 'value': 5.0}]
+    >>> now = both.to_frame().query("period == '2024'")
+    >>> dict(zip(now["group"], now["value"]))
+    {'east': 2.0, 'west': 3.0, 'network': 5.0}
     """
     if isinstance(grantees, Mapping):
         named = list(grantees.items())

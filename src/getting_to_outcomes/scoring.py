@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from getting_to_outcomes._aggregate import (
     aggregate_source,
     key_codes,
     merge_aggregates,
+    positions,
 )
 from getting_to_outcomes._estimates import estimate
 from getting_to_outcomes._measures import Family, family_of
@@ -279,7 +280,7 @@ def _check_options(
 def _targets_table(
     targets: pd.DataFrame | None, group_by: str | None, framework: Framework
 ) -> pd.DataFrame | None:
-    """Grantee-specific baselines and targets as ``group, indicator_id, baseline, target, period``."""
+    """Grantee baselines and targets as ``group, indicator_id, baseline, target, period``."""
     if targets is None:
         return None
     if not isinstance(targets, pd.DataFrame):
@@ -417,8 +418,8 @@ def score(
     >>> summary = gto.score(rows, source="leadership_survey",
     ...                     indicators=["leadership.knowledge_of_system"], min_n=5)
     >>> row = summary.to_frame().query("period == 'post'").iloc[0]
-    >>> row["design"], round(row["value"], 2), round(row["change"], 2)
-    ('paired', 3.83, 1.33)
+    >>> row["design"], round(float(row["value"]), 2), round(float(row["change"]), 2)
+    ('paired', 3.89, 1.44)
     """
     if framework is None:
         fw = load_framework()
@@ -457,8 +458,7 @@ def score(
     _check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
     _check_periods_request(current_period, windows, "current_period", frames, fw)
     aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
-    aggregates = Aggregates(**aggregates.tables(), windows=MappingProxyType(windows),
-                            notes=aggregates.notes)
+    aggregates = Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes)
     return summarize(aggregates, fw, [i.id for i in selected], options, targets_table,
                      warnings)
 
@@ -489,8 +489,6 @@ def summarize(
     if network:
         aggregates = merge_aggregates([aggregates, aggregates.with_group(NETWORK)],
                                       disjoint=True)
-        aggregates = Aggregates(**aggregates.tables(), windows=aggregates.windows,
-                                notes=aggregates.notes)
     all_groups = [*groups, NETWORK] if network else groups
     inds = [framework.indicators[i] for i in indicator_ids]
     families = {i.id: family_of(i) for i in inds}
@@ -578,12 +576,12 @@ def _rows(
                                     denominator=np.nan, successes=np.nan))
     rows = pd.concat([cells, *extra], ignore_index=True) if extra else cells
     rows = rows.reset_index(drop=True)
-    source_of = {i.id: i.source for i in inds}
-    windows = {sid: w for sid, w in agg.windows.items()}
-    rows["source_present"] = rows["indicator_id"].map(
-        lambda i: source_of[i] in windows).astype(bool)
-    rows["b_period"] = rows["indicator_id"].map(
-        lambda i: windows[source_of[i]].baseline if source_of[i] in windows else None)
+    windows = dict(agg.windows)
+    present = {i.id: i.source in windows for i in inds}
+    baseline = {i.id: windows[i.source].baseline if i.source in windows else None
+                for i in inds}
+    rows["source_present"] = rows["indicator_id"].map(present).astype(bool)
+    rows["b_period"] = rows["indicator_id"].map(baseline)
     base = cells[KEY + stats].rename(columns={"period": "b_period", **{s: f"b_{s}" for s in stats}})
     rows = rows.merge(base, on=["indicator_id", "group", "b_period", "dimension", "subgroup"],
                       how="left")
@@ -591,7 +589,7 @@ def _rows(
     # Order: framework order of indicators, then groups, periods and subgroups.
     ind_order = {i.id: k for k, i in enumerate(inds)}
     group_order = {g: k for k, g in enumerate(groups)}
-    period_order = {}
+    period_order: dict[str, int] = {}
     for window in windows.values():
         for k, p in enumerate(window.periods):
             period_order.setdefault(p, k)
@@ -656,10 +654,11 @@ def _add_data_notes(
     keys = ["indicator_id", "group", "period"]
     stages = agg.stages
     if not stages.empty:
-        missing = stages[stages["missing_evidence"] > 0].groupby(keys)["missing_evidence"].sum()
-        texts = {}
-        for (ind_id, group, period), count in missing.items():
-            measure = by_id[ind_id].measure if ind_id in by_id else None
+        missing = stages[stages["missing_evidence"] > 0].groupby(keys, as_index=False)[
+            "missing_evidence"].sum()
+        texts: dict[tuple[Any, ...], str] = {}
+        for ind_id, group, period, count in missing[[*keys, "missing_evidence"]].to_numpy():
+            measure = by_id[ind_id].measure
             if isinstance(measure, MilestoneMeasure):
                 texts[(ind_id, group, period)] = (
                     f"warning: {int(count)} item(s) at or past {measure.evidence_required_from!r} "
@@ -667,12 +666,12 @@ def _add_data_notes(
         _by_key(frame, whole, texts, notes, keys)
     times = agg.stage_times
     if not times.empty:
-        texts = {}
-        for (ind_id, group, period), part in times.groupby(keys):
-            texts[(ind_id, group, period)] = "; ".join(
-                f"mean {r.sum_days / r.n:.0f} days from {r.from_stage} to {r.to_stage} "
-                f"(n = {int(r.n)})" for r in part.itertuples())
-        _by_key(frame, whole, texts, notes, keys)
+        spans: dict[tuple[Any, ...], list[str]] = {}
+        for ind_id, group, period, first, second, count, days in times[
+                [*keys, "from_stage", "to_stage", "n", "sum_days"]].to_numpy():
+            spans.setdefault((ind_id, group, period), []).append(
+                f"mean {days / count:.0f} days from {first} to {second} (n = {int(count)})")
+        _by_key(frame, whole, {k: "; ".join(v) for k, v in spans.items()}, notes, keys)
 
 
 def _negative_items(cov: np.ndarray) -> np.ndarray:
@@ -743,7 +742,7 @@ def _add_reliability(
     alphas = pd.concat(tables, ignore_index=True)
     keys = ["indicator_id", "group", "period"]
     theirs, mine = key_codes([alphas[keys], frame[keys]], keys)
-    found = pd.Index(theirs).get_indexer(mine)
+    found = positions(theirs, mine)
     hit = found >= 0
     at = np.maximum(found, 0)
     alpha = np.where(hit, alphas["alpha"].to_numpy(dtype=np.float64)[at], np.nan)
@@ -757,8 +756,10 @@ def _add_reliability(
     threshold = frame["indicator_id"].map(thresholds).to_numpy(dtype=np.float64)
     shown = hit & (frame["n"].to_numpy() > 0)
     below = alpha < threshold
-    flag = np.where(np.isnan(alpha), "undefined", np.where(below, "below_threshold", "ok"))
-    frame["reliability_flag"] = np.where(shown, flag, None)
+    flag = np.where(np.isnan(alpha), "undefined", np.where(below, "below_threshold", "ok")
+                    ).astype(object)
+    flag[~shown] = None
+    frame["reliability_flag"] = flag
     negative = alphas["negative"].to_numpy(dtype=object)[at]
     for pos in np.flatnonzero(shown).tolist():
         a = alpha[pos]
@@ -819,18 +820,20 @@ def _add_status(
     origin: list[str | None] = [None] * n
     table = targets if targets is not None else pd.DataFrame(
         columns=["group", "indicator_id", "baseline", "target", "period"])
-    own: dict[tuple[str, str], pd.DataFrame] = {
-        key: part for key, part in table.groupby(["indicator_id", "group"])}
+    own: dict[tuple[str, str], pd.DataFrame] = {}
+    for key, part in table.groupby(["indicator_id", "group"]):
+        own[cast(tuple[str, str], key)] = part
     combos = frame.groupby(["indicator_id", "group", "period"], dropna=False, sort=False).indices
-    for (ind_id, group, period), positions in combos.items():
+    for combo, where in combos.items():
+        ind_id, group, period = cast(tuple[str, str, Any], combo)
         ind = by_id[ind_id]
         clock = times.get(ind.source or "")
         if clock is None or period is None or (isinstance(period, float) and math.isnan(period)):
             continue
         t = clock.get(str(period), np.nan)
         t0 = clock.get(windows[ind.source or ""].baseline, np.nan)
-        time[positions] = t
-        base_time[positions] = t0
+        time[where] = t
+        base_time[where] = t0
         if group == NETWORK and family[ind_id] == "count":
             # A network total is measured against the sum of its grantees' targets.
             each = [_targets_for(ind, g, own, clock, windows) for g in members]
@@ -845,16 +848,16 @@ def _add_status(
             yaml_base = ind.baseline
         unplaced = [c[2] for c in candidates if np.isnan(c[0])]
         if unplaced:
-            for pos in positions:
+            for pos in where:
                 notes[pos].append(f"target period(s) {', '.join(unplaced)} are not periods of "
                                   "the data and were not used")
         placed = sorted((c for c in candidates if not np.isnan(c[0])), key=lambda c: c[0])
         if not np.isnan(given_base):
-            base[positions] = given_base
-            for pos in positions:
+            base[where] = given_base
+            for pos in where:
                 origin[pos] = "given"
         else:
-            for pos in positions:
+            for pos in where:
                 if np.isnan(base[pos]) and yaml_base is not None:
                     base[pos] = yaml_base
                     origin[pos] = "yaml"
@@ -864,15 +867,15 @@ def _add_status(
             continue
         ahead = [c for c in placed if c[0] >= t]
         chosen = ahead[0] if ahead else placed[-1]
-        target[positions] = chosen[1]
-        target_time[positions] = chosen[0]
+        target[where] = chosen[1]
+        target_time[where] = chosen[0]
         exact = [c for c in placed if c[0] == t]
         if exact:
-            period_target[positions] = exact[0][1]
+            period_target[where] = exact[0][1]
         else:
-            b = base[positions]
+            b = base[where]
             share = np.clip((t - t0) / (chosen[0] - t0), 0.0, 1.0) if chosen[0] > t0 else 1.0
-            period_target[positions] = b + (chosen[1] - b) * share
+            period_target[where] = b + (chosen[1] - b) * share
     # Uncertainty of the current value: the change interval shifted onto the value when the
     # progress is measured from the observed baseline, else the value's own interval.
     value = frame["value"].to_numpy(dtype=np.float64)
@@ -930,12 +933,12 @@ def _withhold(
         frame.loc[low, "suppressed"] = True
         frame.loc[low, "suppression_reason"] = "low_reliability"
     hidden = frame["suppressed"].to_numpy(dtype=bool)
-    for pos in np.flatnonzero(hidden):
-        reason = frame["suppression_reason"].iat[pos]
+    reasons = frame["suppression_reason"].to_numpy(dtype=object)
+    for pos in np.flatnonzero(hidden).tolist():
         text = {"small_n": f"withheld: fewer than {limit[pos]} units",
                 "complementary": "withheld so that a small group cannot be worked out from "
                                  "the totals",
-                "low_reliability": "withheld: reliability below the threshold"}[reason]
+                "low_reliability": "withheld: reliability below the threshold"}[reasons[pos]]
         notes[pos] = [text]
     # A withheld baseline cell hides everything computed from it in later periods.
     cell = pd.Series(hidden, index=pd.MultiIndex.from_frame(frame[KEY].astype(str)))
@@ -945,12 +948,12 @@ def _withhold(
     few_pairs = (frame["design"] == "paired").to_numpy() & \
         (frame["n_pairs"].to_numpy(dtype=np.float64) < limit) & ~hidden
     from_observed = (frame["_progress_from"] == "observed").to_numpy()
-    for pos in np.flatnonzero(base_hidden):
+    for pos in np.flatnonzero(base_hidden).tolist():
         notes[pos].append("baseline withheld (a small group), and the change with it")
-    for pos in np.flatnonzero(few_pairs & ~base_hidden):
+    for pos in np.flatnonzero(few_pairs & ~base_hidden).tolist():
         notes[pos].append(f"change withheld: fewer than {limit[pos]} matched units")
     frame.loc[base_hidden, ["baseline_n", "baseline_value"]] = np.nan
-    frame.loc[base_hidden | few_pairs, _CHANGE_FIELDS[:-2] + ["effect_size"]] = np.nan
+    frame.loc[base_hidden | few_pairs, [*_CHANGE_FIELDS[:-2], "effect_size"]] = np.nan
     frame.loc[base_hidden | few_pairs, ["test", "effect_size_name"]] = None
     frame.loc[base_hidden | few_pairs, "design"] = "none"
     status_hidden = base_hidden & from_observed
@@ -960,8 +963,10 @@ def _withhold(
     frame.loc[hidden, [c for c in _WITHHELD if c in frame.columns]] = np.nan
     frame.loc[hidden, ["test", "effect_size_name", "rubric_level"]] = None
     frame.loc[hidden, "design"] = "none"
-    frame.loc[hidden, "status"] = np.where(frame.loc[hidden, "is_baseline"], None,
-                                           "insufficient_data")
+    status = frame["status"].to_numpy(dtype=object).copy()
+    status[hidden] = "insufficient_data"
+    status[hidden & frame["is_baseline"].to_numpy(dtype=bool)] = None
+    frame["status"] = status
     frame.loc[hidden, "status_uncertain"] = pd.NA
 
 
@@ -995,17 +1000,21 @@ def _describe(frame: pd.DataFrame, inds: Sequence[Indicator], framework: Framewo
     by_id = {i.id: i for i in inds}
     frame["framework_id"] = framework.id
     frame["framework_version"] = framework.version
-    for column, get in (
-        ("indicator_version", lambda i: i.version), ("realm", lambda i: i.realm),
-        ("zone", lambda i: i.zone), ("stop", lambda i: i.stop),
-        ("kind", lambda i: i.measure.kind), ("unit", lambda i: i.unit),
-        ("direction", lambda i: i.direction),
-    ):
-        frame[column] = frame["indicator_id"].map({k: get(v) for k, v in by_id.items()})
+    described = {
+        "indicator_version": {k: i.version for k, i in by_id.items()},
+        "realm": {k: i.realm for k, i in by_id.items()},
+        "zone": {k: i.zone for k, i in by_id.items()},
+        "stop": {k: i.stop for k, i in by_id.items()},
+        "kind": {k: i.measure.kind for k, i in by_id.items()},
+        "unit": {k: i.unit for k, i in by_id.items()},
+        "direction": {k: i.direction for k, i in by_id.items()},
+    }
+    for column, values in described.items():
+        frame[column] = frame["indicator_id"].map(cast(dict[str, str], values))
     frame["baseline_period"] = frame["b_period"]
     frame["subgroup_dimension"] = frame["dimension"]
     for column in ("n", "baseline_n", "n_pairs"):
-        frame[column] = pd.array(frame[column].to_numpy(dtype=np.float64), dtype="Float64") \
-            .round().astype("Int64")
+        frame[column] = pd.Series(np.round(frame[column].to_numpy(dtype=np.float64)),
+                                  index=frame.index).astype("Int64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
 

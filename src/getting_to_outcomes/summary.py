@@ -16,11 +16,10 @@ from getting_to_outcomes.columns import (
     ITEM_COLUMNS,
     MILESTONE_COLUMNS,
     ROLLUP_COLUMNS,
-    SUMMARY_COLUMNS,
 )
 from getting_to_outcomes.errors import ScoringError, did_you_mean
 from getting_to_outcomes.framework import Framework
-from getting_to_outcomes.models import LevelMeasure, MilestoneMeasure, ScaleMeasure
+from getting_to_outcomes.models import LevelMeasure, ScaleMeasure
 from getting_to_outcomes.stats import cronbach_alpha_from_moments, reliable_change_summary
 
 if TYPE_CHECKING:
@@ -535,10 +534,12 @@ class ProgressSummary:
             realms = self.by_realm()
             realms = realms[(realms["group"] == group) & (realms["period"] == realms[
                 "period"].iloc[-1])] if not realms.empty else realms
-            for r in realms.itertuples(index=False):
-                score = "no score" if pd.isna(r.score_0_100) else f"{r.score_0_100:.0f}/100"
-                lines.append(f"    {r.level_name:<12} {score:<10} coverage "
-                             f"{r.n_indicators_with_data}/{r.n_indicators_defined}  {r.status}")
+            for name, value, with_data, defined, status in realms[
+                    ["level_name", "score_0_100", "n_indicators_with_data",
+                     "n_indicators_defined", "status"]].to_numpy(dtype=object):
+                shown = "no score" if pd.isna(value) else f"{float(value):.0f}/100"
+                lines.append(f"    {name!s:<12} {shown:<10} coverage "
+                             f"{with_data}/{defined}  {status}")
         if self.warnings:
             lines.append("")
             lines.append("Notes:")

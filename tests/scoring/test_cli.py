@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import FRAMEWORK_DIR, synthetic_network
 
+from conftest import FRAMEWORK_DIR, synthetic_network
 from getting_to_outcomes.cli import main
 
 
@@ -35,7 +35,8 @@ def test_score_prints_a_summary_and_the_current_values(files: dict[str, Path]) -
     code, out, _ = run(str(files["survey"]), "--source", "survey")
     assert code == 0, out
     assert "Progress summary: Scoring test framework" in out
-    assert "survey.confidence" in out and "network" in out
+    assert "survey.confidence" in out
+    assert "network" in out
     assert "withheld (small group)" in out  # org_00 surveyed 2 people
 
 
@@ -48,7 +49,9 @@ def test_score_as_json_has_indicators_and_roll_ups(files: dict[str, Path]) -> No
     assert data["periods"] == {"survey": ["pre", "mid"]}
     assert {"indicators", "by_stop", "by_zone", "by_realm", "options"} <= set(data)
     withheld = [r for r in data["indicators"] if r["suppressed"]]
-    assert withheld and all(r["value"] is None and r["n"] is None for r in withheld)
+    assert withheld
+    assert all(r["value"] is None for r in withheld)
+    assert all(r["n"] is None for r in withheld)
     mine = [r for r in data["indicators"] if r["group"] == "org_01" and r["period"] == "mid"
             and r["subgroup"] == "all" and r["indicator_id"] == "survey.confidence"]
     assert mine[0]["target"] == 4.0
@@ -58,7 +61,8 @@ def test_score_writes_csv_to_a_file(files: dict[str, Path], tmp_path: Path) -> N
     out = tmp_path / "summary.csv"
     code, text, _ = run(str(files["survey"]), "--source", "survey", "--format", "csv",
                         "--out", str(out), "--by", "none")
-    assert code == 0 and f"wrote {out}" in text
+    assert code == 0
+    assert f"wrote {out}" in text
     table = pd.read_csv(out)
     assert set(table["group"]) == {"all"}
 
@@ -78,4 +82,5 @@ def test_an_unknown_grouping_column_fails_with_the_reason(files: dict[str, Path]
 def test_the_output_never_overwrites_an_input(files: dict[str, Path]) -> None:
     code, _, err = run(str(files["survey"]), "--source", "survey", "--out",
                        str(files["survey"]))
-    assert code == 2 and "is one of the input files" in err
+    assert code == 2
+    assert "is one of the input files" in err

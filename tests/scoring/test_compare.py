@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FRAMEWORK_DIR, survey
 
+from conftest import FRAMEWORK_DIR, survey
 from getting_to_outcomes import Framework, ScoringError, compare, load_framework, score
 
 ANSWERS = [[2, 3, 4, 2], [3, 4, 4, 3], [4, 4, 5, 1], [3, 3, 3, 3], [5, 4, 4, 2]]
@@ -37,7 +37,7 @@ def test_different_indicator_versions_are_refused(fw: Framework, tmp_path: Path)
     changed = framework_copy(tmp_path, text, text + "    version: '3'\n", "indicator")
     a = score(survey(ANSWERS, org="east"), fw, source="survey")
     b = score(survey(ANSWERS, org="west"), changed, source="survey")
-    with pytest.raises(ScoringError, match="indicator 'survey.confidence'.*version 1.*version 3"):
+    with pytest.raises(ScoringError, match=r"indicator 'survey\.confidence'.*version 1.*version 3"):
         compare([a, b])
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import survey
 
+from conftest import survey
 from getting_to_outcomes import Framework, ScoringError, UnknownIndicatorError, score
 from getting_to_outcomes.stats import benjamini_hochberg
 
@@ -30,7 +30,7 @@ def test_the_source_is_inferred_when_the_columns_fit_only_one(fw: Framework) -> 
 
 
 def test_columns_that_fit_no_source_ask_for_source(fw: Framework) -> None:
-    with pytest.raises(ScoringError, match="cannot tell which data source.*source="):
+    with pytest.raises(ScoringError, match=r"cannot tell which data source.*source="):
         score(pd.DataFrame({"org_id": ["a"], "colour": ["red"]}), fw)
 
 
@@ -49,7 +49,7 @@ def test_an_unknown_source_is_refused_with_a_suggestion(fw: Framework) -> None:
 
 
 def test_an_unknown_indicator_is_refused(fw: Framework) -> None:
-    with pytest.raises(UnknownIndicatorError, match="survey.confidence"):
+    with pytest.raises(UnknownIndicatorError, match=r"survey\.confidence"):
         score(survey(ANSWERS), fw, indicators=["survey.confidense"])
 
 
@@ -85,7 +85,8 @@ def test_an_indicator_with_no_data_in_one_period_is_insufficient_not_zero(
                   min_n=1).to_frame()
     post = frame.set_index("period").loc["post"]
     assert post["n"] == 0
-    assert np.isnan(post["value"]) and np.isnan(post["score_0_100"])
+    assert np.isnan(post["value"])
+    assert np.isnan(post["score_0_100"])
     assert post["status"] == "insufficient_data"
     assert "5 row(s) without a value left out (missing is never zero)" in post["notes"]
 
@@ -96,7 +97,8 @@ def test_a_period_without_any_row_for_a_group_is_insufficient(fw: Framework) -> 
                       survey(ANSWERS, wave="pre", org="b")])
     frame = score(rows, fw, indicators=["survey.confidence"], min_n=1).to_frame()
     b_post = frame[(frame["group"] == "b") & (frame["period"] == "post")].iloc[0]
-    assert b_post["n"] == 0 and np.isnan(b_post["value"])
+    assert b_post["n"] == 0
+    assert np.isnan(b_post["value"])
     assert b_post["status"] == "insufficient_data"
     assert "no data in this period" in b_post["notes"]
 
@@ -115,7 +117,7 @@ def test_indicators_whose_source_was_not_given_are_listed_as_insufficient(
 def test_the_same_respondent_twice_in_a_wave_is_refused(fw: Framework) -> None:
     rows = survey(ANSWERS, wave="pre", people=["p0", "p1", "p2", "p3", "p3"])
     rows = pd.concat([rows, survey(ANSWERS, wave="post")])
-    with pytest.raises(ScoringError, match="'person_id' appears more than once.*gto validate"):
+    with pytest.raises(ScoringError, match=r"'person_id' appears more than once.*gto validate"):
         score(rows, fw, indicators=["survey.confidence"])
 
 
@@ -168,7 +170,8 @@ def test_the_bootstrap_is_seeded_and_the_seed_recorded(fw: Framework) -> None:
         score(rows, fw, indicators=["survey.confidence"], bootstrap=True, seed=seed)
         for seed in (7, 7, 8)
     )
-    assert first.seed == 7 and first.options["bootstrap"]
+    assert first.seed == 7
+    assert first.options["bootstrap"]
     bounds = ["ci_low", "ci_high", "change_ci_low", "change_ci_high"]
     a, b, c = (s.to_frame()[bounds].to_numpy(dtype=float) for s in (first, again, other))
     np.testing.assert_array_equal(a, b)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import survey
 from scipy import stats as sps
 
+from conftest import survey
 from getting_to_outcomes import Framework, ScoringError, score
 
 
@@ -102,7 +102,7 @@ def test_pooled_proportion_sums_numerators_and_denominators(fw: Framework) -> No
 
 def test_a_numerator_above_its_denominator_is_refused(fw: Framework) -> None:
     rows = records({"2023": [(10, 12, 5, 0.1)]})
-    with pytest.raises(ScoringError, match="exceeds the denominator.*gto validate"):
+    with pytest.raises(ScoringError, match=r"exceeds the denominator.*gto validate"):
         score(rows, fw, source="records", indicators=["records.active_share"])
 
 

@@ -32,7 +32,8 @@ def check_complete(summary: ProgressSummary) -> None:
     assert later["status"].isin(STATUSES).all()
     assert frame["status_method"].notna().all()
     hidden = frame[frame["suppressed"]]
-    assert hidden["value"].isna().all() and hidden["n"].isna().all()
+    assert hidden["value"].isna().all()
+    assert hidden["n"].isna().all()
     assert hidden["suppression_reason"].notna().all()
     assert frame.loc[~frame["suppressed"], "suppression_reason"].isna().all()
     for table in (summary.by_stop(), summary.by_zone(), summary.by_realm()):

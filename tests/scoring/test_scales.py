@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import survey
 from scipy import stats as sps
 
+from conftest import survey
 from getting_to_outcomes import Framework, score
 from getting_to_outcomes.stats import cronbach_alpha
 
@@ -147,7 +147,8 @@ def test_a_wave_with_a_single_respondent_has_a_value_but_no_interval(fw: Framewo
                                                       people=["new"])])
     post = scored(fw, rows).loc["post"]
     assert post["value"] == pytest.approx(4.0)
-    assert np.isnan(post["ci_low"]) and np.isnan(post["p_value"])
+    assert np.isnan(post["ci_low"])
+    assert np.isnan(post["p_value"])
     assert "fewer than 2 values in a period" in post["notes"]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import survey
 
+from conftest import survey
 from getting_to_outcomes import Framework, score
 from getting_to_outcomes._status import assess, score_0_100
 from getting_to_outcomes.models import StatusRules

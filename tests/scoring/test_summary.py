@@ -9,10 +9,9 @@ import types
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import survey
 
 import getting_to_outcomes
-
+from conftest import survey
 from getting_to_outcomes import Framework, ProgressSummary, score
 from getting_to_outcomes.columns import (
     ITEM_COLUMNS,
@@ -94,13 +93,15 @@ def test_missing_never_counts_as_zero_in_a_roll_up(fw: Framework) -> None:
     assert stop["n_indicators_with_data"] == 1
     assert stop["coverage"] == pytest.approx(1 / 3)
     empty = summary.by_stop().set_index("level_id").loc["policy_wins"]
-    assert np.isnan(empty["score_0_100"]) and empty["coverage"] == 0
+    assert np.isnan(empty["score_0_100"])
+    assert empty["coverage"] == 0
 
 
 def test_summary_text_names_groups_statuses_and_coverage(summary: ProgressSummary) -> None:
     text = summary.summary()
     assert "Scoring test framework" in text
-    assert "org_03" in text and "network" in text
+    assert "org_03" in text
+    assert "network" in text
     assert "coverage" in text
 
 
@@ -128,7 +129,7 @@ def test_plot_without_the_charts_module_says_what_is_missing(
 ) -> None:
     monkeypatch.setitem(sys.modules, "getting_to_outcomes.plotting", None)
     monkeypatch.delattr(getting_to_outcomes, "plotting", raising=False)
-    with pytest.raises(ImportError, match="needs getting_to_outcomes.plotting"):
+    with pytest.raises(ImportError, match=r"needs getting_to_outcomes\.plotting"):
         summary.plot()
 
 

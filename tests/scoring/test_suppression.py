@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import survey
 
+from conftest import survey
 from getting_to_outcomes import Framework, score
 from getting_to_outcomes._suppress import suppress
 
@@ -28,10 +28,13 @@ def test_a_group_just_under_min_n_is_withheld_and_just_at_it_is_shown(
     assert row["suppressed"] == withheld
     if withheld:
         assert row["suppression_reason"] == "small_n"
-        assert pd.isna(row["n"]) and np.isnan(row["value"]) and np.isnan(row["ci_low"])
+        assert pd.isna(row["n"])
+        assert np.isnan(row["value"])
+        assert np.isnan(row["ci_low"])
         assert row["notes"] == "withheld: fewer than 5 units"
     else:
-        assert row["n"] == 5 and not np.isnan(row["value"])
+        assert row["n"] == 5
+        assert not np.isnan(row["value"])
 
 
 def test_complementary_suppression_hides_the_smallest_sibling(fw: Framework) -> None:
@@ -111,7 +114,8 @@ def test_a_withheld_baseline_hides_the_change_computed_from_it(fw: Framework) ->
                   min_n=3).to_frame()
     post = frame[(frame["period"] == "post") & (frame["subgroup_dimension"] == "all")].iloc[0]
     assert not post["suppressed"]
-    assert np.isnan(post["baseline_value"]) and np.isnan(post["change"])
+    assert np.isnan(post["baseline_value"])
+    assert np.isnan(post["change"])
     assert post["status"] == "insufficient_data"
     assert "baseline withheld" in post["notes"]
 
@@ -120,4 +124,4 @@ def test_a_withheld_baseline_hides_the_change_computed_from_it(fw: Framework) ->
 def test_min_n_can_be_set_for_the_whole_run(fw: Framework, min_n: int) -> None:
     frame = score(survey(ANSWERS[:3]), fw, source="survey", indicators=["survey.confidence"],
                   min_n=min_n).to_frame()
-    assert frame["suppressed"].iloc[0] == (3 < min_n)
+    assert frame["suppressed"].iloc[0] == (min_n > 3)
