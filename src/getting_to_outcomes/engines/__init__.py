@@ -10,5 +10,10 @@ a partitioned Parquet data set (:func:`read_partitioned`).
 """
 
 from getting_to_outcomes.engines._frame import ENGINES, engine_of
+from getting_to_outcomes.engines._parquet import (
+    partition_columns,
+    read_partitioned,
+    write_partitioned,
+)
 
-__all__ = ["ENGINES", "engine_of"]
+__all__ = ["ENGINES", "engine_of", "partition_columns", "read_partitioned", "write_partitioned"]

@@ -2,27 +2,29 @@
 
 :func:`aggregate_source` is the engine counterpart of
 :func:`getting_to_outcomes._aggregate.aggregate_source` and returns the same tables (to
-floating-point rounding, and sorted by their keys). The rows never leave the engine; what
-comes back is grouped:
+floating-point rounding, with rows sorted by their keys). The rows never leave the engine;
+each table is one grouped query whose small result comes back as pandas:
 
 ``cells``
-    One group-by over group x period x every subgroup column at once, for all indicators
-    of the source; the whole-group and per-dimension rows are sums of it, done in pandas on
-    the small result.
+    One group-by over group x period x every subgroup column at once, for all indicators of
+    the source. The whole-group rows and the rows of each dimension are sums of this finest
+    table, taken in pandas.
 ``values``
-    One group-by per indicator over its value and its subgroup columns.
-``pairs``
-    A join of each unit's baseline row with its later rows (on group and unit id) inside the
-    engine, grouped by before and after values.
+    The values of every indicator stacked (unpivoted) and counted by group, period,
+    subgroups and value.
+``pair_sums``, ``differences`` and ``transitions``
+    Each unit's baseline value joined, inside the engine, to its values in later periods (on
+    group and unit id), then counted by change (``mean`` family) or by before and after
+    value (``share`` family).
 ``items`` and ``answers``
-    Matrix products per slice of rows (:mod:`getting_to_outcomes.engines._moments`), since
-    engines are slow at hundreds of summed products.
+    Matrix products per slice of rows (:mod:`getting_to_outcomes.engines._moments`): an engine
+    is slow at hundreds of summed products, a matrix product does them at once.
 ``stages`` and ``stage_times``
-    Milestone logs are small (one row per policy win); their few columns are collected and
+    Milestone logs are small (one row per policy win): their few columns are collected and
     aggregated by the pandas implementation itself.
 
-Values that scoring refuses are counted in the engine in one pass before any of that, and
-reported with an example value.
+Before any of that, one pass counts the values that scoring refuses; the first is reported
+with an example value.
 """
 
 from __future__ import annotations
@@ -45,14 +47,8 @@ from getting_to_outcomes._aggregate import (
 )
 from getting_to_outcomes._measures import family_of
 from getting_to_outcomes.engines._exprs import Check, ExprBuilder, UnitExprs
-from getting_to_outcomes.engines._frame import collect, lazy, map_batches
-from getting_to_outcomes.engines._moments import (
-    GROUP,
-    PERIOD,
-    ScaleSpec,
-    meta,
-    moments_kernel,
-)
+from getting_to_outcomes.engines._frame import cached, collect, engine_of, lazy, map_batches
+from getting_to_outcomes.engines._moments import GROUP, PERIOD, ScaleSpec, meta, moments_kernel
 from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.framework import Framework
 from getting_to_outcomes.models import DataSource, Indicator, MilestoneMeasure, ScaleMeasure
@@ -60,6 +56,8 @@ from getting_to_outcomes.models import DataSource, Indicator, MilestoneMeasure, 
 __all__ = ["aggregate_source"]
 
 _VALIDATE_HINT: Final = "run `gto validate` on the file to list every such value"
+_IND: Final = "__ind"
+_VALUE: Final = "__value"
 
 
 def _dim(i: int) -> str:
@@ -108,29 +106,26 @@ class _Source:
             names.append(self.group_column)
         return [n for n in dict.fromkeys(names) if self.schema[n].is_float()]
 
-    def group(self) -> Any:
-        if self.group_label is not None:
-            return self.nw.lit(self.group_label)
-        assert self.group_column is not None
-        return self.label(self.group_column)
-
     def keyed(self) -> dict[str, Any]:
         """Group, period and subgroup columns, by their internal names."""
-        out = {GROUP: self.group(), PERIOD: self.label(self.source.time_column)}
+        if self.group_label is not None:
+            group = self.nw.lit(self.group_label)
+        else:
+            assert self.group_column is not None
+            group = self.label(self.group_column)
+        out = {GROUP: group, PERIOD: self.label(self.source.time_column)}
         for i, dim in enumerate(self.dims):
             out[_dim(i)] = self.label(dim).fill_null(MISSING_SUBGROUP)
         return out
+
+    def dim_columns(self) -> list[str]:
+        return [_dim(i) for i in range(len(self.dims))]
 
     def inside(self) -> Any:
         return self.nw.col(PERIOD).is_in(list(self.window.periods))
 
 
-def _scalar_row(frame: Any, exprs: dict[str, Any]) -> dict[str, float]:
-    if not exprs:
-        return {}
-    row = collect(frame.select(**exprs))
-    first = row.iloc[0]
-    return {str(k): float(0 if pd.isna(first[k]) else first[k]) for k in row.columns}
+# --- checks ------------------------------------------------------------------------------
 
 
 def _count(expr: Any, nw: Any) -> Any:
@@ -146,10 +141,8 @@ def _first_check(src: _Source, check: Check, indicator: Indicator, n_bad: int) -
     )
 
 
-def _preflight(
-    src: _Source, units: dict[str, UnitExprs], indicators: Sequence[Indicator], notes: list[str]
-) -> None:
-    """Count, in one pass, every value scoring refuses and the rows outside the window."""
+def _preflight(src: _Source, units: dict[str, UnitExprs], indicators: Sequence[Indicator]) -> None:
+    """Count, in one pass, every value scoring refuses; learn how labels are written."""
     nw = src.nw
     b = src.b
     exprs: dict[str, Any] = {}
@@ -160,63 +153,78 @@ def _preflight(
         text = b.text(src.group_column)
         exprs["blank_group"] = _count(text.is_null() | (text == ""), nw)
     exprs["blank_period"] = _count(b.missing(src.source.time_column), nw)
-    by_id = {i.id: i for i in indicators}
     for ind_id, unit in units.items():
         for k, check in enumerate(unit.checks):
             exprs[f"check:{ind_id}:{k}"] = _count(check.bad, nw)
-    counts = _scalar_row(src.frame, exprs)
+    row = collect(src.frame.select(**exprs))
+    counts = {
+        str(k): int(0 if pd.isna(v) else v)
+        for k, v in zip(row.columns, row.to_numpy()[0], strict=True)
+    }
     for name in src.float_labels():
         src.whole[name] = counts[f"frac:{name}"] == 0
     source = src.source
     if counts.get("blank_group", 0):
         raise ScoringError(
-            f"source {source.id!r}: {int(counts['blank_group'])} row(s) have no value in the "
+            f"source {source.id!r}: {counts['blank_group']} row(s) have no value in the "
             f"grouping column {src.group_column!r}; every row must belong to a group: run "
             "`gto validate` on the file"
         )
     if counts["blank_period"]:
         raise ScoringError(
-            f"source {source.id!r}: {int(counts['blank_period'])} row(s) have no period in "
+            f"source {source.id!r}: {counts['blank_period']} row(s) have no period in "
             f"column {source.time_column!r}; run `gto validate`"
         )
+    by_id = {i.id: i for i in indicators}
     for ind_id, unit in units.items():
         for k, check in enumerate(unit.checks):
-            n_bad = int(counts[f"check:{ind_id}:{k}"])
+            n_bad = counts[f"check:{ind_id}:{k}"]
             if n_bad:
                 raise _first_check(src, check, by_id[ind_id], n_bad)
-    outside = _scalar_row(
-        src.frame.select(**src.keyed()),
-        {"outside": _count(~src.inside(), nw)},
-    )["outside"]
-    if outside:
-        notes.append(
-            f"source {source.id!r}: {int(outside)} row(s) from periods outside "
-            f"{', '.join(src.window.periods)} were not scored"
-        )
 
 
-def _rows(src: _Source, units: dict[str, UnitExprs]) -> Any:
-    """The rows inside the window with, per indicator, its value and sufficient pieces."""
+# --- the rows and their roll-up ----------------------------------------------------------
+
+
+def _rows(src: _Source, units: dict[str, UnitExprs], ids: dict[str, Any]) -> Any:
+    """Every row with its labels, unit ids and, per indicator, its value and inputs.
+
+    Only what cannot be derived at query time is kept (these rows may be cached by the
+    engine): squares and successes are computed from the value when grouping.
+    """
     nw = src.nw
-    exprs = dict(src.keyed())
+    exprs = {**src.keyed(), **ids}
     for j, unit in enumerate(units.values()):
-        valid = unit.in_scope if unit.in_scope is not None else nw.lit(True)
-        value = nw.when(valid).then(unit.value).otherwise(None)
+        valid = unit.in_scope if unit.in_scope is not None else None
+        value = unit.value if valid is None else nw.when(valid).then(unit.value).otherwise(None)
         exprs[f"__v{j}"] = value
-        exprs[f"__r{j}"] = valid.cast(nw.Int64)
-        exprs[f"__e{j}"] = (valid & unit.empty).cast(nw.Int64)
-        exprs[f"__s{j}"] = value * value
+        if valid is not None:
+            exprs[f"__r{j}"] = valid.cast(nw.Int8)
+        empty = unit.empty if valid is None else valid & unit.empty
+        exprs[f"__e{j}"] = empty.cast(nw.Int8)
         if unit.denominator is not None:
-            exprs[f"__den{j}"] = (
-                nw.when(valid & (~unit.value.is_null())).then(unit.denominator).otherwise(None)
-            )
+            has = ~unit.value.is_null() if valid is None else valid & ~unit.value.is_null()
+            exprs[f"__den{j}"] = nw.when(has).then(unit.denominator).otherwise(None)
+    return src.frame.select(**exprs)
+
+
+def _pieces(src: _Source, rows: Any, units: dict[str, UnitExprs]) -> Any:
+    """The cached rows with the pieces derived from each value: rows in scope, squares and
+    successes (columns for the engines that group only by plain columns)."""
+    nw = src.nw
+    exprs: dict[str, Any] = {}
+    for j, unit in enumerate(units.values()):
+        value = nw.col(f"__v{j}")
+        if unit.in_scope is None:
+            exprs[f"__r{j}"] = nw.lit(1, dtype=nw.Int64)
+        exprs[f"__s{j}"] = value * value
         if unit.threshold is not None:
             exprs[f"__hit{j}"] = (
                 nw.when(~value.is_null())
                 .then((value >= unit.threshold).cast(nw.Int64))
                 .otherwise(None)
             )
-    return src.frame.select(**exprs).filter(src.inside())
+    return rows.with_columns(**exprs)
 
 
 def _dim_names(src: _Source, indicator: Indicator) -> list[tuple[str, str]]:
@@ -227,7 +235,7 @@ def _dim_names(src: _Source, indicator: Indicator) -> list[tuple[str, str]]:
 def _rollup(
     table: pd.DataFrame, keys: list[str], dims: list[tuple[str, str]], measures: list[str]
 ) -> list[tuple[str, pd.DataFrame]]:
-    """Whole-group rows and one set of rows per dimension, summed from the finest table."""
+    """Whole-group rows and one set of rows per dimension, summed from a finer table."""
     out = [
         (ALL, table.groupby(keys, sort=False)[measures].sum().reset_index().assign(subgroup=ALL))
     ]
@@ -238,12 +246,43 @@ def _rollup(
     return out
 
 
+def _finest(grouped: Any) -> pd.DataFrame:
+    """Collect a grouped result with its counts and sums as float64 (a null sum is 0)."""
+    table = collect(grouped)
+    numbers = [c for c in table.columns if table[c].dtype.kind in "iufb"]
+    for column in numbers:
+        table[column] = table[column].astype(np.float64)
+    sums = [c for c in numbers if c not in (_VALUE, "__before", "__after", "__diff")]
+    table[sums] = table[sums].fillna(0.0)
+    return table
+
+
+def _keyed(indicator_id: str, dim: str, summed: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": indicator_id,
+            "group": summed[GROUP].to_numpy(dtype=object),
+            "period": summed[PERIOD].to_numpy(dtype=object),
+            "dimension": dim,
+            "subgroup": summed["subgroup"].to_numpy(dtype=object),
+            **columns,
+        }
+    )
+
+
+# --- the tables --------------------------------------------------------------------------
+
+
 def _cells(
-    src: _Source, rows: Any, units: dict[str, UnitExprs], indicators: dict[str, Indicator]
+    src: _Source,
+    rows: Any,
+    units: dict[str, UnitExprs],
+    indicators: dict[str, Indicator],
+    notes: list[str],
 ) -> pd.DataFrame:
     nw = src.nw
-    keys = [GROUP, PERIOD, *(_dim(i) for i in range(len(src.dims)))]
-    aggs = []
+    keys = [GROUP, PERIOD, *src.dim_columns()]
+    aggs = [nw.len().alias("__all")]
     for j, unit in enumerate(units.values()):
         aggs += [
             nw.col(f"__r{j}").sum(),
@@ -256,68 +295,88 @@ def _cells(
             aggs.append(nw.col(f"__den{j}").sum())
         if unit.threshold is not None:
             aggs.append(nw.col(f"__hit{j}").sum())
-    finest = collect(rows.group_by(*keys).agg(*aggs))
-    numbers = [c for c in finest.columns if c not in keys]
-    finest[numbers] = finest[numbers].astype(np.float64).fillna(0.0)
+    finest = _finest(_pieces(src, rows, units).group_by(*keys, drop_null_keys=False).agg(*aggs))
+    inside = finest[PERIOD].isin(list(src.window.periods))
+    outside = int(finest.loc[~inside, "__all"].sum())
+    if outside:
+        notes.append(
+            f"source {src.source.id!r}: {outside} row(s) from periods outside "
+            f"{', '.join(src.window.periods)} were not scored"
+        )
+    finest = finest[inside]
     parts = []
     for j, (ind_id, unit) in enumerate(units.items()):
         wanted = [f"__r{j}", f"__e{j}", f"__n{j}", f"__v{j}", f"__s{j}"]
         wanted += [f"__den{j}"] if unit.denominator is not None else []
         wanted += [f"__hit{j}"] if unit.threshold is not None else []
-        for dim, summed in _rollup(
-            finest, [GROUP, PERIOD], _dim_names(src, indicators[ind_id]), wanted
-        ):
+        dims = _dim_names(src, indicators[ind_id])
+        for dim, summed in _rollup(finest, [GROUP, PERIOD], dims, wanted):
             summed = summed[summed[f"__r{j}"] > 0]
             if summed.empty:
                 continue
+            denominator = f"__den{j}" if unit.denominator is not None else f"__n{j}"
             parts.append(
-                pd.DataFrame(
-                    {
-                        "indicator_id": ind_id,
-                        "group": summed[GROUP].to_numpy(dtype=object),
-                        "period": summed[PERIOD].to_numpy(dtype=object),
-                        "dimension": dim,
-                        "subgroup": summed["subgroup"].to_numpy(dtype=object),
-                        "n_rows": summed[f"__r{j}"].to_numpy(),
-                        "n_empty": summed[f"__e{j}"].to_numpy(),
-                        "n": summed[f"__n{j}"].to_numpy(),
-                        "sum": summed[f"__v{j}"].to_numpy(),
-                        "sum_sq": summed[f"__s{j}"].to_numpy(),
-                        "denominator": summed[
-                            f"__den{j}" if unit.denominator is not None else f"__n{j}"
-                        ].to_numpy(),
-                        "successes": summed[f"__hit{j}"].to_numpy()
-                        if unit.threshold is not None
-                        else np.nan,
-                    }
+                _keyed(
+                    ind_id,
+                    dim,
+                    summed,
+                    n_rows=summed[f"__r{j}"].to_numpy(),
+                    n_empty=summed[f"__e{j}"].to_numpy(),
+                    n=summed[f"__n{j}"].to_numpy(),
+                    sum=summed[f"__v{j}"].to_numpy(),
+                    sum_sq=summed[f"__s{j}"].to_numpy(),
+                    denominator=summed[denominator].to_numpy(),
+                    successes=summed[f"__hit{j}"].to_numpy()
+                    if unit.threshold is not None
+                    else np.nan,
                 )
             )
     return _concat("cells", parts)
 
 
-def _values(src: _Source, rows: Any, j: int, indicator: Indicator) -> list[pd.DataFrame]:
+def _stacked(src: _Source, rows: Any, columns: dict[str, str], index: list[str]) -> Any:
+    """The value columns of several indicators stacked: one row per row and indicator."""
     nw = src.nw
-    dims = _dim_names(src, indicator)
-    keys = [GROUP, PERIOD, *(c for _, c in dims), f"__v{j}"]
-    grouped = rows.filter(~nw.col(f"__v{j}").is_null()).group_by(*keys).agg(nw.len().alias("count"))
-    finest = collect(grouped)
-    finest["count"] = finest["count"].astype(np.float64)
-    parts = []
-    for dim, summed in _rollup(finest, [GROUP, PERIOD, f"__v{j}"], dims, ["count"]):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "indicator_id": indicator.id,
-                    "group": summed[GROUP].to_numpy(dtype=object),
-                    "period": summed[PERIOD].to_numpy(dtype=object),
-                    "dimension": dim,
-                    "subgroup": summed["subgroup"].to_numpy(dtype=object),
-                    "value": summed[f"__v{j}"].to_numpy(dtype=np.float64),
-                    "count": summed["count"].to_numpy(),
-                }
+    narrow = rows.select(*index, *columns)
+    native = narrow.to_native()
+    if engine_of(native) == "duckdb":
+        # narwhals unpivots DuckDB relations on DuckDB's default connection only; this SQL
+        # runs on the relation's own connection. UNPIVOT leaves out nulls.
+        on = ", ".join(f'"{c}"' for c in columns)
+        return nw.from_native(
+            native.query(
+                "__gto_stack", f"UNPIVOT __gto_stack ON {on} INTO NAME {_IND} VALUE {_VALUE}"
             )
         )
-    return parts
+    long = narrow.unpivot(on=list(columns), index=index, variable_name=_IND, value_name=_VALUE)
+    return long.filter(~nw.col(_VALUE).is_null())
+
+
+def _values(
+    src: _Source, rows: Any, columns: dict[str, str], indicators: dict[str, Indicator]
+) -> pd.DataFrame:
+    """Distribution of the values of the ``mean`` and ``share`` indicators."""
+    nw = src.nw
+    keys = [GROUP, PERIOD, *src.dim_columns()]
+    long = _stacked(src, rows.filter(src.inside()), columns, keys)
+    finest = _finest(
+        long.group_by(_IND, *keys, _VALUE, drop_null_keys=False).agg(nw.len().alias("count"))
+    )
+    parts = []
+    for column, part in finest.groupby(_IND, sort=False):
+        indicator = indicators[columns[str(column)]]
+        dims = _dim_names(src, indicator)
+        for dim, summed in _rollup(part, [GROUP, PERIOD, _VALUE], dims, ["count"]):
+            parts.append(
+                _keyed(
+                    indicator.id,
+                    dim,
+                    summed,
+                    value=summed[_VALUE].to_numpy(dtype=np.float64),
+                    count=summed["count"].to_numpy(),
+                )
+            )
+    return _concat("values", parts)
 
 
 def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
@@ -332,77 +391,122 @@ def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
 
 def _pairs(
     src: _Source,
-    unit: UnitExprs,
-    j: int,
-    indicator: Indicator,
+    rows: Any,
+    columns: dict[str, str],
+    ids: list[str],
     unit_columns: list[str],
-    checked: set[tuple[Any, ...]],
-) -> list[pd.DataFrame]:
+    indicators: dict[str, Indicator],
+) -> dict[str, list[pd.DataFrame]]:
+    """Match units between the baseline and each later period, inside the engine."""
     nw = src.nw
-    b = src.b
-    ids = {f"__u{i}": b.text(c) for i, c in enumerate(unit_columns)}
-    dims = _dim_names(src, indicator)
-    valid = unit.in_scope if unit.in_scope is not None else nw.lit(True)
-    rows = src.frame.select(**src.keyed(), **ids, __valid=valid, __value=unit.value).filter(
-        src.inside() & nw.col("__valid")
-    )
-    for name in ids:
-        rows = rows.filter(~nw.col(name).is_null())
     on = [GROUP, *ids]
-    key = (tuple(unit_columns), unit.in_scope is None)
-    if key not in checked or unit.in_scope is not None:
-        # The same unit twice in one period cannot be matched: validation refuses it.
-        dup = collect(
-            rows.group_by(*on, PERIOD)
-            .agg(nw.len().alias("rows"))
-            .filter(nw.col("rows") > 1)
-            .select(nw.len().alias("n"))
+    known = rows.filter(src.inside())
+    for name in ids:
+        known = known.filter(~nw.col(name).is_null())
+    # The same unit twice in one period cannot be matched: validation refuses it.
+    dup = collect(
+        known.group_by(*on, PERIOD)
+        .agg(nw.len().alias("rows"))
+        .filter(nw.col("rows") > 1)
+        .select(nw.len().alias("n"))
+    )
+    n_dup = int(dup.to_numpy()[0, 0]) if len(dup) else 0
+    if n_dup:
+        raise ScoringError(
+            f"source {src.source.id!r}: the same {unit_columns[0]!r} appears more than once in "
+            f"one group and period ({n_dup} unit(s)), so units cannot be matched across "
+            "periods; run `gto validate` to list the duplicates"
         )
-        n_dup = int(dup.to_numpy()[0, 0]) if len(dup) else 0
-        if n_dup:
-            raise ScoringError(
-                f"source {src.source.id!r}: the same {unit_columns[0]!r} appears more than once "
-                f"in one group and period ({n_dup} unit(s)), so units cannot be matched across "
-                "periods; run `gto validate` to list the duplicates"
-            )
-        checked.add(key)
-    has = rows.filter(~nw.col("__value").is_null())
+    dim_columns = src.dim_columns()
+    long = _stacked(src, known, columns, [*on, PERIOD, *dim_columns])
     baseline = src.window.baseline
-    before = has.filter(nw.col(PERIOD) == baseline).select(
-        *on, nw.col("__value").alias("__before"), *(nw.col(c).alias(f"{c}_b") for _, c in dims)
+    before = long.filter(nw.col(PERIOD) == baseline).select(
+        *on,
+        _IND,
+        nw.col(_VALUE).alias("__before"),
+        *(nw.col(c).alias(f"{c}_b") for c in dim_columns),
     )
-    after = has.filter(nw.col(PERIOD) != baseline).select(
-        *on, PERIOD, nw.col("__value").alias("__after"), *(nw.col(c) for _, c in dims)
+    after = long.filter(nw.col(PERIOD) != baseline).select(
+        *on, _IND, PERIOD, nw.col(_VALUE).alias("__after"), *dim_columns
     )
-    joined = after.join(before, on=on, how="inner")
+    # A unit whose subgroup changed between periods is paired in the whole group only.
     same = {
-        c: nw.when(nw.col(c) == nw.col(f"{c}_b")).then(nw.col(c)).otherwise(None) for _, c in dims
+        c: nw.when(nw.col(c) == nw.col(f"{c}_b")).then(nw.col(c)).otherwise(None)
+        for c in dim_columns
     }
-    grouped = (
-        joined.select(GROUP, PERIOD, "__before", "__after", **same)
-        .group_by(GROUP, PERIOD, "__before", "__after", *same, drop_null_keys=False)
-        .agg(nw.len().alias("count"))
+    joined = after.join(before, on=[*on, _IND], how="inner").select(
+        _IND, GROUP, PERIOD, "__before", "__after", **same
     )
-    finest = collect(grouped)
-    if finest.empty:
-        return []
-    finest["count"] = finest["count"].astype(np.float64)
-    parts = []
-    for dim, summed in _rollup(finest, [GROUP, PERIOD, "__before", "__after"], dims, ["count"]):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "indicator_id": indicator.id,
-                    "group": summed[GROUP].to_numpy(dtype=object),
-                    "period": summed[PERIOD].to_numpy(dtype=object),
-                    "dimension": dim,
-                    "subgroup": summed["subgroup"].to_numpy(dtype=object),
-                    "before": summed["__before"].to_numpy(dtype=np.float64),
-                    "after": summed["__after"].to_numpy(dtype=np.float64),
-                    "count": summed["count"].to_numpy(),
-                }
+    keys = [_IND, GROUP, PERIOD, *dim_columns]
+    mean = [c for c, i in columns.items() if family_of(indicators[i]) == "mean"]
+    share = [c for c in columns if c not in mean]
+    parts: dict[str, list[pd.DataFrame]] = {"pair_sums": [], "differences": [], "transitions": []}
+    finest = []
+    if mean:
+        # Changes are grouped exactly in the engine and rounded here by numpy, as the pandas
+        # implementation rounds them, so that equal changes merge in the same way.
+        diffs = _finest(
+            joined.filter(nw.col(_IND).is_in(mean))
+            .with_columns(__diff=nw.col("__after") - nw.col("__before"))
+            .group_by(*keys, "__diff", drop_null_keys=False)
+            .agg(
+                nw.len().alias("count"),
+                nw.col("__before").sum().alias("sum_before"),
+                nw.col("__after").sum().alias("sum_after"),
             )
         )
+        diffs["__diff"] = np.round(diffs["__diff"].to_numpy(dtype=np.float64), 12) + 0.0
+        finest.append(diffs)
+    if share:
+        moves = _finest(
+            joined.filter(nw.col(_IND).is_in(share))
+            .group_by(*keys, "__before", "__after", drop_null_keys=False)
+            .agg(nw.len().alias("count"))
+        )
+        moves["sum_before"] = moves["__before"] * moves["count"]
+        moves["sum_after"] = moves["__after"] * moves["count"]
+        finest.append(moves)
+    for table in finest:
+        for column, part in table.groupby(_IND, sort=False):
+            indicator = indicators[columns[str(column)]]
+            dims = _dim_names(src, indicator)
+            sums = ["count", "sum_before", "sum_after"]
+            for dim, summed in _rollup(part, [GROUP, PERIOD], dims, sums):
+                parts["pair_sums"].append(
+                    _keyed(
+                        indicator.id,
+                        dim,
+                        summed,
+                        n_pairs=summed["count"].to_numpy(),
+                        sum_before=summed["sum_before"].to_numpy(),
+                        sum_after=summed["sum_after"].to_numpy(),
+                    )
+                )
+            if "__diff" in part.columns:
+                for dim, summed in _rollup(part, [GROUP, PERIOD, "__diff"], dims, ["count"]):
+                    parts["differences"].append(
+                        _keyed(
+                            indicator.id,
+                            dim,
+                            summed,
+                            difference=summed["__diff"].to_numpy(dtype=np.float64),
+                            count=summed["count"].to_numpy(),
+                        )
+                    )
+            else:
+                for dim, summed in _rollup(
+                    part, [GROUP, PERIOD, "__before", "__after"], dims, ["count"]
+                ):
+                    parts["transitions"].append(
+                        _keyed(
+                            indicator.id,
+                            dim,
+                            summed,
+                            before=summed["__before"].to_numpy(dtype=np.float64),
+                            after=summed["__after"].to_numpy(dtype=np.float64),
+                            count=summed["count"].to_numpy(),
+                        )
+                    )
     return parts
 
 
@@ -444,17 +548,13 @@ def _scale_tables(
     long = pd.concat(results, ignore_index=True) if results else meta()
     items = long[long["table"] == "items"]
     answers = long[long["table"] == "answers"].rename(columns={"item_i": "item"})
-    items = (
-        pandas_seam._sum_over_keys("items", items[TABLE_COLUMNS["items"]])
-        if not items.empty
-        else _empty("items")
-    )
-    answers = (
-        pandas_seam._sum_over_keys("answers", answers[TABLE_COLUMNS["answers"]])
-        if not answers.empty
-        else _empty("answers")
-    )
-    return items, answers
+    return _summed("items", items), _summed("answers", answers)
+
+
+def _summed(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return _empty(name)
+    return pandas_seam._sum_over_keys(name, table[TABLE_COLUMNS[name]])
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -467,11 +567,12 @@ def _concat(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
         return _empty(name)
     table = pd.concat(frames, ignore_index=True)[TABLE_COLUMNS[name]]
     for column in TABLE_COLUMNS[name]:
-        if pandas_seam._dtype(column) == "float64":
-            table[column] = table[column].astype(np.float64)
-        else:
-            table[column] = table[column].astype(object)
+        kind = np.float64 if pandas_seam._dtype(column) == "float64" else object
+        table[column] = table[column].astype(kind)
     return table
+
+
+# --- milestones, through the pandas implementation ----------------------------------------
 
 
 def _measure_columns(indicator: Indicator, columns: Sequence[str]) -> list[str]:
@@ -529,20 +630,23 @@ def _sorted(name: str, table: pd.DataFrame, order: list[str], window: Window) ->
     """Rows in a fixed order: indicator as listed, then group, period and the other keys."""
     if table.empty:
         return table.reset_index(drop=True)
-    keys = pandas_seam.TABLE_KEYS[name]
-    frame = table.copy()
-    frame["__ind"] = frame["indicator_id"].map({k: i for i, k in enumerate(order)})
-    frame["__per"] = frame["period"].map({p: i for i, p in enumerate(window.periods)})
-    by = ["__ind", "group", "__per"]
-    if "dimension" in frame.columns:
-        frame["__dim"] = frame["dimension"] != ALL
-        by += ["__dim", "dimension", "subgroup"]
-    by += [k for k in keys if k not in ("indicator_id", "group", "period", "dimension", "subgroup")]
-    return (
-        frame.sort_values(by, kind="stable")
-        .drop(columns=[c for c in ("__ind", "__per", "__dim") if c in frame.columns])
-        .reset_index(drop=True)
-    )
+    rest = ("indicator_id", "group", "period", "dimension", "subgroup")
+    keys: list[np.ndarray] = [
+        table["indicator_id"].map({k: i for i, k in enumerate(order)}).to_numpy(),
+        pd.factorize(table["group"], sort=True)[0],
+        table["period"].map({p: i for i, p in enumerate(window.periods)}).to_numpy(),
+    ]
+    if "dimension" in table.columns:
+        keys.append((table["dimension"] != ALL).to_numpy())
+        keys.append(pd.factorize(table["dimension"], sort=True)[0])
+        keys.append(pd.factorize(table["subgroup"], sort=True)[0])
+    for key in pandas_seam.TABLE_KEYS[name]:
+        if key not in rest:
+            column = table[key]
+            numeric = pd.api.types.is_numeric_dtype(column)
+            keys.append(column.to_numpy() if numeric else pd.factorize(column, sort=True)[0])
+    # np.lexsort sorts by its last key first.
+    return table.iloc[np.lexsort(keys[::-1])].reset_index(drop=True)
 
 
 def aggregate_source(
@@ -558,9 +662,9 @@ def aggregate_source(
 ) -> Aggregates:
     """Reduce the rows of one source, held by any engine, to the tables of :class:`Aggregates`.
 
-    Takes the same arguments as :func:`getting_to_outcomes._aggregate.aggregate_source`, with
-    ``data`` a table of any engine in :data:`getting_to_outcomes.engines.ENGINES`; returns
-    the same tables, with rows sorted by their keys.
+    Takes the arguments of :func:`getting_to_outcomes._aggregate.aggregate_source`, with
+    ``data`` a table of any engine in :data:`getting_to_outcomes.engines.ENGINES`, and
+    returns the same tables, with rows sorted by their keys.
 
     Raises
     ------
@@ -593,25 +697,40 @@ def aggregate_source(
         frame, source, window, group_column, group_label, [d for d in dims if d not in absent]
     )
     units = {i.id: src.b.unit(i, framework, min_answered) for i in native}
+    # From here on the rows carry the computed columns of every indicator.
+    src.frame = src.b.apply(frame)
     by_id = {i.id: i for i in native}
-    _preflight(src, units, native, notes)
+    _preflight(src, units, native)
     tables: dict[str, pd.DataFrame] = {name: _empty(name) for name in TABLE_COLUMNS}
     if units:
-        rows = _rows(src, units)
-        tables["cells"] = _cells(src, rows, units, by_id)
-        values: list[pd.DataFrame] = []
-        pairs: list[pd.DataFrame] = []
-        checked: set[tuple[Any, ...]] = set()
-        for j, (ind_id, unit) in enumerate(units.items()):
-            indicator = by_id[ind_id]
+        # Units are matched on the id and the other key columns; indicators sharing them are
+        # paired together.
+        matched: dict[tuple[str, ...], dict[str, str]] = {}
+        distributed: dict[str, str] = {}
+        for j, indicator in enumerate(native):
             if family_of(indicator) not in ("mean", "share"):
                 continue
-            values += _values(src, rows, j, indicator)
+            distributed[f"__v{j}"] = indicator.id
             unit_columns = _unit_columns(source, indicator)
             if unit_columns and len(window.periods) > 1 and all(c in schema for c in unit_columns):
-                pairs += _pairs(src, unit, j, indicator, unit_columns, checked)
-        tables["values"] = _concat("values", values)
-        tables["pairs"] = _concat("pairs", pairs)
+                matched.setdefault(tuple(unit_columns), {})[f"__v{j}"] = indicator.id
+        id_columns = list(dict.fromkeys(c for key in matched for c in key))
+        ids = {f"__u{k}": src.b.text(c) for k, c in enumerate(id_columns)}
+        pairs: dict[str, list[pd.DataFrame]] = {
+            "pair_sums": [],
+            "differences": [],
+            "transitions": [],
+        }
+        with cached(_rows(src, units, ids)) as rows:
+            tables["cells"] = _cells(src, rows, units, by_id, notes)
+            if distributed:
+                tables["values"] = _values(src, rows, distributed, by_id)
+            for key, columns in matched.items():
+                names = [f"__u{id_columns.index(c)}" for c in key]
+                for name, found in _pairs(src, rows, columns, names, list(key), by_id).items():
+                    pairs[name] += found
+        for name, found in pairs.items():
+            tables[name] = _concat(name, found)
         tables["items"], tables["answers"] = _scale_tables(src, units, framework, by_id)
     result = Aggregates(**tables, windows=MappingProxyType({source.id: window}), notes=tuple(notes))
     if milestones:

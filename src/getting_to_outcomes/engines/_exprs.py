@@ -78,7 +78,14 @@ def required_items(min_answered: float, k: int) -> int:
 
 
 class ExprBuilder:
-    """Builds the expressions of the indicators of one source, given the table's schema."""
+    """Builds the expressions of the indicators of one source, given the table's schema.
+
+    Expressions are defined in three stages, each a set of new columns computed from the
+    columns before it: the inputs read from the table (numbers, yes/no, text), then what is
+    derived from several inputs (conditions, the answered items of a scale), then the value
+    of each row for each indicator. Each input is computed once however many indicators use
+    it, and no expression is repeated inside another (an engine would evaluate it again).
+    """
 
     def __init__(self, schema: dict[str, Any], source_id: str) -> None:
         import narwhals as nw
@@ -86,11 +93,34 @@ class ExprBuilder:
         self.nw = nw
         self.schema = schema
         self.source_id = source_id
+        self.stages: list[dict[str, Any]] = [{}, {}, {}]
+        self._names: dict[tuple[Any, ...], str] = {}
+        self._checks: dict[tuple[Any, ...], list[Check]] = {}
+
+    def define(
+        self, stage: int, key: tuple[Any, ...], build: Any, checks: list[Check] | None = None
+    ) -> Any:
+        """The column computed by ``build()`` at ``stage`` (built once per ``key``)."""
+        name = self._names.get(key)
+        if name is None:
+            own: list[Check] = []
+            expr = build(own)
+            name = f"__x{len(self._names)}"
+            self._names[key] = name
+            self._checks[key] = own
+            self.stages[stage][name] = expr
+        if checks is not None:
+            checks.extend(self._checks[key])
+        return self.nw.col(name)
+
+    def apply(self, frame: Any) -> Any:
+        """``frame`` with every defined column added."""
+        for stage in self.stages:
+            if stage:
+                frame = frame.with_columns(**stage)
+        return frame
 
     # --- columns -------------------------------------------------------------------------
-
-    def has(self, name: str) -> bool:
-        return name in self.schema
 
     def _require(self, name: str, indicator: Indicator) -> None:
         if name not in self.schema:
@@ -113,16 +143,17 @@ class ExprBuilder:
 
     def number(self, name: str, indicator: Indicator, checks: list[Check]) -> Any:
         """A column as Float64 with null for missing; text that is not a number is refused."""
-        nw = self.nw
         self._require(name, indicator)
+        return self.define(0, ("number", name), lambda own: self._number(name, own), checks)
+
+    def _number(self, name: str, checks: list[Check]) -> Any:
+        nw = self.nw
         col = nw.col(name)
         if self._is_numeric(name):
             value = col.cast(nw.Float64)
-            return (
-                nw.when(~self.missing(name)).then(value).otherwise(None)
-                if self.schema[name].is_float()
-                else value
-            )
+            if self.schema[name].is_float():
+                return nw.when(~self.missing(name)).then(value).otherwise(None)
+            return value
         text = col.cast(nw.String)
         is_number = text.str.contains(_NUMBER)
         checks.append(Check(~col.is_null() & ~is_number.fill_null(False), name, "is not a number"))
@@ -140,8 +171,11 @@ class ExprBuilder:
 
     def truth(self, name: str, indicator: Indicator, checks: list[Check]) -> Any:
         """1.0 for true, 0.0 for false, null for missing; anything else is refused."""
-        nw = self.nw
         self._require(name, indicator)
+        return self.define(0, ("truth", name), lambda own: self._truth(name, own), checks)
+
+    def _truth(self, name: str, checks: list[Check]) -> Any:
+        nw = self.nw
         what = "is not yes/no (true or false)"
         if self._is_numeric(name):
             value = nw.when(~self.missing(name)).then(nw.col(name).cast(nw.Float64)).otherwise(None)
@@ -161,9 +195,13 @@ class ExprBuilder:
 
     def condition(self, condition: Condition, indicator: Indicator, checks: list[Check]) -> Any:
         """A declared condition row by row: 1.0 holds, 0.0 does not, null unknown."""
+        self._require(condition.field, indicator)
+        key = ("condition", condition.model_dump_json())
+        return self.define(1, key, lambda own: self._condition(condition, indicator, own), checks)
+
+    def _condition(self, condition: Condition, indicator: Indicator, checks: list[Check]) -> Any:
         nw = self.nw
         name = condition.field
-        self._require(name, indicator)
         if condition.op in ("is_true", "is_false"):
             truth = self.truth(name, indicator, checks)
             return truth if condition.op == "is_true" else 1.0 - truth
@@ -179,7 +217,7 @@ class ExprBuilder:
                     f"indicator {indicator.id!r}: condition {condition.field} {op} "
                     f"{condition.value!r} compares order, so it needs a number"
                 )
-            left = self.text(name)
+            left = self.define(0, ("text", name), lambda own: self.text(name))
             targets = [str(v) for v in wanted]
         if op in ("in", "eq"):
             holds = left.is_in(targets)
@@ -219,7 +257,26 @@ class ExprBuilder:
     def unit(
         self, indicator: Indicator, framework: Framework, min_answered: float | None
     ) -> UnitExprs:
-        """The expressions of one indicator; milestones are not handled here."""
+        """The expressions of one indicator, as columns; milestones are not handled here."""
+        raw = self._unit(indicator, framework, min_answered)
+        key = ("unit", indicator.id)
+
+        def column(part: str, expr: Any) -> Any:
+            return None if expr is None else self.define(2, (*key, part), lambda own: expr)
+
+        return UnitExprs(
+            value=column("value", raw.value),
+            in_scope=column("in_scope", raw.in_scope),
+            empty=column("empty", raw.empty),
+            denominator=column("denominator", raw.denominator),
+            threshold=raw.threshold,
+            checks=raw.checks,
+            items=raw.items,
+        )
+
+    def _unit(
+        self, indicator: Indicator, framework: Framework, min_answered: float | None
+    ) -> UnitExprs:
         nw = self.nw
         measure = indicator.measure
         checks: list[Check] = []
@@ -348,8 +405,16 @@ class ExprBuilder:
         k = len(keyed)
         required = required_items(measure.min_answered if min_answered is None else min_answered, k)
         # A chain of additions rather than sum_horizontal, which Dask cannot align in when().
-        answered = reduce(operator.add, [(~x.is_null()).cast(nw.Int32) for x in keyed])
-        total = reduce(operator.add, [x.fill_null(0.0) for x in keyed])
+        answered = self.define(
+            1,
+            ("answered", indicator.id),
+            lambda own: reduce(operator.add, [(~x.is_null()).cast(nw.Int32) for x in keyed]),
+        )
+        total = self.define(
+            1,
+            ("total", indicator.id),
+            lambda own: reduce(operator.add, [x.fill_null(0.0) for x in keyed]),
+        )
         score = total / answered
         if measure.aggregate == "sum":
             score = score * k

@@ -8,8 +8,10 @@ graph) so that the rows stay where they are and only small results come back as 
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 import pandas as pd
@@ -19,6 +21,7 @@ from getting_to_outcomes.errors import GTOError
 __all__ = [
     "ENGINES",
     "batches",
+    "cached",
     "collect",
     "engine_of",
     "is_other_engine",
@@ -122,10 +125,20 @@ def batches(frame: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]
     native = frame.to_native()
     engine = engine_of(native)
     if engine == "duckdb":
-        reader = native.to_arrow_reader(batch_rows)
-        for batch in reader:
-            if batch.num_rows:
-                yield batch.to_pandas()
+        import pyarrow as pa
+
+        # DuckDB hands out small record batches (about one per file or row group); gather
+        # them into slices of ``batch_rows`` so that the kernel runs on sizeable arrays.
+        pending: list[Any] = []
+        size = 0
+        for batch in native.to_arrow_reader(batch_rows):
+            pending.append(batch)
+            size += batch.num_rows
+            if size >= batch_rows:
+                yield pa.Table.from_batches(pending).to_pandas()
+                pending, size = [], 0
+        if size:
+            yield pa.Table.from_batches(pending).to_pandas()
         return
     if engine == "polars" and type(native).__name__ == "LazyFrame":
         for chunk in native.collect_batches(chunk_size=batch_rows):
@@ -163,6 +176,36 @@ def map_batches(
         results = native.map_partitions(kernel, meta=meta).compute()
         return [results]
     return [kernel(part) for part in batches(frame, batch_rows)]
+
+
+@contextmanager
+def cached(frame: Any) -> Iterator[Any]:
+    """``frame`` computed once and kept by its engine while the block runs.
+
+    Several grouped questions are asked of the same computed rows; without this a lazy
+    engine would read and compute them again for each. DuckDB keeps them in a table of its
+    own (compressed, and spilled to disk beyond its memory limit), Dask on its workers
+    (``persist``), Polars in memory; pandas and PyArrow tables are computed already.
+    """
+    import narwhals as nw
+
+    native = frame.to_native()
+    engine = engine_of(native)
+    if engine == "duckdb":
+        name = f"__gto_rows_{uuid.uuid4().hex}"
+        native.to_table(name)
+        try:
+            yield nw.from_native(native.query("__gto_source", f'SELECT * FROM "{name}"'))
+        finally:
+            native.query("__gto_source", f'DROP TABLE IF EXISTS "{name}"')
+        return
+    if engine == "dask":
+        yield lazy(native.persist())
+        return
+    if engine == "polars" and type(native).__name__ == "LazyFrame":
+        yield nw.from_native(native.collect()).lazy()
+        return
+    yield frame
 
 
 def columns_of(frame: Any) -> list[str]:
