@@ -584,6 +584,11 @@ def _pairs(
         before_rows, after_rows = matched[ok], later[ok]
         if before_rows.size == 0:
             continue
+        if family == "mean":
+            # The changes are coded once for every breakdown of this period.
+            change = np.round(value[after_rows] - value[before_rows], 12) + 0.0
+            change_codes, uniques = pd.factorize(change, sort=True)
+            steps = np.asarray(uniques, dtype=np.float64)
         for dim, sub_labels, sub in dims:
             n_sub = len(sub_labels)
             # A unit whose subgroup changed between periods is paired in the whole group only.
@@ -601,9 +606,7 @@ def _pairs(
                 "sum_after": np.bincount(cell, weights=value[a], minlength=size)[present],
             })
             if family == "mean":
-                change = np.round(value[a] - value[b], 12) + 0.0
-                found, uniques = pd.factorize(change, sort=True)
-                steps = np.asarray(uniques, dtype=np.float64)
+                found = change_codes[same]
                 unique, counts = _count_codes(cell * len(steps) + found, size * len(steps))
                 builder.add("differences", {
                     "indicator_id": indicator.id, "dimension": dim,
