@@ -655,17 +655,15 @@ def _items(
     ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     item_names = np.asarray(measure.items, dtype=object)
     answered = ~np.isnan(keyed)
-    mask = answered.astype(np.float64)
-    filled = np.where(answered, keyed, 0.0)
-    n_blocks, sum_blocks, cross_blocks = [], [], []
-    # One small matrix product per group and period: the pairwise-complete moments.
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        m, f = mask[start:end], filled[start:end]
-        n_blocks.append(m.T @ m)
-        sum_blocks.append(f.T @ m)
-        cross_blocks.append(f.T @ f)
-    n_mat = np.stack(n_blocks)
-    sum_mat = np.stack(sum_blocks)
+    # [answered as 0/1 | answers with 0 for missing]: one matrix product per group and period
+    # holds the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f).
+    stacked = np.concatenate([answered.astype(np.float64), np.where(answered, keyed, 0.0)],
+                             axis=1)
+    products = np.stack([stacked[start:end].T @ stacked[start:end]
+                         for start, end in zip(starts.tolist(), ends.tolist(), strict=True)])
+    n_mat = products[:, :k, :k]
+    sum_mat = products[:, k:, :k]
+    cross_mat = products[:, k:, k:]
     labels = {
         "group": np.asarray(codes.groups, dtype=object)[cells // n_periods],
         "period": np.asarray(codes.periods, dtype=object)[cells % n_periods],
@@ -679,7 +677,7 @@ def _items(
         "n": n_mat.reshape(-1),
         "sum_i": sum_mat.reshape(-1),
         "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
-        "cross_product": np.stack(cross_blocks).reshape(-1),
+        "cross_product": cross_mat.reshape(-1),
     })
     scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
     n_codes = len(scale_codes)
