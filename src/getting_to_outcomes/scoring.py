@@ -277,6 +277,13 @@ def _check_options(
             framework.indicators[str(key)]
 
 
+def _label(value: object) -> str:
+    """A period label as text: 2025, 2025.0 and "2025" all read "2025"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _targets_table(
     targets: pd.DataFrame | None, group_by: str | None, framework: Framework
 ) -> pd.DataFrame | None:
@@ -303,7 +310,7 @@ def _targets_table(
     out = pd.DataFrame({
         "group": table["group"].astype("string").str.strip().to_numpy(dtype=object),
         "indicator_id": table["indicator_id"].astype(str).to_numpy(dtype=object),
-        "period": [None if pd.isna(p) else str(p).strip() for p in table["period"]],
+        "period": [None if pd.isna(p) else _label(p) for p in table["period"]],
     })
     for column in ("baseline", "target"):
         converted = pd.to_numeric(table[column], errors="coerce")

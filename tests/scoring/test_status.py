@@ -194,3 +194,15 @@ def test_a_network_count_is_held_to_the_sum_of_its_grantees_targets(fw: Framewor
                     & (frame["subgroup_dimension"] == "all")].iloc[0]
     assert network["target"] == 13.0
     assert network["progress"] == pytest.approx((8 - 8) / (13 - 8))
+
+
+def test_target_periods_given_as_numbers_match_the_data(fw: Framework) -> None:
+    rows = pd.DataFrame({"org_id": "a", "period": ["2023", "2024"], "members_total": 100,
+                         "members_active": 10, "one_on_ones": 5,
+                         "staff_turnover": [0.4, 0.3]})
+    targets = pd.DataFrame({"org_id": ["a"], "indicator_id": ["records.staff_turnover"],
+                            "target": [0.2], "period": [2024.0]})
+    frame = score(rows, fw, source="records", indicators=["records.staff_turnover"],
+                  targets=targets).to_frame().set_index("period")
+    assert frame.loc["2024", "target"] == 0.2
+    assert frame.loc["2024", "progress"] == pytest.approx((0.3 - 0.4) / (0.2 - 0.4))
