@@ -68,6 +68,18 @@ def legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int, gap: float = 44
               bbox_transform=anchor, ncol=ncol, frameon=False, fontsize=8.5)
 
 
+def row_pitch(rows: int) -> float:
+    """Inches per row of a chart with one row per group: roomy for a few, tighter for many
+    (never below the 0.22 inch that 8-point labels need), so 50 grantees fit on a page.
+
+    Examples
+    --------
+    >>> row_pitch(10), row_pitch(50)
+    (0.36, 0.22)
+    """
+    return max(0.22, 0.36 - 0.007 * max(rows - 15, 0))
+
+
 def tick_label_depth(ax: Axes) -> float:
     """How far, in points, the x tick labels reach below the axes (they may be rotated)."""
     fig = figure_of(ax)

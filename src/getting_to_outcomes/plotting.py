@@ -688,7 +688,7 @@ def plot_heatmap(
     label_room = min(0.045 * max(len(n) for n in names), 2.0)
     group_room = min(0.065 * max(len(_d.label(g, labels)) for g in row_keys), 3.0)
     width = min(1.0 + group_room + 0.4 * n_cols + (1.0 if value == "score" else 0.0), 22.0)
-    height = min(1.9 + 0.34 * n_rows + label_room, 26.0)
+    height = min(1.9 + _d.row_pitch(n_rows) * n_rows + label_room, 26.0)
     ax, created = _d.new_axes(ax, max(width, 6.0), max(height, 3.5))
     fig = _d.figure_of(ax)
     x_edges, y_edges = np.arange(n_cols + 1), np.arange(n_rows + 1)
@@ -1511,7 +1511,7 @@ def plot_ranking(
     rows = ranks["group"].tolist() + hidden
     share = _d.is_share(fw, str(indicator), frame)
     fv = _d.formatter(fw, str(indicator), frame)
-    ax, created = _d.new_axes(ax, 8.5, max(2.2 + 0.34 * len(rows), 3.2))
+    ax, created = _d.new_axes(ax, 8.5, max(2.2 + _d.row_pitch(len(rows)) * len(rows), 3.2))
     values = [_d.num(records[g].get(c)) for g in shown for c in ("value", "ci_low", "ci_high")]
     finite = [v for v in values if not math.isnan(v)]
     low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
@@ -1917,7 +1917,8 @@ def plot_realm_profiles(
     records = {(r["group"], r["level_id"]): r for r in frame.to_dict("records")}
     created = fig is None
     if fig is None:
-        fig = _style.chart_figure(10.0, max(2.4 + 0.36 * len(members), 3.4))
+        fig = _style.chart_figure(10.0, max(2.4 + _d.row_pitch(len(members)) * len(members),
+                                            3.4))
     axes = fig.subplots(1, len(realms), sharey=True, squeeze=False)[0]
     descriptions = []
     for panel, realm in zip(axes, realms, strict=True):
@@ -1930,14 +1931,14 @@ def plot_realm_profiles(
             with_data = _d.num(row.get("n_indicators_with_data")) if row else math.nan
             if math.isnan(score):
                 panel.text(2, position, "no data", va="center", fontsize=7.5,
-                           color=_style.MUTED, style="italic")
+                           color=_style.MUTED, style="italic", in_layout=False)
                 parts.append(f"{_d.label(g, labels)} no data")
                 continue
             panel.barh(position, score, height=0.66, color=color, gid=f"realm:{realm}")
             coverage = ("" if math.isnan(defined) else
                         f" · {0 if math.isnan(with_data) else with_data:.0f}/{defined:.0f}")
             panel.text(min(score, 100) + 1.5, position, f"{score:.0f}{coverage}",
-                       va="center", fontsize=7.5, color="#222222")
+                       va="center", fontsize=7.5, color="#222222", in_layout=False)
             parts.append(f"{_d.label(g, labels)} {score:.0f}")
         pooled = records.get((NETWORK, realm))
         if network and pooled is not None and _d.is_num(pooled.get("score_0_100")):

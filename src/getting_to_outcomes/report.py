@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from getting_to_outcomes import _chart_data as _d
@@ -180,7 +181,8 @@ def _frame_of(summary: Any, method: str, columns: Sequence[str]) -> pd.DataFrame
     return frame
 
 
-def _collect(summaries: Any, framework: Framework | None) -> _Tables:
+def _collect(summaries: Any, framework: Framework | None,
+             levels: Sequence[str] = ("stop", "zone", "realm")) -> _Tables:
     given = list(summaries) if isinstance(summaries, list | tuple) else [summaries]
     if not given:
         msg = "write_report needs at least one ProgressSummary"
@@ -200,13 +202,13 @@ def _collect(summaries: Any, framework: Framework | None) -> _Tables:
                 msg = (f"the summaries were scored with different frameworks or versions "
                        f"({column}: {found}); comparing them would mix different definitions")
                 raise ChartDataError(msg)
-    levels = []
-    for method, level in (("by_stop", "stop"), ("by_zone", "zone"), ("by_realm", "realm")):
+    parts = []
+    for level in levels:
         for s in given:
-            frame = _frame_of(s, method, ROLLUP_COLUMNS)
+            frame = _frame_of(s, f"by_{level}", ROLLUP_COLUMNS)
             if not frame.empty:
-                levels.append(frame.assign(level=frame.get("level", level)))
-    rollups = (pd.concat(levels, ignore_index=True) if levels
+                parts.append(frame.assign(level=frame.get("level", level)))
+    rollups = (pd.concat(parts, ignore_index=True) if parts
                else pd.DataFrame(columns=ROLLUP_COLUMNS))
     items = pd.concat([_frame_of(s, "items", ITEM_COLUMNS) for s in given], ignore_index=True)
     milestones = pd.concat([_frame_of(s, "milestones", MILESTONE_COLUMNS) for s in given],
@@ -302,32 +304,71 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _sheet_names(names: Iterable[str]) -> list[str]:
+    """Excel sheet names: no []:*?/\\, at most 31 characters, unique."""
+    used: list[str] = []
+    for name in names:
+        sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+        while sheet in used:
+            sheet = sheet[:28] + f"_{len(used)}"
+        used.append(sheet)
+    return used
+
+
+def _cell_value(value: Any) -> Any:
+    """A value as Excel should store it: numbers as numbers, missing as empty, else text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return None if math.isnan(number) or math.isinf(number) else value.item() if \
+            isinstance(value, np.generic) else value
+    return str(value)
+
+
 def _xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | None, str | None]:
-    buffer = io.BytesIO()
-    engine: Literal["xlsxwriter", "openpyxl"]
-    kwargs: dict[str, Any] = {}
+    """One workbook, one sheet per table; text is always written as text, never a formula."""
     try:
-        import xlsxwriter  # noqa: F401
-
-        # Never turn text into formulas or links, whatever it starts with.
-        engine = "xlsxwriter"
-        kwargs = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+        import xlsxwriter
     except ImportError:
-        try:
-            import openpyxl  # noqa: F401
+        return _xlsx_bytes_openpyxl(tables)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    bold = workbook.add_format({"bold": True})
+    for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):
+        sheet = workbook.add_worksheet(sheet_name)
+        safe = neutralise_formulas(frame)
+        sheet.write_row(0, 0, [str(c) for c in safe.columns], bold)
+        for number, row in enumerate(safe.itertuples(index=False, name=None), start=1):
+            for column, value in enumerate(row):
+                cell = _cell_value(value)
+                if cell is None:
+                    continue
+                if isinstance(cell, str):
+                    sheet.write_string(number, column, cell)
+                elif isinstance(cell, bool):
+                    sheet.write_boolean(number, column, cell)
+                else:
+                    sheet.write_number(number, column, cell)
+        sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue(), None
 
-            engine = "openpyxl"
-        except ImportError:
-            return None, ("tables.xlsx was not written: install the Excel extra "
-                          "(pip install 'getting-to-outcomes[excel]')")
-    used: set[str] = set()
-    with pd.ExcelWriter(buffer, engine=engine, engine_kwargs=kwargs) as writer:
-        for name, frame in tables.items():
-            sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
-            while sheet in used:
-                sheet = sheet[:29] + f"_{len(used)}"
-            used.add(sheet)
-            neutralise_formulas(frame).to_excel(writer, sheet_name=sheet, index=False)
+
+def _xlsx_bytes_openpyxl(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | None, str | None]:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        return None, ("tables.xlsx was not written: install the Excel extra "
+                      "(pip install 'getting-to-outcomes[excel]')")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):
+            neutralise_formulas(frame).to_excel(writer, sheet_name=sheet_name, index=False)
     return buffer.getvalue(), None
 
 
@@ -475,7 +516,9 @@ def write_report(
         raise ChartDataError(msg)
     out = Path(out_dir)
     _check_folder(out, force=force)
-    data = _collect(summary_or_summaries, framework)
+    # Roll-ups are computed on demand by the summary: ask only for those this mode shows.
+    levels = ("stop", "zone", "realm") if mode == "grantee" else ("stop", "realm")
+    data = _collect(summary_or_summaries, framework, levels)
     if synthetic is not None:
         data.synthetic = synthetic
     fw = data.framework
