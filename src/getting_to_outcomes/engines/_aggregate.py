@@ -47,7 +47,14 @@ from getting_to_outcomes._aggregate import (
 )
 from getting_to_outcomes._measures import family_of
 from getting_to_outcomes.engines._exprs import Check, ExprBuilder, UnitExprs
-from getting_to_outcomes.engines._frame import cached, collect, engine_of, lazy, map_batches
+from getting_to_outcomes.engines._frame import (
+    cached,
+    collect,
+    engine_of,
+    lazy,
+    map_batches,
+    rowwise,
+)
 from getting_to_outcomes.engines._moments import GROUP, PERIOD, ScaleSpec, meta, moments_kernel
 from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.framework import Framework
@@ -129,12 +136,31 @@ class _Source:
 
 
 def _count(expr: Any, nw: Any) -> Any:
-    return expr.fill_null(False).cast(nw.Int64).sum()
+    """1 where ``expr`` holds, else 0 (summed by :func:`_sums`)."""
+    return expr.fill_null(False).cast(nw.Int64)
+
+
+def _sums(frame: Any, flags: dict[str, Any], nw: Any) -> dict[str, int]:
+    """The sums of several 0/1 columns in one grouped pass (one reduction on every engine;
+    Dask would otherwise compute each sum of a ``select`` on its own)."""
+    names = {f"__f{k}": name for k, name in enumerate(flags)}
+    columns = {f"__f{k}": expr for k, expr in enumerate(flags.values())}
+    row = collect(
+        rowwise(frame, lambda f: f.select(__one=nw.lit(1), **columns))
+        .group_by("__one")
+        .agg(*(nw.col(c).sum() for c in columns))
+    )
+    if row.empty:
+        return dict.fromkeys(flags, 0)
+    first = row.iloc[0]
+    return {names[c]: int(0 if pd.isna(first[c]) else first[c]) for c in columns}
 
 
 def _first_check(src: _Source, check: Check, indicator: Indicator, n_bad: int) -> ScoringError:
     example = collect(src.frame.filter(check.bad).select(check.column).head(1))
     value = example.iloc[0, 0] if len(example) else None
+    if isinstance(value, np.generic):
+        value = value.item()
     return ScoringError(
         f"source {src.source.id!r}, column {check.column!r}: {value!r} {check.what} "
         f"(indicator {indicator.id!r}; {n_bad} such value(s)); {_VALIDATE_HINT}"
@@ -156,11 +182,7 @@ def _preflight(src: _Source, units: dict[str, UnitExprs], indicators: Sequence[I
     for ind_id, unit in units.items():
         for k, check in enumerate(unit.checks):
             exprs[f"check:{ind_id}:{k}"] = _count(check.bad, nw)
-    row = collect(src.frame.select(**exprs))
-    counts = {
-        str(k): int(0 if pd.isna(v) else v)
-        for k, v in zip(row.columns, row.to_numpy()[0], strict=True)
-    }
+    counts = _sums(src.frame, exprs, nw)
     for name in src.float_labels():
         src.whole[name] = counts[f"frac:{name}"] == 0
     source = src.source
@@ -205,7 +227,7 @@ def _rows(src: _Source, units: dict[str, UnitExprs], ids: dict[str, Any]) -> Any
         if unit.denominator is not None:
             has = ~unit.value.is_null() if valid is None else valid & ~unit.value.is_null()
             exprs[f"__den{j}"] = nw.when(has).then(unit.denominator).otherwise(None)
-    return src.frame.select(**exprs)
+    return rowwise(src.frame, lambda frame: frame.select(**exprs))
 
 
 def _pieces(src: _Source, rows: Any, units: dict[str, UnitExprs]) -> Any:
@@ -224,7 +246,7 @@ def _pieces(src: _Source, rows: Any, units: dict[str, UnitExprs]) -> Any:
                 .then((value >= unit.threshold).cast(nw.Int64))
                 .otherwise(None)
             )
-    return rows.with_columns(**exprs)
+    return rowwise(rows, lambda frame: frame.with_columns(**exprs))
 
 
 def _dim_names(src: _Source, indicator: Indicator) -> list[tuple[str, str]]:
@@ -541,9 +563,10 @@ def _scale_tables(
     if not specs:
         return _empty("items"), _empty("answers")
     keyed = src.keyed()
-    rows = src.frame.select(**{GROUP: keyed[GROUP], PERIOD: keyed[PERIOD]}, **exprs).filter(
-        src.inside()
-    )
+    rows = rowwise(
+        src.frame,
+        lambda frame: frame.select(**{GROUP: keyed[GROUP], PERIOD: keyed[PERIOD]}, **exprs),
+    ).filter(src.inside())
     results = map_batches(rows, partial(moments_kernel, scales=tuple(specs)), meta())
     long = pd.concat(results, ignore_index=True) if results else meta()
     items = long[long["table"] == "items"]
@@ -698,7 +721,7 @@ def aggregate_source(
     )
     units = {i.id: src.b.unit(i, framework, min_answered) for i in native}
     # From here on the rows carry the computed columns of every indicator.
-    src.frame = src.b.apply(frame)
+    src.frame = rowwise(frame, src.b.apply)
     by_id = {i.id: i for i in native}
     _preflight(src, units, native)
     tables: dict[str, pd.DataFrame] = {name: _empty(name) for name in TABLE_COLUMNS}

@@ -27,6 +27,7 @@ __all__ = [
     "is_other_engine",
     "lazy",
     "map_batches",
+    "rowwise",
 ]
 
 #: Engines whose tables :func:`getting_to_outcomes.validate` and :func:`getting_to_outcomes.score`
@@ -176,6 +177,26 @@ def map_batches(
         results = native.map_partitions(kernel, meta=meta).compute()
         return [results]
     return [kernel(part) for part in batches(frame, batch_rows)]
+
+
+def rowwise(frame: Any, step: Callable[[Any], Any]) -> Any:
+    """Apply ``step``, a row-by-row narwhals transformation, to a LazyFrame.
+
+    On Dask each partition goes through ``step`` as a small pandas frame (one task per
+    partition): Dask's planner is slow on the hundreds of expressions scoring builds, and
+    row-by-row steps need nothing from other partitions. Other engines get ``step`` itself.
+    """
+    import narwhals as nw
+
+    native = frame.to_native()
+    if engine_of(native) != "dask":
+        return step(frame)
+
+    def part(rows: pd.DataFrame) -> pd.DataFrame:
+        result: pd.DataFrame = step(nw.from_native(rows).lazy()).collect().to_native()
+        return result
+
+    return lazy(native.map_partitions(part, meta=part(native._meta)))
 
 
 @contextmanager

@@ -66,6 +66,7 @@ def read_partitioned(
     engine: str = "duckdb",
     columns: Sequence[str] | None = None,
     connection: Any = None,
+    blocksize: str | int = "128MiB",
 ) -> Any:
     """Open a hive-partitioned Parquet data set lazily on one engine.
 
@@ -82,6 +83,9 @@ def read_partitioned(
         and files needed. ``"pandas"`` and ``"pyarrow"`` read the data into memory.
     columns : sequence of str, optional
         Read only these columns.
+    blocksize : str or int
+        Dask only: small files are read together into partitions of about this size (one
+        task each), since a task per small file costs more than reading it.
     connection : duckdb.DuckDBPyConnection, optional
         DuckDB connection to use; by default a new in-memory connection that caches Parquet
         metadata (``SET parquet_metadata_cache = true``, worth setting on your own too).
@@ -146,7 +150,11 @@ def read_partitioned(
             import dask.dataframe as dd
 
             return dd.read_parquet(
-                str(root), columns=wanted, dataset={"partitioning": partitioning}
+                str(root),
+                columns=wanted,
+                dataset={"partitioning": partitioning},
+                aggregate_files=True,
+                blocksize=blocksize,
             )
         if engine in ("pandas", "pyarrow"):
             table = ds.dataset(root, format="parquet", partitioning=partitioning).to_table(
