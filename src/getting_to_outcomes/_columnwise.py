@@ -193,6 +193,8 @@ class _Parsed:
     missing: np.ndarray  # int8 missing-reason code, -1 when the cell is not missing
     error: np.ndarray  # int8 reason code, -1 when the cell is fine
     codes: np.ndarray | None = None  # int64 code of the typed value, -1 when none
+    #: positions outside which no cell is missing or wrong (None: anywhere)
+    at: np.ndarray | None = None
 
 
 def _numeric_keys(mapping: Mapping[str, Any]) -> dict[float, Any]:
@@ -261,29 +263,59 @@ def _ascii_uniques(spec: FieldSpec, uniques: Any) -> tuple[Any, np.ndarray, np.n
     import pyarrow.compute as pc
 
     n = len(uniques)
-    safe = pc.fill_null(
-        pc.and_(
-            pc.ascii_is_printable(uniques), pc.invert(pc.match_substring_regex(uniques, "[ `]"))
-        ),
-        False,
-    )
-    key = pc.ascii_lower(uniques)
-    separated = pc.fill_null(
-        pc.or_(pc.match_substring(uniques, "_"), pc.match_substring(uniques, "-")), False
-    )
-    if pc.any(separated).as_py():
-        loose = pc.utf8_trim(pc.replace_substring_regex(key, "[_-]+", " "), " ")
-        key = pc.if_else(pc.and_(separated, pc.not_equal(loose, "")), loose, key)
-    if any(_KEY_IS_NUMBER.fullmatch(k) for k in spec.missing):
-        numberish = pc.or_(
-            pc.match_substring_regex(uniques, _NUMBERISH), pc.match_substring_regex(key, _NUMBERISH)
-        )
-        safe = pc.and_(safe, pc.invert(pc.fill_null(numberish, False)))
     keys = list(spec.missing)
-    found = pc.fill_null(pc.index_in(key, value_set=pa.array(keys, type=uniques.type)), len(keys))
+    value_set = pa.array(keys, type=uniques.type)
+    numbers_missing = any(_KEY_IS_NUMBER.fullmatch(k) for k in spec.missing)
+
+    def lookup(texts: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(safe, position of the text's key among the missing codes or len(keys))."""
+        key = pc.ascii_lower(texts)
+        safe = pc.fill_null(pc.ascii_is_alnum(texts), False)
+        if not pc.all(safe).as_py():
+            safe = pc.fill_null(
+                pc.and_(
+                    pc.ascii_is_printable(texts),
+                    pc.invert(pc.match_substring_regex(texts, "[ `]")),
+                ),
+                False,
+            )
+            separated = pc.fill_null(
+                pc.or_(pc.match_substring(texts, "_"), pc.match_substring(texts, "-")), False
+            )
+            if pc.any(separated).as_py():
+                loose = pc.utf8_trim(pc.replace_substring_regex(key, "[_-]+", " "), " ")
+                key = pc.if_else(pc.and_(separated, pc.not_equal(loose, "")), loose, key)
+        if numbers_missing:
+            numberish = pc.or_(
+                pc.match_substring_regex(texts, _NUMBERISH),
+                pc.match_substring_regex(key, _NUMBERISH),
+            )
+            safe = pc.and_(safe, pc.invert(pc.fill_null(numberish, False)))
+        found = pc.fill_null(pc.index_in(key, value_set=value_set), len(keys))
+        return safe.to_numpy(zero_copy_only=False), found.to_numpy(zero_copy_only=False)
+
+    # Ids are mostly letters and digits only: their key is just their lower case. The
+    # other texts (blanks, spaces, separators, accents) are looked at more closely.
+    alnum = pc.fill_null(pc.ascii_is_alnum(uniques), False).to_numpy(zero_copy_only=False)
+    found_np = (
+        pc.fill_null(pc.index_in(pc.ascii_lower(uniques), value_set=value_set), len(keys))
+        .to_numpy(zero_copy_only=False)
+        .copy()
+    )
+    safe_np = alnum.copy()
+    if numbers_missing:
+        safe_np &= ~pc.fill_null(pc.match_substring_regex(uniques, _NUMBERISH), False).to_numpy(
+            zero_copy_only=False
+        )
+    others = np.flatnonzero(~alnum)
+    if len(others):
+        other_safe, other_found = lookup(uniques.take(pa.array(others)))
+        safe_np[others] = other_safe
+        found_np[others] = other_found
+    safe = pa.array(safe_np)
+    found = pa.array(found_np)
     reasons = np.array([_MISSING_CODE[spec.missing[k]] for k in keys] + [-1], dtype=np.int8)
-    safe_np = safe.to_numpy(zero_copy_only=False)
-    u_missing = np.where(safe_np, reasons[found.to_numpy(zero_copy_only=False)], -1).astype(np.int8)
+    u_missing = np.where(safe_np, reasons[found_np], -1).astype(np.int8)
     u_error = np.full(n, -1, dtype=np.int8)
     values = pc.if_else(
         pc.and_(safe, pc.equal(found, len(keys))), uniques, pa.scalar(None, type=uniques.type)
@@ -505,7 +537,7 @@ def _likert_numbers(
     error[others] = np.where(
         rest_missing >= 0, -1, np.where(outside, _CODE["out_of_range"], _CODE["unknown_answer"])
     ).astype(np.int8)
-    return _Parsed(Coded(index, _code_array(spec)), missing, error)
+    return _Parsed(Coded(index, _code_array(spec)), missing, error, at=others)
 
 
 def _by_number(spec: FieldSpec, x: np.ndarray) -> _Parsed:
@@ -586,6 +618,7 @@ def check_columns(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
         error = parsed.error
         values = parsed.values
         kind = spec.type
+        at = parsed.at
         if kind in ("likert", "integer", "number", "date"):
             out_reason = _CODE["outside_period" if kind == "date" else "out_of_range"]
             for bound, below in ((low, True), (high, False)):
@@ -598,17 +631,29 @@ def check_columns(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
                     )
                     if len(wrong):
                         error[np.isin(values.index, wrong)] = out_reason
+                        at = None
                 else:
                     error[(values < limit) if below else (values > limit)] = out_reason
-        # Cells that could not be read are already blank; values out of range are not yet.
-        out_of_range = error == _CODE["outside_period" if kind == "date" else "out_of_range"]
-        if kind in ("likert", "integer", "number", "date") and out_of_range.any():
-            values = _blank(values, out_of_range)
-        if spec.column.required:
-            error[parsed.missing >= 0] = _CODE["missing_required"]
-        flagged = np.flatnonzero(error >= 0)
+            # Cells that could not be read are already blank; values out of range are not yet.
+            if at is None:
+                out_of_range = np.flatnonzero(error == out_reason)
+            else:
+                out_of_range = at[error[at] == out_reason]
+            if len(out_of_range):
+                values = _blank(values, out_of_range)
+        if at is None:
+            if spec.column.required:
+                error[parsed.missing >= 0] = _CODE["missing_required"]
+            flagged = np.flatnonzero(error >= 0)
+            missing_at = np.flatnonzero(parsed.missing >= 0)
+        else:
+            # The reader said where problems can be: look there only.
+            if spec.column.required:
+                blank = at[parsed.missing[at] >= 0]
+                error[blank] = _CODE["missing_required"]
+            flagged = at[error[at] >= 0]
+            missing_at = at[parsed.missing[at] >= 0]
         table.add_flags(name, flagged, error[flagged])
-        missing_at = np.flatnonzero(parsed.missing >= 0)
         table.add_missing(name, missing_at, parsed.missing[missing_at])
         if kind in ("integer", "number"):
             _implausible(table, name, values, plausible)
@@ -620,6 +665,7 @@ def check_columns(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
 
 
 def _blank(values: Any, bad: np.ndarray) -> Any:
+    """A copy of ``values`` with the cells at ``bad`` (a mask or positions) made missing."""
     values = values.copy()
     if isinstance(values, Coded):
         values.index[bad] = -1

@@ -48,11 +48,13 @@ def check_across_fields(table: CheckedTable, model: type[BaseModel]) -> None:
     present = [table.values[name] for name in rules.likert if name in table.values]
     if rules.source.straightlining and len(rules.likert) >= 3 and present:
         # Follow only the rows whose answers are all equal so far: few survive a few items.
+        first = _answer_index(present[0]).astype(np.int64)
+        answered = (first >= 0).astype(np.int32)
         rows = np.arange(n)
-        first = np.full(n, -1, dtype=np.int64)
-        answered = np.zeros(n, dtype=np.int32)
-        for values in present:
-            seen = _answer_index(values)[rows]
+        for values in present[1:]:
+            seen = _answer_index(values)
+            if len(rows) < n:
+                seen = seen[rows]
             blank = seen < 0
             start = (first < 0) & ~blank
             first[start] = seen[start]

@@ -76,14 +76,15 @@ def check_records(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
         if kinds[name] in ("string", "category"):
             codes, _ = pd.factorize(pd.Series(table.values[name]), use_na_sentinel=True)
             table.codes[name] = np.asarray(codes, dtype=np.int64)
-    by_column: dict[str, tuple[list[int], list[int]]] = {}
+    # Column by column in the source's order, rows in order: as the column-wise path lists them.
+    by_column: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in ["", *names]}
     for pos, column, reason in flags:
         positions, reasons = by_column.setdefault(column, ([], []))
         positions.append(pos)
         reasons.append(CELL_REASONS.index(reason))
     for column, (positions, reasons) in by_column.items():
         table.add_flags(column, np.array(positions), np.array(reasons))
-    by_column = {}
+    by_column = {name: ([], []) for name in names}
     for pos, column, reason in missing:
         positions, reasons = by_column.setdefault(column, ([], []))
         positions.append(pos)

@@ -326,44 +326,42 @@ def _cell_issues(
     details = model_specs(model)
     rows = entry.raw.rows
     cache: dict[tuple[str, str, str], tuple[str, str]] = {}
-    parts = []
-    for (column_key, reason), group in flags.groupby(
-        ["column", "reason"], observed=True, sort=False
-    ):
-        column = str(column_key)
+    out: dict[str, list[Any]] = {
+        k: [] for k in ("row", "column", "value", "reason", "message", "fix", "pos")
+    }
+    groups = flags.groupby(["column", "reason"], observed=True, sort=False)
+    for (column_key, reason_key), group in groups:
+        column, reason = str(column_key), str(reason_key)
         positions = group["pos"].to_numpy()
         spec: FieldSpec | None = None
         bounds: tuple[Any, Any] = (None, None)
         plausible: tuple[Any, Any] = (None, None)
         if column == "":
             values = [_straight_value(checked, rules.likert, p, details) for p in positions]
+        elif column in hidden:
+            values = [_HIDDEN] * len(positions)
+            spec, bounds, _ = details[column]
         else:
             spec, bounds, plaus = details[column]
             plausible = (plaus.low, plaus.high)
-            raw_values = entry.frame[column].iloc[positions]
-            values = (
-                [_HIDDEN] * len(positions) if column in hidden else [shown(v) for v in raw_values]
-            )
-        texts = []
+            values = [shown(v) for v in entry.frame[column].iloc[positions].tolist()]
         for value in values:
-            cache_key = (column, str(reason), value)
-            if cache_key not in cache:
-                cache[cache_key] = cell_text(str(reason), spec, value, bounds, plausible)
-            texts.append(cache[cache_key])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "file": entry.raw.file,
-                    "row": rows[positions],
-                    "column": column or None,
-                    "value": values,
-                    "reason": str(reason),
-                    "message": [t[0] for t in texts],
-                    "fix": [t[1] for t in texts],
-                    "pos": positions + entry.offset,
-                }
-            )
-        )
+            text = cache.get((column, reason, value))
+            if text is None:
+                text = cache[(column, reason, value)] = cell_text(
+                    reason, spec, value, bounds, plausible
+                )
+            out["message"].append(text[0])
+            out["fix"].append(text[1])
+        out["row"].append(rows[positions])
+        out["pos"].append(positions + entry.offset)
+        out["column"] += [column or None] * len(positions)
+        out["value"] += values
+        out["reason"] += [reason] * len(positions)
+    if out["row"]:
+        out["row"] = np.concatenate(out["row"])
+        out["pos"] = np.concatenate(out["pos"])
+        issues.frames.append(pd.DataFrame({"file": entry.raw.file, **out}))
     for k, positions in checked.comparisons:
         left, op, right = rules.comparisons[k]
         note = next(
@@ -384,8 +382,6 @@ def _cell_issues(
                 value=a,
                 pos=int(p) + entry.offset,
             )
-    if parts:
-        issues.frames.append(pd.concat(parts, ignore_index=True))
 
 
 def _straight_value(
@@ -430,10 +426,34 @@ def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the rows whose combination of codes occurs more than once, and the key."""
+    """Positions of the rows whose combination of codes occurs more than once, and the key.
+
+    Counting is cheap when the codes span a small range: the columns with the most
+    distinct values are combined while the range stays below a few times the number of
+    rows, rows whose partial key is unique are set aside, and only the few others are
+    compared on the whole key.
+    """
+    n = len(codes[0])
     key = _combined(codes)
     present = np.flatnonzero(key >= 0)
-    return present[pd.Series(key[present]).duplicated(keep=False).to_numpy()], key
+    sizes = [int(c.max(initial=-1)) + 1 for c in codes]
+    order = sorted(range(len(codes)), key=lambda j: -sizes[j])
+    partial = np.zeros(len(present), dtype=np.int64)
+    span, used = 1, 0
+    for j in order:
+        if span * max(sizes[j], 1) > 4 * max(n, 1) and used:
+            continue  # too many combinations to count; a smaller column may still fit
+        partial = partial * max(sizes[j], 1) + codes[j][present]
+        span *= max(sizes[j], 1)
+        used += 1
+    if span <= 4 * max(n, 1):
+        candidates = present[np.bincount(partial, minlength=span)[partial] > 1]
+    else:
+        candidates = present
+    if used < len(codes):
+        repeated = pd.Series(key[candidates]).duplicated(keep=False).to_numpy()
+        candidates = candidates[repeated]
+    return candidates, key
 
 
 def _compact(codes: np.ndarray) -> np.ndarray:
@@ -543,24 +563,24 @@ def _duplicates(
 ) -> None:
     column = next((k for k in keys if k not in (src.org_column, src.time_column)), keys[0])
     order = dup[np.argsort(key_codes[dup], kind="stable")]
-    groups = np.split(order, np.flatnonzero(np.diff(key_codes[order])) + 1)
-    shown_keys = [[shown(v) for v in _values_at(typed[k], order)] for k in keys]
+    starts = np.r_[0, np.flatnonzero(np.diff(key_codes[order])) + 1]
+    groups = np.split(order, starts[1:])
+    # The key is the same for every member of a group: show it once per group.
+    shown_keys = [[shown(v) for v in _values_at(typed[k], order[starts])] for k in keys]
     many = len(files) > 1
     fix = (
         f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
         "or the wave."
     )
     values, messages = [], []
-    start = 0
-    for members in groups:
-        value = " / ".join(shown_keys[j][start] for j in range(len(keys)))
+    for g, members in enumerate(groups):
+        value = " / ".join(shown_keys[j][g] for j in range(len(keys)))
         where = ", ".join(
             (f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p])) for p in members
         )
         message = f"{' / '.join(keys)} = {value} appears {len(members)} times (rows {where})."
         values += [value] * len(members)
         messages += [message] * len(members)
-        start += len(members)
     issues.frames.append(
         pd.DataFrame(
             {
@@ -658,34 +678,50 @@ def _join_reasons(errors: pd.DataFrame, reasons: pd.Series) -> None:
 
 
 def _rows_frame(typed: dict[str, Any], keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """The typed columns at the rows kept (a boolean mask), Likert answers as float64 codes."""
     whole = bool(keep.all())
-    data = {
-        name: (
-            values.floats(None if whole else keep)
-            if isinstance(values, Coded)
-            else values
-            if whole
-            else values[keep]
-        )
-        for name, values in typed.items()
-    }
+    few = int(keep.sum()) * 8 < len(keep)
+    # A mask is faster for most rows, positions for a few (the rejected rows).
+    select: np.ndarray = np.flatnonzero(keep) if few else keep
+    arrow_mask = None
+    data: dict[str, Any] = {}
+    for name, values in typed.items():
+        if isinstance(values, Coded):
+            data[name] = values.floats(None if whole else select)
+        elif whole:
+            data[name] = values
+        elif hasattr(values, "_pa_array") and not few:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            if arrow_mask is None:
+                arrow_mask = pa.array(keep)
+            data[name] = pd.array(pc.filter(values._pa_array, arrow_mask), dtype=values.dtype)
+        else:
+            data[name] = values[select]
     return pd.DataFrame(data, index=pd.Index(rows[keep], name="row"), copy=False)
 
 
 def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
-    """Every missing-value code: ``row``, ``column``, ``reason``, in file, row and column order."""
-    frames = []
+    """Every missing-value code: ``row``, ``column``, ``reason``; by file, column, then row.
+
+    Both checking paths list the cells column by column in the source's order, so no
+    sorting is needed.
+    """
+    parts = []
     for entry in entries:
         assert entry.checked is not None
         frame = entry.checked.missing_frame()
-        frames.append(frame.assign(pos=entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64)))
-    parts = []
-    for frame in frames:
-        frame = frame.assign(column=frame["column"].cat.set_categories(order))
-        by = np.lexsort((frame["column"].cat.codes.to_numpy(), frame["pos"].to_numpy()))
-        parts.append(frame.iloc[by])
-    out = parts[0] if len(parts) == 1 else pd.concat(parts)
-    return out.rename(columns={"pos": "row"}).reset_index(drop=True)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64),
+                    "column": frame["column"].cat.set_categories(order),
+                    "reason": frame["reason"],
+                }
+            )
+        )
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _issue_table(source: str, issues: _Issues, columns: list[str]) -> pd.DataFrame:
@@ -702,8 +738,8 @@ def _issue_table(source: str, issues: _Issues, columns: list[str]) -> pd.DataFra
     table["row"] = table["row"].astype("Int64")
     table["pos"] = table["pos"].astype(np.int64)
     table["source"] = source
-    table["check"] = table["reason"].map(lambda r: REASONS[r][0])
-    table["severity"] = table["reason"].map(lambda r: REASONS[r][1])
+    table["check"] = table["reason"].map({r: v[0] for r, v in REASONS.items()})
+    table["severity"] = table["reason"].map({r: v[1] for r, v in REASONS.items()})
     severity = {"error": 0, "warning": 1, "info": 2}
     files = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
     position = {name: k for k, name in enumerate(columns)}
