@@ -28,6 +28,8 @@ chart                          what it answers                                  
 :func:`plot_progress`          The default ``ProgressSummary.plot()``                summary
 =============================  ===================================================  ==========
 
+:func:`save_figure` writes a figure as PNG (200 dpi or more) and SVG in the house style.
+
 Honesty rules every chart follows: withheld values (fewer people than the indicator's
 minimum, or complementary suppression) are drawn as hatched cells labelled ``"n < 5"`` or
 ``"withheld"``, never as a value; missing data are drawn as empty, never as zero; n is shown;
@@ -54,6 +56,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from getting_to_outcomes import _chart_data as _d
 from getting_to_outcomes import _style
 from getting_to_outcomes._chart_data import NETWORK, ChartDataError
+from getting_to_outcomes._style import save_figure
 from getting_to_outcomes.columns import (
     ROLLUP_COLUMNS,
 )
@@ -75,6 +78,7 @@ __all__ = [
     "plot_trend",
     "plot_wins_pipeline",
     "rank_ranges",
+    "save_figure",
 ]
 
 _LEVEL_ORDER = ["school", "district", "county", "city", "state", "federal", "national"]
@@ -427,8 +431,10 @@ def plot_before_after(
     rows = [frame[frame[key_col] == k].iloc[0].to_dict() for k in keys
             if (frame[key_col] == k).any()]
     if sort:
-        rows.sort(key=lambda r: -_d.num(r.get("change")) if _d.is_num(r.get("change"))
-                  else math.inf)
+        # Largest change first; the pooled network stays last, as a reference.
+        rows.sort(key=lambda r: (r.get("group") == NETWORK and key_col == "group",
+                                 -_d.num(r.get("change")) if _d.is_num(r.get("change"))
+                                 else math.inf))
     per_row_scale = by == "indicator"
     height = 1.9 + 0.55 * len(rows)
     ax, created = _d.new_axes(ax, 9.5, max(height, 3.0))
@@ -556,8 +562,12 @@ def _draw_dumbbells(
             note = f"{fv(before)} → {fv(now)}"
         else:
             sign = "+" if change > 0 else ""
-            note = (f"{fv(before)} → {fv(now)}  "
-                    f"({sign}{fv(change)}")
+            pairs = _d.num(row.get("n_pairs"))
+            # A paired change is measured on the people seen both times, so it need not
+            # equal the difference of the two group values: say so.
+            who = (f"matched n={pairs:.0f}: " if row.get("design") == "paired"
+                   and not math.isnan(pairs) else "")
+            note = f"{fv(before)} → {fv(now)}  ({who}{sign}{fv(change)}"
             c_low, c_high = _d.num(row.get("change_ci_low")), _d.num(row.get("change_ci_high"))
             if not math.isnan(c_low):
                 note += f", CI {fv(c_low)} to {fv(c_high)}"
@@ -1261,6 +1271,31 @@ def _draw_series(
     return withheld
 
 
+def _trend_targets(ax: Axes, per_group: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+                   positions: Mapping[Any, float], fv: Callable[[Any], str]) -> None:
+    """One target line when the groups share their targets, else one per group, in its
+    colour."""
+    by_period: dict[Any, set[float]] = {}
+    for _, points in per_group:
+        for p in points:
+            if not math.isnan(p["target"]):
+                by_period.setdefault(p["period"], set()).add(p["target"])
+    if all(len(targets) == 1 for targets in by_period.values()):
+        shared = [{"period": period, "target": next(iter(targets))}
+                  for period, targets in by_period.items()]
+        _draw_targets(ax, shared, positions, fv)
+        return
+    for color, points in per_group:
+        targets = [(positions[p["period"]], p["target"]) for p in points
+                   if not math.isnan(p["target"])]
+        if targets:
+            ax.plot([x for x, _ in targets], [t for _, t in targets], color=color,
+                    linestyle=(0, (5, 3)), linewidth=1.1, marker="_", markersize=12,
+                    zorder=2, gid="target", label="_target")
+    ax.plot([], [], color="#111111", linestyle=(0, (5, 3)), linewidth=1.1,
+            label="Targets (each group's colour)")
+
+
 def _draw_targets(ax: Axes, points: Sequence[Mapping[str, Any]],
                   positions: Mapping[Any, float], fv: Callable[[Any], str], *,
                   annotate: bool = True) -> str | None:
@@ -1348,16 +1383,16 @@ def plot_trend(
     ax, created = _d.new_axes(ax, 8.0, 4.8)
     descriptions = []
     single = len(chosen) == 1
-    all_points = []
+    per_group: list[tuple[str, list[dict[str, Any]]]] = []
     for k, g in enumerate(chosen):
         points = _series(frame[frame["group"] == g], order, fw)
-        all_points += points
         color = _style.GROUP_COLORS[k % len(_style.GROUP_COLORS)]
         name = _d.label(g, labels)
         if not single and points:
             latest = points[-1]
             name += (f" (latest {latest['withheld']})" if latest["withheld"] else
                      f" (n={latest['n']:.0f})" if not math.isnan(latest["n"]) else "")
+        per_group.append((color, points))
         dodge = 0.0 if len(chosen) <= 2 else (k - (len(chosen) - 1) / 2) * 0.045
         withheld = _draw_series(ax, points, positions, color=color, label=name,
                                 show_n=single, band=len(chosen) <= 2, dodge=dodge,
@@ -1375,7 +1410,7 @@ def plot_trend(
         _draw_series(ax, points, positions, color="#7F7F7F", label="Network (pooled)",
                      band=False, linestyle="--", linewidth=1.4, marker="", zorder=2)
     if show_target:
-        _draw_targets(ax, all_points, positions, fv)
+        _trend_targets(ax, per_group, positions, fv)
     ax.set_xticks(list(positions.values()), [str(p) for p in order])
     ax.set_xlim(-0.35, len(order) - 0.65)
     ax.grid(axis="y", color="#EEEEEE")
@@ -1808,6 +1843,9 @@ def plot_wins_pipeline(
     stage_labels = {}
     if found is not None and found.measure.kind == "milestone":
         stage_labels = {s.id: s.label for s in found.measure.stages}
+    # Stages in their order, setbacks (which end an item) after all of them.
+    table = table.iloc[sorted(range(len(table)), key=lambda k: (
+        table.index[k][1] in setbacks, table.index[k][0]))]
     stages = [s for _, s in table.index]
     ax, created = _d.new_axes(ax, 8.5, max(2.4 + 0.5 * len(stages), 3.2))
     palette = [_style.OKABE_ITO[c] for c in ("sky_blue", "blue", "bluish_green",
