@@ -359,9 +359,12 @@ def _cell_issues(
         out["value"] += values
         out["reason"] += [reason] * len(positions)
     if out["row"]:
-        out["row"] = np.concatenate(out["row"])
-        out["pos"] = np.concatenate(out["pos"])
-        issues.frames.append(pd.DataFrame({"file": entry.raw.file, **out}))
+        columns: dict[str, Any] = {
+            **out,
+            "row": np.concatenate(out["row"]),
+            "pos": np.concatenate(out["pos"]),
+        }
+        issues.frames.append(pd.DataFrame({"file": entry.raw.file, **columns}))
     for k, positions in checked.comparisons:
         left, op, right = rules.comparisons[k]
         note = next(
