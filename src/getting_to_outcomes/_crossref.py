@@ -189,6 +189,8 @@ def _check_source(
         (("org_column",), source.org_column),
     ]
     refs += [(("keys", k), key) for k, key in enumerate(source.keys)]
+    if source.totals is not None:
+        refs.append((("totals", "field"), source.totals.field))
     for k, comparison in enumerate(source.comparisons):
         refs += [
             (("comparisons", k, "left"), comparison.left),

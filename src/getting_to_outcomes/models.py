@@ -261,6 +261,12 @@ class DataSource(_Model):
         default_factory=list, description="Periods or waves in time order (else sorted)."
     )
     comparisons: list[FieldComparison] = Field(default_factory=list)
+    totals: Condition | None = Field(
+        None,
+        description="In a table that is long by subgroup, the rows holding the whole group "
+        "(e.g. subgroup eq all_students). They alone give the whole-group values; the other "
+        "rows are used only to break an indicator down by this condition's field.",
+    )
     straightlining: bool = Field(True, description="Warn when all likert answers are equal.")
     synthetic: bool = False
 
@@ -467,3 +473,7 @@ class DefinitionFile(_Model):
     scales: list[ResponseScale] = Field(default_factory=list)
     sources: list[DataSource] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
+
+
+DataSource.model_rebuild()
+DefinitionFile.model_rebuild()

@@ -32,7 +32,7 @@ from getting_to_outcomes._aggregate import (
     positions,
 )
 from getting_to_outcomes._estimates import estimate
-from getting_to_outcomes._measures import Family, family_of
+from getting_to_outcomes._measures import Family, condition_mask, family_of
 from getting_to_outcomes._status import assess, period_times, rubric_levels, score_0_100
 from getting_to_outcomes._suppress import suppress
 from getting_to_outcomes.columns import SUMMARY_COLUMNS
@@ -459,7 +459,7 @@ def score(
         if not own:
             continue
         column = None if group_by is None else _group_column(frame, src, group_by)
-        parts.append(aggregate_source(
+        parts.extend(_aggregate_parts(
             frame, src, own, fw, window=window, group_column=column,
             group_label=ALL if group_by is None else None, min_answered=min_answered))
     _check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
@@ -472,6 +472,36 @@ def score(
 
 # ---------------------------------------------------------------------------------------------
 # the statistics step
+
+
+def _aggregate_parts(
+    frame: pd.DataFrame,
+    src: DataSource,
+    own: Sequence[Indicator],
+    fw: Framework,
+    **options: Any,
+) -> list[Aggregates]:
+    """Aggregate one source, honouring its declared total rows.
+
+    In a table that is long by subgroup (``totals`` in the source), the whole-group values
+    come from the total rows only, and the other rows only break indicators down by the
+    subgroup field: averaging totals with overlapping subgroups would count people twice.
+    """
+    totals = src.totals
+    if totals is None or totals.field not in frame.columns:
+        return [aggregate_source(frame, src, own, fw, **options)]
+    is_total = condition_mask(frame, totals, src, own[0]) == 1
+    whole = [i.model_copy(update={"disaggregate_by": [d for d in i.disaggregate_by
+                                                      if d != totals.field]}) for i in own]
+    parts = [aggregate_source(frame[is_total], src, whole, fw, **options)]
+    by_subgroup = [i.model_copy(update={"disaggregate_by": [totals.field]})
+                   for i in own if totals.field in i.disaggregate_by]
+    if by_subgroup:
+        detail = aggregate_source(frame[~is_total], src, by_subgroup, fw, **options)
+        tables = {name: table[table["dimension"] != ALL] if "dimension" in table else table
+                  for name, table in detail.tables().items()}
+        parts.append(Aggregates.from_tables(tables, detail.windows, detail.notes))
+    return parts
 
 
 def summarize(
