@@ -2014,8 +2014,3 @@ _GENERATORS: dict[str, Callable[[int], dict[str, bytes]]] = {
     DEFAULT_EXAMPLE: _generate_cper_network,
 }
 
-
-if __name__ == "__main__":  # pragma: no cover - the command line is tested instead
-    from getting_to_outcomes.cli._example import regenerate
-
-    regenerate()
