@@ -6,13 +6,16 @@ Written for the people who fill in the spreadsheets: what is wrong, then how to 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from getting_to_outcomes.errors import did_you_mean
 from getting_to_outcomes.models import DataSource
 from getting_to_outcomes.records import OP_SYMBOLS, FieldSpec
 
-__all__ = ["cell_text", "column_text", "shown"]
+__all__ = ["Issues", "cell_text", "column_text", "comparison_text", "shown"]
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -183,3 +186,36 @@ def column_text(
             "use --pseudonymize to replace respondent ids before sharing data.",
         )
     raise KeyError(reason)  # pragma: no cover
+
+
+@dataclass
+class Issues:
+    """Issues as they are found: single ones in ``rows``, whole tables of them in ``frames``."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(
+        self,
+        reason: str,
+        message: str,
+        fix: str = "",
+        *,
+        file: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        pos: int = -1,
+    ) -> None:
+        self.rows.append(
+            {
+                "file": file,
+                "row": row,
+                "column": column,
+                "value": value,
+                "reason": reason,
+                "message": message,
+                "fix": fix,
+                "pos": pos,
+            }
+        )

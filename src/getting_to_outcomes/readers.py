@@ -18,6 +18,7 @@ naming the file and what is wrong with it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -47,6 +48,8 @@ __all__ = [
     "read_table",
 ]
 
+#: Key of ``DataFrame.attrs`` where :func:`read_table` keeps what it learned from the file.
+READ_ATTRS: Final = "getting_to_outcomes.read"
 #: Longest cell accepted, as in a spreadsheet cell: longer means a broken file.
 MAX_CELL_CHARS: Final = 32_767
 _SAMPLE_LINES: Final = 50
@@ -744,6 +747,14 @@ def _from_frame(
     else:
         rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
     headers: list[tuple[str, ...]] = [(str(c),) for c in frame.columns]
+    read = frame.attrs.get(READ_ATTRS)
+    if isinstance(read, dict) and [h[0] for h in read.get("headers", [])] == [
+        h[0] for h in headers
+    ]:
+        # A frame from read_table: keep what was learned reading the file.
+        headers = [tuple(h) for h in read["headers"]]
+        notes = [*(notes or []), *(ReadNote(**n) for n in read.get("notes", []))]
+        file = str(read.get("file", file))
     positional = frame.set_axis(range(frame.shape[1]), axis=1)
     positional.index = pd.RangeIndex(len(frame))
     return RawTable(file, fmt, positional, headers, rows, list(notes or []))
@@ -821,6 +832,16 @@ def read_table(
         if out[name].ndim == 1 and pd.api.types.is_string_dtype(out[name].dtype):
             out[name] = out[name].where(out[name].str.strip() != "")
     out.index = pd.Index(table.rows, name="row")
+    # What the file said beyond its cells (blank rows skipped, question texts of extra
+    # header rows), so that validating this frame reports what validating the file does.
+    out.attrs[READ_ATTRS] = {
+        "file": table.file,
+        "notes": [dataclasses.asdict(n) for n in table.notes],
+        "headers": [
+            [str(c), *h[1:]] if str(c) != h[0] else list(h)
+            for c, h in zip(out.columns, table.headers, strict=True)
+        ],
+    }
     return out
 
 

@@ -72,6 +72,7 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     "straightlining": ("straightlining", "warning", "the same answer to every Likert item"),
     "duplicate_key": ("unique", "error", "the same respondent (or key) twice in one wave"),
     "no_baseline": ("pre_post", "info", "a respondent in a later wave has no baseline answer"),
+    "missing_evidence": ("evidence", "warning", "a milestone stage that needs evidence has none"),
 }
 
 _SUMMARY_ROWS: Final = 50

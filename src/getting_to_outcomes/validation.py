@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from getting_to_outcomes._columnwise import CheckedTable, Coded, check_columns, floats, typed_empty
-from getting_to_outcomes._issues import cell_text, column_text, comparison_text, shown
+from getting_to_outcomes._columnwise import CheckedTable, Coded, check_columns, typed_empty
+from getting_to_outcomes._crossrow import check_across_rows
+from getting_to_outcomes._issues import Issues, cell_text, column_text, comparison_text, shown
 from getting_to_outcomes._recordwise import check_records
 from getting_to_outcomes.errors import DataReadError
 from getting_to_outcomes.privacy import PseudonymKey, load_key
@@ -78,37 +79,6 @@ class _Input:
     offset: int
     lacks_required: list[str]
     checked: CheckedTable | None = None
-
-
-@dataclass
-class _Issues:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    frames: list[pd.DataFrame] = field(default_factory=list)
-
-    def add(
-        self,
-        reason: str,
-        message: str,
-        fix: str = "",
-        *,
-        file: str,
-        row: int | None = None,
-        column: str | None = None,
-        value: str | None = None,
-        pos: int = -1,
-    ) -> None:
-        self.rows.append(
-            {
-                "file": file,
-                "row": row,
-                "column": column,
-                "value": value,
-                "reason": reason,
-                "message": message,
-                "fix": fix,
-                "pos": pos,
-            }
-        )
 
 
 def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framework:
@@ -191,7 +161,7 @@ def validate(
         key = pseudonymize
     elif pseudonymize:
         key = load_key(key_file)
-    issues = _Issues()
+    issues = Issues()
     inputs: list[_Input] = []
     offset = 0
     for item in items:
@@ -208,11 +178,11 @@ def validate(
     hidden = {c.name for c in src.columns if c.personal} if key is not None else set()
     for entry in inputs:
         _cell_issues(entry, src, model, issues, hidden)
-    return _assemble(src, specs, inputs, issues, offset, hidden)
+    return _assemble(fw, src, specs, inputs, issues, offset, hidden)
 
 
 def _prepare(
-    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: _Issues, offset: int
+    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: Issues, offset: int
 ) -> _Input:
     file = raw.file
     for note in raw.notes:
@@ -265,7 +235,7 @@ def _prepare(
     return _Input(raw, frame, offset, lacks_required)
 
 
-def _personal(entry: _Input, src: DataSource, issues: _Issues) -> None:
+def _personal(entry: _Input, src: DataSource, issues: Issues) -> None:
     assert entry.checked is not None
     for column in src.columns:
         values = entry.checked.values.get(column.name)
@@ -314,7 +284,7 @@ def _pseudonymize(column: pd.Series, spec: FieldSpec, key: PseudonymKey) -> pd.S
 
 
 def _cell_issues(
-    entry: _Input, src: DataSource, model: Any, issues: _Issues, hidden: set[str]
+    entry: _Input, src: DataSource, model: Any, issues: Issues, hidden: set[str]
 ) -> None:
     checked = entry.checked
     assert checked is not None
@@ -404,202 +374,6 @@ def _straight_value(
     return ""
 
 
-# --- rules across rows ------------------------------------------------------------------
-
-
-def _column_codes(entries: list[_Input], typed: dict[str, Any], name: str) -> np.ndarray:
-    """int64 code per row of the typed values of ``name`` (-1 when missing)."""
-    if len(entries) == 1 and entries[0].checked is not None and name in entries[0].checked.codes:
-        return entries[0].checked.codes[name]
-    codes, _ = pd.factorize(pd.Series(floats(typed[name])), use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64)
-
-
-def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
-    """One compact int64 code per row for a combination of coded columns; -1 when any is -1."""
-    out = codes[0].copy()
-    for more in codes[1:]:
-        size = int(more.max(initial=-1)) + 2
-        missing = (out < 0) | (more < 0)
-        out = out * size + more
-        out[missing] = -1
-        if out.max(initial=0) > 2**40:
-            out = _compact(out)
-    return out
-
-
-def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the rows whose combination of codes occurs more than once, and the key.
-
-    Counting is cheap when the codes span a small range: the columns with the most
-    distinct values are combined while the range stays below a few times the number of
-    rows, rows whose partial key is unique are set aside, and only the few others are
-    compared on the whole key.
-    """
-    n = len(codes[0])
-    key = _combined(codes)
-    present = np.flatnonzero(key >= 0)
-    sizes = [int(c.max(initial=-1)) + 1 for c in codes]
-    order = sorted(range(len(codes)), key=lambda j: -sizes[j])
-    partial = np.zeros(len(present), dtype=np.int64)
-    span, used = 1, 0
-    for j in order:
-        if span * max(sizes[j], 1) > 4 * max(n, 1) and used:
-            continue  # too many combinations to count; a smaller column may still fit
-        partial = partial * max(sizes[j], 1) + codes[j][present]
-        span *= max(sizes[j], 1)
-        used += 1
-    if span <= 4 * max(n, 1):
-        candidates = present[np.bincount(partial, minlength=span)[partial] > 1]
-    else:
-        candidates = present
-    if used < len(codes):
-        repeated = pd.Series(key[candidates]).duplicated(keep=False).to_numpy()
-        candidates = candidates[repeated]
-    return candidates, key
-
-
-def _compact(codes: np.ndarray) -> np.ndarray:
-    present = codes >= 0
-    out = np.full(len(codes), -1, dtype=np.int64)
-    dense, _ = pd.factorize(codes[present])
-    out[present] = dense
-    return out
-
-
-def _cross_row(
-    src: DataSource,
-    entries: list[_Input],
-    typed: dict[str, Any],
-    rows: np.ndarray,
-    files: list[str],
-    file_of: np.ndarray,
-    issues: _Issues,
-) -> None:
-    n = len(rows)
-    keys = [k for k in src.keys if k in typed]
-    if not n or not keys or len(keys) != len(src.keys):
-        return
-    cache: dict[str, np.ndarray] = {}
-
-    def coded(name: str) -> np.ndarray:
-        if name not in cache:
-            cache[name] = _column_codes(entries, typed, name)
-        return cache[name]
-
-    dup, key_codes = _repeated([coded(k) for k in keys])
-    if len(dup):
-        _duplicates(src, keys, key_codes, dup, typed, rows, files, file_of, issues)
-    time, ident = src.time_column, src.id_column
-    # Pre/post matching is for surveys that follow respondents over waves: the id and the
-    # wave are both part of the key, waves are declared in order, and there are scale items.
-    surveyed = any(c.type == "likert" for c in src.columns)
-    if not (
-        ident
-        and src.period_order
-        and surveyed
-        and {ident, time} <= set(src.keys)
-        and time in typed
-        and ident in typed
-    ):
-        return
-    baseline = src.period_order[0]
-    person = _combined([coded(c) for c in (src.org_column, ident) if c and c in typed])
-    waves = pd.Series(typed[time])
-    at_baseline = (waves == baseline).to_numpy(dtype=bool) & (person >= 0)
-    if not at_baseline.any():
-        return
-    later = (waves.notna() & (waves != baseline)).to_numpy(dtype=bool) & (person >= 0)
-    later_at = np.flatnonzero(later)
-    top = int(person.max(initial=0)) + 1
-    if top <= 64 * n:
-        seen = np.zeros(top, dtype=bool)
-        seen[person[at_baseline]] = True
-        found = seen[person[later_at]]
-    else:
-        found = pd.Series(person[later_at]).isin(pd.unique(person[at_baseline])).to_numpy()
-    lacking = later_at[~found]
-    if not len(lacking):
-        return
-    who = [shown(v) for v in _values_at(typed[ident], lacking)]
-    wave = [shown(v) for v in _values_at(typed[time], lacking)]
-    fix = (
-        f"If this person answered the {baseline} survey under another id, use the same id in "
-        "both; otherwise nothing to do (the row is kept, without a baseline to compare with)."
-    )
-    issues.frames.append(
-        pd.DataFrame(
-            {
-                "file": np.array(files, dtype=object)[file_of[lacking]],
-                "row": rows[lacking],
-                "column": ident,
-                "value": who,
-                "reason": "no_baseline",
-                "message": [
-                    f"{w} has a {v} answer but no {baseline} answer."
-                    for w, v in zip(who, wave, strict=True)
-                ],
-                "fix": fix,
-                "pos": lacking,
-            }
-        )
-    )
-
-
-def _values_at(values: Any, at: np.ndarray) -> list[Any]:
-    """Python values of a typed column at some positions, fetched in one go."""
-    if isinstance(values, Coded):
-        return list(values.floats(at))
-    return list(pd.Series(values).take(at).to_numpy(dtype=object))
-
-
-def _duplicates(
-    src: DataSource,
-    keys: list[str],
-    key_codes: np.ndarray,
-    dup: np.ndarray,
-    typed: dict[str, Any],
-    rows: np.ndarray,
-    files: list[str],
-    file_of: np.ndarray,
-    issues: _Issues,
-) -> None:
-    column = next((k for k in keys if k not in (src.org_column, src.time_column)), keys[0])
-    order = dup[np.argsort(key_codes[dup], kind="stable")]
-    starts = np.r_[0, np.flatnonzero(np.diff(key_codes[order])) + 1]
-    groups = np.split(order, starts[1:])
-    # The key is the same for every member of a group: show it once per group.
-    shown_keys = [[shown(v) for v in _values_at(typed[k], order[starts])] for k in keys]
-    many = len(files) > 1
-    fix = (
-        f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
-        "or the wave."
-    )
-    values, messages = [], []
-    for g, members in enumerate(groups):
-        value = " / ".join(shown_keys[j][g] for j in range(len(keys)))
-        where = ", ".join(
-            (f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p])) for p in members
-        )
-        message = f"{' / '.join(keys)} = {value} appears {len(members)} times (rows {where})."
-        values += [value] * len(members)
-        messages += [message] * len(members)
-    issues.frames.append(
-        pd.DataFrame(
-            {
-                "file": np.array(files, dtype=object)[file_of[order]],
-                "row": rows[order],
-                "column": column,
-                "value": values,
-                "reason": "duplicate_key",
-                "message": messages,
-                "fix": fix,
-                "pos": order,
-            }
-        )
-    )
-
-
 # --- the report ---------------------------------------------------------------------------
 
 
@@ -619,10 +393,11 @@ def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
 
 
 def _assemble(
+    framework: Framework,
     src: DataSource,
     specs: dict[str, FieldSpec],
     entries: list[_Input],
-    issues: _Issues,
+    issues: Issues,
     n: int,
     hidden: set[str],
 ) -> ValidationReport:
@@ -632,7 +407,16 @@ def _assemble(
         [np.full(len(e.frame), k, dtype=np.int64) for k, e in enumerate(entries)]
     )
     typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
-    _cross_row(src, entries, typed, rows, files, file_of, issues)
+    check_across_rows(
+        framework,
+        src,
+        [e.checked for e in entries if e.checked is not None],
+        typed,
+        rows,
+        files,
+        file_of,
+        issues,
+    )
     table = _issue_table(src.id, issues, list(specs))
     rejected = np.zeros(n, dtype=bool)
     errors = table[(table["severity"] == "error") & (table["pos"] >= 0)]
@@ -727,7 +511,7 @@ def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def _issue_table(source: str, issues: _Issues, columns: list[str]) -> pd.DataFrame:
+def _issue_table(source: str, issues: Issues, columns: list[str]) -> pd.DataFrame:
     """All issues in one table: by file, row (file-wide issues first), severity, column."""
     parts = [
         pd.DataFrame(

@@ -161,8 +161,24 @@ def test_dataframe_input_gives_the_same_report_as_the_file(framework: Framework)
     from_frame = validate(pd.read_csv(path, dtype=str), framework, source="test_survey")
     columns = ["row", "column", "value", "check", "reason", "severity", "message", "fix"]
     pd.testing.assert_frame_equal(from_file.issues[columns], from_frame.issues[columns])
-    via_read_table = validate(read_table(path), framework, source="test_survey")
-    pd.testing.assert_frame_equal(from_file.issues[columns], via_read_table.issues[columns])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["qualtrics_header_rows.csv", "blank_rows_in_middle.csv", "latin1.csv", "ragged_row.csv"],
+)
+def test_read_table_then_validate_reports_what_the_file_does(
+    framework: Framework, name: str
+) -> None:
+    # Blank rows, header rows and encodings are remembered by read_table for validate.
+    from_file = validate(INVALID / name, framework, source="test_survey")
+    for table in (
+        read_table(INVALID / name),
+        read_table(INVALID / name, source="test_survey", framework=framework),
+    ):
+        from_frame = validate(table, framework, source="test_survey")
+        pd.testing.assert_frame_equal(from_file.issues, from_frame.issues)
+        pd.testing.assert_frame_equal(from_file.valid_rows, from_frame.valid_rows)
 
 
 def test_a_workbook_renamed_csv_is_read_as_a_workbook(tmp_path: Path, framework: Framework) -> None:
