@@ -17,14 +17,11 @@ naming the file and what is wrong with it.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import os
-import re
-import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -32,6 +29,13 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from getting_to_outcomes._delimited import MAX_CELL_CHARS, read_text
+from getting_to_outcomes._headers import (
+    HeaderIndex,
+    HeaderMap,
+    column_letter,
+    map_headers,
+)
 from getting_to_outcomes.errors import DataReadError, did_you_mean
 from getting_to_outcomes.models import DataSource
 
@@ -50,10 +54,6 @@ __all__ = [
 
 #: Key of ``DataFrame.attrs`` where :func:`read_table` keeps what it learned from the file.
 READ_ATTRS: Final = "getting_to_outcomes.read"
-#: Longest cell accepted, as in a spreadsheet cell: longer means a broken file.
-MAX_CELL_CHARS: Final = 32_767
-_SAMPLE_LINES: Final = 50
-_DELIMITERS: Final = (",", ";", "\t", "|")
 _HEADER_SEARCH: Final = 10
 _EXTRA_HEADER_ROWS: Final = 3
 _SUBHEADER_WORDS: Final = frozenset({"response", "open-ended response"})
@@ -133,271 +133,6 @@ class RawTable:
 
 def _fail(file: str, reason: str) -> DataReadError:
     return DataReadError(f"{file}: {reason}")
-
-
-# --- headers -------------------------------------------------------------------------
-
-
-def _header_key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(text)).casefold())
-
-
-def _header_forms(text: str) -> list[str]:
-    """The header itself, a Google Forms grid item ``Q [item]``, a Qualtrics ``Q - item``."""
-    forms = [text]
-    bracket = re.fullmatch(r"(.*)\[(.+)\]\s*", text, flags=re.DOTALL)
-    if bracket:
-        forms.append(bracket.group(2))
-    if " - " in text:
-        forms.append(text.rsplit(" - ", 1)[1])
-    return forms
-
-
-class _HeaderIndex:
-    def __init__(self, source: DataSource) -> None:
-        self.names: dict[str, str] = {}
-        # Names first, then aliases, then question texts: the first claim wins.
-        for claim in ("name", "aliases", "question"):
-            for column in source.columns:
-                texts = {
-                    "name": [column.name],
-                    "aliases": list(column.aliases),
-                    "question": [column.question] if column.question else [],
-                }[claim]
-                for text in texts:
-                    self.names.setdefault(_header_key(text), column.name)
-        self.names.pop("", None)
-
-    def match(self, candidates: Sequence[str]) -> str | None:
-        for candidate in candidates:
-            for form in _header_forms(candidate):
-                name = self.names.get(_header_key(form))
-                if name is not None:
-                    return name
-        return None
-
-    def score(self, cells: Sequence[Any]) -> int:
-        return sum(1 for c in cells if isinstance(c, str) and self.match([c]) is not None)
-
-
-@dataclass(frozen=True)
-class HeaderMap:
-    """How the columns of a file map to the columns of a source.
-
-    Attributes
-    ----------
-    columns : dict
-        Canonical column name -> position of the file column used for it.
-    unknown : list of (position, header)
-        File columns that match no column of the source.
-    duplicates : list of (position, header, canonical name)
-        File columns that match a column already matched by an earlier one.
-    """
-
-    columns: dict[str, int]
-    unknown: list[tuple[int, str]]
-    duplicates: list[tuple[int, str, str]]
-
-
-def column_letter(position: int) -> str:
-    """Spreadsheet letter of a 0-based column position.
-
-    Examples
-    --------
-    >>> column_letter(0), column_letter(25), column_letter(26)
-    ('A', 'Z', 'AA')
-    """
-    letters = ""
-    n = position + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def map_headers(headers: Sequence[Sequence[str]], source: DataSource) -> HeaderMap:
-    """Match file headers to the columns of ``source``.
-
-    Each file column may offer several header texts: its header, then question texts
-    from extra header rows or SPSS labels. They are compared with the source's column
-    names, aliases and questions, ignoring case, spaces and punctuation. Headers are
-    tried first, then question texts first (survey tools put internal ids such as
-    ``Q1`` in the header row); the reading that recognises more columns wins.
-
-    Examples
-    --------
-    >>> from getting_to_outcomes import load_framework
-    >>> src = load_framework().source("leadership_survey")
-    >>> m = map_headers([["Respondent ID"], ["SURVEY WAVE"], ["Favourite colour"]], src)
-    >>> m.columns, m.unknown
-    ({'person_id': 0, 'survey_wave': 1}, [(2, 'Favourite colour')])
-    """
-    index = _HeaderIndex(source)
-    header_first = _map(headers, index, reverse=False)
-    if all(len(h) <= 1 for h in headers):
-        return header_first
-    text_first = _map(headers, index, reverse=True)
-    better = (len(text_first.columns), -len(text_first.duplicates)) > (
-        len(header_first.columns),
-        -len(header_first.duplicates),
-    )
-    return text_first if better else header_first
-
-
-def _map(headers: Sequence[Sequence[str]], index: _HeaderIndex, *, reverse: bool) -> HeaderMap:
-    columns: dict[str, int] = {}
-    unknown: list[tuple[int, str]] = []
-    duplicates: list[tuple[int, str, str]] = []
-    for position, candidates in enumerate(headers):
-        texts = [c for c in candidates if c.strip()]
-        shown = texts[0] if texts else ""
-        name = index.match(texts[::-1] if reverse else texts)
-        if name is None:
-            unknown.append((position, shown or f"(unnamed column {column_letter(position)})"))
-        elif name in columns:
-            duplicates.append((position, shown, name))
-        else:
-            columns[name] = position
-    return HeaderMap(columns, unknown, duplicates)
-
-
-# --- text files ----------------------------------------------------------------------
-
-
-def _decode(file: str, raw: bytes, encoding: str | None, notes: list[ReadNote]) -> str:
-    if encoding is not None:
-        try:
-            return raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise _fail(file, f"cannot be read as {encoding}: {exc}") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise _fail(file, f"starts like UTF-16 text but is not: {exc.reason}") from None
-    sample = raw[:4096]
-    if len(sample) >= 4 and sample.count(b"\x00") >= len(sample) // 3:
-        # UTF-16 without a byte-order mark: every other byte is zero for plain text.
-        zeros_even = sample[0::2].count(b"\x00")
-        zeros_odd = sample[1::2].count(b"\x00")
-        guess = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
-        try:
-            return raw.decode(guess)
-        except UnicodeDecodeError:
-            raise _fail(file, "is binary data, not a text table") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = raw[exc.start : exc.start + 1]
-        line = raw[: exc.start].count(b"\n") + 1
-    for fallback, label in (("cp1252", "Windows-1252 (Western European)"), ("latin-1", "Latin-1")):
-        try:
-            text = raw.decode(fallback)
-        except UnicodeDecodeError:
-            continue
-        notes.append(
-            ReadNote(
-                "encoding",
-                f"The file is not UTF-8 (byte {bad!r} on line {line}); it was read as {label}.",
-                "Check that accented letters look right; when saving, choose 'CSV UTF-8'.",
-            )
-        )
-        return text
-    raise _fail(file, "is not text in any known encoding")  # pragma: no cover - latin-1 never fails
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:8192]
-    if "\x00" in sample:
-        return True
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0b\x0c")
-    return controls > max(8, len(sample) // 50)
-
-
-def _sniff_delimiter(text: str) -> str:
-    lines = [line for line in text.splitlines()[:_SAMPLE_LINES] if line.strip()]
-    if not lines:
-        return ","
-    best, best_score = ",", (0.0, 0)
-    for delimiter in _DELIMITERS:
-        try:
-            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
-        except csv.Error:  # e.g. a huge cell: the parser reports it properly
-            continue
-        widest = max(counts)
-        if widest < 2:
-            continue
-        modal = max(set(counts), key=counts.count)
-        score = (counts.count(modal) / len(counts), modal)
-        if modal >= 2 and score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            quotechar='"',
-        )
-    except pd.errors.EmptyDataError:
-        raise _fail(file, "is empty: there is no header row and no data") from None
-    except pd.errors.ParserError as exc:
-        message = str(exc)
-        eof = re.search(r"EOF inside string starting at row (\d+)", message)
-        if eof:
-            raise _fail(
-                file,
-                f'a quote (") opened in row {int(eof.group(1)) + 1} is never closed; '
-                "close it or remove the stray quote",
-            ) from None
-        frame = _parse_ragged(file, text, delimiter)
-    return frame
-
-
-def _parse_ragged(file: str, text: str, delimiter: str) -> pd.DataFrame:
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise _fail(
-                file,
-                f"holds a cell of more than {MAX_CELL_CHARS:,} characters, more than a "
-                'spreadsheet cell can hold; this usually means a quote (") opened and '
-                "never closed, or a file that is not a table",
-            ) from None
-        raise _fail(file, f"is not a readable delimited table ({exc})") from None
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
-
-
-def _read_text(
-    file: str, raw: bytes, encoding: str | None, delimiter: str | None, notes: list[ReadNote]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    text = _decode(file, raw, encoding, notes)
-    if not text.strip():
-        raise _fail(file, "is empty: there is no header row and no data")
-    if _looks_binary(text):
-        raise _fail(file, "is binary data, not a text table; export the data as CSV or Excel")
-    if delimiter is None:
-        delimiter = _sniff_delimiter(text)
-        if delimiter != ",":
-            shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
-            notes.append(
-                ReadNote("delimiter", f"Columns are separated by {shown}s ({delimiter!r}).")
-            )
-    frame = _parse_delimited(file, text, delimiter)
-    frame.columns = pd.RangeIndex(frame.shape[1])
-    return frame, np.arange(1, len(frame) + 1)
 
 
 # --- binary formats ------------------------------------------------------------------
@@ -532,7 +267,7 @@ def _shape_grid(
     filled = np.flatnonzero(~blank)
     if len(filled) == 0:
         raise _fail(file, "is empty: there is no header row and no data")
-    index = _HeaderIndex(source) if source is not None else None
+    index = HeaderIndex(source) if source is not None else None
 
     def cells(position: int) -> list[Any]:
         return list(grid.iloc[position])
@@ -701,7 +436,8 @@ def read_raw(
     if kind == "xlsx":
         grid, rows = _read_xlsx(file, raw, sheet)
     else:
-        grid, rows = _read_text(file, raw, encoding, delimiter, notes)
+        grid, rows, text_notes = read_text(file, raw, encoding, delimiter)
+        notes += [ReadNote(reason, message, fix) for reason, message, fix in text_notes]
     frame, headers, kept_rows = _shape_grid(file, grid, rows, notes, source)
     # Cells right of the last header belong to no column (a stray value, a trailing comma).
     width = max((k + 1 for k, h in enumerate(headers) if any(t.strip() for t in h)), default=0)
@@ -728,10 +464,6 @@ def read_raw(
 
 def _blank_cells(cells: pd.Series) -> np.ndarray:
     return cells.map(lambda v: not _cell_text(v)).to_numpy(dtype=bool)
-
-
-def _all_blank(cells: pd.Series) -> bool:
-    return bool(_blank_cells(cells).all())
 
 
 def _from_frame(
@@ -852,8 +584,3 @@ def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framewor
     if isinstance(framework, Framework):
         return framework
     return load_framework(framework)
-
-
-def header_candidates(table: RawTable) -> Mapping[int, tuple[str, ...]]:
-    """Header texts of each column position of ``table``."""
-    return dict(enumerate(table.headers))

@@ -253,6 +253,6 @@ def _validation(
 
 
 def _letter(position: int) -> str:
-    from getting_to_outcomes.readers import column_letter
+    from getting_to_outcomes._headers import column_letter
 
     return column_letter(position)

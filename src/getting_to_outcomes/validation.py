@@ -20,11 +20,12 @@ import pandas as pd
 
 from getting_to_outcomes._columnwise import CheckedTable, Coded, check_columns, typed_empty
 from getting_to_outcomes._crossrow import check_across_rows
+from getting_to_outcomes._headers import column_letter, header_key, map_headers
 from getting_to_outcomes._issues import Issues, cell_text, column_text, comparison_text, shown
 from getting_to_outcomes._recordwise import check_records
 from getting_to_outcomes.errors import DataReadError
 from getting_to_outcomes.privacy import PseudonymKey, load_key
-from getting_to_outcomes.readers import RawTable, _header_key, column_letter, map_headers, read_raw
+from getting_to_outcomes.readers import RawTable, read_raw
 from getting_to_outcomes.records import (
     CellProblem,
     FieldSpec,
@@ -197,7 +198,7 @@ def _prepare(
         )
     mapping = map_headers(raw.headers, src)
     for _position, header in mapping.unknown:
-        reason = "tool_column" if _header_key(header) in _TOOL_COLUMNS else "unknown_column"
+        reason = "tool_column" if header_key(header) in _TOOL_COLUMNS else "unknown_column"
         message, fix = column_text(reason, src, "", header=header)
         issues.add(reason, message, fix, file=file, column=header)
     for position, header, name in mapping.duplicates:
