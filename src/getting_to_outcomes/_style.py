@@ -467,7 +467,9 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
         # reused (cached) when the PNG is drawn.
         fig.set_dpi(dpi)
         if engine is not None:
-            fig.draw_without_rendering()
+            # Running the engine measures what the layout needs; a full draw without
+            # rendering would also walk every patch and line, for the same result.
+            engine.execute(fig)
         renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
         bbox = fig.get_tightbbox(renderer).padded(0.15)
         # No engine at all (not "none", whose placeholder still makes savefig draw twice).

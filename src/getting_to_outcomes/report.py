@@ -1209,7 +1209,7 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _cell(value: Any) -> tuple[str, bool]:
+def _cell(value: Any, column: str = "") -> tuple[str, bool]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "", False
     if value is pd.NA or value is pd.NaT:
@@ -1218,6 +1218,8 @@ def _cell(value: Any) -> tuple[str, bool]:
         return ("yes" if value else "no"), False
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
+        if column.startswith("p_") and 0 <= number < 0.001:
+            return "<0.001", True
         if number == int(number) and abs(number) < 1e15:
             return f"{int(number):,}", True
         return (f"{number:.3f}" if abs(number) < 10 else f"{number:,.1f}"), True
@@ -1233,8 +1235,8 @@ def _html_table(table: _Table, csv_name: str) -> str:
     body = []
     for row in shown.itertuples(index=False):
         cells = []
-        for value in row:
-            text, numeric = _cell(value)
+        for column, value in zip(shown.columns, row, strict=True):
+            text, numeric = _cell(value, str(column))
             cells.append(f"<td class='num'>{_e(text)}</td>" if numeric else
                          f"<td>{_e(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
