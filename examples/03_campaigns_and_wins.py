@@ -10,7 +10,8 @@ with a decision-maker, every media item and every policy win. This script
    table of the last year,
 4. prints the wins pipeline: how many wins reached which stage (proposed, under
    consideration, adopted, implemented, sustained, or set back), at which level (school,
-   district, state), and lists adopted wins that have no evidence recorded yet,
+   district, state), and lists the wins that validation found marked adopted (or further)
+   without evidence,
 5. draws two charts (the wins pipeline, and public actions per group over time) and writes
    the tables.
 
@@ -38,7 +39,6 @@ import pandas as pd
 
 import getting_to_outcomes as gto
 from getting_to_outcomes import plotting
-from getting_to_outcomes.models import MilestoneMeasure
 
 SOURCES = ("actions_log", "contacts_log", "media_log", "wins_log")
 COUNTS = [
@@ -67,8 +67,9 @@ def main(argv: list[str]) -> None:
     reports = {}
     for source in SOURCES:
         report = gto.validate(network.files[f"{source}.csv"], framework, source=source)
-        errors = int((report.issues["severity"] == "error").sum())
-        print(f"Checked {source}.csv: {report.rows_read} rows, {errors} errors")
+        severity = report.issues["severity"].value_counts()
+        print(f"Checked {source}.csv: {report.rows_read} rows, {severity.get('error', 0)} "
+              f"errors, {severity.get('warning', 0)} warnings")
         reports[source] = report.raise_if_invalid()
 
     # 2. Score the indicators of these four logs, per group and for the network.
@@ -110,19 +111,16 @@ def main(argv: list[str]) -> None:
           " defeated and reversed are setbacks)")
     print(pipeline.to_string())
 
-    measure = framework.indicators[PIPELINE].measure
-    assert isinstance(measure, MilestoneMeasure)
-    assert measure.evidence_field is not None
-    assert measure.evidence_required_from is not None
-    stages = [stage.id for stage in measure.stages]
-    needs_evidence = stages[stages.index(measure.evidence_required_from):]
-    wins = network.tables["wins_log"]
-    gaps = wins[wins[measure.stage_field].isin(needs_evidence)
-                & wins[measure.evidence_field].isna()]
-    print(f"\nWins at '{measure.evidence_required_from}' or beyond without evidence "
-          f"({len(gaps)}): add a resolution, budget line or article before reporting them")
+    # Validation warns about wins recorded as adopted (or further) without evidence; they
+    # are still scored, but a funder will ask for the resolution, budget line or article.
+    issues = reports["wins_log"].issues
+    rows = issues.loc[issues["reason"] == "missing_evidence", "row"].astype(int)
+    gaps = reports["wins_log"].valid_rows.loc[rows].reset_index()
+    print(f"\nWins at 'adopted' or beyond without evidence ({len(gaps)}): add a resolution, "
+          "budget line or article before reporting them")
     for win in gaps.to_dict("records"):
-        print(f"  {win['period']} {win['win_id']:10s} {win['status']:12s} {win['title']}")
+        print(f"  row {win['row']:3d}  {win['period']} {win['win_id']:10s} {win['status']:12s} "
+              f"{win['title']}")
 
     # 5. Charts and tables.
     synthetic = "SYNTHETIC example data: every group and win is invented."

@@ -265,6 +265,7 @@ def test_wins_without_evidence_are_the_seeded_ones(
     expected = {(d["win_id"], d["period"]) for d in seeded["wins_log.csv"]}
     gaps = pd.read_csv(campaigns_run.out / "wins_without_evidence.csv", dtype={"period": str})
     assert set(zip(gaps["win_id"], gaps["period"], strict=True)) == expected
+    assert set(gaps["row"]) == {d["row"] for d in seeded["wins_log.csv"]}
 
 
 def test_yearly_action_counts_are_the_rows_of_the_log(
