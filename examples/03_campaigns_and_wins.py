@@ -106,7 +106,9 @@ def main(argv: list[str]) -> None:
     pipeline = pooled_wins.pivot_table(index=["stage_order", "stage"], columns="level",
                                        values="count", aggfunc="sum", fill_value=0)
     pipeline["all levels"] = pipeline.sum(axis=1)
-    pipeline = pipeline.droplevel("stage_order")
+    # Stages in their order, setbacks (stage_order 0) last, as in the chart.
+    order = pipeline.index.get_level_values("stage_order")
+    pipeline = pd.concat([pipeline[order > 0], pipeline[order == 0]]).droplevel("stage_order")
     print(f"\nWins pipeline of the network in {years[-1]} (stage reached, by level;"
           " defeated and reversed are setbacks)")
     print(pipeline.to_string())
