@@ -232,3 +232,9 @@ def test_engines_agree_on_a_fixture(framework: Framework) -> None:
     )
     pd.testing.assert_frame_equal(by_columns.issues, by_records.issues)
     pd.testing.assert_frame_equal(by_columns.valid_rows, by_records.valid_rows)
+
+
+def test_the_documentation_explains_every_reason() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "validating-data.md").read_text()
+    for reason, (check, severity, _) in REASONS.items():
+        assert f"| {check} | `{reason}` | {severity} |" in page, reason
