@@ -123,7 +123,9 @@ def _status_at(
     known = ~np.isnan(value) & ~np.isnan(base) & (elapsed > 0)
     tol = rules.tolerance
     with np.errstate(divide="ignore", invalid="ignore"):
-        achieved = has_target & (d * (value - target) >= 0) & (d != 0)
+        # A value equal to its target up to rounding has reached it: a mean summed in another
+        # order (another engine, another row order) may differ in its last bits.
+        achieved = has_target & (np.round(d * (value - target), 12) >= 0) & (d != 0)
         if method == "growth_ratio":
             observed = _growth(value, base, elapsed)
             required = _growth(target, base, horizon)

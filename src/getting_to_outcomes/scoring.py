@@ -36,6 +36,7 @@ from getting_to_outcomes._measures import Family, condition_mask, family_of
 from getting_to_outcomes._status import assess, period_times, rubric_levels, score_0_100
 from getting_to_outcomes._suppress import suppress
 from getting_to_outcomes.columns import SUMMARY_COLUMNS
+from getting_to_outcomes.engines import _frame as engines
 from getting_to_outcomes.errors import ScoringError, did_you_mean
 from getting_to_outcomes.framework import Framework
 from getting_to_outcomes.loading import load_framework
@@ -95,8 +96,23 @@ def _report_source(report: Any) -> str:
     return str(getattr(source, "id", source))
 
 
-def _infer_source(frame: pd.DataFrame, framework: Framework) -> str:
-    columns = set(map(str, frame.columns))
+def _is_table(obj: object) -> bool:
+    """A pandas DataFrame, or a table of another engine (Polars, PyArrow, DuckDB, Dask)."""
+    return isinstance(obj, pd.DataFrame) or engines.is_other_engine(obj)
+
+
+def _columns(frame: Any) -> list[str]:
+    return [str(c) for c in frame.columns] if isinstance(frame, pd.DataFrame) \
+        else engines.columns(frame)
+
+
+def _column_values(frame: Any, name: str) -> pd.Series:
+    """A column of a pandas DataFrame; the distinct values of a column of another engine."""
+    return frame[name] if isinstance(frame, pd.DataFrame) else engines.distinct(frame, name)
+
+
+def _infer_source(frame: Any, framework: Framework) -> str:
+    columns = set(_columns(frame))
     matches = []
     for source in framework.sources.values():
         needed = {c.name for c in source.columns if c.required} | {source.time_column}
@@ -138,7 +154,7 @@ def _frames(
                 warnings.append(f"{len(rejected)} row(s) of source {sid!r} failed validation "
                                 "and were not scored")
             item = item.valid_rows
-        if not isinstance(item, pd.DataFrame):
+        if not _is_table(item):
             raise ScoringError(
                 f"data must be a DataFrame, a validation report, or a mapping of source id to "
                 f"either; got {type(item).__name__}"
@@ -147,7 +163,7 @@ def _frames(
         framework.source(sid)
         pieces.append((sid, item))
 
-    if isinstance(data, pd.DataFrame) or _is_report(data):
+    if _is_table(data) or _is_report(data):
         add(source, data)
     elif isinstance(data, Mapping):
         if source is not None:
@@ -166,6 +182,11 @@ def _frames(
     frames: dict[str, list[pd.DataFrame]] = {}
     for sid, frame in pieces:
         frames.setdefault(sid, []).append(frame)
+        if len(frames[sid]) > 1 and not all(isinstance(f, pd.DataFrame) for f in frames[sid]):
+            raise ScoringError(
+                f"source {sid!r} is given as several tables, not all pandas DataFrames; "
+                "combine them in their engine first (one table per source)"
+            )
     joined = {sid: parts[0] if len(parts) == 1 else pd.concat(parts) for sid, parts in
               frames.items()}
     return joined, warnings
@@ -185,13 +206,14 @@ def _window(
     current: str | Mapping[str, str] | None,
     notes: list[str],
 ) -> Window | None:
-    if src.time_column not in frame.columns:
+    columns = _columns(frame)
+    if src.time_column not in columns:
         raise ScoringError(
             f"source {src.id!r} needs its period column {src.time_column!r}, which the data do "
-            f"not have{did_you_mean(src.time_column, [str(c) for c in frame.columns])}; run "
+            f"not have{did_you_mean(src.time_column, columns)}; run "
             "`gto validate` to map the file's headers"
         )
-    present = _period_text(frame[src.time_column])
+    present = _period_text(_column_values(frame, src.time_column))
     if not present:
         return None
     declared = [str(p) for p in src.period_order]
@@ -225,13 +247,14 @@ def _window(
 
 
 def _group_column(frame: pd.DataFrame, src: DataSource, group_by: str) -> str:
-    if group_by in frame.columns:
+    columns = _columns(frame)
+    if group_by in columns:
         return group_by
-    if group_by == "org_id" and src.org_column and src.org_column in frame.columns:
+    if group_by == "org_id" and src.org_column and src.org_column in columns:
         return src.org_column
     raise ScoringError(
         f"cannot group source {src.id!r} by {group_by!r}: the data have no such column"
-        f"{did_you_mean(group_by, [str(c) for c in frame.columns])}; pass group_by=None to "
+        f"{did_you_mean(group_by, columns)}; pass group_by=None to "
         "score all rows as one group"
     )
 
@@ -245,7 +268,8 @@ def _check_periods_request(
     everywhere = [p for w in windows.values() for p in w.order]
     if str(request) not in everywhere:
         known = sorted({p for sid, f in frames.items()
-                        for p in _period_text(f[framework.source(sid).time_column])})
+                        for p in _period_text(
+                            _column_values(f, framework.source(sid).time_column))})
         raise ScoringError(
             f"{what} {request!r} is not a period of the data ({', '.join(known)})"
             f"{did_you_mean(str(request), known)}"
@@ -487,17 +511,27 @@ def _aggregate_parts(
     come from the total rows only, and the other rows only break indicators down by the
     subgroup field: averaging totals with overlapping subgroups would count people twice.
     """
+    run = aggregate_source
+    if not isinstance(frame, pd.DataFrame):
+        # Another engine computes the same tables where the rows are (engines._aggregate).
+        from getting_to_outcomes.engines import _aggregate as on_engine
+
+        run = on_engine.aggregate_source
     totals = src.totals
-    if totals is None or totals.field not in frame.columns:
-        return [aggregate_source(frame, src, own, fw, **options)]
-    is_total = condition_mask(frame, totals, src, own[0]) == 1
+    if totals is None or totals.field not in _columns(frame):
+        return [run(frame, src, own, fw, **options)]
+    if isinstance(frame, pd.DataFrame):
+        is_total = condition_mask(frame, totals, src, own[0]) == 1
+        total_rows, other_rows = frame[is_total], frame[~is_total]
+    else:
+        total_rows, other_rows = on_engine.split_rows(frame, totals, src, own[0])
     whole = [i.model_copy(update={"disaggregate_by": [d for d in i.disaggregate_by
                                                       if d != totals.field]}) for i in own]
-    parts = [aggregate_source(frame[is_total], src, whole, fw, **options)]
+    parts = [run(total_rows, src, whole, fw, **options)]
     by_subgroup = [i.model_copy(update={"disaggregate_by": [totals.field]})
                    for i in own if totals.field in i.disaggregate_by]
     if by_subgroup:
-        detail = aggregate_source(frame[~is_total], src, by_subgroup, fw, **options)
+        detail = run(other_rows, src, by_subgroup, fw, **options)
         tables = {name: table[table["dimension"] != ALL] if "dimension" in table else table
                   for name, table in detail.tables().items()}
         parts.append(Aggregates.from_tables(tables, detail.windows, detail.notes))

@@ -58,9 +58,15 @@ from getting_to_outcomes.engines._frame import (
 from getting_to_outcomes.engines._moments import GROUP, PERIOD, ScaleSpec, meta, moments_kernel
 from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.framework import Framework
-from getting_to_outcomes.models import DataSource, Indicator, MilestoneMeasure, ScaleMeasure
+from getting_to_outcomes.models import (
+    Condition,
+    DataSource,
+    Indicator,
+    MilestoneMeasure,
+    ScaleMeasure,
+)
 
-__all__ = ["aggregate_source"]
+__all__ = ["aggregate_source", "split_rows"]
 
 _VALIDATE_HINT: Final = "run `gto validate` on the file to list every such value"
 _IND: Final = "__ind"
@@ -650,8 +656,12 @@ def _collected(
 
 
 def _sorted(name: str, table: pd.DataFrame, order: list[str], window: Window) -> pd.DataFrame:
-    """Rows in a fixed order: indicator as listed, then group, period and the other keys."""
-    if table.empty:
+    """Rows in a fixed order: indicator as listed, then group, period and the other keys.
+
+    Milestone tables come from the pandas implementation and keep its order (stages in
+    their declared sequence).
+    """
+    if table.empty or name in ("stages", "stage_times"):
         return table.reset_index(drop=True)
     rest = ("indicator_id", "group", "period", "dimension", "subgroup")
     keys: list[np.ndarray] = [
@@ -670,6 +680,24 @@ def _sorted(name: str, table: pd.DataFrame, order: list[str], window: Window) ->
             keys.append(column.to_numpy() if numeric else pd.factorize(column, sort=True)[0])
     # np.lexsort sorts by its last key first.
     return table.iloc[np.lexsort(keys[::-1])].reset_index(drop=True)
+
+
+def split_rows(data: Any, condition: Condition, source: DataSource,
+               indicator: Indicator) -> tuple[Any, Any]:
+    """The rows where ``condition`` holds, and the others, as tables of the same engine.
+
+    The engine counterpart of ``condition_mask(...) == 1`` and its complement (a row whose
+    condition is unknown goes with the others).
+    """
+    import narwhals as nw
+
+    frame = lazy(data)
+    builder = ExprBuilder(dict(frame.collect_schema()), source.id)
+    holds = builder.condition(condition, indicator, [])
+    marked = builder.apply(frame).with_columns(__holds=(holds == 1).fill_null(False))
+    keep = list(frame.collect_schema().names())
+    return (marked.filter(nw.col("__holds")).select(keep).to_native(),
+            marked.filter(~nw.col("__holds")).select(keep).to_native())
 
 
 def aggregate_source(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -23,6 +23,8 @@ __all__ = [
     "batches",
     "cached",
     "collect",
+    "columns",
+    "distinct",
     "engine_of",
     "is_other_engine",
     "lazy",
@@ -229,11 +231,29 @@ def cached(frame: Any) -> Iterator[Any]:
     yield frame
 
 
-def columns_of(frame: Any) -> list[str]:
-    """Column names of a narwhals LazyFrame (from its schema; nothing is computed)."""
-    return list(frame.collect_schema().names())
+def columns(data: Any) -> list[str]:
+    """Column names of a table of any engine (from its schema; nothing is computed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> columns(pd.DataFrame({"a": [1], "b": [2]}))
+    ['a', 'b']
+    """
+    if isinstance(data, pd.DataFrame):
+        return [str(c) for c in data.columns]
+    return [str(c) for c in lazy(data).collect_schema().names()]
 
 
-def native_columns(data: Any, names: Sequence[str]) -> Any:
-    """The native table restricted to ``names`` (for engines that read lazily)."""
-    return lazy(data).select(list(names)).to_native()
+def distinct(data: Any, column: str) -> pd.Series:
+    """The distinct values of one column of a table of any engine, as a pandas Series.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sorted(distinct(pd.DataFrame({"wave": ["pre", "post", "pre"]}), "wave"))
+    ['post', 'pre']
+    """
+    if isinstance(data, pd.DataFrame):
+        return pd.Series(pd.unique(data[column]), name=column)
+    return collect(lazy(data).select(column).unique())[column]
