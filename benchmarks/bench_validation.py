@@ -259,7 +259,21 @@ def run_pandera(schema: Any, frame: pd.DataFrame) -> tuple[int, pd.DataFrame]:
 
 
 def numpy_pass(matrix: np.ndarray) -> np.ndarray:
+    """The goal's baseline: is every answer blank or one of the scale's codes (np.isin)."""
     return ~np.isnan(matrix) & ~np.isin(matrix, [1.0, 2.0, 3.0, 4.0, 5.0])
+
+
+def numpy_equalities(matrix: np.ndarray) -> np.ndarray:
+    """The same question with one comparison per code: faster than np.isin for five codes."""
+    fine = np.isnan(matrix)
+    for code in (1.0, 2.0, 3.0, 4.0, 5.0):
+        fine |= matrix == code
+    return ~fine
+
+
+def numpy_range(matrix: np.ndarray) -> np.ndarray:
+    """A bare range comparison: less than any validator must do (no fractions, no blanks)."""
+    return (matrix < 1) | (matrix > 5)
 
 
 @dataclasses.dataclass
@@ -348,6 +362,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{matrix.shape[0]:,} x {matrix.shape[1]} item matrix)"
     )
 
+    t_equalities, _ = best(lambda: numpy_equalities(matrix), args.repeat)
+    t_range, _ = best(lambda: numpy_range(matrix), args.repeat)
+    print(
+        f"          other numpy formulations: one comparison per code {t_equalities.cpu:.3f} s, "
+        f"bare range comparison {t_range.cpu:.3f} s (processor time)"
+    )
+
     sample = frame.iloc[: args.record_rows]
     t_sample, _ = best(
         lambda: validate(sample, framework, source="bench_survey", engine="records"),
@@ -385,6 +406,11 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"  {label} : {ratio('cpu'):7.2f} x ({ratio('wall'):7.2f} x)   [{goal}]")
     print(f"  peak memory/table : {peak / table_bytes:7.2f} x               [<= 3]")
+    print(
+        "  (columns against the other numpy formulations: "
+        f"{t_columns.cpu / t_equalities.cpu:.1f} x one comparison per code, "
+        f"{t_columns.cpu / t_range.cpu:.1f} x a bare range comparison)"
+    )
     return 0
 
 
