@@ -250,6 +250,21 @@ def _personal_columns(framework: Framework | None) -> set[str]:
     return names
 
 
+def _with_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of indicators that have a value (or a withheld one) somewhere in the summary.
+
+    An indicator scored without any data would fill charts with empty rows; it is listed in
+    the data-quality notes instead.
+    """
+    if frame.empty:
+        return frame
+    shown = frame["value"].map(_d.is_num)
+    if "suppressed" in frame.columns:
+        shown |= frame["suppressed"].map(lambda v: bool(v) if v == v else False).astype(bool)
+    keep = set(frame.loc[shown, "indicator_id"])
+    return frame[frame["indicator_id"].isin(keep)]
+
+
 def _withhold(frame: pd.DataFrame) -> pd.DataFrame:
     """Blank every value of a withheld row, whatever the summary carried."""
     if frame.empty or "suppressed" not in frame.columns:
@@ -535,7 +550,7 @@ def write_report(
         data.summary = data.summary.drop(columns=["notes"], errors="ignore")
     if "subgroup_dimension" in data.summary.columns and personal:
         data.summary = data.summary[~data.summary["subgroup_dimension"].isin(personal)]
-    data.summary = _withhold(data.summary)
+    data.summary = _withhold(_with_data(data.summary))
     caption = _caption(data, fw, source)
     if mode == "grantee":
         charts, tables = _grantee_plan(data, org, labels, caption, max_panels)
@@ -917,7 +932,7 @@ def _quality_table(frame: pd.DataFrame, framework: Framework | None, *,
         name = _d.indicator_name(framework, indicator_id)
         if block is None or block.empty:
             records.append({"indicator": name, "indicator_id": indicator_id, "period": None,
-                            "note": "no data: the indicator is defined but was not scored"})
+                            "note": "no data: no value for this indicator in the data given"})
             continue
         for row in block.to_dict("records"):
             notes = []

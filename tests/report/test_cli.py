@@ -29,33 +29,53 @@ def _run(*args: str):
     return CliRunner().invoke(main, ["report", *args], catch_exceptions=False)
 
 
-def test_a_grantee_report_from_a_folder(data_folder, tmp_path) -> None:
-    result = _run(str(data_folder), "--org", "CA-01", "--out", str(tmp_path / "out"))
+@pytest.fixture(scope="module")
+def grantee_run(data_folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("grantee") / "out"
+    return _run(str(data_folder), "--org", "CA-01", "--out", str(out)), out
+
+
+@pytest.fixture(scope="module")
+def funder_run(data_folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("funder") / "out"
+    return _run(str(data_folder), "--compare", "--out", str(out)), out
+
+
+def test_a_grantee_report_from_a_folder(grantee_run) -> None:
+    result, out = grantee_run
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "report.html").read_text()
+    html = (out / "report.html").read_text()
     assert "Harbor Valley Parent Alliance: progress report" in html
-    assert "Wrote" in result.output
-    assert "report.html" in result.output
+    assert f"Wrote {out / 'report.html'}" in result.output
     # Files that are not data of a source are named, not silently ignored.
     assert "minutes.docx" in html
 
 
-def test_a_funder_report_with_compare(data_folder, tmp_path) -> None:
-    result = _run(str(data_folder), "--compare", "--out", str(tmp_path / "out"))
+def test_indicators_without_data_are_listed_not_charted(grantee_run) -> None:
+    _, out = grantee_run
+    quality = (out / "tables" / "data_quality.csv").read_text(encoding="utf-8-sig")
+    assert "leadership.knowledge_of_system" in quality
+    assert "no data" in quality
+    charted = (out / "tables" / "indicators.csv").read_text(encoding="utf-8-sig")
+    assert "leadership.knowledge_of_system" not in charted
+
+
+def test_a_funder_report_with_compare(funder_run) -> None:
+    result, out = funder_run
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "report.html").read_text()
+    html = (out / "report.html").read_text()
     assert "Funder report" in html
     for name in ("Harbor Valley", "Lakeshore", "Schuylkill"):
         assert name in html
 
 
-def test_no_progress_bar_when_not_on_a_terminal(data_folder, tmp_path) -> None:
-    result = _run(str(data_folder), "--compare", "--out", str(tmp_path / "out"))
+def test_no_progress_bar_when_not_on_a_terminal(funder_run) -> None:
+    result, _ = funder_run
     assert "\r" not in result.output
     assert "step" not in result.output
 
 
-def test_a_folder_that_is_not_empty_needs_force(data_folder, tmp_path) -> None:
+def test_a_folder_that_is_not_empty_is_refused_before_any_work(data_folder, tmp_path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("x")
@@ -63,9 +83,17 @@ def test_a_folder_that_is_not_empty_needs_force(data_folder, tmp_path) -> None:
     assert refused.exit_code == 1
     assert "not empty" in refused.output
     assert "--force" in refused.output
-    forced = _run(str(data_folder), "--org", "CA-01", "--out", str(out), "--force")
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_force_writes_into_a_folder_that_is_not_empty(data_folder, tmp_path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    forced = _run(str(data_folder), "--org", "PA-01", "--out", str(out), "--force")
     assert forced.exit_code == 0, forced.output
     assert (out / "keep.txt").exists()
+    assert (out / "report.html").exists()
 
 
 def test_several_organizations_without_org_or_compare_is_explained(data_folder,
@@ -88,8 +116,10 @@ def test_a_file_not_named_after_a_source_is_explained(data_folder, tmp_path) -> 
 def test_source_equals_file_names_the_source(data_folder, tmp_path) -> None:
     odd = tmp_path / "export.csv"
     odd.write_text((data_folder / "contacts_log.csv").read_text())
-    result = _run(f"contacts_log={odd}", "--org", "PA-01", "--out", str(tmp_path / "out"))
+    result = _run(f"contacts_log={odd}", "--org", "PA-01", "--out", str(tmp_path / "out"),
+                  "--quiet")
     assert result.exit_code == 0, result.output
+    assert "PA-01: progress report" in (tmp_path / "out" / "report.html").read_text()
 
 
 def test_a_missing_file_is_named(tmp_path) -> None:

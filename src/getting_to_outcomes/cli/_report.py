@@ -184,6 +184,10 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
     from getting_to_outcomes.scoring import score
     from getting_to_outcomes.validation import validate
 
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
+        # Said before any work is done, not after minutes of scoring.
+        fail(f"{out_dir} is not empty (or is a file); choose a new folder, or add --force to "
+             "write the report into it")
     framework = open_framework(framework_path)
     inputs = _collect_inputs(data, framework)
     if targets_file is not None:
