@@ -30,7 +30,7 @@ docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict
 
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/run.py
+	for bench in benchmarks/bench_*.py; do $(BIN)/python $$bench || exit 1; done
 
 clean:
 	rm -rf $(VENV) site build dist $(OUT)
