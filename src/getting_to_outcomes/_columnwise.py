@@ -150,8 +150,17 @@ class Coded:
         return float(self.codes[k]) if k >= 0 else float("nan")
 
     def floats(self, at: np.ndarray | None = None) -> np.ndarray:
-        lookup: np.ndarray = np.append(self.codes, np.nan)
-        result: np.ndarray = lookup[self.index if at is None else self.index[at]]
+        """The codes as float64 (NaN for no answer), at ``at`` (a mask or positions) if given."""
+        index = self.index if at is None else self.index[at]
+        codes = self.codes
+        if len(codes) and np.array_equal(codes, codes[0] + np.arange(len(codes))):
+            # Consecutive codes (1 to 5): code = first + position, twice as fast as a lookup.
+            out: np.ndarray = index.astype(np.float64)
+            out += codes[0]
+            out[np.flatnonzero(index < 0)] = np.nan
+            return out
+        lookup: np.ndarray = np.append(codes, np.nan)
+        result: np.ndarray = lookup[index]
         return result
 
     def take(self, at: np.ndarray) -> Coded:
@@ -447,18 +456,8 @@ def _by_answer_text(spec: FieldSpec, raw: pd.Series) -> _Parsed:
             .fillna(-1)
             .to_numpy(dtype=np.int64)
         )
-    if texts == [str(a) for a in answers]:
-        # Cells found are written exactly as their answer: keep them, replace the others.
-        values = raw.array
-        if rest is not None:
-            mask = np.zeros(n, dtype=bool)
-            mask[unmatched] = True
-            replaced = pc.replace_with_mask(
-                arr.combine_chunks(),
-                pa.array(mask),
-                pa.array(np.asarray(rest.values, dtype=object), type=arr.type, from_pandas=True),
-            )
-            values = pd.array(replaced, dtype=raw.dtype)
+    if rest is None and texts == [str(a) for a in answers]:
+        values = raw.array  # every cell is written exactly as its answer: keep the column
     else:
         values = pd.array(np.array(labels, dtype=object), dtype="str").take(codes, allow_fill=True)
     return _Parsed(values, missing, error, codes)
@@ -467,12 +466,17 @@ def _by_answer_text(spec: FieldSpec, raw: pd.Series) -> _Parsed:
 _CHUNK: Final = 1 << 16
 
 
-def _lookup_whole(x: np.ndarray, low: float, span: int, lookup: np.ndarray) -> np.ndarray:
+def _lookup_whole(
+    x: np.ndarray, low: float, span: int, lookup: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``lookup[x - low]`` where ``x - low`` is a whole number in [0, span], else ``lookup[-1]``.
 
-    Done in chunks that stay in the processor's cache: several times faster than whole-
-    column temporaries on a million cells.
+    Also returns the positions where the result is ``lookup[-1]`` (cells that are not a
+    code). Done in chunks that stay in the processor's cache: several times faster than
+    whole-column temporaries on a million cells.
     """
+    other = lookup[-1]
+    found: list[np.ndarray] = []
     n = len(x)
     index = np.empty(n, dtype=lookup.dtype)
     offset = np.empty(_CHUNK)
@@ -493,8 +497,10 @@ def _lookup_whole(x: np.ndarray, low: float, span: int, lookup: np.ndarray) -> n
             k &= t
             np.logical_not(k, out=t)
             np.putmask(w, t, span + 1)
-            np.take(lookup, w, out=index[start : start + m])
-    return index
+            part_index = index[start : start + m]
+            np.take(lookup, w, out=part_index)
+            found.append(np.flatnonzero(part_index == other) + start)
+    return index, (np.concatenate(found) if found else np.array([], dtype=np.int64))
 
 
 def _likert_numbers(
@@ -517,12 +523,12 @@ def _likert_numbers(
         lookup = np.full(span + 2, n_codes, dtype=np.int16)  # n_codes: not a code
         for key, code in answers.items():
             lookup[int(key - low)] = position[float(code)]
-        index = _lookup_whole(x, low, span, lookup)
+        index, others = _lookup_whole(x, low, span, lookup)
     else:
         index = np.full(len(x), n_codes, dtype=np.int16)
         for key, code in answers.items():
             index[x == key] = position[float(code)]
-    others = np.flatnonzero(index == n_codes)
+        others = np.flatnonzero(index == n_codes)
     index[others] = -1
     rest = x[others]
     rest_missing = np.where(np.isnan(rest), _SKIPPED, -1).astype(np.int8)

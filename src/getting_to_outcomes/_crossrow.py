@@ -54,16 +54,19 @@ def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     n = len(codes[0])
     key = _combined(codes)
     present = np.flatnonzero(key >= 0)
+    everyone = len(present) == n  # usually no key is blank: no need to pick rows out
     sizes = [int(c.max(initial=-1)) + 1 for c in codes]
     order = sorted(range(len(codes)), key=lambda j: -sizes[j])
-    partial = np.zeros(len(present), dtype=np.int64)
+    partial: np.ndarray | None = None
     span, used = 1, 0
     for j in order:
         if span * max(sizes[j], 1) > 4 * max(n, 1) and used:
             continue  # too many combinations to count; a smaller column may still fit
-        partial = partial * max(sizes[j], 1) + codes[j][present]
+        column = codes[j] if everyone else codes[j][present]
+        partial = column.copy() if partial is None else partial * max(sizes[j], 1) + column
         span *= max(sizes[j], 1)
         used += 1
+    assert partial is not None
     if span <= 4 * max(n, 1):
         candidates = present[np.bincount(partial, minlength=span)[partial] > 1]
     else:

@@ -529,7 +529,7 @@ def _issue_table(source: str, issues: Issues, columns: list[str]) -> pd.DataFram
     table["check"] = table["reason"].map({r: v[0] for r, v in REASONS.items()})
     table["severity"] = table["reason"].map({r: v[1] for r, v in REASONS.items()})
     severity = {"error": 0, "warning": 1, "info": 2}
-    files = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
+    files = {f: k for k, f in enumerate(pd.unique(table["file"].to_numpy(dtype=object)))}
     position = {name: k for k, name in enumerate(columns)}
     table = table.assign(
         _f=table["file"].map(files),
