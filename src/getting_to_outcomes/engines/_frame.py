@@ -36,7 +36,7 @@ __all__ = [
 #: accept, in the order the documentation lists them.
 ENGINES: Final = ("pandas", "polars", "pyarrow", "duckdb", "dask")
 
-_BATCH_ROWS: Final = 1_000_000
+_BATCH_ROWS: Final = 250_000  # item slices of 24 columns: about 50 MB each
 _INSTALL_HINT: Final = "pip install 'getting-to-outcomes[scale]'"
 
 
