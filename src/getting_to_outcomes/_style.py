@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextvars
 import io
 import os
-import tempfile
 import textwrap
 import weakref
 from collections.abc import Iterator, Sequence
@@ -39,6 +38,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+
+from getting_to_outcomes._atomic import write_bytes_atomic
 
 __all__ = [
     "GROUP_COLORS",
@@ -496,35 +497,6 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
 def figure_bytes(fig: Figure, fmt: str, *, dpi: int = MIN_DPI) -> bytes:
     """Render ``fig`` as ``"png"`` or ``"svg"`` bytes, in the house style, without a display."""
     return render(fig, (fmt,), dpi=dpi)[fmt]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# Read once at import: reading it later would briefly change the mask of a running program.
-_FILE_MODE = 0o666 & ~_umask()
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
-
-    A reader never sees a half-written file, and an interrupted write leaves the old file.
-    The file gets the usual permissions (``0o666`` less the umask), not the private ones of
-    a temporary file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, _FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def save_figure(

@@ -8,7 +8,9 @@ from the built-in exception a caller would naturally catch::
     ├── UnknownIndicatorError (KeyError)        an id that the framework does not define
     ├── DataReadError (ValueError)              a data file cannot be read as a table
     ├── DataValidationError (ValueError)        data failed validation; carries ``.report``
-    └── ScoringError (ValueError)               data that cannot be scored as asked
+    ├── ScoringError (ValueError)               data that cannot be scored as asked
+    └── ChartDataError (ValueError)             a chart was given data it cannot draw
+                                                (defined in ``getting_to_outcomes.plotting``)
 
 Data problems found by validation are collected in a report, not raised one by one.
 """

@@ -46,6 +46,7 @@ import pandas as pd
 
 from getting_to_outcomes import _chart_data as _d
 from getting_to_outcomes import _style
+from getting_to_outcomes._atomic import write_bytes_atomic
 from getting_to_outcomes._chart_data import NETWORK, ChartDataError
 from getting_to_outcomes._report_data import (
     Chart,
@@ -215,7 +216,7 @@ def _xlsx_bytes_openpyxl(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | No
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    _style.write_bytes_atomic(path, data)
+    write_bytes_atomic(path, data)
 
 
 def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:

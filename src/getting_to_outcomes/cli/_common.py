@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -63,21 +60,6 @@ def echo_frame(frame: pd.DataFrame, output_format: str) -> None:
     else:
         with pd.option_context("display.max_colwidth", 60, "display.width", 200):
             click.echo(frame.to_string(index=False))
-
-
-def write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
-    """Write ``path`` through a temporary file in the same folder, then rename it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
-    )
-    os.close(handle)
-    try:
-        writer(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def dump_json(data: Any) -> str:

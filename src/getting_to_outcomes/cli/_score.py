@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from getting_to_outcomes._atomic import write_atomic
 from getting_to_outcomes.cli._common import (
     echo_frame,
     fail,
     format_option,
     framework_option,
     open_framework,
-    write_atomic,
 )
 from getting_to_outcomes.errors import DataReadError, GTOError, UnknownIndicatorError
 from getting_to_outcomes.scoring import score
