@@ -19,11 +19,26 @@ rate       pooled, exact         (not paired)                       conditional 
            Poisson                                                  rate ratio
 =========  ====================  =================================  =========================
 
-Design: units matched by id between the baseline and the row's period make the design
-*paired* when there are at least 2 pairs and they are at least half of the smaller of the
-two samples; otherwise the two samples are compared as *independent* (and the row notes how
-many units they share). Count, rate and pooled-ratio measures are always compared as
-independent totals.
+Design (one rule, :func:`pairing`, also behind ``ProgressSummary.movement()``): a row is
+*paired* when at least ``max(2, min_n)`` units are matched by id between the baseline and
+the row's period, else *independent* (the row notes how many units the periods share).
+Whatever the design, ``change`` is ``value - baseline_value``: the change of the group's
+value, the same quantity the status and progress are computed from. When every unit of both
+periods is matched the paired tests above apply unchanged. When only some are (people who
+joined or left), the matched units enter the standard error through their covariance, as in
+the partially overlapping samples tests of Derrick et al.: means by ``T_new2`` (Derrick,
+Russ, Toher & White 2017) with ``se^2 = s0^2/n0 + s1^2/n1 - 2 m c / (n0 n1)`` and
+``df = (m - 1) + (gamma - m + 1) (u0 + u1) / (u0 + u1 + 2 m)`` (``m`` matched units, ``u0``,
+``u1`` unmatched, ``gamma`` the Welch df), where the covariance ``c`` of the matched units is
+``(s0^2 + s1^2 - s_d^2) / 2`` (``s_d`` the sd of their differences; the two samples'
+variances stand in for the matched units' own, which the aggregation does not keep);
+proportions by the ``z`` test of Derrick, Dobson-McKittrick, Toher & White (2015) with the
+pooled proportion ``p`` and the phi correlation ``r`` of the matched units:
+``se^2 = p (1 - p) (1/n0 + 1/n1 - 2 r m / (n0 n1))``, with Newcombe's hybrid score interval
+(Wilson limits of each share, Newcombe 1998 method 10) whose correlation term is
+``r m / sqrt(n0 n1)``, the correlation of the two shares (it is the paired interval when
+every unit is matched). Count, rate and
+pooled-ratio measures are always compared as independent totals.
 
 Poisson formulas (not part of :mod:`getting_to_outcomes.stats`): the exact interval of a
 count ``x`` is ``chi2(a/2; 2x) / 2`` to ``chi2(1 - a/2; 2x + 2) / 2`` (Garwood 1936); two
@@ -58,7 +73,7 @@ from getting_to_outcomes.stats import (
     proportion_ci,
 )
 
-__all__ = ["ESTIMATE_COLUMNS", "estimate", "locate"]
+__all__ = ["ESTIMATE_COLUMNS", "estimate", "locate", "pairing"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -77,8 +92,99 @@ _CHANGE_COLUMNS = {
     "ci_high": "change_ci_high", "test": "test", "statistic": "statistic",
     "p_value": "p_value", "effect_size": "effect_size", "effect_size_name": "effect_size_name",
 }
-_PAIRED_SHARE = 0.5
 _BOOTSTRAP_RESAMPLES = 9999
+
+
+def pairing(n_pairs: Any, min_n: Any) -> BoolArray:
+    """Whether change is computed with matched units: at least ``max(2, min_n)`` of them.
+
+    The one rule for the design of every change and for ``ProgressSummary.movement()``:
+    enough matched units to show a value about them (the indicator's ``min_n``), and never
+    fewer than 2.
+
+    Examples
+    --------
+    >>> pairing([0, 1, 4, 5, 119], 5).tolist()
+    [False, False, False, True, True]
+    """
+    pairs = np.asarray(n_pairs, dtype=np.float64)
+    need = np.maximum(np.asarray(min_n, dtype=np.float64), 2.0)
+    return np.asarray(np.nan_to_num(pairs) >= need, dtype=bool)
+
+
+def _overlap_means(
+    n0: FloatArray, s0: FloatArray, ss0: FloatArray, n1: FloatArray, s1: FloatArray,
+    ss1: FloatArray, m: FloatArray, var_d: FloatArray, confidence: float,
+) -> pd.DataFrame:
+    """Change of two means whose samples share ``m`` units (Derrick et al. 2017, T_new2).
+
+    See the module notes for the formulas. Hedges' g of the two samples is the effect size.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean0, mean1 = s0 / n0, s1 / n1
+        v0 = np.maximum(ss0 - s0 * mean0, 0.0) / (n0 - 1.0)
+        v1 = np.maximum(ss1 - s1 * mean1, 0.0) / (n1 - 1.0)
+        bound = np.sqrt(v0 * v1)
+        cov = np.clip((v0 + v1 - var_d) / 2.0, -bound, bound)
+        se = np.sqrt(np.maximum(v0 / n0 + v1 / n1 - 2.0 * m * cov / (n0 * n1), 0.0))
+        welch = (v0 / n0 + v1 / n1) ** 2 / (
+            (v0 / n0) ** 2 / (n0 - 1.0) + (v1 / n1) ** 2 / (n1 - 1.0))
+        unmatched = (n0 - m) + (n1 - m)
+        df = (m - 1.0) + (welch - m + 1.0) * unmatched / (unmatched + 2.0 * m)
+        diff = mean1 - mean0
+        t = diff / se
+        p = 2.0 * sps.t.sf(np.abs(t), df)
+        half = sps.t.ppf(0.5 + confidence / 2.0, df) * se
+        pooled = np.sqrt(((n0 - 1.0) * v0 + (n1 - 1.0) * v1) / (n0 + n1 - 2.0))
+        g = diff / pooled * (1.0 - 3.0 / (4.0 * (n0 + n1) - 9.0))
+    return pd.DataFrame({
+        "design": "paired", "change": diff, "ci_low": diff - half, "ci_high": diff + half,
+        "test": "overlap_t", "statistic": t, "p_value": p, "effect_size": g,
+        "effect_size_name": "hedges_g",
+        "note": [f"change of the group means; {int(k)} matched unit(s) of {int(a)} and "
+                 f"{int(b)} enter its standard error (partially overlapping samples)"
+                 for k, a, b in zip(m, n0, n1, strict=True)],
+    })
+
+
+def _overlap_shares(
+    x0: FloatArray, n0: FloatArray, x1: FloatArray, n1: FloatArray, both: FloatArray,
+    before: FloatArray, after: FloatArray, m: FloatArray, confidence: float,
+) -> pd.DataFrame:
+    """Change of two proportions whose samples share ``m`` units (Derrick et al. 2015).
+
+    ``both``, ``before`` and ``after`` count the matched units with a success in both
+    periods, at baseline and now. See the module notes for the formulas.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p0, p1 = x0 / n0, x1 / n1
+        pa, pb = before / m, after / m
+        spread = np.sqrt(pa * (1.0 - pa) * pb * (1.0 - pb))
+        r = np.where(spread > 0, (both / m - pa * pb) / spread, 0.0)
+        pooled = (x0 + x1) / (n0 + n1)
+        w = pooled * (1.0 - pooled)
+        se = np.sqrt(np.maximum(w / n0 + w / n1 - 2.0 * r * w * m / (n0 * n1), 0.0))
+        diff = p1 - p0
+        stat = diff / se
+        p = np.where(se > 0, 2.0 * sps.norm.sf(np.abs(stat)), np.where(diff == 0, 1.0, 0.0))
+        h = 2.0 * np.arcsin(np.sqrt(p1)) - 2.0 * np.arcsin(np.sqrt(p0))
+        share_r = r * m / np.sqrt(n0 * n1)
+    then = proportion_ci(x0, n0, confidence=confidence)
+    now = proportion_ci(x1, n1, confidence=confidence)
+    l0, u0 = then["ci_low"].to_numpy(), then["ci_high"].to_numpy()
+    l1, u1 = now["ci_low"].to_numpy(), now["ci_high"].to_numpy()
+    low = diff - np.sqrt(np.maximum(
+        (p1 - l1) ** 2 - 2.0 * share_r * (p1 - l1) * (u0 - p0) + (u0 - p0) ** 2, 0.0))
+    high = diff + np.sqrt(np.maximum(
+        (u1 - p1) ** 2 - 2.0 * share_r * (u1 - p1) * (p0 - l0) + (p0 - l0) ** 2, 0.0))
+    return pd.DataFrame({
+        "design": "paired", "change": diff, "ci_low": low, "ci_high": high,
+        "test": "overlap_z", "statistic": stat, "p_value": p, "effect_size": h,
+        "effect_size_name": "cohen_h",
+        "note": [f"change of the group shares; {int(k)} matched unit(s) of {int(a)} and "
+                 f"{int(b)} enter its standard error (partially overlapping samples)"
+                 for k, a, b in zip(m, n0, n1, strict=True)],
+    })
 
 
 def _whole(x: FloatArray) -> BoolArray:
@@ -193,6 +299,7 @@ def estimate(
     thresholds: Mapping[str, float],
     ladders: Collection[str] = (),
     per: Mapping[str, float],
+    min_n: Mapping[str, int],
     confidence: float,
     bootstrap: bool,
     seed: int,
@@ -215,6 +322,9 @@ def estimate(
         Indicators measured on a ladder (level measures), whose movement is noted.
     per : Mapping[str, float]
         ``rate`` family: the ``per`` multiplier per indicator.
+    min_n : Mapping[str, int]
+        Smallest number of units shown per indicator; with :func:`pairing` it decides the
+        design.
     confidence : float
         Coverage of the intervals.
     bootstrap : bool
@@ -246,13 +356,19 @@ def estimate(
     sum_before = _per_row(pair_row, table["sum_before"].to_numpy(dtype=np.float64), n)
     sum_after = _per_row(pair_row, table["sum_after"].to_numpy(dtype=np.float64), n)
     smaller = np.fmin(count_now, np.nan_to_num(count_base))
-    can_pair = has_base & (n_pairs >= 2) & (n_pairs >= _PAIRED_SHARE * smaller)
+    limit = rows["indicator_id"].map(min_n).to_numpy(dtype=np.float64)
+    can_pair = has_base & pairing(n_pairs, limit)
+    # Every unit of both periods matched: the change of the matched units is the change of
+    # the group, and the classic paired tests apply.
+    whole = can_pair & (n_pairs == count_now) & (n_pairs == count_base)
+    some = can_pair & ~whole
     with_both = has_base & (count_now > 0) & (np.nan_to_num(count_base) > 0)
 
     def overlap(mask: BoolArray) -> None:
         shared = mask & (n_pairs > 0)
-        out.note(shared, [f"{int(k)} unit(s) appear in both periods, too few to pair; "
-                          "compared as independent samples" for k in n_pairs[shared]])
+        out.note(shared, [f"{int(k)} unit(s) appear in both periods, fewer than the "
+                          f"{max(int(lim), 2)} needed to pair; compared as independent samples"
+                          for k, lim in zip(n_pairs[shared], limit[shared], strict=True)])
 
     # ---- mean family -----------------------------------------------------------------
     mask = family == "mean"
@@ -268,15 +384,28 @@ def estimate(
                                     confidence=confidence)
         cols["baseline_value"][mask] = base["mean"].to_numpy()
         out.note(mask & (count_now == 1), "a single value: no interval")
-        paired = mask & can_pair
-        independent = mask & with_both & ~paired
+        paired = mask & whole
+        partly = mask & some & with_both
+        independent = mask & with_both & ~can_pair
         diffs = aggregates.differences
         diff_row = locate(diffs, rows)
-        if paired.any():
+        if (paired | partly).any():
             d = diffs["difference"].to_numpy(dtype=np.float64)
             c = diffs["count"].to_numpy(dtype=np.float64)
             sum_d = _per_row(diff_row, c * d, n)
             sumsq_d = _per_row(diff_row, c * d * d, n)
+        if partly.any():
+            k = n_pairs[partly]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                var_d = np.maximum(sumsq_d[partly] - sum_d[partly] ** 2 / k, 0.0) / (k - 1.0)
+            sub = rows[partly]
+            res = _overlap_means(
+                sub["b_n"].to_numpy(dtype=np.float64), sub["b_sum"].to_numpy(dtype=np.float64),
+                sub["b_sum_sq"].to_numpy(dtype=np.float64), count_now[partly],
+                sub["sum"].to_numpy(dtype=np.float64), sub["sum_sq"].to_numpy(dtype=np.float64),
+                k, var_d, confidence)
+            out.change(partly, res)
+        if paired.any():
             res = paired_change_from_moments(
                 n_pairs[paired], sum_d[paired], sumsq_d[paired],
                 sum_before[paired] / n_pairs[paired], sum_after[paired] / n_pairs[paired],
@@ -297,7 +426,7 @@ def estimate(
         if bootstrap:
             _bootstrap(out, rows, aggregates, mask, paired, independent, diff_row, confidence,
                        seed)
-        overlap(mask & has_base & ~paired)
+        overlap(mask & has_base & ~can_pair)
     # ---- share family ----------------------------------------------------------------
     mask = family == "share"
     if mask.any():
@@ -308,9 +437,10 @@ def estimate(
         cols["ci_high"][mask] = now["ci_high"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             cols["baseline_value"][mask] = (rows["b_successes"].to_numpy() / count_base)[mask]
-        paired = mask & can_pair
-        independent = mask & with_both & ~paired
-        if paired.any():
+        paired = mask & whole
+        partly = mask & some & with_both
+        independent = mask & with_both & ~can_pair
+        if (paired | partly).any():
             moves = aggregates.transitions
             where = locate(moves, rows)
             b = moves["before"].to_numpy(dtype=np.float64)
@@ -322,9 +452,18 @@ def estimate(
                      _per_row(where, c * (yes_b & ~yes_a), n),
                      _per_row(where, c * (~yes_b & yes_a), n),
                      _per_row(where, c * (~yes_b & ~yes_a), n)]
-            res = paired_proportion_change(*(x[paired] for x in cells), confidence=confidence)
-            out.change(paired, res)
-            ladder = paired & rows["indicator_id"].isin(list(ladders)).to_numpy()
+            if paired.any():
+                res = paired_proportion_change(*(x[paired] for x in cells),
+                                               confidence=confidence)
+                out.change(paired, res)
+            if partly.any():
+                res = _overlap_shares(
+                    rows["b_successes"].to_numpy(dtype=np.float64)[partly], count_base[partly],
+                    successes[partly], count_now[partly], cells[0][partly],
+                    (cells[0] + cells[1])[partly], (cells[0] + cells[2])[partly],
+                    n_pairs[partly], confidence)
+                out.change(partly, res)
+            ladder = (paired | partly) & rows["indicator_id"].isin(list(ladders)).to_numpy()
             up = _per_row(where, c * (a > b), n)
             down = _per_row(where, c * (a < b), n)
             out.note(ladder, [f"{int(u)} moved up and {int(d_)} down among {int(k)} matched"
@@ -335,7 +474,7 @@ def estimate(
                 rows["b_successes"].to_numpy()[independent], count_base[independent],
                 successes[independent], count_now[independent], confidence=confidence)
             out.change(independent, res)
-        overlap(mask & has_base & ~paired)
+        overlap(mask & has_base & ~can_pair)
     # ---- pooled ratio ----------------------------------------------------------------
     mask = family == "ratio"
     if mask.any():

@@ -251,13 +251,15 @@ def assess(
     status_out[baseline_row] = None
     method_name = np.where(usable, method, f"{method}_no_target").astype(object)
     notes: list[str | None] = [None] * len(value)
-    for i in np.flatnonzero(linear & ~baseline_row):
+    # Only rows with a value are assessed, so only they explain how.
+    assessed = ~baseline_row & ~np.isnan(value)
+    for i in np.flatnonzero(linear & assessed):
         notes[i] = "status from linear change per period (a growth rate needs a baseline above 0)"
-    for i in np.flatnonzero(usable & (target == base) & ~baseline_row):
+    for i in np.flatnonzero(usable & (target == base) & assessed):
         notes[i] = "the target equals the baseline, so progress is undefined"
-    for i in np.flatnonzero(usable & (d * (target - base) < 0) & ~baseline_row):
+    for i in np.flatnonzero(usable & (d * (target - base) < 0) & assessed):
         notes[i] = "the baseline already met the target, so progress is undefined"
-    for i in np.flatnonzero(~np.isnan(target_time) & (horizon <= 0) & ~baseline_row):
+    for i in np.flatnonzero(~np.isnan(target_time) & (horizon <= 0) & assessed):
         notes[i] = "the target lies at or before the baseline period and was not used"
     return pd.DataFrame({
         "target": target,

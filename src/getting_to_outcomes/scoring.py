@@ -567,8 +567,9 @@ def summarize(
     thresholds = {i.id: _threshold(i) for i in inds}
     per = {i.id: i.measure.per if isinstance(i.measure, RateMeasure) else 1.0 for i in inds}
     ladders = {i.id for i in inds if isinstance(i.measure, LevelMeasure)}
+    min_n = _min_n(inds, options.min_n)
     est = estimate(rows, aggregates, families, thresholds=thresholds, ladders=ladders, per=per,
-                   confidence=options.confidence, bootstrap=options.bootstrap,
+                   min_n=min_n, confidence=options.confidence, bootstrap=options.bootstrap,
                    seed=options.seed)
     frame = pd.concat([rows[[*KEY, "b_period", "is_baseline", "n_rows", "n_empty",
                              "source_present"]], est], axis=1)
@@ -576,7 +577,6 @@ def summarize(
     _add_data_notes(frame, notes, inds, families, aggregates)
     _add_reliability(frame, notes, aggregates, inds, options.confidence)
     _add_status(frame, notes, inds, aggregates.windows, targets, framework, families)
-    min_n = _min_n(inds, options.min_n)
     _withhold(frame, notes, min_n, network, inds, options.reliability)
     _adjust(frame)
     _describe(frame, inds, framework)
@@ -970,6 +970,8 @@ def _add_status(
     for pos, text in enumerate(result["status_note"]):
         if isinstance(text, str):
             notes[pos].append(text)
+        if np.isnan(value[pos]):
+            continue
         if origin[pos] == "given" and not frame["is_baseline"].iat[pos]:
             notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
         elif origin[pos] == "yaml" and not frame["is_baseline"].iat[pos]:
@@ -1016,17 +1018,13 @@ def _withhold(
     base_keys = frame[KEY].astype(str).assign(period=frame["b_period"].astype(str))
     base_hidden = cell.reindex(pd.MultiIndex.from_frame(base_keys)).fillna(False).to_numpy(
         dtype=bool) & ~frame["is_baseline"].to_numpy(dtype=bool) & ~hidden
-    few_pairs = (frame["design"] == "paired").to_numpy() & \
-        (frame["n_pairs"].to_numpy(dtype=np.float64) < limit) & ~hidden
     from_observed = (frame["_progress_from"] == "observed").to_numpy()
     for pos in np.flatnonzero(base_hidden).tolist():
         notes[pos].append("baseline withheld (a small group), and the change with it")
-    for pos in np.flatnonzero(few_pairs & ~base_hidden).tolist():
-        notes[pos].append(f"change withheld: fewer than {limit[pos]} matched units")
     frame.loc[base_hidden, ["baseline_n", "baseline_value"]] = np.nan
-    frame.loc[base_hidden | few_pairs, [*_CHANGE_FIELDS[:-2], "effect_size"]] = np.nan
-    frame.loc[base_hidden | few_pairs, ["test", "effect_size_name"]] = None
-    frame.loc[base_hidden | few_pairs, "design"] = "none"
+    frame.loc[base_hidden, [*_CHANGE_FIELDS[:-2], "effect_size"]] = np.nan
+    frame.loc[base_hidden, ["test", "effect_size_name"]] = None
+    frame.loc[base_hidden, "design"] = "none"
     status_hidden = base_hidden & from_observed
     frame.loc[status_hidden, ["progress", "score_0_100"]] = np.nan
     frame.loc[status_hidden, "status"] = "insufficient_data"

@@ -378,7 +378,10 @@ class ProgressSummary:
         baseline alpha as the reliability and the sd of its baseline scores; categories
         ``improved``, ``no_reliable_change``, ``declined`` (in the indicator's good
         direction). Ladders (level measures): ``moved_up``, ``no_change``, ``moved_down``.
-        Columns :data:`MOVEMENT_COLUMNS`; withheld below the indicator's ``min_n`` pairs.
+        Columns :data:`MOVEMENT_COLUMNS`. Shown exactly where the summary's ``design`` is
+        ``paired``: the rule that decides the design of the change (at least
+        ``max(2, min_n)`` matched units, :func:`getting_to_outcomes._estimates.pairing`)
+        decides here too, and counts are missing elsewhere.
         """
         rows: list[dict[str, Any]] = []
         aggregates = self.aggregates
@@ -420,8 +423,11 @@ class ProgressSummary:
         if table.empty:
             return table
         table = self._hide(table, ["count", "share", "n_pairs"])
-        few = table["n_pairs"] < table["indicator_id"].map(self.min_n)
-        table.loc[few, ["count", "share", "n_pairs"]] = np.nan
+        design = pd.Series(whole["design"].to_numpy(dtype=object), index=pd.MultiIndex.from_frame(
+            whole[["indicator_id", "group", "period"]].astype(str)))
+        keys = pd.MultiIndex.from_frame(table[["indicator_id", "group", "period"]].astype(str))
+        unpaired = design.reindex(keys).to_numpy(dtype=object) != "paired"
+        table.loc[unpaired, ["count", "share", "n_pairs"]] = np.nan
         return table.reset_index(drop=True)
 
     def _reliable_change(
