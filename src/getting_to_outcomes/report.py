@@ -53,6 +53,7 @@ from getting_to_outcomes._report_data import (
     Rendered,
     Tables,
     collect,
+    exact_notes,
     personal_columns,
     with_data,
     withhold,
@@ -347,7 +348,7 @@ def write_report(
         data.summary = data.summary.drop(columns=["notes"], errors="ignore")
     if "subgroup_dimension" in data.summary.columns and personal:
         data.summary = data.summary[~data.summary["subgroup_dimension"].isin(personal)]
-    data.summary = withhold(with_data(data.summary))
+    data.summary = withhold(with_data(exact_notes(data.summary, fw)))
     caption = _caption(data, fw, source)
     if mode == "grantee":
         charts, tables = grantee_plan(data, org, labels, caption, max_panels)
