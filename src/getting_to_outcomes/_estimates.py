@@ -93,6 +93,7 @@ _CHANGE_COLUMNS = {
     "p_value": "p_value", "effect_size": "effect_size", "effect_size_name": "effect_size_name",
 }
 _BOOTSTRAP_RESAMPLES = 9999
+_SINGLE = "fewer than 2 values in a period: no interval or test"
 
 
 def pairing(n_pairs: Any, min_n: Any) -> BoolArray:
@@ -420,6 +421,11 @@ def estimate(
             res = independent_change_from_moments(
                 sub["b_n"], sub["b_sum"], sub["b_sum_sq"], sub["n"], sub["sum"], sub["sum_sq"],
                 confidence=confidence)
+            # Say which period has the single value (the note of the stats function cannot).
+            single = res["note"].to_numpy(dtype=object) == _SINGLE
+            which = np.where(sub["b_n"].to_numpy() < 2, "at baseline", "now")
+            res.loc[single, "note"] = [f"a single value {w}: the change has no interval or test"
+                                       for w in which[single]]
             out.change(independent, res)
             ranks = mann_whitney_from_counts(_both_distributions(aggregates, rows, independent))
             _rank_notes(out, independent, ranks, "Mann-Whitney U", smaller)

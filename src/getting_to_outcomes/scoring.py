@@ -574,6 +574,7 @@ def summarize(
     frame = pd.concat([rows[[*KEY, "b_period", "is_baseline", "n_rows", "n_empty",
                              "source_present"]], est], axis=1)
     notes: list[list[str]] = [list(n) for n in frame.pop("notes")]
+    _clip_to_range(frame, notes, inds, families)
     _add_data_notes(frame, notes, inds, families, aggregates)
     _add_reliability(frame, notes, aggregates, inds, options.confidence)
     _add_status(frame, notes, inds, aggregates.windows, targets, framework, families)
@@ -592,6 +593,38 @@ def summarize(
         min_n=MappingProxyType(min_n),
         warnings=tuple(dict.fromkeys([*warnings, *aggregates.notes])),
     )
+
+
+def _clip_to_range(
+    frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
+    families: Mapping[str, Family],
+) -> None:
+    """Clip intervals to the indicator's ``valid_range``, and say so on the row.
+
+    A t or normal interval can reach past what the measure can take (a mean stage weight
+    below 0); the possible values bound the truth, so the interval is cut there. The
+    change's interval is cut to the widest possible change, ``+/- (high - low)``. Counts are
+    left alone: a network total can exceed the range of one grantee's count.
+    """
+    ranges = {i.id: i.valid_range for i in inds
+              if i.valid_range is not None and families[i.id] != "count"}
+    if not ranges:
+        return
+    ids = frame["indicator_id"]
+    low = ids.map({k: v[0] for k, v in ranges.items()}).to_numpy(dtype=np.float64)
+    high = ids.map({k: v[1] for k, v in ranges.items()}).to_numpy(dtype=np.float64)
+    span = high - low
+    cut = np.zeros(len(frame), dtype=bool)
+    for column, bottom, top in (("ci_low", low, high), ("ci_high", low, high),
+                                ("change_ci_low", -span, span),
+                                ("change_ci_high", -span, span)):
+        values = frame[column].to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            outside = (values < bottom) | (values > top)
+        cut |= outside
+        frame[column] = np.where(outside, np.clip(values, bottom, top), values)
+    for pos in np.flatnonzero(cut).tolist():
+        notes[pos].append(f"interval clipped to the valid range {low[pos]:g} to {high[pos]:g}")
 
 
 def _threshold(indicator: Indicator) -> float:

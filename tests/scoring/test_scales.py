@@ -149,7 +149,7 @@ def test_a_wave_with_a_single_respondent_has_a_value_but_no_interval(fw: Framewo
     assert post["value"] == pytest.approx(4.0)
     assert np.isnan(post["ci_low"])
     assert np.isnan(post["p_value"])
-    assert "fewer than 2 values in a period" in post["notes"]
+    assert "a single value now: the change has no interval or test" in post["notes"]
 
 
 def test_identical_answers_give_a_zero_width_interval_and_no_alpha(fw: Framework) -> None:
