@@ -19,6 +19,24 @@ from getting_to_outcomes.summary import ProgressSummary
 __all__ = ["compare"]
 
 _GRANTEE = "__grantee__"
+#: Columns of a targets table that can name the grantee, in order of preference: those
+#: :func:`~getting_to_outcomes.score` accepts (``group``, its default ``group_by``), then
+#: ``grantee``.
+_TARGET_KEYS = ("group", "org_id", "grantee")
+
+
+def _grantee_targets(targets: object) -> object:
+    """A targets table keyed by grantee as ``group``, whichever key column names it."""
+    if not isinstance(targets, pd.DataFrame):
+        return targets  # score says what a targets table must be
+    for key in _TARGET_KEYS:
+        if key in targets.columns:
+            return targets.rename(columns={key: "group"}) if key != "group" else targets
+    raise ScoringError(
+        "targets needs a column naming the grantee: one of "
+        f"{', '.join(repr(k) for k in _TARGET_KEYS)}, with the grantee names given to "
+        f"compare; its columns are {', '.join(repr(str(c)) for c in targets.columns)}"
+    )
 
 
 def _versions(summary: ProgressSummary) -> dict[str, str]:
@@ -119,7 +137,8 @@ def compare(
         For data: the framework to score against (default: the bundled one).
     **options
         For data: options of :func:`~getting_to_outcomes.score` (``group_by`` is set to
-        the grantee).
+        the grantee). A ``targets`` table names the grantee in a ``group``, ``org_id`` or
+        ``grantee`` column.
 
     Returns
     -------
@@ -172,6 +191,8 @@ def compare(
     if "group_by" in options:
         raise ScoringError("compare groups by grantee; leave group_by out")
     source = options.pop("source", None)
+    if "targets" in options and options["targets"] is not None:
+        options["targets"] = _grantee_targets(options["targets"])
     from getting_to_outcomes.loading import load_framework
 
     fw = framework if isinstance(framework, Framework) else load_framework(framework)

@@ -82,3 +82,28 @@ def test_network_totals_of_compare_are_exact(fw: Framework,
     a = merged[merged["group"] == "network"].set_index(key)["value"].sort_index()
     b = pooled[pooled["group"] == "network"].set_index(key)["value"].sort_index()
     pd.testing.assert_series_equal(a, b, rtol=1e-9)
+
+
+def test_targets_keyed_by_org_id_are_accepted_as_score_accepts_them(fw: Framework) -> None:
+    data = {org: pd.concat([survey(ANSWERS, org=org, wave="pre"),
+                            survey(ANSWERS, org=org, wave="post")]) for org in ("east", "west")}
+    targets = pd.DataFrame({"org_id": ["east", "west"],
+                            "indicator_id": ["survey.confidence"] * 2,
+                            "target": [3.9, 4.2], "period": ["post", "post"]})
+    frame = compare(data, fw, source="survey", indicators=["survey.confidence"],
+                    targets=targets).to_frame()
+    now = frame[(frame["subgroup_dimension"] == "all") & (frame["period"] == "post")]
+    mine = now.set_index("group")["target"]
+    # Each grantee gets its own target from the table, as score(targets=...) would.
+    assert mine["east"] == pytest.approx(3.9)
+    assert mine["west"] == pytest.approx(4.2)
+
+
+def test_targets_without_a_grantee_column_are_refused_in_the_users_words(
+        fw: Framework) -> None:
+    data = {"east": survey(ANSWERS, org="east"), "west": survey(ANSWERS, org="west")}
+    targets = pd.DataFrame({"site": ["east"], "indicator_id": ["survey.confidence"],
+                            "target": [3.9]})
+    with pytest.raises(ScoringError, match=r"'group', 'org_id', 'grantee'.*'site'") as error:
+        compare(data, fw, source="survey", targets=targets)
+    assert "__" not in str(error.value)
