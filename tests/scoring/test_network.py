@@ -81,3 +81,39 @@ def test_the_bundled_example_network_is_scored_completely(example: object) -> No
     assert len(summary.milestones()) > 0
     assert summary.reliability()["alpha"].notna().any()
     assert np.isfinite(summary.by_realm()["score_0_100"]).any()
+
+
+@pytest.fixture(scope="module")
+def example_scored(example: object) -> ProgressSummary:
+    return score(example.tables, example.framework, targets=example.targets)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("indicator_id", ["leadership.public_roles", "leadership.trainers_share"])
+def test_a_default_target_is_ahead_of_the_example_groups_where_they_start(
+        example_scored: ProgressSummary, indicator_id: str) -> None:
+    # The YAML baseline and target are on the scale of one group's value (a group's yearly
+    # total, a group's share), so the baseline lies among the groups' first-year values and
+    # the target ahead of the typical group: not reached before any work is done.
+    ind = example_scored.framework.indicators[indicator_id]
+    frame = example_scored.to_frame()
+    first = frame[(frame["indicator_id"] == indicator_id) & (frame["group"] != "network")
+                  & (frame["subgroup_dimension"] == "all")
+                  & (frame["period"] == frame["baseline_period"])]["value"]
+    assert first.min() <= ind.baseline <= first.max()
+    assert ind.targets[-1].value > first.median()
+
+
+def test_in_the_example_every_change_is_the_change_of_the_value_within_range(
+        example_scored: ProgressSummary) -> None:
+    frame = example_scored.to_frame()
+    changed = frame[frame["change"].notna()]
+    # Counts of a network can exceed one grantee's range, and count changes are totals.
+    assert np.allclose(changed["change"], changed["value"] - changed["baseline_value"])
+    fw = example_scored.framework
+    ranged = frame[frame["kind"] != "count"]
+    low = ranged["indicator_id"].map({i.id: (i.valid_range or (-np.inf, np.inf))[0]
+                                      for i in fw.indicators})
+    high = ranged["indicator_id"].map({i.id: (i.valid_range or (-np.inf, np.inf))[1]
+                                       for i in fw.indicators})
+    assert (ranged["ci_low"].dropna() >= low[ranged["ci_low"].notna()]).all()
+    assert (ranged["ci_high"].dropna() <= high[ranged["ci_high"].notna()]).all()
