@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from getting_to_outcomes import _chart_data as _d
@@ -199,11 +200,12 @@ def plot_heatmap(
     when = str(period) if period is not None else (
         str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator")
     what = "Scores (0-100) by indicator" if value == "score" else "Status by indicator"
-    _d.default_title(title, ax, what, f"{len([g for g in row_keys if g != NETWORK])} groups",
-                   when, pad=22)
+    shown_groups = _d.plural(len([g for g in row_keys if g != NETWORK]), "group")
+    _d.default_title(title, ax, what, shown_groups, when, pad=22)
     finite = [(scores[i, j], row_keys[i], col_keys[j]) for i in range(n_rows)
               for j in range(n_cols) if not math.isnan(scores[i, j])]
-    alt = f"Heatmap of {what.lower()} for {n_rows} groups and {n_cols} indicators ({when}). "
+    alt = (f"Heatmap of {what.lower()} for {_d.plural(n_rows, 'group')} and "
+           f"{_d.plural(n_cols, 'indicator')} ({when}). ")
     if finite and value == "score":
         top, low = max(finite), min(finite)
         alt += (f"Highest: {_d.label(top[1], labels)} on {_d.indicator_name(fw, top[2])} "
@@ -215,9 +217,10 @@ def plot_heatmap(
                 alt += f"{_d.label(g, labels)}: median {np.median(row_scores):.0f}. "
     elif value == "status":
         counts = pd.Series([_style.STATUS_ORDER[int(c)] for c in codes[~np.isnan(codes)]])
-        alt += " ".join(f"{_style.status_label(str(s))}: {k} cells." for s, k in
+        alt += " ".join(f"{_style.status_label(str(s))}: {_d.plural(k, 'cell')}." for s, k in
                         counts.value_counts().items())
-    alt += f" {withheld_count} cells withheld for small groups; {no_data} without data."
+    alt += (f" {_d.plural(withheld_count, 'cell')} withheld for small groups; {no_data} "
+            "without data.")
     on_chart = frame[frame["indicator_id"].isin(col_keys)]
     _d.finish(fig, created=created, caption=caption, data=data, frame=on_chart, framework=fw,
             alt=alt)
@@ -431,8 +434,9 @@ def plot_ranking(
     if found is not None:
         ax.set_xlabel(found.unit + (" (lower is better)" if direction == "decrease" else ""))
     _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: ranking with "
-                   f"{_d.ci_label(data)}s", f"{len(members)} groups", str(period))
-    alt = (f"Ranking of {len(members)} groups on {_d.indicator_name(fw, str(indicator))}, "
+                   f"{_d.ci_label(data)}s", _d.plural(len(members), "group"), str(period))
+    alt = (f"Ranking of {_d.plural(len(members), 'group')} on "
+           f"{_d.indicator_name(fw, str(indicator))}, "
            f"{period}, best first. " + " ".join(descriptions))
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
@@ -490,7 +494,7 @@ def plot_wins_pipeline(
         frame = frame[frame["group"] == NETWORK]
         who = _d.label(NETWORK, labels)
     else:
-        who = f"{frame['group'].nunique()} groups combined"
+        who = f"{_d.plural(frame['group'].nunique(), 'group')} combined"
     frame = frame.assign(level=frame["level"].where(frame["level"].notna(), "unspecified")
                          .astype(str))
     table = frame.pivot_table(index=["stage_order", "stage"], columns="level", values="count",
@@ -620,6 +624,7 @@ def plot_realm_profiles(
                                             3.4))
     axes = fig.subplots(1, len(realms), sharey=True, squeeze=False)[0]
     descriptions = []
+    end_labels: list[tuple[Axes, Text, float, str]] = []
     for panel, realm in zip(axes, realms, strict=True):
         color = _style.REALM_COLORS.get(realm, "#555555")
         parts = []
@@ -637,8 +642,11 @@ def plot_realm_profiles(
             bars.append((position, score))
             coverage = ("" if math.isnan(defined) else
                         f" · {0 if math.isnan(with_data) else with_data:.0f}/{defined:.0f}")
-            panel.text(min(score, 100) + 1.5, position, f"{score:.0f}{coverage}",
-                       va="center", fontsize=7.5, color="#222222", in_layout=False)
+            text = panel.text(min(score, 100) + 1.5, position, f"{score:.0f}{coverage}",
+                              va="center", fontsize=7.5, color="#222222", in_layout=False,
+                              zorder=4, bbox={"facecolor": "white", "edgecolor": "none",
+                                              "pad": 0.6, "alpha": 0.85})
+            end_labels.append((panel, text, min(score, 100), color))
             parts.append(f"{_d.label(g, labels)} {score:.0f}")
         if bars:
             # One call for all of a realm's bars: cheaper to draw than one per grantee.
@@ -650,9 +658,10 @@ def plot_realm_profiles(
         if network and pooled is not None and _d.is_num(pooled.get("score_0_100")):
             value = _d.num(pooled["score_0_100"])
             panel.axvline(value, color="#444444", linestyle="--", linewidth=1.1, zorder=3)
-            panel.annotate(f"network {value:.0f}", xy=(value, 1.0),
-                           xycoords=("data", "axes fraction"), xytext=(2, 2),
-                           textcoords="offset points", fontsize=7.5, color="#444444")
+            note = panel.annotate(f"network {value:.0f}", xy=(value, 1.0),
+                                  xycoords=("data", "axes fraction"), xytext=(2, 2),
+                                  textcoords="offset points", fontsize=7.5, color="#444444")
+            end_labels.append((panel, note, value, ""))
             parts.append(f"network {value:.0f}")
         name = next((r.name for r in fw.realms if r.id == realm), realm) if fw else realm
         panel.set_title(name.capitalize(), loc="left", fontsize=10, color=color, pad=14)
@@ -671,11 +680,39 @@ def plot_realm_profiles(
     periods_used = list(dict.fromkeys(frame["period"]))
     when = str(periods_used[0]) if len(periods_used) == 1 else "latest period of each group"
     suptitle = title if title is not None else (
-        f"Realm profiles: individual, community and policy\n{len(members)} groups · {when}")
+        "Realm profiles: individual, community and policy\n"
+        f"{_d.plural(len(members), 'group')} · {when}")
     if suptitle:
         fig.suptitle(suptitle, x=0.01, ha="left", fontsize=12, fontweight="bold")
     alt = (f"Bar charts of roll-up scores (0-100) in {len(realms)} realms for "
-           f"{len(members)} groups, {when}. " + " ".join(descriptions))
+           f"{_d.plural(len(members), 'group')}, {when}. " + " ".join(descriptions))
     _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
             alt=alt)
+    _keep_in_panel(fig, end_labels)
     return fig
+
+
+def _keep_in_panel(fig: Figure, labels: Sequence[tuple[Axes, Text, float, str]]) -> None:
+    """Move a label that would run into the next panel back inside its own.
+
+    A bar's end label goes inside the end of its bar (``colour`` is the bar's); the network
+    line's label (no colour) goes to the left of the line.
+
+    Whether a label fits is known only once the layout has placed the panels, so the figure
+    is laid out once (without rendering pixels) before labels are measured.
+    """
+    if not labels:
+        return
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for panel, text, end, color in labels:
+        if text.get_window_extent(renderer).x1 <= panel.get_window_extent(renderer).x1:
+            continue
+        text.set_horizontalalignment("right")
+        if isinstance(text, Annotation):
+            text.xyann = (-2, 2)
+        else:
+            text.set_x(end - 1.5)
+            text.set_color(_style.text_color_on(color))
+            # On the bar's own colour, so that the network line does not cross the text.
+            text.set_bbox({"facecolor": color, "edgecolor": "none", "pad": 0.6})

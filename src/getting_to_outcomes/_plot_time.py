@@ -204,7 +204,8 @@ def plot_trend(
     if groups is None and len(chosen) > 8:
         chosen = [NETWORK] if NETWORK in set(frame["group"]) else chosen[:0]
         if not chosen:
-            msg = (f"{len(_d.groups(frame, None, network=False))} groups are too many for one "
+            msg = (f"{_d.plural(len(_d.groups(frame, None, network=False)), 'group')} are too "
+                   "many for one "
                    "trend chart; pass groups=[...] (at most 8) or use plot_small_multiples")
             raise ChartDataError(msg)
     if len(chosen) > 8:
@@ -233,7 +234,7 @@ def plot_trend(
         descriptions.append(
             f"{_d.label(g, labels)}: "
             + ", ".join(f"{p['period']} {p['withheld'] or fv(p['value'])}"
-                        for p in points) + "." + (f" {len(withheld)} period(s) withheld."
+                        for p in points) + "." + (f" {_d.plural(len(withheld), 'period')} withheld."
                                                   if withheld else "")
         )
     # A pooled count is the network's total, not a typical grantee: it is no reference line.
@@ -257,10 +258,11 @@ def plot_trend(
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     band_note = _d.ci_label(data) + ("" if len(chosen) <= 2 else "s")
     _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))} over time",
-                   _d.label(chosen[0], labels) if single else f"{len(chosen)} groups",
+                   _d.label(chosen[0], labels) if single else _d.plural(len(chosen), "group"),
                    f"{_d.when(list(order))}; {'band' if len(chosen) <= 2 else 'bars'}: "
                    f"{band_note}")
-    alt = (f"Line chart of {_d.indicator_name(fw, str(indicator))} over {len(order)} periods "
+    alt = (f"Line chart of {_d.indicator_name(fw, str(indicator))} over "
+           f"{_d.plural(len(order), 'period')} "
            f"with {_d.ci_label(data)}s. " + " ".join(descriptions))
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
@@ -417,7 +419,7 @@ def plot_small_multiples(
         ) + ".")
     if facet == "group":
         what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"
-        who = f"{len(keys)} groups" + (" (grey dashed: network)" if network_points else "")
+        who = _d.plural(len(keys), "group") + (" (grey dashed: network)" if network_points else "")
     else:
         what = "Every indicator over time"
         who = _d.label(group, labels)
@@ -427,7 +429,7 @@ def plot_small_multiples(
     if suptitle:
         fig.suptitle(suptitle, x=0.01, y=1 - 0.1 / fig.get_figheight() if grid else 0.98,
                      ha="left", va="top", fontsize=12, fontweight="bold")
-    alt = (f"Small multiples: {len(keys)} panels of {what.lower()}, periods "
+    alt = (f"Small multiples: {_d.plural(len(keys), 'panel')} of {what.lower()}, periods "
            f"{', '.join(map(str, order))}. " + " ".join(descriptions))
     on_chart = frame[frame[key_col].isin(keys)]
     _d.finish(fig, created=created, caption=caption, data=data, frame=on_chart, framework=fw,

@@ -146,7 +146,8 @@ def _html_table(table: Table, csv_name: str) -> str:
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(frame) > len(shown):
-        more = (f"<p class='muted'>First {len(shown)} of {len(frame):,} rows; the whole table "
+        more = (f"<p class='muted'>First {len(shown)} of {_d.plural(len(frame), 'row')}; "
+                "the whole table "
                 f"is in <a href='tables/{_e(csv_name)}'>tables/{_e(csv_name)}</a> and "
                 "tables.xlsx.</p>")
     return (f"<div class='table-wrap'><table><caption>{_e(table.heading)}</caption>"
@@ -182,10 +183,11 @@ def _facts(meta: Mapping[str, Any], data: Tables) -> str:
         frame = frame[frame["group"] == meta["organization"]] if meta["organization"] else frame
     indicators = frame["indicator_id"].nunique()
     with_values = frame.loc[frame["value"].map(_d.is_num), "indicator_id"].nunique()
-    facts = [(str(indicators), "indicators reported"), (str(with_values), "with values")]
+    reported = "indicator reported" if indicators == 1 else "indicators reported"
+    facts = [(str(indicators), reported), (str(with_values), "with values")]
     if meta["mode"] == "funder":
         groups = [g for g in meta["groups"] if g != NETWORK]
-        facts.insert(0, (str(len(groups)), "grantees"))
+        facts.insert(0, (str(len(groups)), "grantee" if len(groups) == 1 else "grantees"))
     if "status" in frame.columns and meta["mode"] == "grantee":
         order = _d.period_order(frame, data, data.framework)
         latest = _d.latest_rows(frame, order, None)

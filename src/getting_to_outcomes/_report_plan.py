@@ -300,8 +300,9 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                     else "Status toward target; symbols repeat the colours for black-and-white "
                     "printing.",
                     functools.partial(_plots.plot_heatmap, data, value=value, network=True,
-                                      indicators=part, title=f"{heading}\n{len(members)} "
-                                      "grantees · latest period of each indicator", **common)))
+                                      indicators=part, title=f"{heading}\n"
+                                      f"{_d.plural(len(members), 'grantee')}"
+                                      " · latest period of each indicator", **common)))
     if not data.by_realm().empty:
         charts.append(Chart(
             "realm_profiles", "realms", "Realm profiles",

@@ -110,8 +110,8 @@ class ReportFiles:
     notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return (f"ReportFiles({str(self.html)!r}, {len(self.charts)} charts, "
-                f"{len(self.tables)} tables)")
+        return (f"ReportFiles({str(self.html)!r}, {_d.plural(len(self.charts), 'chart')}, "
+                f"{_d.plural(len(self.tables), 'table')})")
 
 # ----------------------------------------------------------------------------------------
 # Safe table output
@@ -470,7 +470,7 @@ def _pick_org(org: Any, members: Sequence[Any]) -> Any:
     if not members:
         msg = "the summary has no organization to report on"
         raise ChartDataError(msg)
-    msg = (f"the summary holds {len(members)} organizations; choose one with org=... "
+    msg = (f"the summary holds {_d.plural(len(members), 'organization')}; choose one with org=... "
            f"(--org), or write a funder report (mode='funder', --compare): "
            f"{_d.preview(list(members))}")
     raise ChartDataError(msg)

@@ -126,7 +126,7 @@ def test_the_alt_text_names_the_highest_and_lowest_cells() -> None:
     alt = _style.alt_text(ax.figure)
     assert "Highest: Gamma on a.one (95)" in alt
     assert "Lowest: Alpha on a.two (20)" in alt
-    assert "1 cells withheld" in alt
+    assert "1 cell withheld" in alt
 
 
 def test_a_new_figure_gets_a_caption_that_says_the_data_are_synthetic() -> None:

@@ -241,3 +241,27 @@ def test_plot_progress_falls_back_to_change_without_targets(two_orgs_one_withhel
     alpha = two_orgs_one_withheld[two_orgs_one_withheld["group"] == "Alpha"]
     ax = plot_progress(alpha.assign(target=np.nan))
     assert "Change since baseline" in ax.get_title(loc="left")
+
+
+def test_a_full_bar_keeps_its_label_inside_its_own_panel(realm_rollup) -> None:
+    # A full community bar: to the right of 100 there is no room for "100 · 1/1".
+    community = realm_rollup["level_id"] == "community"
+    realm_rollup.loc[community, ["score_0_100", "n_indicators_defined",
+                                 "n_indicators_with_data"]] = [100.0, 1, 1]
+    fig = plot_realm_profiles(realm_rollup, caption=False)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    for panel in fig.axes:
+        box = panel.get_window_extent(renderer)
+        for text in panel.texts:
+            extent = text.get_window_extent(renderer)
+            assert box.x0 <= extent.x0, text.get_text()
+            assert extent.x1 <= box.x1, text.get_text()
+    labels = [t.get_text() for t in fig.axes[1].texts]
+    assert labels.count("100 · 1/1") == 2
+
+
+def test_one_group_is_counted_in_the_singular(realm_rollup) -> None:
+    fig = plot_realm_profiles(realm_rollup, groups=["Alpha"], caption=False)
+    assert "1 group ·" in fig.get_suptitle()
+    assert "1 groups" not in fig.get_suptitle() + " ".join(_style.alt_text(fig))

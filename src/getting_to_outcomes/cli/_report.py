@@ -13,6 +13,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from getting_to_outcomes._chart_data import plural
 from getting_to_outcomes.cli._common import fail, framework_option, open_framework
 from getting_to_outcomes.errors import GTOError
 from getting_to_outcomes.framework import Framework
@@ -205,7 +206,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                 checked = validate([str(p) for p in paths], framework, source=source)
                 rejected = len(checked.rejected_rows)
                 if rejected:
-                    message = (f"{source}: {rejected} of {checked.rows_read} rows failed "
+                    message = (f"{source}: {rejected} of {plural(checked.rows_read, 'row')} failed "
                                f"validation and were left out (gto validate "
                                f"{' '.join(str(p) for p in paths)} --source {source} lists "
                                "them).")
@@ -226,7 +227,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
     except GTOError as exc:
         fail(str(exc))
         return
-    click.echo(f"Wrote {files.html} ({len(files.charts)} charts as PNG and SVG, "
-               f"{len(files.tables)} tables as CSV and Excel, summary.json).")
+    click.echo(f"Wrote {files.html} ({plural(len(files.charts), 'chart')} as PNG and SVG, "
+               f"{plural(len(files.tables), 'table')} as CSV and Excel, summary.json).")
     for note in files.notes:
         click.echo(f"Note: {note}", err=True)
