@@ -553,6 +553,24 @@ def _change_legend(ax: Axes, ci_label: str) -> None:
 
 
 @_d.styled
+def _no_progress(row: Mapping[str, Any]) -> str:
+    """Why a row has no progress from baseline to target, as the data show it.
+
+    Progress is the share of the distance from baseline to target covered; it is undefined
+    without a baseline, without a value now, and when the baseline already meets the target
+    (there is no distance left to cover).
+    """
+    baseline, target = _d.num(row.get("baseline_value")), _d.num(row.get("target"))
+    if math.isnan(baseline):
+        return "no baseline"
+    if math.isnan(_d.num(row.get("value"))):
+        return "no value now"
+    lower_is_better = row.get("direction") == "decrease"
+    if (baseline <= target) if lower_is_better else (baseline >= target):
+        return "target met at baseline"
+    return "progress not computed"
+
+
 def plot_targets(
     data: Any,
     *,
@@ -646,7 +664,7 @@ def plot_targets(
                         markersize=6, zorder=4)
         ax.plot([100, 100], [position - 0.3, position + 0.3], color="#111111", linewidth=2.6,
                 zorder=4, solid_capstyle="butt")
-        progress_text = "no baseline" if math.isnan(value) else f"{value:,.0f}%"
+        progress_text = f"{value:,.0f}%" if not math.isnan(value) else _no_progress(row)
         note = (f"{_style.status_label(status, symbol=True)} · {progress_text} · "
                 f"{fv(now)} of {fv(target)}")
         ax.annotate(note, xy=(1.0, position), xycoords=("axes fraction", "data"),

@@ -71,6 +71,26 @@ def test_status_progress_and_values_are_written_beside_each_bar() -> None:
     assert "↑ On track · 60% · 3.04 of 3.40" in texts
 
 
+def test_a_row_without_progress_says_why() -> None:
+    # Progress is the share of the way from baseline to target; each row below lacks it for a
+    # different reason, and the label must name that reason.
+    rows = [
+        # The baseline 0.8 already meets the target 0.7: no distance left to cover.
+        summary_row(indicator_id="met.share", group="Alpha", period="post", n=40, value=0.85,
+                    baseline_value=0.8, target=0.7, status="target_achieved"),
+        # Lower is better, and the baseline 3 is already under the target 5.
+        summary_row(indicator_id="met.rate", group="Alpha", period="post", n=40, value=2.0,
+                    baseline_value=3.0, target=5.0, status="target_achieved",
+                    direction="decrease"),
+        summary_row(indicator_id="new.count", group="Alpha", period="post", n=40, value=12,
+                    target=20.0),
+    ]
+    ax = plot_targets(summary_frame(rows), caption=False)
+    notes = [t.get_text() for t in ax.texts]
+    assert sum("target met at baseline" in note for note in notes) == 2
+    assert sum("no baseline" in note for note in notes) == 1
+
+
 # --- the transit map --------------------------------------------------------------------
 
 
