@@ -296,7 +296,6 @@ def _cell_issues(
     rules = model.__gto_rules__
     details = model_specs(model)
     rows = entry.raw.rows
-    cache: dict[tuple[str, str, str], tuple[str, str]] = {}
     out: dict[str, list[Any]] = {
         k: [] for k in ("row", "column", "value", "reason", "message", "fix", "pos")
     }
@@ -315,13 +314,13 @@ def _cell_issues(
         else:
             spec, bounds, plaus = details[column]
             plausible = (plaus.low, plaus.high)
-            values = [shown(v) for v in entry.frame[column].iloc[positions].tolist()]
+            values = _shown_cells(entry.frame[column], positions)
+        # Word each distinct value once; the same problem often repeats down a column.
+        texts: dict[str, tuple[str, str]] = {}
         for value in values:
-            text = cache.get((column, reason, value))
+            text = texts.get(value)
             if text is None:
-                text = cache[(column, reason, value)] = cell_text(
-                    reason, spec, value, bounds, plausible
-                )
+                text = texts[value] = cell_text(reason, spec, value, bounds, plausible)
             out["message"].append(text[0])
             out["fix"].append(text[1])
         out["row"].append(rows[positions])
@@ -356,6 +355,17 @@ def _cell_issues(
                 value=a,
                 pos=int(p) + entry.offset,
             )
+
+
+def _shown_cells(column: pd.Series, positions: np.ndarray) -> list[str]:
+    """The cells at ``positions`` as a person would type them (numbers without ``.0``)."""
+    if column.dtype.kind == "f":
+        numbers = column.to_numpy()[positions]
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (abs(numbers) < 1e15)
+        if whole.all():
+            return [str(v) for v in numbers.astype(np.int64).tolist()]
+    return [shown(v) for v in column.iloc[positions].tolist()]
 
 
 def _straight_value(
