@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import Formatter
 from matplotlib.transforms import offset_copy
 
 from getting_to_outcomes import _style
@@ -242,6 +243,44 @@ def fmt_against(value: float, threshold: float, *, decimals: int = 2,
             break
         places += 1
     return f"{value:.{places}f}", f"{threshold:.{places}f}"
+
+
+class PercentTicks(Formatter):
+    """Tick labels of shares (0-1) as percentages, with the decimals the ticks need.
+
+    The number of decimals is chosen for all the ticks of the axis at once, the fewest (up to
+    3) that print every tick exactly: ticks at 0, 2.5%, 5%, 7.5% read "0.0%, 2.5%, 5.0%,
+    7.5%", never "0%, 2%, 5%, 8%". ``scale`` is 100 for shares, 1 for values that already
+    are percentages; ``signed=False`` drops the sign (both sides of a diverging bar).
+
+    Examples
+    --------
+    >>> ticks = PercentTicks()
+    >>> ticks.set_locs([0.0, 0.025, 0.05, 0.075])
+    >>> [ticks(v) for v in (0.0, 0.025, 0.075)]
+    ['0.0%', '2.5%', '7.5%']
+    >>> ticks.set_locs([0.0, 0.25, 0.5])
+    >>> ticks(0.25)
+    '25%'
+    """
+
+    def __init__(self, scale: float = 100.0, *, signed: bool = True) -> None:
+        super().__init__()
+        self.scale = scale
+        self.signed = signed
+        self.decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        shown = [v * self.scale for v in locs if math.isfinite(v)]
+        self.decimals = next((d for d in range(4)
+                              if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v))
+                                     for v in shown)), 3)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        value = x * self.scale if self.signed else abs(x * self.scale)
+        if value == 0:
+            value = 0.0  # no "-0%"
+        return f"{value:.{self.decimals}f}%"
 
 
 def is_share(framework: Framework | None, indicator_id: str, frame: pd.DataFrame) -> bool:

@@ -16,7 +16,7 @@ from matplotlib.colors import BoundaryNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from getting_to_outcomes import _chart_data as _d
 from getting_to_outcomes import _style
@@ -430,7 +430,7 @@ def plot_ranking(
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color="#EEEEEE")
     if share:
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+        ax.xaxis.set_major_formatter(_d.PercentTicks())
     if found is not None:
         ax.set_xlabel(found.unit + (" (lower is better)" if direction == "decrease" else ""))
     _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: ranking with "

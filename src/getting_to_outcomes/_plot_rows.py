@@ -14,7 +14,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
 from getting_to_outcomes import _chart_data as _d
 from getting_to_outcomes import _style
@@ -238,7 +237,7 @@ def _draw_likert(
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_yticks(range(len(rows)), [r[0] for r in rows])
     ax.axvline(0, color="#333333", linewidth=0.8, zorder=3)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+    ax.xaxis.set_major_formatter(_d.PercentTicks(1, signed=False))
     ax.set_xlabel("← share disagreeing    |    share agreeing →")
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)

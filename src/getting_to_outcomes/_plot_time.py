@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from getting_to_outcomes import _chart_data as _d
 from getting_to_outcomes import _style
@@ -249,7 +249,7 @@ def plot_trend(
     ax.set_xlim(-0.35, len(order) - 0.65)
     ax.grid(axis="y", color="#EEEEEE")
     if share:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+        ax.yaxis.set_major_formatter(_d.PercentTicks())
     found = _d.indicator(fw, str(indicator))
     if found is not None:
         ax.set_ylabel(found.unit)
@@ -413,7 +413,7 @@ def plot_small_multiples(
         panel.tick_params(axis="y", labelsize=7.5)
         panel.grid(axis="y", color="#EEEEEE")
         if share:
-            panel.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
+            panel.yaxis.set_major_formatter(_d.PercentTicks())
         descriptions.append(f"{name}: " + ", ".join(
             f"{p['period']} {p['withheld'] or fv(p['value'])}" for p in points
         ) + ".")

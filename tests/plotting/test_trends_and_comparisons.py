@@ -265,3 +265,21 @@ def test_one_group_is_counted_in_the_singular(realm_rollup) -> None:
     fig = plot_realm_profiles(realm_rollup, groups=["Alpha"], caption=False)
     assert "1 group ·" in fig.get_suptitle()
     assert "1 groups" not in fig.get_suptitle() + " ".join(_style.alt_text(fig))
+
+
+def test_percent_ticks_print_the_value_they_mark() -> None:
+    # Shares of seats on decision bodies between 2% and 8%: four ticks a panel fall on 2.5%
+    # steps, which whole percents would print as "2%" and "8%".
+    rows = [summary_row(indicator_id="seats.share", group=g, period=p, n=40, value=v * k,
+                        ci_low=v * k - 0.01, ci_high=v * k + 0.01, kind="proportion")
+            for g, k in (("Alpha", 1.0), ("Beta", 0.9))
+            for p, v in (("pre", 0.02), ("mid", 0.05), ("post", 0.08))]
+    fig = plot_small_multiples(summary_frame(rows), indicator="seats.share", caption=False)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    ticks = list(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()],
+                     strict=True))
+    assert any(round(loc * 1000) % 10 for loc, _ in ticks)  # some tick is off whole percents
+    for loc, text in ticks:
+        assert text.endswith("%")
+        assert float(text.rstrip("%")) == pytest.approx(loc * 100, abs=1e-9)
