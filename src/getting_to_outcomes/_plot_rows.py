@@ -552,7 +552,7 @@ def _change_legend(ax: Axes, ci_label: str) -> None:
 
 
 @_d.styled
-def _no_progress(row: Mapping[str, Any]) -> str:
+def _no_progress(row: Mapping[Any, Any]) -> str:
     """Why a row has no progress from baseline to target, as the data show it.
 
     Progress is the share of the distance from baseline to target covered; it is undefined

@@ -166,14 +166,19 @@ def personal_columns(framework: Framework | None) -> set[str]:
     return names
 
 
-def with_data(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of indicators that have a value (or a withheld one) somewhere in the summary.
+def with_data(frame: pd.DataFrame, among: Iterable[Any] | None = None) -> pd.DataFrame:
+    """Rows of indicators that have a value (or a withheld one) for a group of ``among``.
 
     An indicator scored without any data would fill charts with empty rows; it is listed in
-    the data-quality notes instead.
+    the data-quality notes instead. ``among`` (default: every group) is the organization of a
+    grantee report, whose pages stay empty where only the pooled network has data.
     """
     if frame.empty:
         return frame
+    if among is not None:
+        frame_of_among = frame[frame["group"].isin(set(among))]
+        keep = set(with_data(frame_of_among)["indicator_id"])
+        return frame[frame["indicator_id"].isin(keep)]
     shown = frame["value"].map(_d.is_num)
     if "suppressed" in frame.columns:
         shown |= frame["suppressed"].map(lambda v: bool(v) if v == v else False).astype(bool)

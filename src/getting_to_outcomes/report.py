@@ -348,7 +348,10 @@ def write_report(
         data.summary = data.summary.drop(columns=["notes"], errors="ignore")
     if "subgroup_dimension" in data.summary.columns and personal:
         data.summary = data.summary[~data.summary["subgroup_dimension"].isin(personal)]
-    data.summary = withhold(with_data(exact_notes(data.summary, fw)))
+    # A grantee report keeps the indicators with data for the organization itself: the
+    # network's values alone would draw pages of empty rows and name others' sources.
+    among = [org] if mode == "grantee" else None
+    data.summary = withhold(with_data(exact_notes(data.summary, fw), among))
     caption = _caption(data, fw, source)
     if mode == "grantee":
         charts, tables = grantee_plan(data, org, labels, caption, max_panels)
