@@ -220,31 +220,6 @@ def plural(count: float, singular: str, many: str | None = None) -> str:
     return f"{count:,.0f} {noun}" if count == int(count) else f"{count:,} {noun}"
 
 
-def fmt_against(value: float, threshold: float, *, decimals: int = 2,
-                most: int = 6) -> tuple[str, str]:
-    """A value and a threshold printed so that the text tells the same order as the numbers.
-
-    Rounding to ``decimals`` places can make 0.596 read as 0.60 next to a threshold of 0.6;
-    more places are added, one at a time (up to ``most``), until an unequal pair prints
-    unequal and in the right order.
-
-    Examples
-    --------
-    >>> fmt_against(0.596, 0.6)
-    ('0.596', '0.600')
-    >>> fmt_against(0.42, 0.6)
-    ('0.42', '0.60')
-    """
-    places = decimals
-    while places < most:
-        shown_value, shown_threshold = round(value, places), round(threshold, places)
-        if (shown_value < shown_threshold) == (value < threshold) and \
-                (shown_value > shown_threshold) == (value > threshold):
-            break
-        places += 1
-    return f"{value:.{places}f}", f"{threshold:.{places}f}"
-
-
 class PercentTicks(Formatter):
     """Tick labels of shares (0-1) as percentages, with the decimals the ticks need.
 

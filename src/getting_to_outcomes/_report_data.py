@@ -5,8 +5,6 @@ Private: see :func:`getting_to_outcomes.write_report`.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,47 +182,6 @@ def with_data(frame: pd.DataFrame, among: Iterable[Any] | None = None) -> pd.Dat
         shown |= frame["suppressed"].map(lambda v: bool(v) if v == v else False).astype(bool)
     keep = set(frame.loc[shown, "indicator_id"])
     return frame[frame["indicator_id"].isin(keep)]
-
-
-#: The sentence with which scoring flags a scale whose alpha is below its threshold; its
-#: numbers are rounded to two places, which can print 0.596 as 0.60 next to 0.6.
-_ALPHA_NOTE = re.compile(r"Cronbach's alpha \S+ is below the threshold \S+ of this scale")
-
-
-def reliability_note(alpha: float, threshold: float) -> str:
-    """Alpha against its threshold with enough decimals to show which is larger.
-
-    Examples
-    --------
-    >>> reliability_note(0.596, 0.6)
-    "Cronbach's alpha 0.596 is below the threshold 0.600 of this scale"
-    """
-    shown_alpha, shown_threshold = _d.fmt_against(alpha, threshold)
-    return (f"Cronbach's alpha {shown_alpha} is below the threshold {shown_threshold} "
-            "of this scale")
-
-
-def exact_notes(frame: pd.DataFrame, framework: Framework | None) -> pd.DataFrame:
-    """Notes whose numbers compared with thresholds are printed in the right order.
-
-    The alpha sentence is rewritten from the row's ``reliability`` and the framework's
-    threshold; a note without them is kept as it is.
-    """
-    if framework is None or frame.empty or "notes" not in frame.columns \
-            or "reliability" not in frame.columns:
-        return frame
-    thresholds = {i.id: i.reliability_threshold for i in framework.indicators
-                  if i.reliability_threshold is not None}
-
-    def rewrite(row: pd.Series) -> Any:
-        text, alpha = row["notes"], _d.num(row["reliability"])
-        threshold = thresholds.get(str(row["indicator_id"]))
-        if not isinstance(text, str) or threshold is None or math.isnan(alpha) \
-                or not _ALPHA_NOTE.search(text):
-            return text
-        return _ALPHA_NOTE.sub(reliability_note(alpha, threshold), text)
-
-    return frame.assign(notes=frame.apply(rewrite, axis=1) if len(frame) else frame["notes"])
 
 
 def withhold(frame: pd.DataFrame) -> pd.DataFrame:

@@ -53,7 +53,6 @@ from getting_to_outcomes._report_data import (
     Rendered,
     Tables,
     collect,
-    exact_notes,
     personal_columns,
     with_data,
     withhold,
@@ -351,7 +350,7 @@ def write_report(
     # A grantee report keeps the indicators with data for the organization itself: the
     # network's values alone would draw pages of empty rows and name others' sources.
     among = [org] if mode == "grantee" else None
-    data.summary = withhold(with_data(exact_notes(data.summary, fw), among))
+    data.summary = withhold(with_data(data.summary, among))
     caption = _caption(data, fw, source)
     if mode == "grantee":
         charts, tables = grantee_plan(data, org, labels, caption, max_panels)

@@ -32,6 +32,7 @@ from getting_to_outcomes._aggregate import (
     positions,
 )
 from getting_to_outcomes._estimates import estimate
+from getting_to_outcomes._format import fmt_against
 from getting_to_outcomes._measures import Family, condition_mask, family_of
 from getting_to_outcomes._status import assess, period_times, rubric_levels, score_0_100
 from getting_to_outcomes._suppress import suppress
@@ -830,6 +831,18 @@ def _alpha_cells(agg: Aggregates, ind: Indicator, confidence: float) -> pd.DataF
     })
 
 
+def alpha_note(alpha: float, threshold: float) -> str:
+    """The note of a scale whose alpha is below its threshold, never printing them equal.
+
+    Examples
+    --------
+    >>> alpha_note(0.596, 0.6)
+    "Cronbach's alpha 0.596 is below the threshold 0.600 of this scale"
+    """
+    shown_alpha, shown_threshold = fmt_against(alpha, threshold)
+    return f"Cronbach's alpha {shown_alpha} is below the threshold {shown_threshold} of this scale"
+
+
 def _add_reliability(
     frame: pd.DataFrame, notes: list[list[str]], agg: Aggregates, inds: Sequence[Indicator],
     confidence: float,
@@ -868,8 +881,7 @@ def _add_reliability(
     for pos in np.flatnonzero(shown).tolist():
         a = alpha[pos]
         if below[pos]:
-            notes[pos].append(f"Cronbach's alpha {a:.2f} is below the threshold "
-                              f"{threshold[pos]:g} of this scale")
+            notes[pos].append(alpha_note(a, threshold[pos]))
         elif np.isnan(a):
             notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
                               "variation)")
