@@ -108,6 +108,13 @@ def load_key(
     ------
     PseudonymKeyError
         When there is no key, the key file cannot be read, or the key is too short.
+
+    Examples
+    --------
+    >>> key = load_key(environ={"GTO_PSEUDONYM_KEY": "a key kept somewhere private"})
+    >>> key.pseudonym("P-001") == load_key(
+    ...     environ={"GTO_PSEUDONYM_KEY": "a key kept somewhere private"}).pseudonym("P-001")
+    True
     """
     env = os.environ if environ is None else environ
     secret = (env.get(KEY_ENV) or "").strip()

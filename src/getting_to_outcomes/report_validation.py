@@ -104,6 +104,20 @@ class ValidationReport:
         The rows with at least one error, same columns plus ``reasons``.
     missing : DataFrame
         One row per cell holding a missing-value code: ``row``, ``column``, ``reason``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from getting_to_outcomes import validate
+    >>> rows = pd.DataFrame({"org_id": ["o1", "o1"], "person_id": ["P1", "P2"],
+    ...                      "survey_wave": ["pre", "later"], "k1_district_decisions": [4, 99]})
+    >>> report = validate(rows, source="leadership_survey")
+    >>> report.ok, report.rows_read, list(report.rejected_rows.index)
+    (False, 2, [3])
+    >>> report.rejected_rows.loc[3, "reasons"]
+    'survey_wave: not_allowed'
+    >>> report.missing.astype(str).values.tolist()
+    [['3', 'k1_district_decisions', 'dont_know']]
     """
 
     source: str
