@@ -197,3 +197,24 @@ def test_template_writes_headers_and_a_codebook(run, tmp_path: Path, kind: str) 
         run("template", "test_survey", "--format", kind, "--out", str(out), "--force").exit_code
         == 0
     )
+
+
+def test_sheet_by_name_or_number_from_one(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    path = tmp_path / "survey.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Read me"
+    workbook.active.append(["This workbook holds the spring survey."])
+    answers = workbook.create_sheet("Answers")
+    answers.append(["Organization", "Respondent ID", "Survey wave", "q1"])
+    answers.append(["org1", "P1", "pre", "Agree"])
+    workbook.save(path)
+    by_name = run(
+        "validate", str(path), "--source", "test_survey", "--sheet", "Answers", "--format", "json"
+    )
+    by_number = run(
+        "validate", str(path), "--source", "test_survey", "--sheet", "2", "--format", "json"
+    )
+    assert by_name.exit_code == by_number.exit_code == 0
+    assert json.loads(by_name.output)["rows_read"] == json.loads(by_number.output)["rows_read"] == 1
