@@ -27,9 +27,9 @@ SOURCE --framework family-engagement-partnerships`` writes an empty one).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pandas as pd
+from _program_example import check_example, output_folder, write_tables
 
 import getting_to_outcomes as gto
 
@@ -37,27 +37,11 @@ NAME = "family-engagement-partnerships"
 
 
 def main(argv: list[str]) -> None:
-    out = Path(argv[0]) if argv else Path("gto-output") / NAME
-    out.mkdir(parents=True, exist_ok=True)
-
-    example = gto.load_example(NAME)
-    framework = example.framework
-    print(f"Framework: {framework.title} (version {framework.version})")
-    print(f"  {len(framework.indicators)} indicators in {len(framework.stops)} stops")
-    print(f"Example data: {example.description}")
+    out = output_folder(argv, NAME)
 
     # 1. Check every file against its data source.
-    reports = {}
-    for source_id in framework.sources:
-        path = example.files[f"{source_id}.csv"]
-        report = gto.validate(path, framework, source=source_id)
-        reports[source_id] = report
-        counts = report.issues["severity"].value_counts()
-        print(
-            f"Checked {path.name}: {report.rows_read} rows, {counts.get('error', 0)} errors, "
-            f"{counts.get('warning', 0)} warnings"
-        )
-        report.raise_if_invalid()
+    example, reports = check_example(NAME)
+    framework = example.framework
 
     # 2. Score every indicator, per partnership and for all of them ("network").
     summary = gto.score(reports, framework)
@@ -102,28 +86,17 @@ def main(argv: list[str]) -> None:
             )
 
     # 5. Write the tables.
-    issues = pd.concat([r.issues for r in reports.values()], ignore_index=True)
-    files = {
-        "validation_issues.csv": issues,
-        "scores.csv": scores,
-        "by_realm.csv": summary.by_realm(),
-        "by_stop.csv": summary.by_stop(),
-        "reliability.csv": summary.reliability(),
-        "site_milestones.csv": summary.milestones(),
-        "buy_in_by_level.csv": buy_in,
-        "services_day_one.csv": services,
-    }
-    for file_name, table in files.items():
-        table.to_csv(out / file_name, index=False)
-    (out / "summary.txt").write_text(
-        "SYNTHETIC EXAMPLE DATA\n\n" + summary.summary() + "\n", encoding="utf-8"
+    write_tables(
+        out,
+        summary,
+        reports,
+        {
+            "site_milestones.csv": summary.milestones(),
+            "buy_in_by_level.csv": buy_in,
+            "services_day_one.csv": services,
+        },
+        nobody="partnership, site, family or child",
     )
-
-    print("\n" + summary.summary())
-    print(f"\nWrote {len(files) + 1} files to {out.resolve()}:")
-    for file_name in [*files, "summary.txt"]:
-        print(f"  {file_name}")
-    print("The data are synthetic: they describe no real partnership, site, family or child.")
 
 
 if __name__ == "__main__":

@@ -27,9 +27,8 @@ data, give ``gto.validate`` your files instead (same columns; ``gto template SOU
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import pandas as pd
+from _program_example import check_example, output_folder, write_tables
 
 import getting_to_outcomes as gto
 
@@ -37,27 +36,11 @@ NAME = "networks-community-of-practice"
 
 
 def main(argv: list[str]) -> None:
-    out = Path(argv[0]) if argv else Path("gto-output") / NAME
-    out.mkdir(parents=True, exist_ok=True)
-
-    example = gto.load_example(NAME)
-    framework = example.framework
-    print(f"Framework: {framework.title} (version {framework.version})")
-    print(f"  {len(framework.indicators)} indicators in {len(framework.stops)} stops")
-    print(f"Example data: {example.description}")
+    out = output_folder(argv, NAME)
 
     # 1. Check every file against its data source.
-    reports = {}
-    for source_id in framework.sources:
-        path = example.files[f"{source_id}.csv"]
-        report = gto.validate(path, framework, source=source_id)
-        reports[source_id] = report
-        counts = report.issues["severity"].value_counts()
-        print(
-            f"Checked {path.name}: {report.rows_read} rows, {counts.get('error', 0)} errors, "
-            f"{counts.get('warning', 0)} warnings"
-        )
-        report.raise_if_invalid()
+    example, reports = check_example(NAME)
+    framework = example.framework
 
     # 2. Score every indicator, per network and for the whole cohort ("network").
     summary = gto.score(reports, framework)
@@ -91,27 +74,16 @@ def main(argv: list[str]) -> None:
         print(f"  {row['period']:9s} {row['value']:.0%} of {row['n']} ({interval})")
 
     # 5. Write the tables.
-    issues = pd.concat([r.issues for r in reports.values()], ignore_index=True)
-    files = {
-        "validation_issues.csv": issues,
-        "scores.csv": scores,
-        "by_realm.csv": summary.by_realm(),
-        "by_stop.csv": summary.by_stop(),
-        "reliability.csv": summary.reliability(),
-        "movement.csv": movement,
-        "practice_milestones.csv": summary.milestones(),
-    }
-    for file_name, table in files.items():
-        table.to_csv(out / file_name, index=False)
-    (out / "summary.txt").write_text(
-        "SYNTHETIC EXAMPLE DATA\n\n" + summary.summary() + "\n", encoding="utf-8"
+    write_tables(
+        out,
+        summary,
+        reports,
+        {
+            "movement.csv": movement,
+            "practice_milestones.csv": summary.milestones(),
+        },
+        nobody="network or person",
     )
-
-    print("\n" + summary.summary())
-    print(f"\nWrote {len(files) + 1} files to {out.resolve()}:")
-    for file_name in [*files, "summary.txt"]:
-        print(f"  {file_name}")
-    print("The data are synthetic: they describe no real network or person.")
 
 
 if __name__ == "__main__":
