@@ -512,7 +512,7 @@ def _unit_codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
     return np.where(missing, -1, combined)
 
 
-def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
+def unit_key_columns(source: DataSource, indicator: Indicator) -> list[str]:
     """Columns that identify a unit across periods: the id plus the other non-time keys."""
     measure = indicator.measure
     id_column = measure.item_field if isinstance(measure, MilestoneMeasure) else source.id_column
@@ -868,7 +868,7 @@ def aggregate_source(
             uniques = np.asarray(uniq, dtype=np.float64)
         _cells_and_values(builder, indicator, family, units, codes, valid, value_codes, uniques)
         measure = indicator.measure
-        unit_columns = _unit_columns(source, indicator)
+        unit_columns = unit_key_columns(source, indicator)
         if (family in ("mean", "share") and unit_columns and len(window.periods) > 1
                 and uniques.size and all(c in frame.columns for c in unit_columns)):
             key = tuple(unit_columns)

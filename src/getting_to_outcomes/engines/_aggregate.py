@@ -44,6 +44,7 @@ from getting_to_outcomes._aggregate import (
     TABLE_COLUMNS,
     Aggregates,
     Window,
+    unit_key_columns,
 )
 from getting_to_outcomes._measures import family_of
 from getting_to_outcomes.engines._exprs import Check, ExprBuilder, UnitExprs
@@ -407,16 +408,6 @@ def _values(
     return _concat("values", parts)
 
 
-def _unit_columns(source: DataSource, indicator: Indicator) -> list[str]:
-    """Columns that identify a unit across periods: the id plus the other non-time keys."""
-    measure = indicator.measure
-    id_column = measure.item_field if isinstance(measure, MilestoneMeasure) else source.id_column
-    if not id_column:
-        return []
-    rest = [k for k in source.keys if k not in (source.time_column, id_column)]
-    return [id_column, *rest]
-
-
 def _pairs(
     src: _Source,
     rows: Any,
@@ -638,7 +629,7 @@ def _collected(
     columns = list(frame.collect_schema().names())
     wanted = [c for c in (group_column, source.time_column) if c is not None]
     for indicator in indicators:
-        wanted += _unit_columns(source, indicator)
+        wanted += unit_key_columns(source, indicator)
         wanted += [d for d in indicator.disaggregate_by if d in columns]
         wanted += _measure_columns(indicator, columns)
     wanted = [c for c in dict.fromkeys(wanted) if c in columns]
@@ -762,7 +753,7 @@ def aggregate_source(
             if family_of(indicator) not in ("mean", "share"):
                 continue
             distributed[f"__v{j}"] = indicator.id
-            unit_columns = _unit_columns(source, indicator)
+            unit_columns = unit_key_columns(source, indicator)
             if unit_columns and len(window.periods) > 1 and all(c in schema for c in unit_columns):
                 matched.setdefault(tuple(unit_columns), {})[f"__v{j}"] = indicator.id
         id_columns = list(dict.fromkeys(c for key in matched for c in key))
