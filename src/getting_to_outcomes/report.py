@@ -215,10 +215,6 @@ def _xlsx_bytes_openpyxl(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | No
     return buffer.getvalue(), None
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    write_bytes_atomic(path, data)
-
-
 def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
     records = json.loads(frame.to_json(orient="records", date_format="iso",
                                        default_handler=str))
@@ -391,12 +387,12 @@ def write_report(
     table_files: dict[str, Path] = {}
     for table in tables:
         path = out / "tables" / f"{table.key}.csv"
-        _write_bytes(path, _csv_bytes(table.frame))
+        write_bytes_atomic(path, _csv_bytes(table.frame))
         table_files[table.key] = path
         written.append(path)
     workbook, problem = _xlsx_bytes({t.key: t.frame for t in tables})
     if workbook is not None:
-        _write_bytes(out / "tables.xlsx", workbook)
+        write_bytes_atomic(out / "tables.xlsx", workbook)
         written.append(out / "tables.xlsx")
     if problem:
         notes.append(problem)
@@ -407,16 +403,16 @@ def write_report(
         "tables": {t.key: _json_ready(t.frame) for t in tables},
         "notes": notes,
     }
-    _write_bytes(out / "summary.json",
+    write_bytes_atomic(out / "summary.json",
                  json.dumps(payload, indent=2, ensure_ascii=False, default=str).encode())
     written.append(out / "summary.json")
     tick("summary.json")
     page = html_page(meta, rendered, tables, notes, data, fw)
-    _write_bytes(out / "report.html", page.encode("utf-8"))
+    write_bytes_atomic(out / "report.html", page.encode("utf-8"))
     written.append(out / "report.html")
     listed = [*written, out / "manifest.json"]
     manifest = {"files": sorted(str(p.relative_to(out)) for p in listed)}
-    _write_bytes(out / "manifest.json", json.dumps(manifest, indent=2).encode())
+    write_bytes_atomic(out / "manifest.json", json.dumps(manifest, indent=2).encode())
     written.append(out / "manifest.json")
     for stale in previous - {p.resolve() for p in written}:
         stale.unlink(missing_ok=True)
@@ -494,8 +490,8 @@ def _render(chart: Chart, out: Path, dpi: int, embed: str) -> Rendered:
     images = _style.render(fig, ("png", "svg"), dpi=dpi)
     png, svg = images["png"], images["svg"]
     files = [out / "charts" / f"{chart.key}.png", out / "charts" / f"{chart.key}.svg"]
-    _write_bytes(files[0], png)
-    _write_bytes(files[1], svg)
+    write_bytes_atomic(files[0], png)
+    write_bytes_atomic(files[1], svg)
     image, media_type = (svg, "image/svg+xml") if embed == "svg" else (png, "image/png")
     return Rendered(chart.key, chart.section, chart.heading, chart.intro, image, media_type,
                      _style.alt_text(fig), files)
