@@ -333,6 +333,11 @@ def plot_small_multiples(
         key_col = "group"
     elif facet == "indicator":
         group = _d.choose(frame, "group", group, what="group", prefer=[NETWORK])
+        if indicators is not None:
+            # An indicator this group lacks gets a "no data" panel; one the summary lacks
+            # altogether is a typing mistake.
+            for wanted in indicators:
+                _d.choose(frame, "indicator_id", wanted, what="indicator")
         frame = frame[frame["group"] == group]
         keys = list(indicators) if indicators is not None else _d.indicator_order(frame, fw)
         key_col = "indicator_id"
@@ -347,24 +352,37 @@ def plot_small_multiples(
     nrows = math.ceil(len(keys) / cols)
     created = fig is None
     shared = facet == "group"
+    # A pooled count is the network's total, not a typical grantee: it is no reference line.
+    comparable = facet == "group" and not _d.is_whole(fw, str(indicator), frame)
+    network_points = (_series(frame[frame["group"] == NETWORK], order, fw)
+                      if comparable and network and NETWORK in set(frame["group"]) else [])
+    if facet == "group":
+        what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"
+        who = _d.plural(len(keys), "group") + (" (grey dashed: network)" if network_points else "")
+    else:
+        what = "Every indicator over time"
+        who = _d.label(group, labels)
+    suptitle = title if title is not None else (
+        f"{what}\n{who} · {_d.when(order) if shared else 'each indicator over its own periods'}"
+        f"; bands: {_d.ci_label(data)}s, dashed: targets")
     grid: dict[str, float] = {}
     if fig is None:
         # Panels are alike, so a fixed grid (in inches) replaces the layout engine, which
         # would measure every panel's texts before each export.
         panel_w, panel_h = 2.45, 1.25
         gap_w, gap_h = (0.3 if shared else 0.62), 0.78
-        left, right, top, bottom = 0.62, 0.15, 1.0, 0.45
+        left, right, bottom = 0.62, 0.15, 0.45
         width = left + right + cols * panel_w + (cols - 1) * gap_w
+        # The title is wrapped to the figure's width (a bold glyph is wider than the
+        # average the helper assumes), and the panels start below however many lines it has.
+        suptitle = _style.wrap(suptitle, int(_style.chars_per_line(width, 12) * 0.9))
+        top = 0.6 + 0.21 * (suptitle.count("\n") + 1 if suptitle else 0)
         height = top + bottom + nrows * panel_h + (nrows - 1) * gap_h
         fig = _style.chart_figure(width, height, layout=None)
         grid = {"left": left / width, "right": 1 - right / width, "top": 1 - top / height,
                 "bottom": bottom / height, "wspace": gap_w / panel_w, "hspace": gap_h / panel_h}
     axes = fig.subplots(nrows, cols, sharex=shared, sharey=shared, squeeze=False,
                         gridspec_kw=grid or None)
-    # A pooled count is the network's total, not a typical grantee: it is no reference line.
-    comparable = facet == "group" and not _d.is_whole(fw, str(indicator), frame)
-    network_points = (_series(frame[frame["group"] == NETWORK], order, fw)
-                      if comparable and network and NETWORK in set(frame["group"]) else [])
     descriptions = []
     for index, panel in enumerate(axes.flat):
         if index >= len(keys):
@@ -417,15 +435,6 @@ def plot_small_multiples(
         descriptions.append(f"{name}: " + ", ".join(
             f"{p['period']} {p['withheld'] or fv(p['value'])}" for p in points
         ) + ".")
-    if facet == "group":
-        what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"
-        who = _d.plural(len(keys), "group") + (" (grey dashed: network)" if network_points else "")
-    else:
-        what = "Every indicator over time"
-        who = _d.label(group, labels)
-    suptitle = title if title is not None else (
-        f"{what}\n{who} · {_d.when(order) if shared else 'each indicator over its own periods'}"
-        f"; bands: {_d.ci_label(data)}s, dashed: targets")
     if suptitle:
         fig.suptitle(suptitle, x=0.01, y=1 - 0.1 / fig.get_figheight() if grid else 0.98,
                      ha="left", va="top", fontsize=12, fontweight="bold")

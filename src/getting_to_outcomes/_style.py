@@ -286,7 +286,14 @@ def wrap(text: str, width: int) -> str:
     )
 
 
-def _chars_per_line(width_inches: float, fontsize: float) -> int:
+def chars_per_line(width_inches: float, fontsize: float) -> int:
+    """How many characters of average width fit on a line ``width_inches`` wide.
+
+    Examples
+    --------
+    >>> chars_per_line(6.0, 12.0)
+    62
+    """
     # An average DejaVu Sans glyph is about 0.55 em wide.
     return max(20, int(width_inches * 72 / (fontsize * 0.58)))
 
@@ -308,7 +315,7 @@ def set_title(
     """
     figure = ax.get_figure(root=True)
     width = figure.get_figwidth() * ax.get_position().width if figure is not None else 6.0
-    chars = _chars_per_line(max(width, 3.0), 12.0)
+    chars = chars_per_line(max(width, 3.0), 12.0)
     detail = " · ".join(part for part in (who, when) if part)
     lines = [wrap(what, chars)]
     if detail:
@@ -334,7 +341,7 @@ def add_caption(fig: Figure, text: str) -> None:
     if not text:
         return
     fontsize = 8.0
-    body = wrap(text, _chars_per_line(fig.get_figwidth(), fontsize))
+    body = wrap(text, chars_per_line(fig.get_figwidth(), fontsize))
     fig.text(0.01, -18 / 72 / fig.get_figheight(), body, ha="left", va="top",
              fontsize=fontsize, color=CAPTION_COLOR, gid="caption")
 

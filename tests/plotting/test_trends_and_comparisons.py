@@ -153,6 +153,26 @@ def test_indicator_panels_keep_their_own_periods(framework) -> None:
     assert ticks == [["pre", "post"], ["2023", "2024", "2025"]]
 
 
+def test_the_title_of_two_panels_is_wrapped_within_the_figure(two_orgs_one_withheld) -> None:
+    fig = plot_small_multiples(two_orgs_one_withheld, caption=False)
+    renderer = fig.canvas.get_renderer()
+    title = fig.get_suptitle()
+    assert "\n" in title
+    box = fig._suptitle.get_window_extent(renderer)
+    assert box.x1 <= fig.bbox.x1
+    # The panels start below the title.
+    top_of_panels = max(ax.get_window_extent(renderer).y1 for ax in fig.axes if ax.get_visible())
+    assert top_of_panels < box.y0
+
+
+def test_an_indicator_panel_for_an_indicator_the_summary_lacks_is_refused(framework) -> None:
+    rows = [summary_row(indicator_id=SCALE_ID, group="Alpha", period=p, n=20, value=v)
+            for p, v in (("pre", 2.5), ("post", 3.0))]
+    with pytest.raises(ChartDataError, match="did you mean"):
+        plot_small_multiples(summary_frame(rows), facet="indicator", framework=framework,
+                             indicators=[SCALE_ID, SCALE_ID + "s"], caption=False)
+
+
 def test_empty_slots_of_the_grid_are_hidden() -> None:
     rows = [summary_row(indicator_id="x", group=f"g{k}", period="2024", n=9, value=1.0)
             for k in range(5)]
