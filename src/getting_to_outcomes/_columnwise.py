@@ -409,6 +409,7 @@ def _exact_texts(spec: FieldSpec) -> tuple[list[str], list[Any]]:
     for text in dict.fromkeys(
         str(a)
         for a in ([*spec.column.allowed] if spec.column.allowed else [])
+        + [spelling for spellings in spec.column.value_aliases.values() for spelling in spellings]
         + [
             spelling
             for c in (spec.scale.codes if spec.scale else [])

@@ -220,6 +220,14 @@ class Column(_Model):
     plausible_min: float | None = Field(None, description="Warning below this value.")
     plausible_max: float | None = Field(None, description="Warning above this value.")
     allowed: list[str | int] | None = Field(None, description="Allowed values of a category.")
+    value_aliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Other spellings of allowed values that real exports use, read as the value: "
+            "{parent: ['Parent or guardian', 'Parent/Guardian']}. Case, spaces, dashes "
+            "and underscores are ignored already."
+        ),
+    )
     scale: str | None = Field(None, description="Response scale id of a likert column.")
     aliases: list[str] = Field(default_factory=list, description="Headers used by real exports.")
     personal: bool = Field(False, description="Identifies a person (name, email, phone...).")
@@ -231,9 +239,40 @@ class Column(_Model):
             raise ValueError("a likert column needs 'scale'")
         if self.type == "category" and not self.allowed:
             raise ValueError("a category column needs 'allowed'")
+        if self.value_aliases:
+            self._check_value_aliases()
         if self.min is not None and self.max is not None and self.min > self.max:  # type: ignore[operator]
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         return self
+
+
+    def _check_value_aliases(self) -> None:
+        if self.type != "category":
+            raise ValueError(
+                f"value_aliases is for category columns; this column is {self.type}"
+                + (" (a likert column takes other spellings as aliases of its scale's codes)"
+                   if self.type == "likert" else "")
+            )
+        allowed = [str(a) for a in self.allowed or ()]
+        unknown = [v for v in self.value_aliases if v not in allowed]
+        if unknown:
+            raise ValueError(
+                f"value_aliases names {unknown[0]!r}, which is not an allowed value "
+                f"({', '.join(allowed)})"
+            )
+        # Spellings are compared the way cells are read: case, spaces and dashes aside.
+        seen = {_spelling(a): a for a in allowed}
+        for value, spellings in self.value_aliases.items():
+            for spelling in spellings:
+                other = seen.setdefault(_spelling(spelling), value)
+                if other != value:
+                    raise ValueError(
+                        f"{spelling!r} is given for {value!r} but already reads as {other!r}"
+                    )
+
+
+def _spelling(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
 
 
 class FieldComparison(_Model):

@@ -241,6 +241,9 @@ def field_specs(source: DataSource, scales: Mapping[str, ResponseScale]) -> dict
         elif column.type == "category" and column.allowed:
             for allowed in column.allowed:
                 answers.setdefault(cell_key(allowed), str(allowed))
+            for value, spellings in column.value_aliases.items():
+                for spelling in spellings:
+                    answers.setdefault(cell_key(spelling), value)
         missing: dict[str, str] = {}
         declared: list[MissingCode] = [*column.missing_codes, *(scale.missing if scale else [])]
         for missing_code in declared:

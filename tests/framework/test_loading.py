@@ -211,3 +211,25 @@ def test_stop_without_indicators_is_a_warning_located_in_framework_yaml(
     assert stop_warning.line is not None
     realm_warning = next(p for p in warnings if "realm 'policy'" in p.message)
     assert realm_warning.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ({"name": "role", "type": "category", "allowed": ["parent"],
+          "value_aliases": {"teacher": ["Educator"]}}, "not an allowed value"),
+        ({"name": "role", "type": "category", "allowed": ["parent", "youth"],
+          "value_aliases": {"parent": ["Youth"]}}, "already reads as 'youth'"),
+        ({"name": "n", "type": "integer", "value_aliases": {"1": ["one"]}},
+         "value_aliases is for category columns"),
+    ],
+)
+def test_value_aliases_must_name_allowed_values_and_read_as_one_value(
+    column: dict[str, object], expected: str
+) -> None:
+    from pydantic import ValidationError
+
+    from getting_to_outcomes.models import Column
+
+    with pytest.raises(ValidationError, match=expected):
+        Column.model_validate(column)

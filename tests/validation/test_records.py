@@ -245,3 +245,37 @@ def test_every_bundled_source_has_a_record_model() -> None:
         model = record_model(source, framework)
         assert list(model.model_fields) == [c.name for c in source.columns]
         assert model.model_validate({}).model_dump() == dict.fromkeys(model.model_fields)
+
+
+# --- other spellings of a category's values ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("Parent or guardian", "parent"),
+        ("PARENT/GUARDIAN", "parent"),
+        ("student", "youth"),
+        ("Community member", "community_member"),
+    ],
+)
+def test_declared_spellings_of_a_category_value_read_as_the_value(
+    specs: dict[str, Any], cell: str, value: str
+) -> None:
+    assert parse_cell(specs["role"], cell) == (value, None)
+
+
+def test_spellings_of_a_category_are_read_the_same_by_both_checking_paths(
+    framework: Framework,
+) -> None:
+    from getting_to_outcomes import validate
+
+    survey = pd.DataFrame({
+        "org_id": ["o1"] * 4, "respondent_id": ["a", "b", "c", "d"], "wave": ["pre"] * 4,
+        "role": ["Parent or guardian", "Student", "parent", "Grandparent"],
+    })
+    for engine in ("columns", "records"):
+        report = validate(survey, framework, source="test_survey", engine=engine)
+        assert report.valid_rows["role"].tolist() == ["parent", "youth", "parent"]
+        rejected = report.issues[report.issues["severity"] == "error"]
+        assert rejected[["row", "column", "value"]].values.tolist() == [[5, "role", "Grandparent"]]
