@@ -1,8 +1,9 @@
 """Validate survey and campaign data against a data source of the framework.
 
-:func:`validate` reads one or more files (or DataFrames), finds every problem in one
-pass and returns a :class:`~getting_to_outcomes.ValidationReport`; it never raises
-for problems in the data. Rules come from the source's YAML through its pydantic
+:func:`validate` reads one or more files or tables (pandas, or Polars, PyArrow, DuckDB
+and Dask through :mod:`getting_to_outcomes.engines`), finds every problem in one pass
+and returns a :class:`~getting_to_outcomes.ValidationReport`; it never raises for
+problems in the data. Rules come from the source's YAML through its pydantic
 record model (:func:`~getting_to_outcomes.records.record_model`): types, ranges,
 allowed answers, response scales, missing-value codes and required fields are checked
 column-wise; keys, waves and comparisons across rows and fields follow.
@@ -10,8 +11,9 @@ column-wise; keys, waves and comparisons across rows and fields follow.
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,7 +27,7 @@ from getting_to_outcomes._issues import Issues, cell_text, column_text, comparis
 from getting_to_outcomes._recordwise import check_records
 from getting_to_outcomes.errors import DataReadError
 from getting_to_outcomes.privacy import PseudonymKey, load_key
-from getting_to_outcomes.readers import RawTable, read_raw
+from getting_to_outcomes.readers import RawTable, _from_frame, read_raw
 from getting_to_outcomes.records import (
     CellProblem,
     FieldSpec,
@@ -41,8 +43,22 @@ if TYPE_CHECKING:
 
 __all__ = ["validate"]
 
-DataInput = str | os.PathLike[str] | pd.DataFrame
+#: A file, a pandas DataFrame, or a table of another engine: a Polars DataFrame or
+#: LazyFrame, a PyArrow Table, a DuckDB relation or a Dask DataFrame (typed loosely:
+#: those libraries are optional).
+DataInput = str | os.PathLike[str] | pd.DataFrame | Any
 _HIDDEN = "(hidden: personal data)"
+#: Rows of a table of another engine checked at a time (a Dask partition is cut to this).
+_SLICE_ROWS = 250_000
+#: How a table of another engine is named in the report, where a file gives its path.
+_ENGINE_LABELS = {
+    ("polars", "DataFrame"): "<Polars DataFrame>",
+    ("polars", "LazyFrame"): "<Polars LazyFrame>",
+    ("pyarrow", "Table"): "<PyArrow Table>",
+    ("duckdb", "DuckDBPyRelation"): "<DuckDB relation>",
+    ("dask", "DataFrame"): "<Dask DataFrame>",
+}
+_INSTALL_HINT = "pip install 'getting-to-outcomes[scale]'"
 # Columns that survey tools add to every export; not worth a warning.
 _TOOL_COLUMNS = frozenset(
     [
@@ -75,11 +91,22 @@ _TOOL_COLUMNS = frozenset(
 
 @dataclass
 class _Input:
+    """One table read, or one slice of the rows of an engine's table."""
+
     raw: RawTable
     frame: pd.DataFrame
     offset: int
     lacks_required: list[str]
     checked: CheckedTable | None = None
+    #: number of the input (file or table) in the list given to validate
+    input: int = 0
+    #: rows of the table or slice
+    n: int = 0
+
+    def release(self) -> None:
+        """Let go of the cells once checked and worded: the typed values are kept."""
+        self.raw = dataclasses.replace(self.raw, frame=self.raw.frame.iloc[:0])
+        self.frame = self.frame.iloc[:0]
 
 
 def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framework:
@@ -105,10 +132,23 @@ def validate(
 
     Parameters
     ----------
-    data : path, DataFrame, or a list of them
-        CSV, Excel, Parquet or SPSS files, or DataFrames. Several inputs (e.g. a pre
-        and a post file) are checked together: keys must be unique across them and
-        later waves are matched with the baseline.
+    data : path, table, or a list of them
+        CSV, Excel, Parquet or SPSS files, pandas DataFrames, or tables of another
+        engine: a Polars DataFrame or LazyFrame, a PyArrow Table, a DuckDB relation or a
+        Dask DataFrame (these need ``pip install 'getting-to-outcomes[scale]'``). Several
+        inputs (e.g. a pre and a post file) are checked together: keys must be unique
+        across them and later waves are matched with the baseline.
+
+        The rows of an engine's table are read a slice at a time (250,000 rows, or a Dask
+        partition) and go through the same checks as a pandas DataFrame; the report is
+        the one the same table converted to pandas gets, rows numbered from 2 across the
+        slices, with the table named ``"<Polars DataFrame>"``, ``"<DuckDB relation>"``
+        etc. where a file gives its path. The checked rows come back as pandas
+        (``valid_rows``, ``rejected_rows``): for data larger than memory, validate a part
+        at a time (one organization's files, or a filtered
+        :func:`~getting_to_outcomes.engines.read_partitioned` data set), write each
+        part's valid rows with :func:`~getting_to_outcomes.engines.write_partitioned`,
+        and score the data set on the engine.
     framework : Framework or path, optional
         Framework defining the source (default: the bundled framework).
     source : str
@@ -132,7 +172,8 @@ def validate(
     Raises
     ------
     DataReadError
-        A file cannot be read as a table (missing, empty, not a table).
+        A file cannot be read as a table (missing, empty, not a table), or a table of
+        another engine cannot be read because a package is missing.
     UnknownIndicatorError
         ``source`` is not a data source of the framework.
 
@@ -154,32 +195,84 @@ def validate(
     src = fw.source(source)
     model = record_model(src, fw)
     specs = {name: spec for name, (spec, _, _) in model_specs(model).items()}
-    items: list[DataInput] = list(data) if isinstance(data, list | tuple) else [data]  # type: ignore[list-item]
+    items: list[DataInput] = list(data) if isinstance(data, list | tuple) else [data]
     if not items:
-        raise DataReadError("no data given: pass a file, a DataFrame or a list of them")
+        raise DataReadError("no data given: pass a file, a table or a list of them")
     key: PseudonymKey | None = None
     if isinstance(pseudonymize, PseudonymKey):
         key = pseudonymize
     elif pseudonymize:
         key = load_key(key_file)
     issues = Issues()
-    inputs: list[_Input] = []
-    offset = 0
-    for item in items:
-        raw = read_raw(item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src)
-        entry = _prepare(raw, src, specs, issues, offset)
-        ident = src.id_column
-        if key is not None and ident is not None and ident in entry.frame.columns:
-            entry.frame[ident] = _pseudonymize(entry.frame[ident], specs[ident], key)
-        check = check_records if engine == "records" else check_columns
-        entry.checked = check(entry.frame, model)
-        _personal(entry, src, issues)
-        inputs.append(entry)
-        offset += len(entry.frame)
+    # Issues of cells go after every input's own issues (as they are listed when nothing
+    # is sliced), although each slice's cells are worded as soon as they are checked.
+    cell_issues = Issues()
     hidden = {c.name for c in src.columns if c.personal} if key is not None else set()
-    for entry in inputs:
-        _cell_issues(entry, src, model, issues, hidden)
-    return _assemble(fw, src, specs, inputs, issues, offset, hidden)
+    check = check_records if engine == "records" else check_columns
+    ident = src.id_column
+    slices: list[_Input] = []
+    offset = 0
+    for number, item in enumerate(items):
+        parts: list[_Input] = []
+        for raw in _raw_tables(item, sheet=sheet, encoding=encoding, delimiter=delimiter, src=src):
+            # Issues of the header (unknown, missing columns...) are the input's, once.
+            entry = _prepare(raw, src, specs, Issues() if parts else issues, offset)
+            entry.input = number
+            if key is not None and ident is not None and ident in entry.frame.columns:
+                entry.frame[ident] = _pseudonymize(entry.frame[ident], specs[ident], key)
+            entry.checked = check(entry.frame, model)
+            _cell_issues(entry, src, model, cell_issues, hidden)
+            entry.release()
+            parts.append(entry)
+            offset += entry.n
+        _personal(parts, src, issues)
+        slices += parts
+    issues.rows += cell_issues.rows
+    issues.frames += cell_issues.frames
+    return _assemble(fw, src, specs, slices, issues, offset, hidden)
+
+
+def _raw_tables(
+    item: DataInput,
+    *,
+    sheet: str | int | None,
+    encoding: str | None,
+    delimiter: str | None,
+    src: DataSource,
+) -> Iterator[RawTable]:
+    """A file or pandas DataFrame whole; the rows of another engine's table in slices."""
+    from getting_to_outcomes.engines import _frame
+
+    engine = _frame.engine_of(item)
+    if engine is None or engine == "pandas":
+        yield read_raw(item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src)
+        return
+    module = type(item).__module__.split(".")[0].lstrip("_")
+    label = _ENGINE_LABELS.get((module, type(item).__name__), f"<{engine} table>")
+    try:
+        first, empty = 2, None
+        for part in _frame.slices(item, _SLICE_ROWS):
+            if not len(part):
+                empty = part
+                continue
+            yield _engine_slice(part, label, first)
+            first += len(part)
+        if first == 2:  # no rows: the header is still checked
+            names = _frame.columns(item)
+            yield _engine_slice(pd.DataFrame(columns=names) if empty is None else empty, label, 2)
+    except ImportError as exc:
+        raise DataReadError(
+            f"{label}: reading a {engine} table needs {exc.name or 'a missing package'}: "
+            f"{_INSTALL_HINT}"
+        ) from None
+
+
+def _engine_slice(part: pd.DataFrame, label: str, first_row: int) -> RawTable:
+    # attrs may carry what read_table learned from a file (its notes): they belong to the
+    # whole table, not to each slice, and an engine's table has no file.
+    part = part.copy(deep=False)
+    part.attrs = {}
+    return _from_frame(part, file=label, first_row=first_row)
 
 
 def _prepare(
@@ -233,25 +326,32 @@ def _prepare(
         index=pd.RangeIndex(len(raw.frame)),
         copy=False,
     )
-    return _Input(raw, frame, offset, lacks_required)
+    return _Input(raw, frame, offset, lacks_required, n=len(raw.frame))
 
 
-def _personal(entry: _Input, src: DataSource, issues: Issues) -> None:
-    assert entry.checked is not None
+def _personal(parts: list[_Input], src: DataSource, issues: Issues) -> None:
+    """One issue per personal column with filled cells in an input (all its slices)."""
     for column in src.columns:
-        values = entry.checked.values.get(column.name)
-        if column.personal and values is not None:
-            filled = int(pd.notna(values).sum())
-            if filled:
-                message, fix = column_text("personal_data", src, column.name)
-                issues.add(
-                    "personal_data",
-                    message,
-                    fix,
-                    file=entry.raw.file,
-                    column=column.name,
-                    value=f"{filled} filled cell(s)",
-                )
+        if not column.personal:
+            continue
+        present = False
+        filled = 0
+        for entry in parts:
+            assert entry.checked is not None
+            values = entry.checked.values.get(column.name)
+            if values is not None:
+                present = True
+                filled += int(pd.notna(values).sum())
+        if present and filled:
+            message, fix = column_text("personal_data", src, column.name)
+            issues.add(
+                "personal_data",
+                message,
+                fix,
+                file=parts[0].raw.file,
+                column=column.name,
+                value=f"{filled} filled cell(s)",
+            )
 
 
 def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
@@ -393,14 +493,21 @@ def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
     for entry in entries:
         assert entry.checked is not None
         values = entry.checked.values.get(name)
-        parts.append(typed_empty(spec, len(entry.frame)) if values is None else values)
+        parts.append(typed_empty(spec, entry.n) if values is None else values)
     if len(parts) == 1:
         return parts[0]
     if isinstance(parts[0], Coded):
         return Coded(np.concatenate([p.index for p in parts]), parts[0].codes)
     if isinstance(parts[0], np.ndarray):
         return np.concatenate(parts)
-    return pd.concat([pd.Series(p) for p in parts], ignore_index=True).array
+    series = [pd.Series(p) for p in parts]
+    if len({s.dtype for s in series}) > 1 and all(
+        isinstance(s.dtype, pd.StringDtype) for s in series
+    ):
+        # Answers all written exactly as answers keep their column's own text dtype, others
+        # are "str": slices of one column can differ where the whole column would be "str".
+        series = [s.astype("str") for s in series]
+    return pd.concat(series, ignore_index=True).array
 
 
 def _assemble(
@@ -412,11 +519,10 @@ def _assemble(
     n: int,
     hidden: set[str],
 ) -> ValidationReport:
-    files = [e.raw.file for e in entries]
+    # The slices of an engine's table are one input: one file for the rules across rows.
+    files = list({e.input: e.raw.file for e in entries}.values())
     rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
-    file_of = np.concatenate(
-        [np.full(len(e.frame), k, dtype=np.int64) for k, e in enumerate(entries)]
-    )
+    file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int64) for e in entries])
     typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
     check_across_rows(
         framework,
@@ -435,7 +541,7 @@ def _assemble(
     reasons = pd.Series("", index=range(n), dtype=object)
     for entry in entries:
         if entry.lacks_required:
-            span = slice(entry.offset, entry.offset + len(entry.frame))
+            span = slice(entry.offset, entry.offset + entry.n)
             rejected[span] = True
             reasons.iloc[span] = "; ".join(f"{c}: missing_column" for c in entry.lacks_required)
     if len(errors):
@@ -503,22 +609,30 @@ def _rows_frame(typed: dict[str, Any], keep: np.ndarray, rows: np.ndarray) -> pd
 def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
     """Every missing-value code: ``row``, ``column``, ``reason``; by file, column, then row.
 
-    Both checking paths list the cells column by column in the source's order, so no
-    sorting is needed.
+    Both checking paths list the cells column by column in the source's order, so a
+    table read whole needs no sorting; the slices of an engine's table are put in that
+    order (a stable sort by column keeps the rows in order).
     """
     parts = []
-    for entry in entries:
-        assert entry.checked is not None
-        frame = entry.checked.missing_frame()
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row": entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64),
-                    "column": frame["column"].cat.set_categories(order),
-                    "reason": frame["reason"],
-                }
+    for number in dict.fromkeys(e.input for e in entries):
+        pieces = []
+        for entry in (e for e in entries if e.input == number):
+            assert entry.checked is not None
+            frame = entry.checked.missing_frame()
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "row": entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64),
+                        "column": frame["column"].cat.set_categories(order),
+                        "reason": frame["reason"],
+                    }
+                )
             )
-        )
+        if len(pieces) > 1:
+            joined = pd.concat(pieces, ignore_index=True)
+            by_column = np.argsort(joined["column"].cat.codes.to_numpy(), kind="stable")
+            pieces = [joined.take(by_column).reset_index(drop=True)]
+        parts += pieces
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 

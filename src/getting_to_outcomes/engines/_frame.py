@@ -24,12 +24,14 @@ __all__ = [
     "cached",
     "collect",
     "columns",
+    "dask_partitions",
     "distinct",
     "engine_of",
     "is_other_engine",
     "lazy",
     "map_batches",
     "rowwise",
+    "slices",
 ]
 
 #: Engines whose tables :func:`getting_to_outcomes.validate` and :func:`getting_to_outcomes.score`
@@ -151,6 +153,45 @@ def batches(frame: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]
     whole = collect(frame)
     for start in range(0, len(whole), batch_rows):
         yield whole.iloc[start : start + batch_rows]
+
+
+def dask_partitions(data: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """The rows of a Dask DataFrame, a partition at a time, as pandas DataFrames.
+
+    Each partition is computed on its own (by the scheduler in use, on a cluster's workers
+    when a client is connected) and handed out in slices of at most ``batch_rows`` rows, so
+    that one partition at a time is held here. Empty partitions give nothing. The rows
+    keep the partition's index.
+    """
+    for part in data.to_delayed():
+        rows: pd.DataFrame = part.compute()
+        for start in range(0, len(rows), batch_rows):
+            yield rows.iloc[start : start + batch_rows]
+
+
+def slices(data: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """The rows of a table of an engine other than pandas, a slice at a time, as pandas.
+
+    An in-memory table (a Polars DataFrame, a PyArrow Table) is cut before it is converted,
+    so that one slice at a time is held as pandas; a Polars LazyFrame or a DuckDB relation
+    streams its slices (:func:`batches`); a Dask DataFrame is computed a partition at a time
+    (:func:`dask_partitions`). Each slice is converted by the engine's own ``to_pandas``.
+
+    Raises
+    ------
+    GTOError
+        ``data`` is not a table of a supported engine, or narwhals is not installed (for
+        a LazyFrame or a relation).
+    """
+    engine = engine_of(data)
+    if engine == "dask":
+        yield from dask_partitions(data, batch_rows)
+        return
+    if engine == "pyarrow" or (engine == "polars" and type(data).__name__ == "DataFrame"):
+        for start in range(0, len(data), batch_rows):
+            yield data.slice(start, batch_rows).to_pandas()
+        return
+    yield from batches(lazy(data), batch_rows)
 
 
 def map_batches(
