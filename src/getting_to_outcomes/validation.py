@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["validate"]
 
 #: A file, a pandas DataFrame, or a table of another engine: a Polars DataFrame or
-#: LazyFrame, a PyArrow Table, a DuckDB relation or a Dask DataFrame (typed loosely:
+#: LazyFrame, a PyArrow Table, a DuckDB relation, a Dask or a Spark DataFrame (typed loosely:
 #: those libraries are optional).
 DataInput = str | os.PathLike[str] | pd.DataFrame | Any
 _HIDDEN = "(hidden: personal data)"
@@ -57,6 +57,7 @@ _ENGINE_LABELS = {
     ("pyarrow", "Table"): "<PyArrow Table>",
     ("duckdb", "DuckDBPyRelation"): "<DuckDB relation>",
     ("dask", "DataFrame"): "<Dask DataFrame>",
+    ("pyspark", "DataFrame"): "<Spark DataFrame>",
 }
 _INSTALL_HINT = "pip install 'getting-to-outcomes[scale]'"
 # Columns that survey tools add to every export; not worth a warning.
@@ -134,8 +135,9 @@ def validate(
     ----------
     data : path, table, or a list of them
         CSV, Excel, Parquet or SPSS files, pandas DataFrames, or tables of another
-        engine: a Polars DataFrame or LazyFrame, a PyArrow Table, a DuckDB relation or a
-        Dask DataFrame (these need ``pip install 'getting-to-outcomes[scale]'``). Several
+        engine: a Polars DataFrame or LazyFrame, a PyArrow Table, a DuckDB relation, a
+        Dask DataFrame (these need ``pip install 'getting-to-outcomes[scale]'``) or a
+        PySpark DataFrame (``[spark]``). Several
         inputs (e.g. a pre and a post file) are checked together: keys must be unique
         across them and later waves are matched with the baseline.
 

@@ -1,9 +1,10 @@
-"""Validation and scoring on other dataframe engines: Polars, PyArrow, DuckDB and Dask.
+"""Validation and scoring on other dataframe engines: Polars, PyArrow, DuckDB, Dask, Spark.
 
 pandas is the default engine and the only one the library needs. With the ``scale`` extra
 installed (``pip install 'getting-to-outcomes[scale]'``), :func:`getting_to_outcomes.score`
 and :func:`getting_to_outcomes.validate` also accept a Polars DataFrame or LazyFrame, a
-PyArrow Table, a DuckDB relation or a Dask DataFrame, and give the same results as on pandas.
+PyArrow Table, a DuckDB relation or a Dask DataFrame (and, with the ``spark`` extra, a
+PySpark DataFrame), and give the same results as on pandas.
 
 - Scoring keeps the rows in the engine: it reduces them to the small grouped tables the
   statistics are computed from, so data larger than memory can be scored by DuckDB or Dask,

@@ -36,7 +36,7 @@ __all__ = [
 
 #: Engines whose tables :func:`getting_to_outcomes.validate` and :func:`getting_to_outcomes.score`
 #: accept, in the order the documentation lists them.
-ENGINES: Final = ("pandas", "polars", "pyarrow", "duckdb", "dask")
+ENGINES: Final = ("pandas", "polars", "pyarrow", "duckdb", "dask", "spark")
 
 _BATCH_ROWS: Final = 250_000  # item slices of 24 columns: about 50 MB each
 _INSTALL_HINT: Final = "pip install 'getting-to-outcomes[scale]'"
@@ -49,7 +49,7 @@ def engine_of(data: Any) -> str | None:
     ----------
     data : object
         A pandas or Polars DataFrame (or Polars LazyFrame), a PyArrow Table, a DuckDB
-        relation or a Dask DataFrame.
+        relation, a Dask DataFrame or a PySpark DataFrame.
 
     Returns
     -------
@@ -76,6 +76,8 @@ def engine_of(data: Any) -> str | None:
         return "duckdb"
     if module.startswith("dask") and name == "DataFrame":
         return "dask"
+    if module == "pyspark" and name == "DataFrame":  # classic and Spark Connect alike
+        return "spark"
     return None
 
 
@@ -150,6 +152,13 @@ def batches(frame: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]
             if chunk.height:
                 yield chunk.to_pandas()
         return
+    if engine == "spark":
+        # Arrow, not Spark's own toPandas: the slices then get the same types as on the
+        # other engines. The result is gathered on the driver first.
+        table = native.toArrow()
+        for start in range(0, table.num_rows, batch_rows):
+            yield table.slice(start, batch_rows).to_pandas()
+        return
     whole = collect(frame)
     for start in range(0, len(whole), batch_rows):
         yield whole.iloc[start : start + batch_rows]
@@ -205,7 +214,7 @@ def map_batches(
     The results of the kernel must add up over slices (each is summed later by the caller).
     On Dask each partition is a slice and the kernels run on the workers of the active
     scheduler (a ``distributed`` cluster when a client is connected), so only their small
-    results travel.
+    results travel; on Spark the kernels run on the executors (``mapInPandas``).
 
     Parameters
     ----------
@@ -216,10 +225,48 @@ def map_batches(
         An empty frame with the columns and dtypes the kernel returns.
     """
     native = frame.to_native()
-    if engine_of(native) == "dask":
+    engine = engine_of(native)
+    if engine == "dask":
         results = native.map_partitions(kernel, meta=meta).compute()
         return [results]
+    if engine == "spark":
+        return [_spark_map(native, kernel, meta, batch_rows)]
     return [kernel(part) for part in batches(frame, batch_rows)]
+
+
+def _spark_type(dtype: Any) -> str:
+    return {"f": "double", "i": "bigint", "u": "bigint", "b": "boolean"}.get(dtype.kind, "string")
+
+
+def _spark_map(
+    native: Any,
+    kernel: Callable[[pd.DataFrame], pd.DataFrame],
+    meta: pd.DataFrame,
+    batch_rows: int,
+) -> pd.DataFrame:
+    """``kernel`` on the executors, one Arrow batch at a time; the results as pandas."""
+    schema = ", ".join(f"`{name}` {_spark_type(meta[name].dtype)}" for name in meta.columns)
+    names = list(meta.columns)
+
+    def run(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for part in parts:
+            yield kernel(part.reset_index(drop=True))[names]
+
+    spark = native.sparkSession
+    previous = spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch", None)
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
+    try:
+        with warnings.catch_warnings():
+            # PySpark warns that pandas 3 is untested with it; this use is tested.
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+            mapped = native.mapInPandas(run, schema)
+        result: pd.DataFrame = mapped.toArrow().to_pandas()
+    finally:
+        if previous is None:
+            spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+        else:
+            spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", previous)
+    return result.astype({name: meta[name].dtype for name in names})
 
 
 def rowwise(frame: Any, step: Callable[[Any], Any]) -> Any:
@@ -248,8 +295,8 @@ def cached(frame: Any) -> Iterator[Any]:
 
     Several grouped questions are asked of the same computed rows; without this a lazy
     engine would read and compute them again for each. DuckDB keeps them in a table of its
-    own (compressed, and spilled to disk beyond its memory limit), Dask on its workers
-    (``persist``), Polars in memory; pandas and PyArrow tables are computed already.
+    own (compressed, and spilled to disk beyond its memory limit), Dask and Spark on their
+    workers (``persist``), Polars in memory; pandas and PyArrow tables are computed already.
     """
     import narwhals as nw
 
@@ -268,6 +315,13 @@ def cached(frame: Any) -> Iterator[Any]:
         return
     if engine == "polars" and type(native).__name__ == "LazyFrame":
         yield nw.from_native(native.collect()).lazy()
+        return
+    if engine == "spark":
+        kept = native.persist()
+        try:
+            yield lazy(kept)
+        finally:
+            kept.unpersist()
         return
     yield frame
 
