@@ -13,7 +13,15 @@ import pandas as pd
 from getting_to_outcomes._aggregate import ALL, Aggregates, merge_aggregates
 from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.framework import Framework
-from getting_to_outcomes.scoring import NETWORK, Options, _frames, score, summarize
+from getting_to_outcomes.scoring import (
+    NETWORK,
+    Options,
+    _frames,
+    combine_marks,
+    score,
+    summarize,
+    synthetic_mark,
+)
 from getting_to_outcomes.summary import ProgressSummary
 
 __all__ = ["compare"]
@@ -116,7 +124,7 @@ def _merge_summaries(
     return summarize(
         merged,
         fw, ids, options, pd.concat(targets, ignore_index=True) if targets else None,
-        list(dict.fromkeys(warnings)),
+        list(dict.fromkeys(warnings)), synthetic=combine_marks(s.synthetic for _, s in named),
     )
 
 
@@ -208,4 +216,6 @@ def compare(
         indicator_ids=summary.indicator_ids,
         options=MappingProxyType({**summary.options, "group_by": "grantee"}),
         targets=summary.targets, min_n=summary.min_n, warnings=summary.warnings,
+        # Tables concatenated keep no attrs unless all agree: mark from each grantee's data.
+        synthetic=combine_marks(synthetic_mark(data) for _, data in named),
     )

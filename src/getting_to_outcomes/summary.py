@@ -80,6 +80,11 @@ class ProgressSummary:
     warnings : tuple of str
         What the run left out or could not use (periods outside the window, absent
         disaggregation columns, rows that failed validation).
+    synthetic : bool or None
+        True when any table scored was marked synthetic (``attrs["synthetic"]``, as the
+        tables of :func:`getting_to_outcomes.load_example` are), False when every one was
+        marked real, None when the data did not say. Charts of a synthetic summary say so
+        in their caption.
 
     Examples
     --------
@@ -105,6 +110,7 @@ class ProgressSummary:
     targets: pd.DataFrame | None = field(default=None, repr=False)
     min_n: Mapping[str, int] = field(default_factory=dict, repr=False)
     warnings: tuple[str, ...] = ()
+    synthetic: bool | None = None
 
     # -- what was scored ------------------------------------------------------------------
 
@@ -165,9 +171,13 @@ class ProgressSummary:
         """The tidy long table: one row per indicator x group x period x subgroup.
 
         Columns are :data:`getting_to_outcomes.columns.SUMMARY_COLUMNS`. Withheld values
-        (``suppressed``) are missing in every column that could reveal them.
+        (``suppressed``) are missing in every column that could reveal them. When the data
+        said whether they are synthetic, ``attrs["synthetic"]`` of the table says it too.
         """
-        return self.frame.copy()
+        frame = self.frame.copy()
+        if self.synthetic is not None:
+            frame.attrs["synthetic"] = self.synthetic
+        return frame
 
     def _whole(self) -> pd.DataFrame:
         frame = self.frame
@@ -203,31 +213,52 @@ class ProgressSummary:
         member = {i.id: getattr(i, level) for i in inds}
         weight = {i.id: i.weight for i in inds}
         defined = pd.Series(member).value_counts()
+        groups = self.groups
+        entity_at = {entity_id: k for k, (entity_id, _) in enumerate(entities)}
+        group_at = {g: k for k, g in enumerate(groups)}
         rows = []
         for period, view in self._views():
-            view = view.assign(entity=view["indicator_id"].map(member),
-                               weight=view["indicator_id"].map(weight))
-            usable = view["score_0_100"].notna() & ~view["suppressed"]
-            for group in self.groups:
-                mine = view[view["group"] == group]
-                for entity_id, name in entities:
+            # One stable sort puts each group x entity's rows together, in the view's order,
+            # so that every sum and median below sees its rows in the same order as a filter.
+            entity = view["indicator_id"].map(member).map(entity_at).to_numpy(dtype=np.float64)
+            group = view["group"].map(group_at).to_numpy(dtype=np.float64)
+            code = np.where(np.isnan(entity) | np.isnan(group), -1.0,
+                            group * len(entities) + entity)
+            order = np.argsort(code, kind="stable")
+            sorted_code = code[order]
+            weights = view["indicator_id"].map(weight).to_numpy(dtype=np.float64)
+            scores = view["score_0_100"].to_numpy(dtype=np.float64)
+            suppressed = view["suppressed"].to_numpy(dtype=bool)
+            usable = ~np.isnan(scores) & ~suppressed
+            statuses = view["status"].to_numpy(dtype=object)
+            ranks = view["status"].map(_STATUS_RANK).to_numpy(dtype=np.float64)
+            for g, group_label in enumerate(groups):
+                for e, (entity_id, name) in enumerate(entities):
                     n_defined = int(defined.get(entity_id, 0))
                     if n_defined == 0:
                         continue
-                    part = mine[mine["entity"] == entity_id]
-                    scored = part[usable.loc[part.index]]
-                    w = scored["weight"].to_numpy(dtype=np.float64)
-                    s = scored["score_0_100"].to_numpy(dtype=np.float64)
+                    key = float(g * len(entities) + e)
+                    part = order[np.searchsorted(sorted_code, key, "left"):
+                                 np.searchsorted(sorted_code, key, "right")]
+                    scored = part[usable[part]]
+                    w = weights[scored]
+                    s = scores[scored]
                     value = float(np.sum(w * s) / np.sum(w)) if len(scored) else np.nan
+                    shown = part[~suppressed[part]]
                     rows.append({
-                        "group": group, "period": period, "level": level,
+                        "group": group_label, "period": period, "level": level,
                         "level_id": entity_id, "level_name": name, "score_0_100": value,
                         "n_indicators_defined": n_defined,
                         "n_indicators_with_data": len(scored),
                         "coverage": len(scored) / n_defined,
-                        "status": _median_status(part[~part["suppressed"]]),
+                        "status": _median_of(ranks[shown], statuses[shown], weights[shown]),
                     })
         return pd.DataFrame(rows, columns=ROLLUP_COLUMNS)
+
+    @cached_property
+    def _rollups(self) -> dict[str, pd.DataFrame]:
+        """Every roll-up, computed once: the summary never changes after it is built."""
+        return {level: self._rollup(level) for level in _LEVELS}
 
     def by_stop(self) -> pd.DataFrame:
         """Roll-up per stop of the theory of change; columns :data:`ROLLUP_COLUMNS`.
@@ -237,17 +268,18 @@ class ProgressSummary:
         share of the stop's indicators that have one (missing never counts as zero);
         ``status`` the weighted median status of its assessed indicators, the worse one on a
         tie, or ``insufficient_data``. Periods are the periods scored when all sources share
-        them, else ``"baseline"`` and ``"current"`` (each indicator's own).
+        them, else ``"baseline"`` and ``"current"`` (each indicator's own). The roll-ups are
+        computed once per summary; each call returns a copy.
         """
-        return self._rollup("stop")
+        return self._rollups["stop"].copy()
 
     def by_zone(self) -> pd.DataFrame:
         """Roll-up per zone, as :meth:`by_stop`."""
-        return self._rollup("zone")
+        return self._rollups["zone"].copy()
 
     def by_realm(self) -> pd.DataFrame:
         """Roll-up per realm (individual, community, policy), as :meth:`by_stop`."""
-        return self._rollup("realm")
+        return self._rollups["realm"].copy()
 
     def _cell_hidden(self) -> pd.Series:
         whole = self._whole()
@@ -527,8 +559,11 @@ class ProgressSummary:
                                     for sid, w in self.windows.items()),
             f"Indicators: {len(self.indicator_ids)}; confidence {self.confidence:.0%}; "
             f"seed {self.seed}; bootstrap {'on' if self.options.get('bootstrap') else 'off'}",
-            "",
         ]
+        if self.synthetic:
+            lines.append("Synthetic data, generated for illustration: not real organizations "
+                         "or people.")
+        lines.append("")
         for group in self.groups:
             mine = rows[rows["group"] == group]
             counts = mine["status"].value_counts()
@@ -582,7 +617,9 @@ class ProgressSummary:
         return (
             f"<div><p><b>Progress summary</b>: {html.escape(self.framework.title)} "
             f"v{html.escape(self.framework_version)}; {len(self.groups)} groups; "
-            f"{len(self.indicator_ids)} indicators</p>"
+            f"{len(self.indicator_ids)} indicators"
+            + ("; <b>synthetic data</b>, generated for illustration" if self.synthetic else "")
+            + "</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             + (f"<p>{more} more rows (no data or not shown): use .to_frame()</p>" if more > 0
                else "")
@@ -601,16 +638,14 @@ class ProgressSummary:
         return plotting.plot_progress(self, **kwargs)
 
 
-def _median_status(part: pd.DataFrame) -> str | None:
-    """Weighted median of the assessed statuses, the worse on a tie; ``insufficient_data``
+def _median_of(ranks: np.ndarray, statuses: np.ndarray, weights: np.ndarray) -> str | None:
+    """Weighted median of the assessed statuses (``ranks``: their places in the order of
+    :data:`_STATUS_RANK`, NaN where not assessed), the worse on a tie; ``insufficient_data``
     when none could be assessed; None when none was to be assessed (baseline rows)."""
-    ranks = part["status"].map(_STATUS_RANK)
-    ok = ranks.notna()
+    ok = ~np.isnan(ranks)
     if not ok.any():
-        return None if part["status"].isna().all() and len(part) else "insufficient_data"
-    weights = part.loc[ok, "weight"].to_numpy(dtype=np.float64) if "weight" in part else \
-        np.ones(int(ok.sum()))
-    order = np.argsort(ranks[ok].to_numpy(), kind="stable")
-    cumulative = np.cumsum(weights[order])
-    chosen = int(ranks[ok].to_numpy()[order][np.searchsorted(cumulative, cumulative[-1] / 2.0)])
+        return None if len(statuses) and pd.isna(statuses).all() else "insufficient_data"
+    order = np.argsort(ranks[ok], kind="stable")
+    cumulative = np.cumsum(weights[ok][order])
+    chosen = int(ranks[ok][order][np.searchsorted(cumulative, cumulative[-1] / 2.0)])
     return next(s for s, r in _STATUS_RANK.items() if r == chosen)
