@@ -227,26 +227,83 @@ class Aggregates:
         pooled = {}
         for name, table in self.tables().items():
             relabelled = table.assign(group=label)
-            pooled[name] = _sum_over_keys(name, relabelled)
+            # One label for every row: the group adds nothing to the key.
+            keys = [k for k in TABLE_KEYS[name] if k != "group"]
+            pooled[name] = _sum_over_keys(name, relabelled, keys)
         return Aggregates.from_tables(pooled, self.windows, self.notes)
 
 
 def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[IntArray]:
     """One integer per distinct combination of ``columns``, shared by all ``tables``.
 
-    A hash join on one int64 instead of several text columns: each column is factorized over
-    all tables together, and the codes are combined column by column.
+    A hash join on one int64 instead of several text columns. Codes are numbered in order of
+    first appearance over the tables in turn (every missing value is one value). Each column
+    is factorized per table and the few distinct values are matched across tables; the
+    columns' codes are combined arithmetically, and factorized once at the end.
     """
     sizes = [len(t) for t in tables]
     combined = np.zeros(sum(sizes), dtype=np.int64)
+    bound = 1
     for column in columns:
-        values = pd.concat([t[column] for t in tables], ignore_index=True)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        mixed = combined * max(len(uniques), 1) + codes
-        combined, _ = pd.factorize(mixed)
-        combined = np.asarray(combined, dtype=np.int64)
+        codes, size = _column_codes([t[column] for t in tables])
+        if bound > _COMBINED_LIMIT // size:
+            combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+            bound = int(combined.max()) + 1 if combined.size else 1
+        combined = combined * size + codes
+        bound *= size
+    combined = _first_seen(combined, bound)
     bounds = np.cumsum([0, *sizes])
     return [combined[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+# Combined codes stay below this, so that they never overflow int64.
+_COMBINED_LIMIT = 1 << 62
+
+
+def _first_seen(codes: IntArray, bound: int) -> IntArray:
+    """``codes`` (each below ``bound``) renumbered 0, 1, ... in order of first appearance,
+    as ``pd.factorize`` numbers them; without hashing when ``bound`` is small."""
+    n = len(codes)
+    if n == 0 or bound > 4 * n + 4096:
+        return np.asarray(pd.factorize(codes)[0], dtype=np.int64)
+    first = np.full(bound, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    number = np.empty(bound, dtype=np.int64)
+    number[present[np.argsort(first[present], kind="stable")]] = np.arange(len(present))
+    return number[codes]
+
+
+def first_rows(codes: IntArray) -> IntArray:
+    """Where each code first appears, for codes numbered in order of first appearance
+    (as :func:`key_codes` numbers them): the same as ``np.unique(codes,
+    return_index=True)[1]``, without sorting."""
+    if codes.size == 0:
+        return np.empty(0, dtype=np.int64)
+    earlier = np.maximum.accumulate(np.r_[-1, codes[:-1]])
+    return np.flatnonzero(codes > earlier)
+
+
+def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
+    """Codes of the values of several columns taken as one (missing values one code), and
+    how many codes there can be."""
+    found = [pd.factorize(part) for part in parts]
+    if len(found) == 1:
+        codes, uniques = found[0]
+        n = len(uniques)
+        return np.where(codes < 0, n, codes).astype(np.int64), n + 1
+    shared, distinct = pd.factorize(pd.concat([pd.Series(u) for _, u in found],
+                                              ignore_index=True))
+    n = len(distinct)
+    shared = np.r_[np.asarray(shared, dtype=np.int64), n]  # n: missing
+    out = []
+    offset = 0
+    for codes, uniques in found:
+        local = np.where(codes < 0, len(uniques), codes)
+        lookup = np.r_[shared[offset: offset + len(uniques)], n]
+        out.append(lookup[local])
+        offset += len(uniques)
+    return np.concatenate(out).astype(np.int64) if out else np.empty(0, np.int64), n + 1
 
 
 def positions(keys: IntArray, queries: IntArray) -> IntArray:
@@ -255,13 +312,15 @@ def positions(keys: IntArray, queries: IntArray) -> IntArray:
     return np.asarray(found, dtype=np.int64)
 
 
-def _sum_over_keys(name: str, table: pd.DataFrame) -> pd.DataFrame:
-    """Sum every statistic of a table over its key columns (one row per key)."""
+def _sum_over_keys(name: str, table: pd.DataFrame,
+                   by: Sequence[str] | None = None) -> pd.DataFrame:
+    """Sum every statistic of a table over its key columns (one row per key); ``by``: the
+    key columns that vary, when the others hold one value."""
     if table.empty:
         return _empty(name)
     keys = TABLE_KEYS[name]
-    (code,) = key_codes([table], keys)
-    first = np.unique(code, return_index=True)[1]
+    (code,) = key_codes([table], keys if by is None else by)
+    first = first_rows(code)
     out = table.iloc[first][keys].reset_index(drop=True)
     order = code[first]
     for column in TABLE_COLUMNS[name]:
@@ -342,6 +401,36 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip()
 
 
+def _text_codes(series: pd.Series) -> tuple[IntArray, pd.Series]:
+    """``_text(series)`` as codes (-1 where missing) and the text of each code.
+
+    A column of strings is factorized first and only its distinct values are stripped: the
+    same codes and labels, without stripping every row. Other columns (numbers, mixed
+    objects, where 1 and 1.0 would be one value to ``factorize`` but two texts) are turned
+    into text row by row first.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series)
+        labels = _text(pd.Series(uniques, dtype=series.dtype))
+    else:
+        text = _text(series)
+        codes, uniques = pd.factorize(text)
+        labels = pd.Series(uniques, dtype=text.dtype)
+    # Labels that strip to the same text are one label, first seen first.
+    merged, distinct = pd.factorize(labels)
+    merged = np.asarray(merged, dtype=np.int64)
+    out = np.where(codes >= 0, np.r_[merged, -1][codes], -1)
+    return np.asarray(out, dtype=np.int64), pd.Series(distinct, dtype=labels.dtype)
+
+
+def _in_order(codes: IntArray, labels: pd.Series) -> tuple[IntArray, pd.Series]:
+    """Codes renumbered in order of first appearance, equal labels made one."""
+    seen, first = pd.factorize(codes)
+    merged, distinct = pd.factorize(labels.iloc[np.asarray(first)].reset_index(drop=True))
+    return (np.asarray(merged, dtype=np.int64)[seen],
+            pd.Series(distinct, dtype=labels.dtype))
+
+
 def _row_labels(series: pd.Series, mask: npt.NDArray[np.bool_], limit: int = 5) -> str:
     rows = [str(r) for r in series.index[mask][:limit]]
     more = int(mask.sum()) - len(rows)
@@ -363,61 +452,75 @@ def _codes(
         groups = [group_label]
     else:
         assert group_column is not None
-        series = _text(frame[group_column])
-        blank = series.isna().to_numpy() | (series == "").to_numpy(dtype=bool, na_value=False)
+        group, labels = _text_codes(frame[group_column])
+        blank = (group < 0) | np.r_[(labels == "").to_numpy(dtype=bool, na_value=False),
+                                    False][group]
         if blank.any():
             raise ScoringError(
                 f"source {source.id!r}: {int(blank.sum())} row(s) have no value in the grouping "
-                f"column {group_column!r} (rows {_row_labels(series, blank)}); every row must "
-                "belong to a group: run `gto validate` on the file"
+                f"column {group_column!r} (rows {_row_labels(frame[group_column], blank)}); "
+                "every row must belong to a group: run `gto validate` on the file"
             )
-        group, groups = _factorize(series)
-    time = _text(frame[source.time_column])
-    blank = time.isna().to_numpy()
+        groups = np.asarray(labels, dtype=object).astype(str).tolist()
+    time, labels = _text_codes(frame[source.time_column])
+    blank = time < 0
     if blank.any():
         raise ScoringError(
             f"source {source.id!r}: {int(blank.sum())} row(s) have no period in column "
-            f"{source.time_column!r} (rows {_row_labels(time, blank)}); run `gto validate`"
+            f"{source.time_column!r} (rows {_row_labels(frame[source.time_column], blank)}); "
+            "run `gto validate`"
         )
     lookup = {p: i for i, p in enumerate(window.periods)}
-    period = time.map(lookup).fillna(-1).to_numpy(dtype=np.int64)
+    period = labels.map(lookup).fillna(-1).to_numpy(dtype=np.int64)[time]
     dims: dict[str, tuple[list[str], IntArray]] = {}
     for dim in dimensions:
-        values = _text(frame[dim]).fillna(MISSING_SUBGROUP)
-        codes, labels = _factorize(values)
-        dims[dim] = (labels, codes)
+        codes, labels = _text_codes(frame[dim])
+        if (codes < 0).any():
+            # Missing is a subgroup of its own, placed where it first appears.
+            labels = pd.concat([labels, pd.Series([MISSING_SUBGROUP], dtype=labels.dtype)],
+                               ignore_index=True)
+            codes, labels = _in_order(np.where(codes < 0, len(labels) - 1, codes), labels)
+        dims[dim] = (np.asarray(labels, dtype=object).astype(str).tolist(), codes)
     return _Codes(groups=groups, group=group, periods=window.periods,
                   period=np.asarray(period, dtype=np.int64), dimensions=dims)
 
 
 class _Builder:
-    """Collects table pieces for one source.
+    """Collects table pieces for one source, column by column, into one DataFrame per table.
 
     Text columns are kept as Python objects: converting every piece to pandas' Arrow-backed
     strings costs more than the arithmetic.
     """
 
     def __init__(self) -> None:
-        self.parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_COLUMNS}
+        self.parts: dict[str, dict[str, list[np.ndarray]]] = {
+            name: {column: [] for column in TABLE_COLUMNS[name]} for name in TABLE_COLUMNS}
 
     def add(self, name: str, columns: Mapping[str, Any]) -> None:
         length = max((len(v) for v in columns.values() if np.ndim(v)), default=0)
         if length == 0:
             return
-        data: dict[str, Any] = {}
+        parts = self.parts[name]
         for column in TABLE_COLUMNS[name]:
             value = columns[column]
             if _dtype(column) == "object":
                 text = np.empty(length, dtype=object)
                 text[:] = value
-                data[column] = pd.Series(text, dtype=object, copy=False)
+                parts[column].append(text)
             else:
-                data[column] = np.broadcast_to(np.asarray(value, dtype=np.float64), (length,))
-        self.parts[name].append(pd.DataFrame(data, copy=True))
+                parts[column].append(np.broadcast_to(np.asarray(value, dtype=np.float64),
+                                                     (length,)))
 
     def table(self, name: str) -> pd.DataFrame:
-        frames = self.parts[name]
-        return pd.concat(frames, ignore_index=True) if frames else _empty(name)
+        parts = self.parts[name]
+        if not parts[TABLE_COLUMNS[name][0]]:
+            return _empty(name)
+        data: dict[str, Any] = {}
+        for column, pieces in parts.items():
+            joined = np.concatenate(pieces)
+            data[column] = pd.Series(joined, dtype=object, copy=False) \
+                if _dtype(column) == "object" else joined
+        return pd.DataFrame(data, copy=False)
 
 
 def _labels(codes: _Codes, cell: IntArray, n_sub: int, sub_labels: list[str]) -> dict[str, Any]:
@@ -454,24 +557,28 @@ def _cells_and_values(
 ) -> None:
     value = units.value
     has = valid & ~np.isnan(value)
+    value_has = value[has]
+    value_codes_has = value_codes[has]
     n_periods = len(codes.periods)
+    group_period = codes.group * n_periods + codes.period
     dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
     dims += [(d, labels, c) for d, (labels, c) in codes.dimensions.items()
              if d in indicator.disaggregate_by]
     for dim, sub_labels, sub in dims:
         n_sub = len(sub_labels)
-        cell = (codes.group * n_periods + codes.period) * n_sub + sub
+        cell = group_period * n_sub + sub
         size = len(codes.groups) * n_periods * n_sub
         n_rows = np.bincount(cell[valid], minlength=size)
         present = np.flatnonzero(n_rows)
         if present.size == 0:
             continue
         n_empty = np.bincount(cell[valid & units.empty], minlength=size)
-        n = np.bincount(cell[has], minlength=size)
-        total = np.bincount(cell[has], weights=value[has], minlength=size)
-        total_sq = np.bincount(cell[has], weights=value[has] ** 2, minlength=size)
+        cell_has = cell[has]
+        n = np.bincount(cell_has, minlength=size)
+        total = np.bincount(cell_has, weights=value_has, minlength=size)
+        total_sq = np.bincount(cell_has, weights=value_has ** 2, minlength=size)
         if units.denominator is not None:
-            denominator = np.bincount(cell[has], weights=units.denominator[has], minlength=size)
+            denominator = np.bincount(cell_has, weights=units.denominator[has], minlength=size)
         else:
             denominator = n.astype(np.float64)
         if units.threshold is not None:
@@ -491,7 +598,7 @@ def _cells_and_values(
         if family not in ("mean", "share") or not has.any():
             continue
         n_values = len(value_uniques)
-        combined, counts = _count_codes(cell[has] * n_values + value_codes[has],
+        combined, counts = _count_codes(cell_has * n_values + value_codes_has,
                                         size * n_values)
         builder.add("values", {
             "indicator_id": indicator.id, "dimension": dim,
@@ -501,14 +608,20 @@ def _cells_and_values(
 
 
 def _unit_codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
-    """One integer per distinct combination of ``columns`` (-1 where one is missing)."""
+    """One integer per distinct combination of ``columns`` (-1 where one is missing).
+
+    Only which rows share a code matters (units are matched by equal codes).
+    """
     combined = np.zeros(len(frame), dtype=np.int64)
     missing = np.zeros(len(frame), dtype=bool)
-    for column in columns:
-        text = _text(frame[column])
-        missing |= text.isna().to_numpy()
-        codes, labels = _factorize(text.fillna(""))
-        combined, _ = _factorize(pd.Series(combined * max(len(labels), 1) + codes))
+    for k, column in enumerate(columns):
+        codes, labels = _text_codes(frame[column])
+        missing |= codes < 0
+        if k == 0:
+            combined = codes  # already compact
+        else:
+            mixed = combined * max(len(labels), 1) + np.maximum(codes, 0)
+            combined = np.asarray(pd.factorize(mixed)[0], dtype=np.int64)
     return np.where(missing, -1, combined)
 
 
@@ -536,8 +649,10 @@ def _matching(
     known = inside & (unit >= 0)
     uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
     dup = np.zeros(len(frame), dtype=bool)
-    dup[known] = pd.Series(uid[known] * len(codes.periods) + codes.period[known]).duplicated(
-        keep=False).to_numpy()
+    cell = uid[known] * len(codes.periods) + codes.period[known]
+    if cell.size:
+        # uid is compact, so the cells can be counted directly.
+        dup[known] = np.bincount(cell)[cell] > 1
     if dup.any():
         labels = frame[columns[0]]
         raise ScoringError(
@@ -624,12 +739,16 @@ def _pairs(
                 })
 
 
-def _segments(cell: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Row order grouping equal cells together, the cells, and where each segment starts."""
-    order = np.argsort(cell, kind="stable")
-    sorted_cells = cell[order]
-    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
-    return order, sorted_cells[starts], starts
+def _cell_order(codes: _Codes, inside: npt.NDArray[np.bool_]) -> IntArray:
+    """The rows inside the window, sorted (stably) by group x period: computed once per
+    source, it puts each cell's rows together for every indicator."""
+    rows = np.flatnonzero(inside)
+    cell = codes.group[rows] * len(codes.periods) + codes.period[rows]
+    return rows[np.argsort(cell, kind="stable")]
+
+
+# Rows gathered at a time for the item moments: small enough to stay in the processor's cache.
+_CHUNK_ROWS = 1 << 15
 
 
 def _items(
@@ -640,27 +759,62 @@ def _items(
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
     framework: Framework,
+    by_cell: IntArray,
 ) -> None:
     assert units.items_keyed is not None
     assert units.items_raw is not None
     n_periods = len(codes.periods)
-    rows = np.flatnonzero(valid)
+    rows = by_cell[valid[by_cell]]  # the valid rows, cell by cell
     if rows.size == 0:
         return
     cell = codes.group[rows] * n_periods + codes.period[rows]
-    order, cells, starts = _segments(cell)
-    keyed = units.items_keyed[rows[order]]
-    ends = np.r_[starts[1:], len(order)]
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    cells = cell[starts]
+    ends = np.r_[starts[1:], len(rows)]
     k = len(measure.items)
     ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     item_names = np.asarray(measure.items, dtype=object)
-    answered = ~np.isnan(keyed)
-    # [answered as 0/1 | answers with 0 for missing]: one matrix product per group and period
-    # holds the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f).
-    stacked = np.concatenate([answered.astype(np.float64), np.where(answered, keyed, 0.0)],
-                             axis=1)
-    products = np.stack([stacked[start:end].T @ stacked[start:end]
-                         for start, end in zip(starts.tolist(), ends.tolist(), strict=True)])
+    scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
+    n_codes = len(scale_codes)
+    # Answers are codes of the scale (checked when the items were read): a lookup table
+    # turns each code into its position.
+    low = int(scale_codes[0])
+    lookup = np.zeros(int(scale_codes[-1]) - low + 1, dtype=np.int64)
+    lookup[np.asarray(scale_codes, dtype=np.int64) - low] = np.arange(n_codes)
+    codes_array = np.asarray(scale_codes)
+    low_code, high_code = float(codes_array.min()), float(codes_array.max())
+    reverse = [measure.items.index(name) for name in measure.reverse]
+    products = np.empty((len(cells), 2 * k, 2 * k))
+    counts = np.empty((len(cells), k, n_codes))
+    item_offset = np.arange(k) * n_codes
+    first = 0
+    while first < len(cells):
+        # A chunk of whole cells, of about _CHUNK_ROWS rows (one cell at least).
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _CHUNK_ROWS, "right")))
+        top, bottom = int(starts[first]), int(ends[last - 1])
+        chunk = rows[top:bottom]
+        keyed = units.items_keyed[chunk]
+        answered = ~np.isnan(keyed)
+        # [answered as 0/1 | answers with 0 for missing]: one matrix product per group and
+        # period holds the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f).
+        stacked = np.empty((len(chunk), 2 * k))
+        stacked[:, :k] = answered
+        stacked[:, k:] = np.where(answered, keyed, 0.0)
+        for c in range(first, last):
+            block = stacked[starts[c] - top: ends[c] - top]
+            products[c] = block.T @ block
+        # The answers as given, from the keyed ones (lowest + highest - x undone): one
+        # gather of the rows instead of two.
+        raw = keyed.copy()
+        for j in reverse:  # as _measures keyed them, one flip per listed item
+            raw[:, j] = low_code + high_code - raw[:, j]
+        given = answered
+        position = lookup[np.where(given, raw, low).astype(np.int64) - low] + item_offset
+        segment = np.repeat(np.arange(last - first), ends[first:last] - starts[first:last])
+        found = np.bincount((segment[:, None] * (k * n_codes) + position)[given],
+                            minlength=(last - first) * k * n_codes)
+        counts[first:last] = found.reshape(last - first, k, n_codes)
+        first = last
     n_mat = products[:, :k, :k]
     sum_mat = products[:, k:, :k]
     cross_mat = products[:, k:, k:]
@@ -679,22 +833,6 @@ def _items(
         "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
         "cross_product": cross_mat.reshape(-1),
     })
-    scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
-    n_codes = len(scale_codes)
-    raw = units.items_raw[rows[order]]
-    segment = np.repeat(np.arange(len(cells)), ends - starts)  # rows are in cell order
-    # Answers are codes of the scale (checked when the items were read): a lookup table
-    # turns each code into its position.
-    low = int(scale_codes[0])
-    lookup = np.zeros(int(scale_codes[-1]) - low + 1, dtype=np.int64)
-    lookup[np.asarray(scale_codes, dtype=np.int64) - low] = np.arange(n_codes)
-    counts = np.zeros((len(cells), k, n_codes))
-    for j in range(k):
-        column = raw[:, j]
-        answered_j = ~np.isnan(column)
-        position = lookup[column[answered_j].astype(np.int64) - low]
-        counts[:, j, :] = np.bincount(segment[answered_j] * n_codes + position,
-                                      minlength=len(cells) * n_codes).reshape(-1, n_codes)
     builder.add("answers", {
         "indicator_id": indicator.id,
         "group": np.repeat(labels["group"], k * n_codes),
@@ -854,6 +992,7 @@ def aggregate_source(
         notes.append(f"source {source.id!r}: {outside} row(s) from periods outside "
                      f"{', '.join(window.periods)} were not scored")
     builder = _Builder()
+    by_cell = _cell_order(codes, inside)
     unit_codes: dict[tuple[str, ...], IntArray] = {}
     for indicator in indicators:
         units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
@@ -877,7 +1016,7 @@ def aggregate_source(
             _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
                    value_codes, uniques)
         if isinstance(measure, ScaleMeasure):
-            _items(builder, indicator, measure, units, codes, valid, framework)
+            _items(builder, indicator, measure, units, codes, valid, framework, by_cell)
         if isinstance(measure, MilestoneMeasure):
             _milestones(builder, indicator, measure, units, codes, valid, frame, source)
     return Aggregates.from_tables({name: builder.table(name) for name in TABLE_COLUMNS},

@@ -247,7 +247,10 @@ def _scale(
         if len(frame) else np.empty((0, len(measure.items)))
     codes = np.asarray([c.code for c in framework.scale(measure.scale).codes], dtype=np.float64)
     low, high = float(codes.min()), float(codes.max())
-    outside = ~np.isnan(raw) & ~np.isin(raw, codes)
+    # A handful of codes: comparing with each is quicker than np.isin, and the same.
+    outside = ~np.isnan(raw)
+    for code in codes:
+        outside &= raw != code
     if outside.any():
         col = int(np.nonzero(outside)[1][0])
         listed = ", ".join(f"{c:g}" for c in codes)
@@ -267,7 +270,8 @@ def _scale(
     n = len(frame)
     return UnitValues(
         value=np.asarray(score, dtype=np.float64), in_scope=np.ones(n, dtype=bool),
-        empty=np.asarray(np.isnan(raw).all(axis=1), dtype=bool),
+        empty=np.logical_and.reduce([np.isnan(raw[:, j]) for j in range(raw.shape[1])])
+        if raw.shape[1] else np.ones(n, dtype=bool),
         items_raw=raw, items_keyed=keyed,
     )
 

@@ -285,18 +285,17 @@ def rubric_levels(value: FloatArray, indicator: Indicator) -> list[str | None]:
     ['emerging', 'developing', None]
     """
     levels = indicator.rubric
-    out: list[str | None] = [None] * len(value)
     if not levels:
-        return out
+        return [None] * len(value)
+    out = np.full(len(value), None, dtype=object)
+    known = ~np.isnan(value)
     lower_is_better = indicator.direction == "decrease"
-    for i, v in enumerate(value):
-        if np.isnan(v):
-            continue
-        for level in levels:
-            passed = v <= level.threshold if lower_is_better else v >= level.threshold
-            if passed:
-                out[i] = level.label
-    return out
+    # Levels in order, each passed one overwriting the last: the highest passed wins.
+    for level in levels:
+        passed = value <= level.threshold if lower_is_better else value >= level.threshold
+        out[known & passed] = level.label
+    result: list[str | None] = out.tolist()
+    return result
 
 
 def score_0_100(

@@ -12,7 +12,7 @@ effect sizes, targets, statuses, rubric levels and 0-100 scores, withholds small
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -191,6 +191,58 @@ def _frames(
     joined = {sid: parts[0] if len(parts) == 1 else pd.concat(parts) for sid, parts in
               frames.items()}
     return joined, warnings
+
+
+def _mark(item: Any) -> bool | None:
+    """The synthetic mark of one input: ``attrs["synthetic"]`` of a table (as
+    :func:`getting_to_outcomes.load_example` sets it), or a report's ``synthetic`` or that of
+    its rows; None when unmarked."""
+    candidates = [item]
+    if _is_report(item):
+        candidates = [getattr(item, "valid_rows", None), item]
+    for candidate in candidates:
+        attrs = getattr(candidate, "attrs", None)
+        flag = attrs.get("synthetic") if isinstance(attrs, Mapping) else None
+        if flag is None and candidate is item and _is_report(item):
+            flag = getattr(item, "synthetic", None)
+        if isinstance(flag, (bool, np.bool_)):
+            return bool(flag)
+    return None
+
+
+def synthetic_mark(data: Any) -> bool | None:
+    """Whether the data are synthetic: True when any table is marked so, False when every
+    table is marked real, None when that is not known.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> made_up = pd.DataFrame({"x": [1]})
+    >>> made_up.attrs["synthetic"] = True
+    >>> synthetic_mark({"a": made_up, "b": pd.DataFrame({"x": [2]})})
+    True
+    >>> synthetic_mark(pd.DataFrame({"x": [2]})) is None
+    True
+    """
+    if _is_table(data) or _is_report(data):
+        items = [data]
+    elif isinstance(data, Mapping):
+        items = list(data.values())
+    elif isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        items = list(data)
+    else:
+        items = []
+    return combine_marks(_mark(item) for item in items)
+
+
+def combine_marks(marks: Iterable[bool | None]) -> bool | None:
+    """Any synthetic part makes the whole synthetic; all parts real make it real."""
+    found = list(marks)
+    if any(m is True for m in found):
+        return True
+    if found and all(m is False for m in found):
+        return False
+    return None
 
 
 def _period_text(values: pd.Series) -> list[str]:
@@ -492,7 +544,7 @@ def score(
     aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
     aggregates = Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes)
     return summarize(aggregates, fw, [i.id for i in selected], options, targets_table,
-                     warnings)
+                     warnings, synthetic=synthetic_mark(data))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,11 +598,14 @@ def summarize(
     options: Options,
     targets: pd.DataFrame | None,
     warnings: Sequence[str] = (),
+    *,
+    synthetic: bool | None = None,
 ) -> ProgressSummary:
     """Turn grouped sufficient statistics into a :class:`ProgressSummary`.
 
     Adds the pooled network group when there are several groups (and none is called
-    ``"network"`` already).
+    ``"network"`` already). ``synthetic`` is recorded on the summary (see
+    :func:`synthetic_mark`).
     """
     groups = [g for g in aggregates.groups if g != NETWORK]
     if NETWORK in aggregates.groups:
@@ -593,6 +648,7 @@ def summarize(
         targets=targets,
         min_n=MappingProxyType(min_n),
         warnings=tuple(dict.fromkeys([*warnings, *aggregates.notes])),
+        synthetic=synthetic,
     )
 
 
@@ -878,16 +934,15 @@ def _add_reliability(
     flag[~shown] = None
     frame["reliability_flag"] = flag
     negative = alphas["negative"].to_numpy(dtype=object)[at]
-    for pos in np.flatnonzero(shown).tolist():
-        a = alpha[pos]
-        if below[pos]:
-            notes[pos].append(alpha_note(a, threshold[pos]))
-        elif np.isnan(a):
-            notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
-                              "variation)")
-        if negative[pos]:
-            notes[pos].append(f"warning: item(s) {negative[pos]} correlate negatively with the "
-                              "rest of the scale; is a reverse key missing?")
+    for pos in np.flatnonzero(shown & below).tolist():
+        notes[pos].append(alpha_note(alpha[pos], threshold[pos]))
+    for pos in np.flatnonzero(shown & ~below & np.isnan(alpha)).tolist():
+        notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
+                          "variation)")
+    warned = shown & (negative != "") & pd.notna(negative)
+    for pos in np.flatnonzero(warned).tolist():
+        notes[pos].append(f"warning: item(s) {negative[pos]} correlate negatively with the "
+                          "rest of the scale; is a reverse key missing?")
 
 
 def _time_table(windows: Mapping[str, Window]) -> dict[str, dict[str, float]]:
@@ -933,7 +988,7 @@ def _add_status(
     period_target = np.full(n, np.nan)
     time = np.full(n, np.nan)
     base_time = np.full(n, np.nan)
-    origin: list[str | None] = [None] * n
+    origin = np.full(n, None, dtype=object)
     table = targets if targets is not None else pd.DataFrame(
         columns=["group", "indicator_id", "baseline", "target", "period"])
     own: dict[tuple[str, str], pd.DataFrame] = {}
@@ -964,21 +1019,20 @@ def _add_status(
             yaml_base = ind.baseline
         unplaced = [c[2] for c in candidates if np.isnan(c[0])]
         if unplaced:
+            text = (f"target period(s) {', '.join(unplaced)} are not periods of the data and "
+                    "were not used")
             for pos in where:
-                notes[pos].append(f"target period(s) {', '.join(unplaced)} are not periods of "
-                                  "the data and were not used")
+                notes[pos].append(text)
         placed = sorted((c for c in candidates if not np.isnan(c[0])), key=lambda c: c[0])
         if not np.isnan(given_base):
             base[where] = given_base
-            for pos in where:
-                origin[pos] = "given"
+            origin[where] = "given"
         else:
-            for pos in where:
-                if np.isnan(base[pos]) and yaml_base is not None:
-                    base[pos] = yaml_base
-                    origin[pos] = "yaml"
-                elif not np.isnan(base[pos]):
-                    origin[pos] = "observed"
+            unknown = np.isnan(base[where])
+            origin[where[~unknown]] = "observed"
+            if yaml_base is not None:
+                base[where[unknown]] = yaml_base
+                origin[where[unknown]] = "yaml"
         if not placed:
             continue
         ahead = [c for c in placed if c[0] >= t]
@@ -996,7 +1050,7 @@ def _add_status(
     # progress is measured from the observed baseline, else the value's own interval.
     value = frame["value"].to_numpy(dtype=np.float64)
     change = frame["change"].to_numpy(dtype=np.float64)
-    shift_ok = np.array([o == "observed" for o in origin]) & ~np.isnan(
+    shift_ok = (origin == "observed") & ~np.isnan(
         frame["change_ci_low"].to_numpy(dtype=np.float64))
     low = np.where(shift_ok, value + frame["change_ci_low"].to_numpy(dtype=np.float64) - change,
                    frame["ci_low"].to_numpy(dtype=np.float64))
@@ -1012,26 +1066,26 @@ def _add_status(
     frame["status_uncertain"] = result["status_uncertain"].array
     frame.loc[frame["period"].isna(), "status"] = "insufficient_data"
     frame["_progress_from"] = origin
-    for pos, text in enumerate(result["status_note"]):
-        if isinstance(text, str):
-            notes[pos].append(text)
-        if np.isnan(value[pos]):
-            continue
-        if origin[pos] == "given" and not frame["is_baseline"].iat[pos]:
-            notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
-        elif origin[pos] == "yaml" and not frame["is_baseline"].iat[pos]:
-            notes[pos].append(f"no baseline observed: progress from the framework baseline "
-                              f"{base[pos]:g}")
-    frame["rubric_level"] = None
-    frame["score_0_100"] = np.nan
+    status_notes = result["status_note"].to_numpy(dtype=object)
+    for pos in np.flatnonzero(pd.notna(status_notes)).tolist():
+        notes[pos].append(status_notes[pos])
+    later = ~np.isnan(value) & ~frame["is_baseline"].to_numpy(dtype=bool)
+    for pos in np.flatnonzero(later & (origin == "given")).tolist():
+        notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
+    for pos in np.flatnonzero(later & (origin == "yaml")).tolist():
+        notes[pos].append(f"no baseline observed: progress from the framework baseline "
+                          f"{base[pos]:g}")
+    levels = np.full(n, None, dtype=object)
+    scores = np.full(n, np.nan)
+    progress = frame["progress"].to_numpy(dtype=np.float64)
+    aims = frame["target"].to_numpy(dtype=np.float64)
+    ids = frame["indicator_id"].to_numpy(dtype=object)
     for ind in inds:
-        mine = (frame["indicator_id"] == ind.id).to_numpy()
-        values = value[mine]
-        frame.loc[mine, "rubric_level"] = pd.Series(rubric_levels(values, ind),
-                                                    index=frame.index[mine], dtype=object)
-        frame.loc[mine, "score_0_100"] = score_0_100(
-            values, frame.loc[mine, "progress"].to_numpy(dtype=np.float64),
-            frame.loc[mine, "target"].to_numpy(dtype=np.float64), ind)
+        mine = ids == ind.id
+        levels[mine] = np.asarray(rubric_levels(value[mine], ind), dtype=object)
+        scores[mine] = score_0_100(value[mine], progress[mine], aims[mine], ind)
+    frame["rubric_level"] = pd.Series(levels, index=frame.index, dtype=object)
+    frame["score_0_100"] = scores
 
 
 def _withhold(
@@ -1059,10 +1113,10 @@ def _withhold(
                 "low_reliability": "withheld: reliability below the threshold"}[reasons[pos]]
         notes[pos] = [text]
     # A withheld baseline cell hides everything computed from it in later periods.
-    cell = pd.Series(hidden, index=pd.MultiIndex.from_frame(frame[KEY].astype(str)))
-    base_keys = frame[KEY].astype(str).assign(period=frame["b_period"].astype(str))
-    base_hidden = cell.reindex(pd.MultiIndex.from_frame(base_keys)).fillna(False).to_numpy(
-        dtype=bool) & ~frame["is_baseline"].to_numpy(dtype=bool) & ~hidden
+    cells, bases = key_codes([frame[KEY], frame[KEY].assign(period=frame["b_period"])], KEY)
+    base_at = positions(cells, bases)
+    base_hidden = np.where(base_at >= 0, hidden[np.maximum(base_at, 0)], False) \
+        & ~frame["is_baseline"].to_numpy(dtype=bool) & ~hidden
     from_observed = (frame["_progress_from"] == "observed").to_numpy()
     for pos in np.flatnonzero(base_hidden).tolist():
         notes[pos].append("baseline withheld (a small group), and the change with it")
