@@ -209,6 +209,9 @@ def load_example(name: str = DEFAULT_EXAMPLE) -> ExampleDataset:
         )
         for source_id in manifest["tables"]
     }
+    for table in tables.values():
+        # Scoring reads this mark, so that summaries and charts of the tables say so.
+        table.attrs["synthetic"] = bool(manifest["synthetic"])
     if "orgs.csv" in files:
         orgs = pd.read_csv(files["orgs.csv"], dtype=str, keep_default_na=False)
     else:
