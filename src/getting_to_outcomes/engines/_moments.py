@@ -2,8 +2,12 @@
 
 Pairwise-complete item moments need ``k x k`` cross-products per group. Engines are slow at
 hundreds of summed products (each is a separate aggregate), while a matrix product does them
-all at once, so the engines stream the few columns a scale needs (group, period, items) and
-this kernel reduces each slice with numpy. The results of the slices add up.
+all at once, so the engines stream the few columns a scale needs (the row's cell code and
+its items) and this kernel reduces each slice with numpy. The results of the slices add up.
+
+Everything the kernel returns is a number: group and period are integer codes (see
+:func:`moments_kernel`), so that the results of many slices are summed with ``np.bincount``
+and turned into labels once.
 """
 
 from __future__ import annotations
@@ -12,29 +16,23 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["MOMENT_COLUMNS", "ScaleSpec", "moments_kernel"]
+__all__ = ["CELL", "MOMENT_COLUMNS", "ScaleSpec", "meta", "moments_kernel"]
 
 GROUP: Final = "__g"
 PERIOD: Final = "__p"
+#: Column of the rows holding each row's finest cell (group x period x subgroups) as an integer.
+CELL: Final = "__cell"
 
-#: Columns of the kernel's result: one long table for both the ``items`` and the ``answers``
-#: tables of :class:`getting_to_outcomes._aggregate.Aggregates`.
-MOMENT_COLUMNS: Final = [
-    "table",
-    "indicator_id",
-    "group",
-    "period",
-    "item_i",
-    "item_j",
-    "code",
-    "n",
-    "sum_i",
-    "sum_j",
-    "cross_product",
-    "count",
-]
+#: Columns of the kernel's result: ``kind`` 0 for item moments, 1 for answer counts.
+#: Moments: ``a``/``b`` are the positions of item i and item j, ``n``, ``sum_i`` and
+#: ``cross_product`` their pairwise-complete count, sum of item i and sum of products.
+#: Answers: ``a`` is the item, ``b`` the position of the code, ``n`` the count.
+MOMENT_COLUMNS: Final = ["kind", "scale", "cell", "a", "b", "n", "sum_i", "cross_product"]
+
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -52,80 +50,71 @@ class ScaleSpec:
 
 def meta() -> pd.DataFrame:
     """An empty result with the kernel's columns and dtypes."""
-    text = ["table", "indicator_id", "group", "period", "item_i", "item_j"]
+    ints = ("kind", "scale", "cell", "a", "b")
     return pd.DataFrame(
-        {c: pd.Series(dtype=object if c in text else "float64") for c in MOMENT_COLUMNS}
+        {c: pd.Series(dtype="int64" if c in ints else "float64") for c in MOMENT_COLUMNS}
     )
 
 
-def moments_kernel(rows: pd.DataFrame, scales: tuple[ScaleSpec, ...]) -> pd.DataFrame:
+def moments_kernel(
+    rows: pd.DataFrame, scales: tuple[ScaleSpec, ...], cell_of: IntArray
+) -> pd.DataFrame:
     """Item moments (reverse keys applied) and answer counts per group and period.
 
     Parameters
     ----------
     rows : DataFrame
-        Columns ``__g`` (group label), ``__p`` (period label) and the raw answers of every
-        scale; only rows inside the scored periods.
+        Column :data:`CELL` and the raw answers of every scale; only rows inside the scored
+        periods.
     scales : tuple of ScaleSpec
+    cell_of : ndarray of int
+        For each value of :data:`CELL`, the code of its group and period (the cell the
+        moments are summed in).
 
     Returns
     -------
     DataFrame
-        Columns :data:`MOMENT_COLUMNS`. ``table`` is ``"items"`` (``n``, ``sum_i``,
-        ``sum_j``, ``cross_product`` of ``item_i`` and ``item_j``) or ``"answers"``
-        (``count`` of ``code`` given to ``item_i``).
+        Columns :data:`MOMENT_COLUMNS`; ``cell`` holds the codes of ``cell_of``.
     """
     if rows.empty:
         return meta()
-    g_code, g_labels = pd.factorize(rows[GROUP], sort=False)
-    p_code, p_labels = pd.factorize(rows[PERIOD], sort=False)
-    n_periods = max(len(p_labels), 1)
-    cell = np.asarray(g_code, dtype=np.int64) * n_periods + np.asarray(p_code, dtype=np.int64)
+    cell = np.asarray(cell_of, dtype=np.int64)[rows[CELL].to_numpy(dtype=np.int64)]
     order = np.argsort(cell, kind="stable")
     sorted_cells = cell[order]
     starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
     ends = np.r_[starts[1:], len(order)]
     present = sorted_cells[starts]
-    groups = np.asarray([str(g) for g in g_labels], dtype=object)[present // n_periods]
-    periods = np.asarray([str(p) for p in p_labels], dtype=object)[present % n_periods]
+    cells = len(starts)
     parts = []
-    for spec in scales:
+    for s, spec in enumerate(scales):
         raw = rows[list(spec.columns)].to_numpy(dtype=np.float64, na_value=np.nan)[order]
         keyed = raw.copy()
         for j, flip in enumerate(spec.reverse):
             if flip:
                 keyed[:, j] = spec.low + spec.high - keyed[:, j]
         answered = ~np.isnan(keyed)
-        mask = answered.astype(np.float64)
-        filled = np.where(answered, keyed, 0.0)
         k = len(spec.items)
-        n_mat = np.empty((len(starts), k, k))
-        sum_mat = np.empty((len(starts), k, k))
-        cross = np.empty((len(starts), k, k))
-        for c, (start, end) in enumerate(zip(starts, ends, strict=True)):
-            m = mask[start:end]
-            f = filled[start:end]
-            n_mat[c] = m.T @ m
-            sum_mat[c] = f.T @ m
-            cross[c] = f.T @ f
+        # [answered as 0/1 | answers with 0 for missing]: one matrix product per cell holds
+        # the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f).
+        stacked = np.concatenate(
+            [answered.astype(np.float64), np.where(answered, keyed, 0.0)], axis=1
+        )
+        products = np.stack(
+            [stacked[a:b].T @ stacked[a:b] for a, b in zip(starts.tolist(), ends.tolist(),
+                                                              strict=True)]
+        )
         ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-        names = np.asarray(spec.items, dtype=object)
-        cells = len(starts)
         parts.append(
             pd.DataFrame(
                 {
-                    "table": "items",
-                    "indicator_id": spec.indicator_id,
-                    "group": np.repeat(groups, k * k),
-                    "period": np.repeat(periods, k * k),
-                    "item_i": np.tile(names[ii.ravel()], cells),
-                    "item_j": np.tile(names[jj.ravel()], cells),
-                    "code": np.nan,
-                    "n": n_mat.reshape(-1),
-                    "sum_i": sum_mat.reshape(-1),
-                    "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
-                    "cross_product": cross.reshape(-1),
-                    "count": np.nan,
+                    "kind": 0,
+                    "scale": s,
+                    "cell": np.repeat(present, k * k),
+                    "a": np.tile(ii.ravel(), cells),
+                    "b": np.tile(jj.ravel(), cells),
+                    "n": products[:, :k, :k].reshape(-1),
+                    "sum_i": products[:, k:, :k].reshape(-1),
+                    "cross_product": products[:, k:, k:].reshape(-1),
                 }
             )
         )
@@ -138,18 +127,14 @@ def moments_kernel(rows: pd.DataFrame, scales: tuple[ScaleSpec, ...]) -> pd.Data
         parts.append(
             pd.DataFrame(
                 {
-                    "table": "answers",
-                    "indicator_id": spec.indicator_id,
-                    "group": np.repeat(groups, k * n_codes),
-                    "period": np.repeat(periods, k * n_codes),
-                    "item_i": np.tile(np.repeat(names, n_codes), cells),
-                    "item_j": None,
-                    "code": np.tile(codes, k * cells),
-                    "n": np.nan,
-                    "sum_i": np.nan,
-                    "sum_j": np.nan,
-                    "cross_product": np.nan,
-                    "count": counts.reshape(-1).astype(np.float64),
+                    "kind": 1,
+                    "scale": s,
+                    "cell": np.repeat(present, k * n_codes),
+                    "a": np.tile(np.repeat(np.arange(k), n_codes), cells),
+                    "b": np.tile(np.arange(n_codes), k * cells),
+                    "n": counts.reshape(-1).astype(np.float64),
+                    "sum_i": 0.0,
+                    "cross_product": 0.0,
                 }
             )
         )
