@@ -88,7 +88,8 @@ def read_partitioned(
         task each), since a task per small file costs more than reading it.
     connection : duckdb.DuckDBPyConnection, optional
         DuckDB connection to use; by default a new in-memory connection that caches Parquet
-        metadata (``SET parquet_metadata_cache = true``, worth setting on your own too).
+        metadata and does not keep rows in file order (``SET parquet_metadata_cache = true``
+        and ``SET preserve_insertion_order = false``, worth setting on your own too).
 
     Returns
     -------
@@ -118,9 +119,12 @@ def read_partitioned(
 
             if connection is None:
                 # A connection of its own, which keeps the files' metadata between queries:
-                # scoring asks several grouped questions of the same files.
+                # scoring asks several grouped questions of the same files. Rows need not
+                # keep the order of the files (every result is grouped or ordered), which
+                # lets DuckDB write the rows scoring keeps in parallel: half the time.
                 con = duckdb.connect()
                 con.sql("SET parquet_metadata_cache = true")
+                con.sql("SET preserve_insertion_order = false")
             else:
                 con = connection
             glob = _sql_text(str(root / "**" / "*.parquet"))
