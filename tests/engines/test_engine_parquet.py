@@ -63,5 +63,8 @@ def test_a_missing_folder_or_an_unknown_engine_is_a_clear_error(tmp_path):
     with pytest.raises(DataReadError, match=r"no \.parquet file"):
         read_partitioned(tmp_path / "empty")
     root = write_partitioned(ROWS, tmp_path / "data", partition_by=["org_id"])
-    with pytest.raises(GTOError, match="unknown engine 'spark'"):
+    with pytest.raises(GTOError, match="unknown engine 'ibis'; choose one of pandas"):
+        read_partitioned(root, engine="ibis")
+    # Spark reads the data set itself; the message says how, with partition values as text.
+    with pytest.raises(GTOError, match="partitionColumnTypeInference"):
         read_partitioned(root, engine="spark")

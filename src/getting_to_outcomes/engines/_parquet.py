@@ -167,7 +167,14 @@ def read_partitioned(
             return table.to_pandas() if engine == "pandas" else table
     except ImportError as error:
         raise GTOError(f"engine {engine!r} is not installed ({error.name}): {_HINT}") from None
-    raise GTOError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "spark":
+        raise GTOError(
+            "read a partitioned data set with Spark itself, keeping partition values as text: "
+            'spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false"); '
+            f"spark.read.parquet({str(root)!r})"
+        )
+    readers = [e for e in ENGINES if e != "spark"]
+    raise GTOError(f"unknown engine {engine!r}; choose one of {', '.join(readers)}")
 
 
 def write_partitioned(
