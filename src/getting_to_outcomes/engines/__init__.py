@@ -19,9 +19,17 @@ PySpark DataFrame), and give the same results as on pandas.
 
 from getting_to_outcomes.engines._frame import ENGINES, engine_of
 from getting_to_outcomes.engines._parquet import (
+    DUCKDB_MEMORY_LIMIT,
     partition_columns,
     read_partitioned,
     write_partitioned,
 )
 
-__all__ = ["ENGINES", "engine_of", "partition_columns", "read_partitioned", "write_partitioned"]
+__all__ = [
+    "DUCKDB_MEMORY_LIMIT",
+    "ENGINES",
+    "engine_of",
+    "partition_columns",
+    "read_partitioned",
+    "write_partitioned",
+]
