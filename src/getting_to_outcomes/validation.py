@@ -59,7 +59,6 @@ _ENGINE_LABELS = {
     ("dask", "DataFrame"): "<Dask DataFrame>",
     ("pyspark", "DataFrame"): "<Spark DataFrame>",
 }
-_INSTALL_HINT = "pip install 'getting-to-outcomes[scale]'"
 # Columns that survey tools add to every export; not worth a warning.
 _TOOL_COLUMNS = frozenset(
     [
@@ -263,9 +262,10 @@ def _raw_tables(
             names = _frame.columns(item)
             yield _engine_slice(pd.DataFrame(columns=names) if empty is None else empty, label, 2)
     except ImportError as exc:
+        extra = "spark" if engine == "spark" else "scale"
         raise DataReadError(
             f"{label}: reading a {engine} table needs {exc.name or 'a missing package'}: "
-            f"{_INSTALL_HINT}"
+            f"pip install 'getting-to-outcomes[{extra}]'"
         ) from None
 
 
