@@ -666,16 +666,7 @@ def _issue_table(source: str, issues: Issues, columns: list[str]) -> pd.DataFram
     )
     keys = ["_f", "_r", "_s", "_c", "_reason"]
     table = table.sort_values(keys, kind="stable").drop(columns=keys)
-    for name in (
-        "source",
-        "file",
-        "column",
-        "value",
-        "check",
-        "reason",
-        "severity",
-        "message",
-        "fix",
-    ):
-        table[name] = table[name].astype("str")
+    for name in ISSUE_COLUMNS:
+        if name != "row":  # the one column of numbers
+            table[name] = table[name].astype("str")
     return table[[*ISSUE_COLUMNS, "pos"]].reset_index(drop=True)
