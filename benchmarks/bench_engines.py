@@ -108,8 +108,8 @@ def child(engine: str, data: Path, out: Path, step: str) -> None:
 
 def _aggregate(table: Any, engine: str, framework: Any) -> pd.DataFrame:
     """The aggregation step alone, as one long table."""
-    from getting_to_outcomes._aggregate import Window, aggregate_source
-    from getting_to_outcomes.engines._aggregate import aggregate_source as on_engine
+    from getting_to_outcomes.scoring._aggregate import Window, aggregate_source
+    from getting_to_outcomes.scoring._engine_aggregate import aggregate_source as on_engine
 
     source = framework.source("bench_survey")
     indicators = [framework.indicators[i] for i in SCALES]

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from getting_to_outcomes import load_framework, validate
-from getting_to_outcomes.framework import Framework
-from getting_to_outcomes.models import DataSource
+from getting_to_outcomes.definitions._framework import Framework
+from getting_to_outcomes.definitions.models import DataSource
 
 ITEMS = [f"item_{k:02d}" for k in range(1, 25)]
 ROLES = ["parent", "youth", "community_member", "educator_ally"]

@@ -12,8 +12,8 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
-from getting_to_outcomes import models
 from getting_to_outcomes.cli import main
+from getting_to_outcomes.definitions import models as models
 
 _MODEL_ORDER = [
     "DefinitionFile",
@@ -47,7 +47,7 @@ _MODEL_ORDER = [
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("getting_to_outcomes.models.", "")
+    text = str(annotation).replace("typing.", "").replace("getting_to_outcomes.definitions.models.", "")
     text = text.replace("<class '", "").replace("'>", "").replace("datetime.date", "date")
     return text.replace("|", "&#124;")
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 import getting_to_outcomes as gto
-from getting_to_outcomes.models import LevelMeasure
+from getting_to_outcomes.definitions.models import LevelMeasure
 
 SOURCES = ("leadership_survey", "leadership_tracking")
 LADDER = "leadership.ladder_level3plus"

@@ -22,7 +22,7 @@ from getting_to_outcomes.datasets import (
     export_example,
     write_example,
 )
-from getting_to_outcomes.models import DataSource, ScaleMeasure
+from getting_to_outcomes.definitions.models import DataSource, ScaleMeasure
 
 SOURCES = [
     "leadership_survey",

@@ -4,6 +4,12 @@ The library encodes Research for Action's "Getting to Outcomes" theory of change
 as YAML indicator definitions, validates the data that organizing groups collect,
 scores progress with honest uncertainty, and draws charts and reports.
 
+The package is a pipeline of stages, each a subpackage that imports only the stages below
+it (``docs/architecture.md``): ``definitions`` -> ``io`` -> ``validation`` -> ``scoring`` ->
+``plotting`` -> ``reporting``, with ``cli`` on top. The names below are loaded when first
+used (PEP 562), so that ``import getting_to_outcomes`` costs little and a script pays only
+for the stages it calls.
+
 Examples
 --------
 >>> import getting_to_outcomes as gto
@@ -12,36 +18,63 @@ Examples
 ['community', 'individual', 'policy']
 """
 
-from getting_to_outcomes.compare import compare
-from getting_to_outcomes.datasets import ExampleDataset, list_examples, load_example
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from getting_to_outcomes._version import __version__
 from getting_to_outcomes.errors import (
     DataReadError,
     DataValidationError,
     DefinitionProblem,
     GTOError,
     IndicatorDefinitionError,
+    PseudonymKeyError,
     ScoringError,
     UnknownIndicatorError,
 )
-from getting_to_outcomes.framework import Framework, IndicatorSet
-from getting_to_outcomes.loading import bundled_frameworks, check_framework, load_framework
-from getting_to_outcomes.privacy import (
-    PseudonymKey,
-    PseudonymKeyError,
-    generate_key,
-    load_key,
-    pseudonymize,
-)
-from getting_to_outcomes.readers import read_table
-from getting_to_outcomes.records import record_model
-from getting_to_outcomes.report import write_report
-from getting_to_outcomes.report_validation import ValidationReport
-from getting_to_outcomes.scoring import score
-from getting_to_outcomes.summary import ProgressSummary
-from getting_to_outcomes.templates import codebook, write_template
-from getting_to_outcomes.validation import validate
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from getting_to_outcomes.datasets import ExampleDataset, list_examples, load_example
+    from getting_to_outcomes.definitions import (
+        Framework,
+        IndicatorSet,
+        bundled_frameworks,
+        check_framework,
+        load_framework,
+    )
+    from getting_to_outcomes.io import codebook, read_table, write_template
+    from getting_to_outcomes.privacy import PseudonymKey, generate_key, load_key, pseudonymize
+    from getting_to_outcomes.reporting import write_report
+    from getting_to_outcomes.scoring import ProgressSummary, compare, score
+    from getting_to_outcomes.validation import ValidationReport, record_model, validate
+
+#: Where each lazily loaded public name lives.
+_LAZY: dict[str, str] = {
+    "ExampleDataset": "datasets",
+    "list_examples": "datasets",
+    "load_example": "datasets",
+    "Framework": "definitions",
+    "IndicatorSet": "definitions",
+    "bundled_frameworks": "definitions",
+    "check_framework": "definitions",
+    "load_framework": "definitions",
+    "codebook": "io",
+    "read_table": "io",
+    "write_template": "io",
+    "PseudonymKey": "privacy",
+    "generate_key": "privacy",
+    "load_key": "privacy",
+    "pseudonymize": "privacy",
+    "write_report": "reporting",
+    "ProgressSummary": "scoring",
+    "compare": "scoring",
+    "score": "scoring",
+    "ValidationReport": "validation",
+    "record_model": "validation",
+    "validate": "validation",
+}
 
 __all__ = [
     "DataReadError",
@@ -76,3 +109,25 @@ __all__ = [
     "write_report",
     "write_template",
 ]
+
+
+#: Subpackages and modules reachable as attributes (``gto.stats``) without an import.
+_SUBMODULES = frozenset({
+    "cli", "columns", "datasets", "definitions", "engines", "errors", "io", "plotting",
+    "privacy", "reporting", "scoring", "stats", "validation",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    stage = _LAZY.get(name)
+    if stage is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{stage}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

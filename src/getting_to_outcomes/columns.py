@@ -7,11 +7,18 @@ cannot be called ``p_val`` in one place and ``pvalue`` in another.
 from __future__ import annotations
 
 __all__ = [
+    "DEFAULT_MIN_N",
     "ITEM_COLUMNS",
     "MILESTONE_COLUMNS",
+    "NETWORK",
     "ROLLUP_COLUMNS",
     "SUMMARY_COLUMNS",
 ]
+
+#: The group of the summary's rows pooled across a whole network.
+NETWORK = "network"
+#: Fewest people a value may come from when an indicator does not say (``min_n``).
+DEFAULT_MIN_N = 5
 
 #: One row per indicator x group x period x subgroup, from ``ProgressSummary.to_frame()``.
 SUMMARY_COLUMNS: list[str] = [

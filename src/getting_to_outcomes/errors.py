@@ -9,8 +9,11 @@ from the built-in exception a caller would naturally catch::
     ├── DataReadError (ValueError)              a data file cannot be read as a table
     ├── DataValidationError (ValueError)        data failed validation; carries ``.report``
     ├── ScoringError (ValueError)               data that cannot be scored as asked
-    └── ChartDataError (ValueError)             a chart was given data it cannot draw
-                                                (defined in ``getting_to_outcomes.plotting``)
+    ├── ChartDataError (ValueError)             a chart was given data it cannot draw
+    └── PseudonymKeyError (ValueError)          no usable pseudonymisation key was found
+
+:class:`CellProblem` is not raised to callers: validation raises and catches it for one cell
+that cannot be used, and files it as an issue of the report.
 
 Data problems found by validation are collected in a report, not raised one by one.
 """
@@ -23,11 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CellProblem",
+    "ChartDataError",
     "DataReadError",
     "DataValidationError",
     "DefinitionProblem",
     "GTOError",
     "IndicatorDefinitionError",
+    "PseudonymKeyError",
     "ScoringError",
     "UnknownIndicatorError",
     "did_you_mean",
@@ -131,3 +137,19 @@ class DataValidationError(GTOError, ValueError):
 
 class ScoringError(GTOError, ValueError):
     """Data or options that cannot be scored as asked."""
+
+
+class ChartDataError(GTOError, ValueError):
+    """Data that a chart or report cannot draw: a column is missing, or a choice is needed."""
+
+
+class PseudonymKeyError(GTOError, ValueError):
+    """No usable pseudonymisation key was found."""
+
+
+class CellProblem(ValueError):
+    """A cell whose value cannot be used; ``reason`` is a short code such as ``not_a_number``."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)

@@ -34,13 +34,12 @@ from typing import Any, Final, NoReturn
 import numpy as np
 import pandas as pd
 
-from getting_to_outcomes.errors import GTOError
+from getting_to_outcomes.errors import PseudonymKeyError
 
 __all__ = [
     "KEY_ENV",
     "KEY_FILE_ENV",
     "PseudonymKey",
-    "PseudonymKeyError",
     "generate_key",
     "load_key",
     "pseudonymize",
@@ -51,10 +50,6 @@ KEY_FILE_ENV: Final = "GTO_PSEUDONYM_KEY_FILE"
 MIN_KEY_BYTES: Final = 16
 _PREFIX: Final = "p_"
 _HEX_CHARS: Final = 20  # 80 bits: collisions are negligible for millions of ids
-
-
-class PseudonymKeyError(GTOError, ValueError):
-    """No usable pseudonymisation key was found."""
 
 
 class PseudonymKey:

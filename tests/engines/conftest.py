@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from getting_to_outcomes._aggregate import TABLE_KEYS, Aggregates
 from getting_to_outcomes.datasets import ExampleDataset, load_example
+from getting_to_outcomes.scoring._aggregate import TABLE_KEYS, Aggregates
 
 #: Engines other than pandas, each with the module it needs.
 ENGINE_MODULES = {"polars": "polars", "pyarrow": "pyarrow", "duckdb": "duckdb",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from getting_to_outcomes._aggregate import Window
-from getting_to_outcomes._aggregate import aggregate_source as pandas_aggregate
 from getting_to_outcomes.engines import read_partitioned, write_partitioned
-from getting_to_outcomes.engines._aggregate import aggregate_source
+from getting_to_outcomes.scoring._aggregate import Window
+from getting_to_outcomes.scoring._aggregate import aggregate_source as pandas_aggregate
+from getting_to_outcomes.scoring._engine_aggregate import aggregate_source
 
 distributed = pytest.importorskip("distributed")
 

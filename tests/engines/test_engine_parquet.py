@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes.engines import partition_columns, read_partitioned, write_partitioned
-from getting_to_outcomes.engines._frame import collect, lazy
+from getting_to_outcomes.engines.frames import collect, lazy
 from getting_to_outcomes.errors import DataReadError, GTOError
 
 ROWS = pd.DataFrame({

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from getting_to_outcomes._aggregate import Window
-from getting_to_outcomes._aggregate import aggregate_source as pandas_aggregate
 from getting_to_outcomes.datasets import ExampleDataset
 from getting_to_outcomes.engines import engine_of
-from getting_to_outcomes.engines._aggregate import aggregate_source
 from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.scoring._aggregate import Window
+from getting_to_outcomes.scoring._aggregate import aggregate_source as pandas_aggregate
+from getting_to_outcomes.scoring._engine_aggregate import aggregate_source
 
 # Between them these sources use every measure kind: scales (item moments, answers, paired
 # changes), ladders and yes/no shares (transitions), counts, means, pooled ratios and rates,

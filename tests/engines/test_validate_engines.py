@@ -22,11 +22,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-import getting_to_outcomes.validation as validation
+import getting_to_outcomes.validation._validate as validation
 from getting_to_outcomes import PseudonymKey, ValidationReport, generate_key, read_table, validate
 from getting_to_outcomes.datasets import MESSY_FILE, load_example
 from getting_to_outcomes.errors import GTOError
-from getting_to_outcomes.readers import READ_ATTRS
+from getting_to_outcomes.io._readers import READ_ATTRS
 
 SOURCE = "leadership_survey"
 ID_HEADER = "Respondent ID"  # the export's header of person_id, a required key column

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from getting_to_outcomes import bundled_frameworks, check_framework, load_framework
-from getting_to_outcomes.framework import Framework
+from getting_to_outcomes.definitions._framework import Framework
 
 KINDS = {"scale", "count", "proportion", "rate", "mean", "level", "milestone"}
 

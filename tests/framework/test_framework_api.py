@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from getting_to_outcomes import UnknownIndicatorError, load_framework
-from getting_to_outcomes.framework import FRAME_COLUMNS
+from getting_to_outcomes.definitions._framework import FRAME_COLUMNS
 
 
 def test_indicators_filter_by_realm_zone_and_stop(minimal_framework: Path) -> None:

@@ -229,7 +229,7 @@ def test_value_aliases_must_name_allowed_values_and_read_as_one_value(
 ) -> None:
     from pydantic import ValidationError
 
-    from getting_to_outcomes.models import Column
+    from getting_to_outcomes.definitions.models import Column
 
     with pytest.raises(ValidationError, match=expected):
         Column.model_validate(column)

@@ -23,7 +23,7 @@ from getting_to_outcomes.columns import (
     MILESTONE_COLUMNS,
     ROLLUP_COLUMNS,
 )
-from getting_to_outcomes.framework import Framework
+from getting_to_outcomes.definitions._framework import Framework
 
 from .tables import SCALE_ID, summary_frame, summary_row
 

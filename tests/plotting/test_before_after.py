@@ -6,8 +6,9 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 
-from getting_to_outcomes import _style
-from getting_to_outcomes.plotting import ChartDataError, plot_before_after
+from getting_to_outcomes.errors import ChartDataError
+from getting_to_outcomes.plotting import plot_before_after
+from getting_to_outcomes.plotting import style as _style
 
 from .tables import SCALE_ID, summary_frame, summary_row
 

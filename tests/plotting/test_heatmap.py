@@ -7,8 +7,8 @@ import pytest
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import to_hex, to_rgba
 
-from getting_to_outcomes import _style
 from getting_to_outcomes.plotting import plot_heatmap
+from getting_to_outcomes.plotting import style as _style
 
 from .tables import SCALE_ID, summary_frame, summary_row
 

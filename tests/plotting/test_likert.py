@@ -7,8 +7,9 @@ import pytest
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.patches import Rectangle
 
-from getting_to_outcomes import _style
-from getting_to_outcomes.plotting import ChartDataError, plot_likert
+from getting_to_outcomes.errors import ChartDataError
+from getting_to_outcomes.plotting import plot_likert
+from getting_to_outcomes.plotting import style as _style
 
 from .tables import SCALE_ID
 

@@ -13,7 +13,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from getting_to_outcomes import _style
+from getting_to_outcomes.plotting import style as _style
 
 
 def _relative_luminance(color: str) -> float:

@@ -6,8 +6,8 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
-from getting_to_outcomes import _style
 from getting_to_outcomes.plotting import plot_targets, plot_theory_of_change
+from getting_to_outcomes.plotting import style as _style
 
 from .tables import summary_frame, summary_row
 

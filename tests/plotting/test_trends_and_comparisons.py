@@ -10,9 +10,8 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
 
-from getting_to_outcomes import _style
+from getting_to_outcomes.errors import ChartDataError
 from getting_to_outcomes.plotting import (
-    ChartDataError,
     plot_progress,
     plot_ranking,
     plot_realm_profiles,
@@ -21,6 +20,7 @@ from getting_to_outcomes.plotting import (
     plot_wins_pipeline,
     rank_ranges,
 )
+from getting_to_outcomes.plotting import style as _style
 
 from .tables import SCALE_ID, summary_frame, summary_row
 

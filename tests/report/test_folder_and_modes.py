@@ -7,7 +7,7 @@ import os
 import pytest
 
 from getting_to_outcomes import write_report
-from getting_to_outcomes.plotting import ChartDataError
+from getting_to_outcomes.errors import ChartDataError
 
 # --- the output folder ----------------------------------------------------------------
 

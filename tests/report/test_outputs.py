@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from getting_to_outcomes import write_report
-from getting_to_outcomes.plotting import ChartDataError
-from getting_to_outcomes.report import neutralise_formulas
+from getting_to_outcomes.errors import ChartDataError
+from getting_to_outcomes.reporting._write import neutralise_formulas
 
 from .conftest import FORMULA_NAME, SCRIPT_NAME, SECRET, make_summary
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes import Framework, ProgressSummary, load_example, score
-from getting_to_outcomes._status import STATUSES
+from getting_to_outcomes.scoring._status import STATUSES
 
 
 def check_complete(summary: ProgressSummary) -> None:

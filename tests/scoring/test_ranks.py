@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from getting_to_outcomes._ranks import mann_whitney_from_counts, wilcoxon_from_counts
+from getting_to_outcomes.scoring._ranks import mann_whitney_from_counts, wilcoxon_from_counts
 from getting_to_outcomes.stats import independent_change, paired_change
 
 

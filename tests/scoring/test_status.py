@@ -8,8 +8,8 @@ import pytest
 
 from conftest import survey
 from getting_to_outcomes import Framework, score
-from getting_to_outcomes._status import assess, score_0_100
-from getting_to_outcomes.models import StatusRules
+from getting_to_outcomes.definitions.models import StatusRules
+from getting_to_outcomes.scoring._status import assess, score_0_100
 
 
 def one(

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes import load_framework, score
-from getting_to_outcomes.framework import Framework
+from getting_to_outcomes.definitions._framework import Framework
 
 MINIMAL = Path(__file__).parents[1] / "data" / "definitions" / "minimal"
 

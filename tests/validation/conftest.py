@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes import Framework, load_framework
-from getting_to_outcomes.loading import DEFAULT_FRAMEWORK, _bundled_root
+from getting_to_outcomes.definitions._loading import DEFAULT_FRAMEWORK, _bundled_root
 
 DATA = Path(__file__).parent.parent / "data"
 INVALID = DATA / "invalid"

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from getting_to_outcomes import Framework, record_model, validate
-from getting_to_outcomes._columnwise import CheckedTable, Coded, check_columns
-from getting_to_outcomes._recordwise import check_records
+from getting_to_outcomes.validation._columnwise import check_columns
+from getting_to_outcomes.validation._recordwise import check_records
+from getting_to_outcomes.validation._table import CheckedTable, Coded
 
 from .conftest import test_framework
 

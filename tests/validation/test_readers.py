@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes import DataReadError, Framework, read_table, validate
-from getting_to_outcomes.readers import column_letter, map_headers, read_raw
+from getting_to_outcomes.io._readers import column_letter, map_headers, read_raw
 
 from .conftest import EXPORTS, INVALID
 

@@ -10,7 +10,13 @@ import pytest
 from pydantic import ValidationError
 
 from getting_to_outcomes import Framework, record_model
-from getting_to_outcomes.records import CellProblem, cell_key, field_specs, model_specs, parse_cell
+from getting_to_outcomes.validation._records import (
+    CellProblem,
+    cell_key,
+    field_specs,
+    model_specs,
+    parse_cell,
+)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from getting_to_outcomes import (
     ValidationReport,
     validate,
 )
-from getting_to_outcomes.report_validation import ISSUE_COLUMNS, REASONS
+from getting_to_outcomes.validation._validation_report import ISSUE_COLUMNS, REASONS
 
 from .conftest import INVALID
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes import Framework, codebook, load_framework, validate, write_template
-from getting_to_outcomes.templates import CODEBOOK_COLUMNS
+from getting_to_outcomes.io._templates import CODEBOOK_COLUMNS
 
 
 def test_codebook_lists_questions_answers_and_missing_codes(framework: Framework) -> None:

@@ -9,9 +9,8 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 
+from getting_to_outcomes.definitions import Framework, load_framework
 from getting_to_outcomes.errors import GTOError
-from getting_to_outcomes.framework import Framework
-from getting_to_outcomes.loading import load_framework
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,9 +13,8 @@ from getting_to_outcomes.cli._common import (
     framework_option,
     open_framework,
 )
+from getting_to_outcomes.definitions import SCHEMA_KINDS, check_framework, json_schema
 from getting_to_outcomes.errors import UnknownIndicatorError
-from getting_to_outcomes.loading import check_framework
-from getting_to_outcomes.schema import SCHEMA_KINDS, json_schema
 
 
 @click.group()

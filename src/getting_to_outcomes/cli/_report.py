@@ -13,10 +13,10 @@ from typing import Any
 import click
 import pandas as pd
 
-from getting_to_outcomes._chart_data import plural
 from getting_to_outcomes.cli._common import fail, framework_option, open_framework
+from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.errors import GTOError
-from getting_to_outcomes.framework import Framework
+from getting_to_outcomes.plotting.chart_data import plural
 
 __all__ = ["report"]
 
@@ -181,7 +181,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
       gto report example:cper-network --compare --out network-report
       gto report survey-2024/ --framework my-framework/ --org PU --out pu-report
     """
-    from getting_to_outcomes.report import write_report
+    from getting_to_outcomes.reporting import write_report
     from getting_to_outcomes.scoring import score
     from getting_to_outcomes.validation import validate
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from getting_to_outcomes._atomic import write_atomic
 from getting_to_outcomes.cli._common import (
     echo_frame,
     fail,
@@ -17,8 +16,9 @@ from getting_to_outcomes.cli._common import (
     open_framework,
 )
 from getting_to_outcomes.errors import DataReadError, GTOError, UnknownIndicatorError
+from getting_to_outcomes.io import write_atomic
 from getting_to_outcomes.scoring import score
-from getting_to_outcomes.summary import ProgressSummary
+from getting_to_outcomes.scoring._summary import ProgressSummary
 from getting_to_outcomes.validation import validate
 
 __all__ = ["score_command"]

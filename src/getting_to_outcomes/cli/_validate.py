@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from getting_to_outcomes._atomic import write_atomic
 from getting_to_outcomes.cli._common import (
     echo_frame,
     fail,
@@ -15,9 +14,9 @@ from getting_to_outcomes.cli._common import (
     framework_option,
     open_framework,
 )
-from getting_to_outcomes.errors import DataReadError, UnknownIndicatorError
-from getting_to_outcomes.privacy import PseudonymKeyError, load_key
-from getting_to_outcomes.templates import write_template
+from getting_to_outcomes.errors import DataReadError, PseudonymKeyError, UnknownIndicatorError
+from getting_to_outcomes.io import write_atomic, write_template
+from getting_to_outcomes.privacy import load_key
 from getting_to_outcomes.validation import validate
 
 __all__ = ["template", "validate_command"]

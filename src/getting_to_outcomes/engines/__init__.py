@@ -17,13 +17,13 @@ PySpark DataFrame), and give the same results as on pandas.
   scored on the engine.
 """
 
-from getting_to_outcomes.engines._frame import ENGINES, engine_of
 from getting_to_outcomes.engines._parquet import (
     DUCKDB_MEMORY_LIMIT,
     partition_columns,
     read_partitioned,
     write_partitioned,
 )
+from getting_to_outcomes.engines.frames import ENGINES, engine_of
 
 __all__ = [
     "DUCKDB_MEMORY_LIMIT",

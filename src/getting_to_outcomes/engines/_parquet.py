@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from getting_to_outcomes.engines._frame import ENGINES, engine_of
+from getting_to_outcomes.engines.frames import ENGINES, engine_of
 from getting_to_outcomes.errors import DataReadError, GTOError
 
 __all__ = ["DUCKDB_MEMORY_LIMIT", "partition_columns", "read_partitioned", "write_partitioned"]
@@ -242,7 +242,7 @@ def write_partitioned(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from getting_to_outcomes.engines._frame import lazy
+    from getting_to_outcomes.engines.frames import lazy
 
     table = data if engine == "pyarrow" else lazy(data).collect().to_arrow()
     for key in keys:

@@ -1,0 +1,275 @@
+"""One definition file read safely: YAML parsed to nodes, checked, validated, located.
+
+Every problem is a :class:`~getting_to_outcomes.errors.DefinitionProblem` that names the
+file, line and column, so that the loader (:mod:`._loading`) and the cross-reference lint
+(:mod:`._crossref`) can both point into the YAML a person wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from getting_to_outcomes.definitions.models import DefinitionFile
+from getting_to_outcomes.errors import DefinitionProblem, did_you_mean
+
+__all__ = ["ParsedFile", "locate", "preview", "problem", "read_file"]
+
+_MAX_NODES = 200_000
+_MAX_FILE_BYTES = 5_000_000
+_VALUE_PREVIEW = 80
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader; kept as a subclass so nothing global is modified."""
+
+
+def preview(value: Any) -> Any:
+    text = repr(value)
+    if len(text) <= _VALUE_PREVIEW:
+        return value
+    return text[: _VALUE_PREVIEW - 3] + "..."
+
+
+def _expanded_size(node: yaml.Node) -> int:
+    """Number of nodes once every alias is expanded, computed without expanding."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise _RecursiveAlias
+        in_progress.add(key)
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            total += sum(size(child) for child in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in n.value)
+        in_progress.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(node)
+
+
+class _RecursiveAlias(Exception):
+    pass
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    node: yaml.Node
+    model: DefinitionFile
+
+
+def problem(
+    path: Path, message: str, *, mark: Any = None, field: str = "", value: Any = None
+) -> DefinitionProblem:
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return DefinitionProblem(str(path), line, column, field, preview(value), message)
+
+
+def _decode(path: Path, raw: bytes) -> str | DefinitionProblem:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return DefinitionProblem(
+            str(path),
+            line,
+            column,
+            "",
+            raw[exc.start : exc.start + 1],
+            "the file is not UTF-8 text; save it as UTF-8 (editors offer it under 'Save as')",
+        )
+
+
+def _compose(path: Path, text: str) -> yaml.Node | DefinitionProblem | None:
+    loader = _SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        return problem(path, f"YAML syntax error: {what}", mark=mark)
+    except yaml.YAMLError as exc:
+        return problem(path, f"YAML syntax error: {exc}")
+    except RecursionError:
+        return problem(path, "the YAML is nested too deeply to be a definition file")
+    finally:
+        loader.dispose()
+
+
+def _construct(path: Path, node: yaml.Node) -> Any:
+    loader = _SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        message = str(exc.problem or exc)
+        if "constructor for the tag" in message:
+            message = (
+                f"the tag {node_tag(exc)} is not allowed: definition files hold plain data only "
+                "(mappings, lists, text, numbers, dates)"
+            )
+        return problem(path, message, mark=exc.problem_mark)
+    finally:
+        loader.dispose()
+
+
+def node_tag(exc: yaml.MarkedYAMLError) -> str:
+    text = str(exc.problem or "")
+    start = text.find("'")
+    return text[start : text.find("'", start + 1) + 1] if start >= 0 else "used here"
+
+
+def read_file(path: Path, problems: list[DefinitionProblem]) -> ParsedFile | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(problem(path, f"cannot read the file: {exc.strerror}"))
+        return None
+    if len(raw) > _MAX_FILE_BYTES:
+        problems.append(problem(path, f"the file is larger than {_MAX_FILE_BYTES:,} bytes"))
+        return None
+    text = _decode(path, raw)
+    if isinstance(text, DefinitionProblem):
+        problems.append(text)
+        return None
+    node = _compose(path, text)
+    if node is None:
+        problems.append(
+            problem(
+                path,
+                "the file is empty; expected a mapping with 'framework', "
+                "'scales', 'sources' or 'indicators'",
+            )
+        )
+        return None
+    if isinstance(node, DefinitionProblem):
+        problems.append(node)
+        return None
+    try:
+        size = _expanded_size(node)
+    except (_RecursiveAlias, RecursionError):
+        problems.append(
+            problem(
+                path,
+                "an alias refers to itself; definitions cannot be recursive",
+                mark=node.start_mark,
+            )
+        )
+        return None
+    if size > _MAX_NODES:
+        problems.append(
+            problem(
+                path,
+                f"aliases expand to more than {_MAX_NODES:,} values; "
+                "this looks like an alias bomb and is refused",
+                mark=node.start_mark,
+            )
+        )
+        return None
+    data = _construct(path, node)
+    if isinstance(data, DefinitionProblem):
+        problems.append(data)
+        return None
+    if not isinstance(data, dict):
+        problems.append(
+            problem(
+                path,
+                f"expected a mapping with 'framework', 'scales', 'sources' or "
+                f"'indicators' at the top, found {type(data).__name__}",
+                mark=node.start_mark,
+                value=data,
+            )
+        )
+        return None
+    try:
+        model = DefinitionFile.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(path, node, exc))
+        return None
+    return ParsedFile(path, node, model)
+
+
+# --- turning pydantic errors into located problems ---------------------------------------
+
+
+def _all_field_names() -> set[str]:
+    import getting_to_outcomes.definitions.models as models
+
+    names: set[str] = set()
+    for obj in vars(models).values():
+        if isinstance(obj, type) and issubclass(obj, models._Model):
+            names.update(obj.model_fields)
+    return names
+
+
+def locate(node: yaml.Node, loc: Sequence[str | int], *, key: bool = False) -> tuple[Any, str]:
+    """Follow a pydantic ``loc`` through the YAML node tree.
+
+    Returns the mark of the deepest node reached and the dotted path of the parts that
+    exist in the file (union tags that pydantic inserts are skipped).
+    """
+    current = node
+    mark = node.start_mark
+    parts: list[str] = []
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                if key_node.value == part:
+                    mark = key_node.start_mark if (last and key) else value_node.start_mark
+                    current = value_node
+                    parts.append(str(part))
+                    break
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(current.value)
+        ):
+            current = current.value[part]
+            mark = current.start_mark
+            parts.append(str(part))
+    return mark, ".".join(parts)
+
+
+def _pydantic_problems(
+    path: Path, node: yaml.Node, exc: ValidationError, base: Sequence[str | int] = ()
+) -> list[DefinitionProblem]:
+    problems = []
+    names = _all_field_names()
+    for err in exc.errors(include_url=False):
+        loc = (*base, *err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            mark, field = locate(node, loc, key=True)
+            unknown = str(loc[-1])
+            message = f"unknown key {unknown!r}{did_you_mean(unknown, names)}"
+            value = unknown
+        else:
+            mark, field = locate(node, loc)
+            message = err["msg"]
+            if message.startswith("Value error, "):
+                message = message[len("Value error, ") :]
+            ctx = err.get("ctx") or {}
+            if kind == "union_tag_invalid":
+                tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+                message += did_you_mean(str(ctx.get("tag", "")), tags)
+            value = err.get("input")
+            if kind == "missing":
+                message = f"required key {str(loc[-1])!r} is missing"
+                value = None
+        problems.append(problem(path, message, mark=mark, field=field, value=value))
+    return problems

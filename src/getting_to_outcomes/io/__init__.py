@@ -1,0 +1,45 @@
+"""Reading and writing files: data files in, entry sheets and atomic writes out.
+
+Readers for delimited text, Excel, Parquet and SPSS files, the mapping of a file's headers
+to a data source's columns (survey-tool exports included), empty entry templates with a
+codebook, and writes that replace a file whole or not at all.
+"""
+
+from getting_to_outcomes.io._atomic import write_atomic, write_bytes_atomic
+from getting_to_outcomes.io._headers import (
+    HeaderIndex,
+    HeaderMap,
+    column_letter,
+    header_key,
+    map_headers,
+)
+from getting_to_outcomes.io._readers import (
+    MAX_CELL_CHARS,
+    READ_ATTRS,
+    RawTable,
+    ReadNote,
+    frame_table,
+    read_raw,
+    read_table,
+)
+from getting_to_outcomes.io._templates import CODEBOOK_COLUMNS, codebook, write_template
+
+__all__ = [
+    "CODEBOOK_COLUMNS",
+    "MAX_CELL_CHARS",
+    "READ_ATTRS",
+    "HeaderIndex",
+    "HeaderMap",
+    "RawTable",
+    "ReadNote",
+    "codebook",
+    "column_letter",
+    "frame_table",
+    "header_key",
+    "map_headers",
+    "read_raw",
+    "read_table",
+    "write_atomic",
+    "write_bytes_atomic",
+    "write_template",
+]

@@ -1,0 +1,5 @@
+"""Reporting: the grantee and funder reports (HTML page, chart images, table files)."""
+
+from getting_to_outcomes.reporting._write import ReportFiles, neutralise_formulas, write_report
+
+__all__ = ["ReportFiles", "neutralise_formulas", "write_report"]

@@ -1,0 +1,425 @@
+"""What each report holds: the charts and tables of a grantee report and of a funder report.
+
+Private: see :func:`getting_to_outcomes.write_report`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from getting_to_outcomes import plotting as _plots
+from getting_to_outcomes.columns import NETWORK, ROLLUP_COLUMNS
+from getting_to_outcomes.plotting import chart_data as _d
+from getting_to_outcomes.plotting import style as _style
+from getting_to_outcomes.reporting._data import Chart, Table, Tables
+
+if TYPE_CHECKING:
+    from getting_to_outcomes.definitions import Framework
+
+
+# ----------------------------------------------------------------------------------------
+# What each report holds
+# ----------------------------------------------------------------------------------------
+
+
+def _slug(text: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:60] or "chart"
+
+
+def _overall(frame: pd.DataFrame) -> pd.DataFrame:
+    return _d.overall(frame)
+
+
+def _present(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    return [c for c in columns if c in frame.columns]
+
+
+def _name_column(frame: pd.DataFrame, framework: Framework | None) -> pd.DataFrame:
+    if frame.empty or "indicator_id" not in frame.columns:
+        return frame
+    names = frame["indicator_id"].map(lambda i: _d.indicator_name(framework, str(i)))
+    return frame.assign(indicator=names.astype(object))
+
+
+def _has_values(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and bool(frame[column].map(_d.is_num).any())
+
+
+_INDICATOR_TABLE = [
+    "realm", "zone", "stop", "indicator", "indicator_id", "period", "n", "value", "ci_low",
+    "ci_high", "baseline_period", "baseline_value", "design", "change", "change_ci_low",
+    "change_ci_high", "test", "p_adjusted", "effect_size", "effect_size_name", "target",
+    "progress", "status", "status_uncertain", "rubric_level", "score_0_100", "suppressed",
+    "suppression_reason",
+]
+
+
+def _indicator_table(frame: pd.DataFrame, framework: Framework | None,
+                     extra: Sequence[str] = ()) -> pd.DataFrame:
+    frame = _name_column(frame, framework)
+    columns = _present(frame, ["group", *_INDICATOR_TABLE, *extra])
+    order = _d.indicator_order(frame, framework) if not frame.empty else []
+    rank = {i: k for k, i in enumerate(order)}
+    sort = frame["indicator_id"].map(rank) if not frame.empty else frame.index
+    return frame.assign(_order=sort).sort_values(["_order"], kind="stable")[columns]\
+        .reset_index(drop=True)
+
+
+def _pages(key: str, ids: Sequence[str], size: int, heading: str
+           ) -> list[tuple[str, list[str], str]]:
+    """Split a long list of indicators into charts of at most ``size`` (key, ids, heading)."""
+    chunks = [list(ids[k:k + size]) for k in range(0, len(ids), max(size, 1))]
+    if len(chunks) <= 1:
+        return [(key, list(ids), heading)] if ids else []
+    return [(f"{key}_{k}", chunk, f"{heading} ({k} of {len(chunks)})")
+            for k, chunk in enumerate(chunks, start=1)]
+
+
+def _realm_blocks(frame: pd.DataFrame, framework: Framework | None
+                  ) -> list[tuple[str, str, list[str]]]:
+    """Indicators of the frame by realm, in framework order: (realm id, name, ids)."""
+    order = _d.indicator_order(frame, framework) if not frame.empty else []
+    realms = ([(r.id, r.name) for r in framework.realms] if framework is not None else
+              [(r, r.capitalize()) for r in ("individual", "community", "policy")])
+    blocks: list[tuple[str, str, list[str]]] = []
+    for realm, name in realms:
+        ids = [i for i in order if _realm_of(frame, framework, i) == realm]
+        if ids:
+            blocks.append((realm, name, ids))
+    rest = [i for i in order if all(i not in b[2] for b in blocks)]
+    if rest:
+        blocks.append(("other", "Other", rest))
+    return blocks
+
+
+def grantee_plan(data: Tables, org: Any, labels: Mapping[Any, str] | None, caption: str,
+                  max_panels: int) -> tuple[list[Chart], list[Table]]:
+    fw = data.framework
+    mine = _overall(data.summary[data.summary["group"] == org])
+    charts: list[Chart] = []
+    common: dict[str, Any] = {"labels": labels, "framework": fw, "caption": caption}
+    if not data.by_stop().empty and (data.by_stop()["group"] == org).any():
+        charts.append(Chart(
+            "theory_of_change", "glance", "Where progress is, along the theory of change",
+            "Each station is a stop of the theory of change, filled with its status and ringed "
+            "in its realm's colour; lines show which stop leads to which.",
+            lambda: _plots.plot_theory_of_change(data, group=org, **common)))
+    blocks = _realm_blocks(mine, fw)
+    for realm, name, ids in blocks:
+        with_target = [i for i in ids
+                       if _has_values(mine[mine["indicator_id"] == i], "target")]
+        for key, part, heading in _pages(f"targets_{realm}", with_target, 15,
+                                         f"Progress toward targets: {name} realm"):
+            charts.append(Chart(
+                key, "targets", heading,
+                "How far each indicator has come from its baseline (0%) toward its target "
+                "(100%).",
+                functools.partial(_plots.plot_targets, data, group=org, indicators=part,
+                                  title=f"{heading}\n{_d.label(org, labels)}", **common)))
+    for realm, name, ids in blocks:
+        for key, part, heading in _pages(f"before_after_{realm}", ids, 15,
+                                         f"Change since baseline: {name} realm"):
+            charts.append(Chart(
+                key, "change", heading,
+                "Hollow dot: baseline; filled dot: now, with its confidence interval. Each row "
+                "has its own scale, labelled at both ends.",
+                functools.partial(_plots.plot_before_after, data, by="indicator", group=org,
+                                  indicators=part, title=f"{heading}\n{_d.label(org, labels)}",
+                                  **common)))
+    items = data.items()
+    if not items.empty:
+        for indicator in list(dict.fromkeys(items.loc[items["group"] == org,
+                                                      "indicator_id"]))[:4]:
+            charts.append(Chart(
+                f"answers_{_slug(indicator)}", "answers",
+                f"Survey answers: {_d.indicator_name(fw, str(indicator))}",
+                "Share of people giving each answer, wave by wave; disagreement to the left.",
+                functools.partial(_plots.plot_likert, data, indicator=indicator, group=org,
+                                  by="period", **common)))
+    periods_per_indicator = mine.groupby("indicator_id")["period"].nunique() if not \
+        mine.empty else pd.Series(dtype=int)
+    for realm, name, ids in blocks:
+        trending = [i for i in ids if periods_per_indicator.get(i, 0) >= 2]
+        for key, part, heading in _pages(f"trends_{realm}", trending, min(max_panels, 12),
+                                         f"Over time: {name} realm"):
+            charts.append(Chart(
+                key, "trends", heading,
+                "One panel per indicator; bands are confidence intervals, dashed lines targets.",
+                functools.partial(_plots.plot_small_multiples, data, facet="indicator",
+                                  group=org, indicators=part,
+                                  title=f"{heading}\n{_d.label(org, labels)}", **common)))
+    wins = data.milestones()
+    if not wins.empty:
+        for indicator in dict.fromkeys(wins.loc[wins["group"] == org, "indicator_id"]):
+            charts.append(Chart(
+                f"wins_{_slug(indicator)}", "wins",
+                f"Wins: {_d.indicator_name(fw, str(indicator))}",
+                "Wins by the highest stage reached, by level.",
+                functools.partial(_plots.plot_wins_pipeline, data, indicator=indicator,
+                                  group=org, **common)))
+    if not data.by_realm().empty and (data.by_realm()["group"] == org).any():
+        charts.append(Chart(
+            "realm_profile", "network", "Individual, community and policy realms",
+            "Roll-up scores by realm; the dashed line is the pooled network.",
+            lambda: _plots.plot_realm_profiles(data, groups=[org], **common)))
+    tables = [
+        Table("indicators", "indicators", "Indicators by realm and stop",
+               "Every indicator of the organization, latest and earlier periods. Withheld "
+               "values are blank; the reason says why.",
+               _indicator_table(mine, fw, extra=["notes"])),
+    ]
+    everything = data.summary[data.summary["group"] == org]
+    subgroups = everything.drop(index=_overall(everything).index)
+    if not subgroups.empty:
+        tables.append(Table(
+            "subgroups", "indicators", "Indicators by subgroup",
+            "The same indicators for each subgroup that the framework disaggregates by.",
+            _indicator_table(subgroups, fw, extra=["subgroup_dimension", "subgroup"])))
+    for level in ("stop", "zone", "realm"):
+        roll = data.rollups[(data.rollups["level"] == level) & (data.rollups["group"] == org)]
+        if not roll.empty:
+            tables.append(Table(f"by_{level}", "indicators", f"Roll-up by {level}",
+                                 "Scores 0-100 with coverage (indicators with data / defined);"
+                                 " missing indicators are not counted as zero.",
+                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True)))
+    tables.append(Table("reliability", "reliability", "Reliability of survey scales",
+                         "Cronbach's alpha of each scale, with its confidence interval; scales "
+                         "below their framework threshold are flagged.",
+                         _reliability_table(mine, fw)))
+    tables.append(Table("data_quality", "quality", "Data-quality notes",
+                         "Indicators without data, withheld for small groups, or carrying "
+                         "notes from validation and scoring.",
+                         _quality_table(mine, fw, keep_notes=True)))
+    return charts, tables
+
+
+def _reliability_table(frame: pd.DataFrame, framework: Framework | None) -> pd.DataFrame:
+    columns = ["group", "indicator", "indicator_id", "period", "n", "reliability",
+               "reliability_ci_low", "reliability_ci_high", "reliability_flag"]
+    if frame.empty or "reliability" not in frame.columns:
+        return pd.DataFrame(columns=columns)
+    rows = frame[frame["reliability"].map(_d.is_num)
+                 | frame.get("reliability_flag", pd.Series(index=frame.index, dtype=object))
+                 .map(lambda v: isinstance(v, str) and bool(v))]
+    rows = _name_column(rows, framework)
+    return rows[_present(rows, columns)].reset_index(drop=True)
+
+
+def _quality_table(frame: pd.DataFrame, framework: Framework | None, *,
+                   keep_notes: bool) -> pd.DataFrame:
+    records = []
+    present = set(frame["indicator_id"]) if not frame.empty else set()
+    defined = framework.indicators.ids if framework is not None else sorted(present)
+    for indicator_id in defined:
+        block = frame[frame["indicator_id"] == indicator_id] if indicator_id in present else None
+        name = _d.indicator_name(framework, indicator_id)
+        if block is None or block.empty:
+            records.append({"indicator": name, "indicator_id": indicator_id, "period": None,
+                            "note": "no data: no value for this indicator in the data given"})
+            continue
+        for row in block.to_dict("records"):
+            notes = []
+            if bool(row.get("suppressed")) and row.get("suppressed") == row.get("suppressed"):
+                reason = row.get("suppression_reason")
+                label = _style.withheld_label(_d.min_n(framework, indicator_id),
+                                              reason if isinstance(reason, str) else None)
+                notes.append(f"withheld: {label}")
+            flag = row.get("reliability_flag")
+            if isinstance(flag, str) and flag:
+                notes.append(f"reliability: {flag}")
+            if row.get("status") == "insufficient_data":
+                notes.append("insufficient data for a status")
+            text = row.get("notes")
+            if keep_notes and isinstance(text, str) and text.strip():
+                notes.append(text.strip())
+            if notes:
+                records.append({"indicator": name, "indicator_id": indicator_id,
+                                "period": row.get("period"), "note": "; ".join(notes)})
+    return pd.DataFrame(records, columns=["indicator", "indicator_id", "period", "note"])
+
+
+def _realm_of(frame: pd.DataFrame, framework: Framework | None, indicator_id: str) -> str:
+    found = _d.indicator(framework, indicator_id)
+    if found is not None:
+        return found.realm
+    if "realm" in frame.columns:
+        realms = frame.loc[frame["indicator_id"] == indicator_id, "realm"].dropna()
+        if len(realms):
+            return str(realms.iloc[0])
+    return ""
+
+
+def _key_indicators(frame: pd.DataFrame, framework: Framework | None, count: int) -> list[str]:
+    """Per realm, the indicator with values for the most groups, until ``count`` are chosen."""
+    if frame.empty or count <= 0:
+        return []
+    usable = frame[(frame["group"] != NETWORK) & frame["value"].map(_d.is_num)]
+    coverage = usable.groupby("indicator_id")["group"].nunique()
+    order = _d.indicator_order(frame, framework)
+    realm_of = {i: _realm_of(frame, framework, i) for i in order}
+    chosen: list[str] = []
+    for realm in dict.fromkeys(realm_of[i] for i in order):
+        candidates = [i for i in order if realm_of[i] == realm and coverage.get(i, 0) >= 2]
+        if candidates:
+            chosen.append(max(candidates, key=lambda i: (coverage.get(i, 0), -order.index(i))))
+    extra = sorted((i for i in order if i not in chosen and coverage.get(i, 0) >= 2),
+                   key=lambda i: (-coverage.get(i, 0), order.index(i)))
+    return (chosen + extra)[:count]
+
+
+def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] | None,
+                 caption: str, rank_indicators: int, max_panels: int
+                 ) -> tuple[list[Chart], list[Table]]:
+    fw = data.framework
+    frame = _overall(data.summary)
+    common: dict[str, Any] = {"labels": labels, "framework": fw, "caption": caption}
+    charts: list[Chart] = []
+    stops = data.by_stop()
+    if not stops.empty and (stops["group"] == NETWORK).any():
+        charts.append(Chart(
+            "theory_of_change", "glance", "The network along the theory of change",
+            "Pooled network roll-up of each stop.",
+            lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common)))
+    blocks = _realm_blocks(frame, fw)
+    kinds: list[tuple[Literal["score", "status"], str]] = [("score", "Scores (0-100)"),
+                                                            ("status", "Status")]
+    for value, what in kinds:
+        for realm, name, ids in blocks:
+            for key, part, heading in _pages(f"heatmap_{value}_{realm}", ids, 15,
+                                             f"{what} by grantee: {name} realm"):
+                charts.append(Chart(
+                    key, "heatmap", heading,
+                    "Scores 0-100 at each indicator's latest period, with n; hatched cells are "
+                    "withheld for small groups, blank cells have no data." if value == "score"
+                    else "Status toward target; symbols repeat the colours for black-and-white "
+                    "printing.",
+                    functools.partial(_plots.plot_heatmap, data, value=value, network=True,
+                                      indicators=part, title=f"{heading}\n"
+                                      f"{_d.plural(len(members), 'grantee')}"
+                                      " · latest period of each indicator", **common)))
+    if not data.by_realm().empty:
+        charts.append(Chart(
+            "realm_profiles", "realms", "Realm profiles",
+            "Roll-up scores in the individual, community and policy realms, with coverage.",
+            lambda: _plots.plot_realm_profiles(data, **common)))
+    keys = _key_indicators(frame, fw, rank_indicators)
+    for indicator in keys:
+        charts.append(Chart(
+            f"ranking_{_slug(indicator)}", "rankings",
+            f"Ranking: {_d.indicator_name(fw, indicator)}",
+            "Each grantee's value with its confidence interval and the ranks it could hold.",
+            functools.partial(_plots.plot_ranking, data, indicator=indicator, **common)))
+    if keys and len(members) <= max_panels:
+        charts.append(Chart(
+            f"small_multiples_{_slug(keys[0])}", "network",
+            f"{_d.indicator_name(fw, keys[0])}, grantee by grantee",
+            "Each grantee over time against the pooled network (grey).",
+            lambda: _plots.plot_small_multiples(data, indicator=keys[0], **common)))
+    wins = data.milestones()
+    if not wins.empty:
+        for indicator in dict.fromkeys(wins["indicator_id"]):
+            charts.append(Chart(
+                f"wins_{_slug(indicator)}", "network",
+                f"Wins across the network: {_d.indicator_name(fw, str(indicator))}",
+                "Wins by the highest stage reached, by level, all grantees together.",
+                functools.partial(_plots.plot_wins_pipeline, data, indicator=indicator,
+                                  **common)))
+    order = _d.period_order(frame, data, fw)
+    latest = _d.latest_rows(frame, order, None)
+    tables = [
+        Table("scores", "heatmap", "Scores by grantee and indicator (0-100)",
+               "Latest period of each indicator; 'withheld' marks small groups.",
+               _wide(latest, "score_0_100", fw, labels)),
+        Table("statuses", "heatmap", "Status by grantee and indicator", "",
+               _wide(latest, "status", fw, labels)),
+        Table("rankings", "rankings", "Rankings with uncertainty",
+               "For every indicator at its latest period: rank and the range of ranks the "
+               "confidence intervals allow.", _rankings(latest, fw, labels)),
+        Table("network_totals", "network", "Network totals",
+               "The pooled network, computed from all grantees' data together.",
+               _indicator_table(frame[frame["group"] == NETWORK], fw)),
+        Table("coverage", "health", "Coverage and data health per grantee",
+               "Indicators with data, withheld cells, reliability flags and typical n.",
+               _coverage(frame, members, fw, labels)),
+        Table("indicators", "indicators", "Every grantee, every indicator",
+               "The full table behind the charts (free-text notes are left out of funder "
+               "reports).", _indicator_table(frame, fw)),
+    ]
+    for level in ("realm", "stop"):
+        roll = data.rollups[data.rollups["level"] == level]
+        if not roll.empty:
+            tables.append(Table(f"by_{level}", "realms", f"Roll-up by {level}", "",
+                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True)))
+    return charts, tables
+
+
+def _wide(frame: pd.DataFrame, column: str, framework: Framework | None,
+          labels: Mapping[Any, str] | None) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame()
+    values = frame.assign(
+        _cell=[("withheld" if s == "withheld" or (isinstance(sup, bool) and sup) else v)
+               for v, s, sup in zip(frame[column], frame.get("status", frame[column]),
+                                    frame["suppressed"], strict=True)],
+        _name=frame["indicator_id"].map(lambda i: _d.indicator_name(framework, str(i))),
+    )
+    if column == "score_0_100":
+        values["_cell"] = values["_cell"].map(
+            lambda v: round(float(v), 1) if _d.is_num(v) else v)
+    wide = values.pivot_table(index="group", columns="_name", values="_cell", aggfunc="first",
+                              sort=False)
+    order = [_d.indicator_name(framework, i) for i in
+             _d.indicator_order(frame, framework)]
+    wide = wide.reindex(columns=[c for c in order if c in wide.columns])
+    wide.index = [_d.label(g, labels) for g in wide.index]
+    return wide.rename_axis("group").reset_index()
+
+
+def _rankings(frame: pd.DataFrame, framework: Framework | None,
+              labels: Mapping[Any, str] | None) -> pd.DataFrame:
+    parts = []
+    for indicator_id, block in frame.groupby("indicator_id", sort=False):
+        block = block[(block["group"] != NETWORK) & block["value"].map(_d.is_num)]
+        if block.empty:
+            continue
+        found = _d.indicator(framework, str(indicator_id))
+        direction = found.direction if found is not None else "increase"
+        ranked = _plots.rank_ranges(block, direction=direction)
+        ranked.insert(0, "indicator", _d.indicator_name(framework, str(indicator_id)))
+        ranked.insert(1, "indicator_id", indicator_id)
+        ranked.insert(2, "period", block["period"].iloc[0])
+        ranked["group"] = ranked["group"].map(lambda g: _d.label(g, labels))
+        parts.append(ranked)
+    columns = ["indicator", "indicator_id", "period", "group", "value", "rank", "rank_best",
+               "rank_worst"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _coverage(frame: pd.DataFrame, members: Sequence[Any], framework: Framework | None,
+              labels: Mapping[Any, str] | None) -> pd.DataFrame:
+    defined = len(framework.indicators) if framework is not None else frame[
+        "indicator_id"].nunique()
+    records = []
+    for g in members:
+        block = frame[frame["group"] == g]
+        with_data = block.loc[block["value"].map(_d.is_num), "indicator_id"].nunique()
+        withheld = int(block["status"].eq("withheld").sum()) if "status" in block else 0
+        flags = (int(block["reliability_flag"].map(lambda v: isinstance(v, str) and bool(v))
+                     .sum()) if "reliability_flag" in block else 0)
+        sizes = block["n"].map(_d.num).dropna() if "n" in block else pd.Series(dtype=float)
+        records.append({
+            "group": _d.label(g, labels),
+            "indicators_defined": defined,
+            "indicators_with_data": with_data,
+            "coverage": round(with_data / defined, 3) if defined else None,
+            "cells_withheld": withheld,
+            "reliability_flags": flags,
+            "median_n": float(sizes.median()) if len(sizes) else None,
+            "periods": ", ".join(map(str, dict.fromkeys(block["period"].dropna()))),
+        })
+    return pd.DataFrame(records)

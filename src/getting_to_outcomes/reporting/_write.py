@@ -1,0 +1,530 @@
+"""Reports people can open: one self-contained HTML page, chart images, spreadsheet tables.
+
+:func:`write_report` turns one or more :class:`~getting_to_outcomes.ProgressSummary` objects
+into a folder::
+
+    report.html        self-contained: images embedded, no network access, text escaped
+    charts/*.png       every chart at 200 dpi or more ...
+    charts/*.svg       ... and as SVG (text kept as text)
+    tables/*.csv       every table; cells that a spreadsheet would run as a formula are
+    tables.xlsx        neutralised, in both formats (OWASP "CSV injection")
+    summary.json       the tables as JSON, with what the report is about
+    manifest.json      the files written, so that ``force=True`` can replace them cleanly
+
+Two modes:
+
+* ``mode="grantee"``: one organization's indicators by realm and stop, its progress toward
+  targets, change since baseline, survey answers, trends, wins, reliability notes and
+  data-quality notes, compared with the pooled network when the summary has one. No other
+  grantee's rows appear.
+* ``mode="funder"``: every grantee side by side: score and status heatmaps, realm profiles,
+  rankings with uncertainty, network totals, coverage and data health per grantee. Free-text
+  notes are left out (they may quote a respondent's id) and a summary grouped by a column
+  that identifies people is refused.
+
+Values withheld for small groups stay withheld everywhere: in charts (hatched), tables and
+JSON (blank, with the reason).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.columns import NETWORK
+from getting_to_outcomes.errors import ChartDataError, did_you_mean
+from getting_to_outcomes.io import write_bytes_atomic
+from getting_to_outcomes.plotting import chart_data as _d
+from getting_to_outcomes.plotting import style as _style
+from getting_to_outcomes.reporting._data import (
+    Chart,
+    Rendered,
+    Tables,
+    collect,
+    personal_columns,
+    with_data,
+    withhold,
+)
+from getting_to_outcomes.reporting._html import html_page
+from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from getting_to_outcomes.definitions import Framework
+
+__all__ = ["ReportFiles", "write_report"]
+
+Mode = Literal["grantee", "funder"]
+Progress = Callable[[int, int, str], None]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_report` wrote.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The report folder.
+    html : Path
+        ``report.html``.
+    files : list of Path
+        Every file written, ``report.html`` included.
+    charts : dict of str to list of Path
+        Chart files (PNG, SVG) by chart name.
+    tables : dict of str to Path
+        CSV file by table name.
+    timings : dict of str to float
+        Seconds (wall clock) spent drawing and saving each chart.
+    cpu_timings : dict of str to float
+        Processor seconds for the same, which other programs running at the same time do
+        not inflate.
+    notes : list of str
+        Charts or files left out, and why.
+    """
+
+    out_dir: Path
+    html: Path
+    files: list[Path]
+    charts: dict[str, list[Path]]
+    tables: dict[str, Path]
+    timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"ReportFiles({str(self.html)!r}, {_d.plural(len(self.charts), 'chart')}, "
+                f"{_d.plural(len(self.tables), 'table')})")
+
+# ----------------------------------------------------------------------------------------
+# Safe table output
+# ----------------------------------------------------------------------------------------
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are the ones
+    OWASP lists for CSV (formula) injection; numbers are left as numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise_formulas(pd.DataFrame({"org": ["=HYPERLINK(1)", "Parents United"],
+    ...                                   "n": [-3, 4]})).values.tolist()
+    [["'=HYPERLINK(1)", -3], ['Parents United', 4]]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            ).astype(object)
+    out.columns = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c
+                   for c in out.columns]
+    return out
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    neutralise_formulas(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _sheet_names(names: Iterable[str]) -> list[str]:
+    """Excel sheet names: no []:*?/\\, at most 31 characters, unique."""
+    used: list[str] = []
+    for name in names:
+        sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+        while sheet in used:
+            sheet = sheet[:28] + f"_{len(used)}"
+        used.append(sheet)
+    return used
+
+
+def _cell_value(value: Any) -> Any:
+    """A value as Excel should store it: numbers as numbers, missing as empty, else text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return None if math.isnan(number) or math.isinf(number) else value.item() if \
+            isinstance(value, np.generic) else value
+    return str(value)
+
+
+def _xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | None, str | None]:
+    """One workbook, one sheet per table; text is always written as text, never a formula."""
+    try:
+        import xlsxwriter
+    except ImportError:
+        return _xlsx_bytes_openpyxl(tables)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    bold = workbook.add_format({"bold": True})
+    for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):
+        sheet = workbook.add_worksheet(sheet_name)
+        safe = neutralise_formulas(frame)
+        sheet.write_row(0, 0, [str(c) for c in safe.columns], bold)
+        for number, row in enumerate(safe.itertuples(index=False, name=None), start=1):
+            for column, value in enumerate(row):
+                cell = _cell_value(value)
+                if cell is None:
+                    continue
+                if isinstance(cell, str):
+                    sheet.write_string(number, column, cell)
+                elif isinstance(cell, bool):
+                    sheet.write_boolean(number, column, cell)
+                else:
+                    sheet.write_number(number, column, cell)
+        sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue(), None
+
+
+def _xlsx_bytes_openpyxl(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | None, str | None]:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        return None, ("tables.xlsx was not written: install the Excel extra "
+                      "(pip install 'getting-to-outcomes[excel]')")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):
+            neutralise_formulas(frame).to_excel(writer, sheet_name=sheet_name, index=False)
+    return buffer.getvalue(), None
+
+
+def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    records = json.loads(frame.to_json(orient="records", date_format="iso",
+                                       default_handler=str))
+    return list(records)
+
+# ----------------------------------------------------------------------------------------
+# The report
+# ----------------------------------------------------------------------------------------
+
+
+def write_report(
+    summary_or_summaries: Any,
+    out_dir: str | os.PathLike[str],
+    *,
+    mode: Mode = "grantee",
+    org: Any = None,
+    title: str | None = None,
+    labels: Mapping[Any, str] | None = None,
+    framework: Framework | None = None,
+    source: str | None = None,
+    synthetic: bool | None = None,
+    force: bool = False,
+    dpi: int = 200,
+    embed: Literal["svg", "png"] = "svg",
+    rank_indicators: int = 3,
+    max_panels: int = 30,
+    notes: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> ReportFiles:
+    """Write a grantee or funder report: HTML, PNG and SVG charts, CSV and Excel, JSON.
+
+    Parameters
+    ----------
+    summary_or_summaries : ProgressSummary or list of ProgressSummary
+        What to report; several summaries (for example one per grantee) are combined and
+        must come from the same framework version.
+    out_dir : path-like
+        Folder to write; created when missing. A folder that is not empty is refused unless
+        ``force=True``.
+    mode : {"grantee", "funder"}
+        One organization's report, or the comparison of every grantee.
+    org : optional
+        The organization (a value of the summary's ``group``) of a grantee report; needed
+        when the summary holds several.
+    title : str, optional
+        Report title (escaped); a default names the organization or the framework.
+    labels : mapping, optional
+        Display names of groups, e.g. ``{"CA-01": "Parents United"}``.
+    framework : Framework, optional
+        The framework, when the summary does not carry it.
+    source : str, optional
+        Data source named in captions (default: the sources of the indicators).
+    synthetic : bool, optional
+        Say that the data are synthetic (default: what the summary or framework says).
+    force : bool
+        Write into a folder that is not empty, replacing a previous report's files.
+    dpi : int
+        PNG resolution, at least 200.
+    embed : {"svg", "png"}
+        How charts are embedded in report.html: SVG (sharp at any size and on paper, and a
+        fifth the size) or the PNG files' images.
+    rank_indicators : int
+        Funder mode: how many key indicators get a ranking chart (every indicator is ranked
+        in the rankings table).
+    max_panels : int
+        Most panels in one small-multiples chart.
+    notes : sequence of str
+        Data-quality notes to show in the report, e.g. rows left out by validation.
+    progress : callable, optional
+        Called as ``progress(done, total, label)`` after each step (the command line draws
+        a progress bar with it).
+
+    Returns
+    -------
+    ReportFiles
+        The files written, chart timings and notes on anything left out.
+
+    Raises
+    ------
+    FileExistsError
+        ``out_dir`` is not empty and ``force`` is False.
+    ChartDataError
+        The summary cannot be reported as asked (no such organization, mixed framework
+        versions, a funder report of a summary grouped by person).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from getting_to_outcomes import load_framework
+    >>> from getting_to_outcomes.columns import SUMMARY_COLUMNS
+    >>> row = dict.fromkeys(SUMMARY_COLUMNS)
+    >>> row.update(indicator_id="leadership.knowledge_of_system", group="Parents United",
+    ...            period="post", n=24, value=3.4, ci_low=3.1, ci_high=3.7, suppressed=False)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     files = write_report(pd.DataFrame([row]), folder, framework=load_framework())
+    ...     files.html.name, sorted(files.charts), sorted(files.tables)
+    ('report.html', ['before_after_individual'], ['data_quality', 'indicators', 'reliability'])
+    """
+    if mode not in ("grantee", "funder"):
+        msg = f"mode must be 'grantee' or 'funder', got {mode!r}"
+        raise ChartDataError(msg)
+    if embed not in ("svg", "png"):
+        msg = f"embed must be 'svg' or 'png', got {embed!r}"
+        raise ChartDataError(msg)
+    if dpi < _style.MIN_DPI:
+        msg = f"dpi must be at least {_style.MIN_DPI} so that charts print sharply; got {dpi}"
+        raise ChartDataError(msg)
+    out = Path(out_dir)
+    _check_folder(out, force=force)
+    # Roll-ups are computed on demand by the summary: ask only for those this mode shows.
+    levels = ("stop", "zone", "realm") if mode == "grantee" else ("stop", "realm")
+    data = collect(summary_or_summaries, framework, levels)
+    if synthetic is not None:
+        data.synthetic = synthetic
+    fw = data.framework
+    personal = personal_columns(fw)
+    members = [g for g in dict.fromkeys(data.summary["group"].dropna()) if g != NETWORK]
+    if mode == "grantee":
+        org = _pick_org(org, members)
+        data = data.restrict([org, NETWORK])
+    else:
+        if data.group_by and set(data.group_by.split(",")) & personal:
+            msg = (f"the summary is grouped by {data.group_by!r}, which identifies people; a "
+                   "funder report compares organizations and never shows person identifiers")
+            raise ChartDataError(msg)
+        data.summary = data.summary.drop(columns=["notes"], errors="ignore")
+    if "subgroup_dimension" in data.summary.columns and personal:
+        data.summary = data.summary[~data.summary["subgroup_dimension"].isin(personal)]
+    # A grantee report keeps the indicators with data for the organization itself: the
+    # network's values alone would draw pages of empty rows and name others' sources.
+    among = [org] if mode == "grantee" else None
+    data.summary = withhold(with_data(data.summary, among))
+    caption = _caption(data, fw, source)
+    if mode == "grantee":
+        charts, tables = grantee_plan(data, org, labels, caption, max_panels)
+    else:
+        members = [g for g in dict.fromkeys(data.summary["group"].dropna()) if g != NETWORK]
+        charts, tables = funder_plan(data, members, labels, caption, rank_indicators,
+                                      max_panels)
+    total = len(charts) + 3
+    done = 0
+
+    def tick(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, label)
+
+    previous = _previous_files(out)
+    written: list[Path] = []
+    chart_files: dict[str, list[Path]] = {}
+    timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
+    notes = [str(n) for n in notes]
+    rendered: list[Rendered] = []
+    for chart in charts:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        try:
+            result = _render(chart, out, dpi, embed)
+        except ChartDataError as exc:
+            notes.append(f"{chart.heading}: not drawn ({exc})")
+            tick(chart.key)
+            continue
+        timings[chart.key] = time.perf_counter() - started
+        cpu_timings[chart.key] = time.process_time() - started_cpu
+        rendered.append(result)
+        chart_files[chart.key] = result.files
+        written += result.files
+        tick(chart.key)
+    table_files: dict[str, Path] = {}
+    for table in tables:
+        path = out / "tables" / f"{table.key}.csv"
+        write_bytes_atomic(path, _csv_bytes(table.frame))
+        table_files[table.key] = path
+        written.append(path)
+    workbook, problem = _xlsx_bytes({t.key: t.frame for t in tables})
+    if workbook is not None:
+        write_bytes_atomic(out / "tables.xlsx", workbook)
+        written.append(out / "tables.xlsx")
+    if problem:
+        notes.append(problem)
+    tick("tables")
+    meta = _meta(data, mode, org, labels, title)
+    payload = {
+        "report": meta,
+        "tables": {t.key: _json_ready(t.frame) for t in tables},
+        "notes": notes,
+    }
+    write_bytes_atomic(out / "summary.json",
+                 json.dumps(payload, indent=2, ensure_ascii=False, default=str).encode())
+    written.append(out / "summary.json")
+    tick("summary.json")
+    page = html_page(meta, rendered, tables, notes, data, fw)
+    write_bytes_atomic(out / "report.html", page.encode("utf-8"))
+    written.append(out / "report.html")
+    listed = [*written, out / "manifest.json"]
+    manifest = {"files": sorted(str(p.relative_to(out)) for p in listed)}
+    write_bytes_atomic(out / "manifest.json", json.dumps(manifest, indent=2).encode())
+    written.append(out / "manifest.json")
+    for stale in previous - {p.resolve() for p in written}:
+        stale.unlink(missing_ok=True)
+    tick("report.html")
+    return ReportFiles(out_dir=out, html=out / "report.html", files=written,
+                       charts=chart_files, tables=table_files, timings=timings,
+                       cpu_timings=cpu_timings, notes=notes)
+
+
+def _check_folder(out: Path, *, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        msg = f"{out} is a file; give a folder for the report"
+        raise FileExistsError(msg)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        msg = (f"{out} is not empty; choose a new folder, or pass force=True (--force) to "
+               "write the report into it")
+        raise FileExistsError(msg)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _previous_files(out: Path) -> set[Path]:
+    """Files a previous report listed in its manifest (only those are ever removed)."""
+    manifest = out / "manifest.json"
+    if not manifest.is_file():
+        return set()
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    except (ValueError, OSError):
+        return set()
+    root = out.resolve()
+    found = set()
+    for name in listed:
+        if not isinstance(name, str):
+            continue
+        path = (out / name).resolve()
+        if root in path.parents and path.is_file():
+            found.add(path)
+    return found
+
+
+def _pick_org(org: Any, members: Sequence[Any]) -> Any:
+    if org is not None:
+        if org in members:
+            return org
+        as_text = {str(m): m for m in members}
+        if str(org) in as_text:
+            return as_text[str(org)]
+        msg = (f"no organization {org!r} in the summary{did_you_mean(str(org), as_text)}; "
+               f"organizations: {_d.preview(list(members))}")
+        raise ChartDataError(msg)
+    if len(members) == 1:
+        return members[0]
+    if not members:
+        msg = "the summary has no organization to report on"
+        raise ChartDataError(msg)
+    msg = (f"the summary holds {_d.plural(len(members), 'organization')}; choose one with org=... "
+           f"(--org), or write a funder report (mode='funder', --compare): "
+           f"{_d.preview(list(members))}")
+    raise ChartDataError(msg)
+
+
+def _caption(data: Tables, framework: Framework | None, source: str | None) -> str:
+    frame = data.summary.copy()
+    if source:
+        frame.attrs["source"] = source
+    if data.synthetic is not None:
+        frame.attrs["synthetic"] = data.synthetic
+    return _d.caption_text(data, frame, framework)
+
+
+def _render(chart: Chart, out: Path, dpi: int, embed: str) -> Rendered:
+    with _style.offscreen():
+        drawn = chart.build()
+    fig: Figure = drawn if hasattr(drawn, "savefig") else drawn.get_figure(root=True)
+    images = _style.render(fig, ("png", "svg"), dpi=dpi)
+    png, svg = images["png"], images["svg"]
+    files = [out / "charts" / f"{chart.key}.png", out / "charts" / f"{chart.key}.svg"]
+    write_bytes_atomic(files[0], png)
+    write_bytes_atomic(files[1], svg)
+    image, media_type = (svg, "image/svg+xml") if embed == "svg" else (png, "image/png")
+    return Rendered(chart.key, chart.section, chart.heading, chart.intro, image, media_type,
+                     _style.alt_text(fig), files)
+
+
+def _meta(data: Tables, mode: str, org: Any, labels: Mapping[Any, str] | None,
+          title: str | None) -> dict[str, Any]:
+    fw = data.framework
+    frame = data.summary
+    periods = list(dict.fromkeys(frame["period"].dropna().astype(str)))
+    framework_id = (fw.id if fw is not None else
+                    next(iter(frame.get("framework_id", pd.Series(dtype=object)).dropna()), None))
+    version = (fw.version if fw is not None else
+               next(iter(frame.get("framework_version", pd.Series(dtype=object)).dropna()),
+                    None))
+    who = _d.label(org, labels) if mode == "grantee" else None
+    default_title = (f"{who}: progress report" if mode == "grantee" else
+                     f"{fw.title if fw is not None else 'Getting to Outcomes'}: network report")
+    from getting_to_outcomes import __version__
+
+    return {
+        "title": title or default_title,
+        "mode": mode,
+        "organization": None if org is None else str(org),
+        "organization_name": who,
+        "framework_id": framework_id,
+        "framework_version": version,
+        "framework_title": fw.title if fw is not None else None,
+        "periods": periods,
+        "groups": [str(g) for g in dict.fromkeys(frame["group"].dropna())],
+        "synthetic": bool(data.synthetic) if data.synthetic is not None else
+        bool(_d.is_synthetic(data, frame, fw)),
+        "confidence": data.confidence or 0.95,
+        "generated": dt.date.today().isoformat(),
+        "library": f"getting_to_outcomes {__version__}",
+    }

@@ -1,0 +1,1028 @@
+"""The aggregation seam: raw rows -> grouped sufficient statistics, as small tables.
+
+Scoring happens in two steps. This module is the first: it reduces the rows of each data
+source to a handful of small tables keyed by indicator x group x period x subgroup. The
+statistics step (:mod:`getting_to_outcomes.scoring._score`) works on those tables only, never on
+raw rows. Every table adds up: the tables of two sets of groups, concatenated and summed
+over their keys, are the tables of the pooled rows. That is what makes network totals exact
+and what lets another engine (Polars, DuckDB, Dask) replace this pandas/numpy implementation
+by producing the same tables.
+
+The tables (:class:`Aggregates`), with ``KEY = indicator_id, group, period, dimension,
+subgroup`` (``dimension`` and ``subgroup`` are ``"all"`` for the whole group):
+
+``cells`` : KEY + ``n_rows, n_empty, n, sum, sum_sq, denominator, successes``
+    Rows in scope, rows with no input at all, units with a value, the sum and sum of squares
+    of the values, the summed denominator (``ratio`` and ``rate`` families; ``n`` otherwise)
+    and the units at or above the success threshold (``share`` family; NaN otherwise).
+``values`` : KEY + ``value, count``
+    Distribution of the unit values (``mean`` and ``share`` families): the sufficient
+    statistic of rank tests, ladders and the bootstrap.
+``pair_sums`` : KEY + ``n_pairs, sum_before, sum_after``
+    Units matched by id between the baseline period and ``period`` (each row's ``period`` is
+    the later one): how many, and the sums of their two values.
+``differences`` : KEY + ``difference, count``
+    ``mean`` family: the distribution of the matched units' changes ``after - before``
+    (rounded to 12 decimals so that equal changes merge). Paired t, Wilcoxon signed-rank,
+    reliable change and the bootstrap of the change follow from it.
+``transitions`` : KEY + ``before, after, count``
+    ``share`` family: how many matched units went from each value to each value (yes/no
+    answers or the rungs of a ladder). McNemar and movement on the ladder follow from it.
+``items`` : ``indicator_id, group, period, item_i, item_j, n, sum_i, sum_j, cross_product``
+    Pairwise-complete item moments of scales (reverse keys applied), as
+    :meth:`getting_to_outcomes.stats.ItemMoments.to_frame`; whole groups only.
+``answers`` : ``indicator_id, group, period, item, code, count``
+    Answers given to each scale item, as given (before reverse keying).
+``stages`` : ``indicator_id, group, period, stage, stage_order, level, count, missing_evidence``
+    Milestone items by the stage they reached and their level.
+``stage_times`` : ``indicator_id, group, period, from_stage, to_stage, n, sum_days``
+    Days between consecutive dated stages.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from getting_to_outcomes.definitions import Framework
+from getting_to_outcomes.definitions.models import (
+    DataSource,
+    Indicator,
+    MilestoneMeasure,
+    ScaleMeasure,
+)
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.scoring._measures import Family, UnitValues, family_of, unit_values
+from getting_to_outcomes.stats import ItemMoments
+
+__all__ = [
+    "ALL",
+    "KEY",
+    "Aggregates",
+    "Window",
+    "aggregate_source",
+    "key_codes",
+    "merge_aggregates",
+    "positions",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+ALL = "all"
+MISSING_SUBGROUP = "missing"
+KEY = ["indicator_id", "group", "period", "dimension", "subgroup"]
+CELL_KEY = ["indicator_id", "group", "period"]
+
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "cells": [*KEY, "n_rows", "n_empty", "n", "sum", "sum_sq", "denominator", "successes"],
+    "values": [*KEY, "value", "count"],
+    "pair_sums": [*KEY, "n_pairs", "sum_before", "sum_after"],
+    "differences": [*KEY, "difference", "count"],
+    "transitions": [*KEY, "before", "after", "count"],
+    "items": [*CELL_KEY, "item_i", "item_j", "n", "sum_i", "sum_j", "cross_product"],
+    "answers": [*CELL_KEY, "item", "code", "count"],
+    "stages": [*CELL_KEY, "stage", "stage_order", "level", "count", "missing_evidence"],
+    "stage_times": [*CELL_KEY, "from_stage", "to_stage", "n", "sum_days"],
+}
+#: Columns that identify a row of each table; every other column is summed when merging.
+TABLE_KEYS: dict[str, list[str]] = {
+    "cells": KEY,
+    "values": [*KEY, "value"],
+    "pair_sums": KEY,
+    "differences": [*KEY, "difference"],
+    "transitions": [*KEY, "before", "after"],
+    "items": [*CELL_KEY, "item_i", "item_j"],
+    "answers": [*CELL_KEY, "item", "code"],
+    "stages": [*CELL_KEY, "stage", "stage_order", "level"],
+    "stage_times": [*CELL_KEY, "from_stage", "to_stage"],
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The periods of one source that are scored, in time order; the first is the baseline.
+
+    ``order`` lists every period known for the source (declared and found in the data), in
+    time order, so that targets set for later periods can be placed in time.
+    """
+
+    periods: tuple[str, ...]
+    order: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.order:
+            object.__setattr__(self, "order", self.periods)
+
+    @property
+    def baseline(self) -> str:
+        return self.periods[0]
+
+    @property
+    def current(self) -> str:
+        return self.periods[-1]
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in TABLE_COLUMNS[name]})
+
+
+def _dtype(column: str) -> str:
+    if column in ("indicator_id", "group", "period", "dimension", "subgroup", "item_i",
+                  "item_j", "item", "stage", "level", "from_stage", "to_stage"):
+        return "object"
+    return "float64"
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregates:
+    """Grouped sufficient statistics of every scored indicator (see the module docstring).
+
+    Attributes
+    ----------
+    cells, values, pair_sums, differences, transitions, items, answers, stages, stage_times
+        The tables (DataFrames).
+        The tables.
+    windows : Mapping[str, Window]
+        Per source id, the periods that were scored; pairs match the first (baseline) with
+        each later one.
+    notes : tuple of str
+        What the aggregation left out on purpose (rows outside the periods scored,
+        disaggregation columns absent from the data).
+    """
+
+    cells: pd.DataFrame
+    values: pd.DataFrame
+    pair_sums: pd.DataFrame
+    differences: pd.DataFrame
+    transitions: pd.DataFrame
+    items: pd.DataFrame
+    answers: pd.DataFrame
+    stages: pd.DataFrame
+    stage_times: pd.DataFrame
+    windows: Mapping[str, Window] = field(default_factory=lambda: MappingProxyType({}))
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def empty(cls) -> Aggregates:
+        """Aggregates of no rows at all."""
+        return cls.from_tables({name: _empty(name) for name in TABLE_COLUMNS})
+
+    @classmethod
+    def from_tables(
+        cls, tables: Mapping[str, pd.DataFrame], windows: Mapping[str, Window] | None = None,
+        notes: Sequence[str] = (),
+    ) -> Aggregates:
+        """Aggregates from a mapping of table name to table (every name of ``tables()``)."""
+        missing = [name for name in TABLE_COLUMNS if name not in tables]
+        if missing:
+            raise ScoringError(f"aggregates lack the table(s) {', '.join(missing)}")
+        return cls(
+            cells=tables["cells"], values=tables["values"], pair_sums=tables["pair_sums"],
+            differences=tables["differences"], transitions=tables["transitions"],
+            items=tables["items"], answers=tables["answers"], stages=tables["stages"],
+            stage_times=tables["stage_times"],
+            windows=MappingProxyType(dict(windows or {})), notes=tuple(notes),
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name."""
+        return {name: getattr(self, name) for name in TABLE_COLUMNS}
+
+    @property
+    def groups(self) -> list[str]:
+        """Groups present, in order of first appearance."""
+        return list(pd.unique(self.cells["group"]))
+
+    def item_moments(self, indicator_id: str, group: str, period: str) -> ItemMoments | None:
+        """The item moments of one scale in one group and period, or None without answers."""
+        table = self.items
+        part = table[(table["indicator_id"] == indicator_id) & (table["group"] == group)
+                     & (table["period"] == period)]
+        if part.empty:
+            return None
+        labels = list(pd.unique(part["item_i"]))
+        k = len(labels)
+        index = {label: i for i, label in enumerate(labels)}
+        n = np.zeros((k, k))
+        sums = np.zeros((k, k))
+        cross = np.zeros((k, k))
+        ii = part["item_i"].map(index).to_numpy()
+        jj = part["item_j"].map(index).to_numpy()
+        n[ii, jj] = part["n"].to_numpy()
+        sums[ii, jj] = part["sum_i"].to_numpy()
+        cross[ii, jj] = part["cross_product"].to_numpy()
+        cells = self.cells
+        cell = cells[(cells["indicator_id"] == indicator_id) & (cells["group"] == group)
+                     & (cells["period"] == period) & (cells["dimension"] == ALL)]
+        n_rows = int(cell["n_rows"].sum())
+        n_empty = int(cell["n_empty"].sum())
+        return ItemMoments(items=tuple(labels), n=n, sums=sums, cross_products=cross,
+                           n_rows=n_rows - n_empty, n_empty=n_empty)
+
+    def with_group(self, label: str) -> Aggregates:
+        """All groups pooled into one group called ``label`` (sums over groups)."""
+        pooled = {}
+        for name, table in self.tables().items():
+            relabelled = table.assign(group=label)
+            # One label for every row: the group adds nothing to the key.
+            keys = [k for k in TABLE_KEYS[name] if k != "group"]
+            pooled[name] = _sum_over_keys(name, relabelled, keys)
+        return Aggregates.from_tables(pooled, self.windows, self.notes)
+
+
+def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[IntArray]:
+    """One integer per distinct combination of ``columns``, shared by all ``tables``.
+
+    A hash join on one int64 instead of several text columns. Codes are numbered in order of
+    first appearance over the tables in turn (every missing value is one value). Each column
+    is factorized per table and the few distinct values are matched across tables; the
+    columns' codes are combined arithmetically, and factorized once at the end.
+    """
+    sizes = [len(t) for t in tables]
+    combined = np.zeros(sum(sizes), dtype=np.int64)
+    bound = 1
+    for column in columns:
+        codes, size = _column_codes([t[column] for t in tables])
+        if bound > _COMBINED_LIMIT // size:
+            combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+            bound = int(combined.max()) + 1 if combined.size else 1
+        combined = combined * size + codes
+        bound *= size
+    combined = _first_seen(combined, bound)
+    bounds = np.cumsum([0, *sizes])
+    return [combined[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+# Combined codes stay below this, so that they never overflow int64.
+_COMBINED_LIMIT = 1 << 62
+
+
+def _first_seen(codes: IntArray, bound: int) -> IntArray:
+    """``codes`` (each below ``bound``) renumbered 0, 1, ... in order of first appearance,
+    as ``pd.factorize`` numbers them; without hashing when ``bound`` is small."""
+    n = len(codes)
+    if n == 0 or bound > 4 * n + 4096:
+        return np.asarray(pd.factorize(codes)[0], dtype=np.int64)
+    first = np.full(bound, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    number = np.empty(bound, dtype=np.int64)
+    number[present[np.argsort(first[present], kind="stable")]] = np.arange(len(present))
+    return number[codes]
+
+
+def first_rows(codes: IntArray) -> IntArray:
+    """Where each code first appears, for codes numbered in order of first appearance
+    (as :func:`key_codes` numbers them): the same as ``np.unique(codes,
+    return_index=True)[1]``, without sorting."""
+    if codes.size == 0:
+        return np.empty(0, dtype=np.int64)
+    earlier = np.maximum.accumulate(np.r_[-1, codes[:-1]])
+    return np.flatnonzero(codes > earlier)
+
+
+def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
+    """Codes of the values of several columns taken as one (missing values one code), and
+    how many codes there can be."""
+    found = [pd.factorize(part) for part in parts]
+    if len(found) == 1:
+        codes, uniques = found[0]
+        n = len(uniques)
+        return np.where(codes < 0, n, codes).astype(np.int64), n + 1
+    shared, distinct = pd.factorize(pd.concat([pd.Series(u) for _, u in found],
+                                              ignore_index=True))
+    n = len(distinct)
+    shared = np.r_[np.asarray(shared, dtype=np.int64), n]  # n: missing
+    out = []
+    offset = 0
+    for codes, uniques in found:
+        local = np.where(codes < 0, len(uniques), codes)
+        lookup = np.r_[shared[offset: offset + len(uniques)], n]
+        out.append(lookup[local])
+        offset += len(uniques)
+    return np.concatenate(out).astype(np.int64) if out else np.empty(0, np.int64), n + 1
+
+
+def positions(keys: IntArray, queries: IntArray) -> IntArray:
+    """Where each query code occurs in ``keys`` (codes without repeats); -1 when absent."""
+    found = pd.Index(keys).get_indexer(pd.Index(queries))
+    return np.asarray(found, dtype=np.int64)
+
+
+def _sum_over_keys(name: str, table: pd.DataFrame,
+                   by: Sequence[str] | None = None) -> pd.DataFrame:
+    """Sum every statistic of a table over its key columns (one row per key); ``by``: the
+    key columns that vary, when the others hold one value."""
+    if table.empty:
+        return _empty(name)
+    keys = TABLE_KEYS[name]
+    (code,) = key_codes([table], keys if by is None else by)
+    first = first_rows(code)
+    out = table.iloc[first][keys].reset_index(drop=True)
+    order = code[first]
+    for column in TABLE_COLUMNS[name]:
+        if column in keys:
+            continue
+        values = table[column].to_numpy(dtype=np.float64)
+        # A statistic that is NaN throughout (successes outside the share family) stays NaN.
+        summed = np.bincount(code, weights=np.nan_to_num(values), minlength=len(first))
+        present = np.bincount(code, weights=~np.isnan(values), minlength=len(first))
+        out[column] = np.where(present[order] > 0, summed[order], np.nan)
+    return out[TABLE_COLUMNS[name]]
+
+
+def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> Aggregates:
+    """Merge the aggregates of several sets of rows: concatenate and sum over the keys.
+
+    Parts may share groups (a grantee's rows split over two files), except that units are
+    matched across periods within a part only. ``disjoint=True`` promises that no key occurs
+    in two parts, so the tables are only concatenated.
+
+    Raises
+    ------
+    ScoringError
+        Parts scored different periods of the same source.
+    """
+    windows: dict[str, Window] = {}
+    notes: list[str] = []
+    for part in parts:
+        for source, window in part.windows.items():
+            if windows.setdefault(source, window) != window:
+                raise ScoringError(
+                    f"cannot merge results that scored different periods of source {source!r}: "
+                    f"{list(windows[source].periods)} and {list(window.periods)}; score them "
+                    "with the same baseline_period and current_period"
+                )
+        notes.extend(n for n in part.notes if n not in notes)
+    tables = {}
+    for name in TABLE_COLUMNS:
+        frames = [getattr(p, name) for p in parts if not getattr(p, name).empty]
+        if not frames:
+            tables[name] = _empty(name)
+        elif len(frames) == 1:
+            tables[name] = frames[0]  # one part: already one row per key
+        elif disjoint:
+            tables[name] = pd.concat(frames, ignore_index=True)
+        else:
+            tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True))
+    return Aggregates.from_tables(tables, windows, notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# building the tables from the rows of one source
+
+
+@dataclass
+class _Codes:
+    """Integer codes of the rows of one source: group, period and each subgroup dimension."""
+
+    groups: list[str]
+    group: IntArray
+    periods: tuple[str, ...]
+    period: IntArray  # -1 outside the window
+    dimensions: dict[str, tuple[list[str], IntArray]]
+
+
+def _factorize(values: pd.Series) -> tuple[IntArray, list[str]]:
+    codes, uniques = pd.factorize(values, sort=False)
+    labels = np.asarray(uniques, dtype=object).astype(str).tolist()
+    return np.asarray(codes, dtype=np.int64), labels
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Labels as text; whole-number floats (2024.0) read as integers (2024)."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        whole = series.dropna()
+        if (whole == np.round(whole)).all():
+            series = series.astype("Int64")
+    return series.astype("string").str.strip()
+
+
+def _text_codes(series: pd.Series) -> tuple[IntArray, pd.Series]:
+    """``_text(series)`` as codes (-1 where missing) and the text of each code.
+
+    A column of strings is factorized first and only its distinct values are stripped: the
+    same codes and labels, without stripping every row. Other columns (numbers, mixed
+    objects, where 1 and 1.0 would be one value to ``factorize`` but two texts) are turned
+    into text row by row first.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series)
+        labels = _text(pd.Series(uniques, dtype=series.dtype))
+    else:
+        text = _text(series)
+        codes, uniques = pd.factorize(text)
+        labels = pd.Series(uniques, dtype=text.dtype)
+    # Labels that strip to the same text are one label, first seen first.
+    merged, distinct = pd.factorize(labels)
+    merged = np.asarray(merged, dtype=np.int64)
+    out = np.where(codes >= 0, np.r_[merged, -1][codes], -1)
+    return np.asarray(out, dtype=np.int64), pd.Series(distinct, dtype=labels.dtype)
+
+
+def _in_order(codes: IntArray, labels: pd.Series) -> tuple[IntArray, pd.Series]:
+    """Codes renumbered in order of first appearance, equal labels made one."""
+    seen, first = pd.factorize(codes)
+    merged, distinct = pd.factorize(labels.iloc[np.asarray(first)].reset_index(drop=True))
+    return (np.asarray(merged, dtype=np.int64)[seen],
+            pd.Series(distinct, dtype=labels.dtype))
+
+
+def _row_labels(series: pd.Series, mask: npt.NDArray[np.bool_], limit: int = 5) -> str:
+    rows = [str(r) for r in series.index[mask][:limit]]
+    more = int(mask.sum()) - len(rows)
+    return ", ".join(rows) + (f" and {more} more" if more > 0 else "")
+
+
+def _codes(
+    frame: pd.DataFrame,
+    source: DataSource,
+    *,
+    group_column: str | None,
+    group_label: str | None,
+    window: Window,
+    dimensions: Iterable[str],
+) -> _Codes:
+    n = len(frame)
+    if group_label is not None:
+        group = np.zeros(n, dtype=np.int64)
+        groups = [group_label]
+    else:
+        assert group_column is not None
+        group, labels = _text_codes(frame[group_column])
+        blank = (group < 0) | np.r_[(labels == "").to_numpy(dtype=bool, na_value=False),
+                                    False][group]
+        if blank.any():
+            raise ScoringError(
+                f"source {source.id!r}: {int(blank.sum())} row(s) have no value in the grouping "
+                f"column {group_column!r} (rows {_row_labels(frame[group_column], blank)}); "
+                "every row must belong to a group: run `gto validate` on the file"
+            )
+        groups = np.asarray(labels, dtype=object).astype(str).tolist()
+    time, labels = _text_codes(frame[source.time_column])
+    blank = time < 0
+    if blank.any():
+        raise ScoringError(
+            f"source {source.id!r}: {int(blank.sum())} row(s) have no period in column "
+            f"{source.time_column!r} (rows {_row_labels(frame[source.time_column], blank)}); "
+            "run `gto validate`"
+        )
+    lookup = {p: i for i, p in enumerate(window.periods)}
+    period = labels.map(lookup).fillna(-1).to_numpy(dtype=np.int64)[time]
+    dims: dict[str, tuple[list[str], IntArray]] = {}
+    for dim in dimensions:
+        codes, labels = _text_codes(frame[dim])
+        if (codes < 0).any():
+            # Missing is a subgroup of its own, placed where it first appears.
+            labels = pd.concat([labels, pd.Series([MISSING_SUBGROUP], dtype=labels.dtype)],
+                               ignore_index=True)
+            codes, labels = _in_order(np.where(codes < 0, len(labels) - 1, codes), labels)
+        dims[dim] = (np.asarray(labels, dtype=object).astype(str).tolist(), codes)
+    return _Codes(groups=groups, group=group, periods=window.periods,
+                  period=np.asarray(period, dtype=np.int64), dimensions=dims)
+
+
+class _Builder:
+    """Collects table pieces for one source, column by column, into one DataFrame per table.
+
+    Text columns are kept as Python objects: converting every piece to pandas' Arrow-backed
+    strings costs more than the arithmetic.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[str, dict[str, list[np.ndarray]]] = {
+            name: {column: [] for column in TABLE_COLUMNS[name]} for name in TABLE_COLUMNS}
+
+    def add(self, name: str, columns: Mapping[str, Any]) -> None:
+        length = max((len(v) for v in columns.values() if np.ndim(v)), default=0)
+        if length == 0:
+            return
+        parts = self.parts[name]
+        for column in TABLE_COLUMNS[name]:
+            value = columns[column]
+            if _dtype(column) == "object":
+                text = np.empty(length, dtype=object)
+                text[:] = value
+                parts[column].append(text)
+            else:
+                parts[column].append(np.broadcast_to(np.asarray(value, dtype=np.float64),
+                                                     (length,)))
+
+    def table(self, name: str) -> pd.DataFrame:
+        parts = self.parts[name]
+        if not parts[TABLE_COLUMNS[name][0]]:
+            return _empty(name)
+        data: dict[str, Any] = {}
+        for column, pieces in parts.items():
+            joined = np.concatenate(pieces)
+            data[column] = pd.Series(joined, dtype=object, copy=False) \
+                if _dtype(column) == "object" else joined
+        return pd.DataFrame(data, copy=False)
+
+
+def _labels(codes: _Codes, cell: IntArray, n_sub: int, sub_labels: list[str]) -> dict[str, Any]:
+    """Decode combined cell codes ``(group * P + period) * S + subgroup`` into label columns."""
+    n_periods = len(codes.periods)
+    sub = cell % n_sub
+    gp = cell // n_sub
+    return {
+        "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
+        "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
+        "subgroup": np.asarray(sub_labels, dtype=object)[sub],
+    }
+
+
+def _count_codes(codes: IntArray, size: int) -> tuple[IntArray, FloatArray]:
+    """Distinct codes and how often each occurs (a bincount when the code space is small)."""
+    if size <= 1 << 24:
+        counts = np.bincount(codes, minlength=size)
+        present = np.flatnonzero(counts)
+        return present, counts[present].astype(np.float64)
+    unique, found = np.unique(codes, return_counts=True)
+    return unique, found.astype(np.float64)
+
+
+def _cells_and_values(
+    builder: _Builder,
+    indicator: Indicator,
+    family: Family,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    value_codes: IntArray,
+    value_uniques: FloatArray,
+) -> None:
+    value = units.value
+    has = valid & ~np.isnan(value)
+    value_has = value[has]
+    value_codes_has = value_codes[has]
+    n_periods = len(codes.periods)
+    group_period = codes.group * n_periods + codes.period
+    dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
+    dims += [(d, labels, c) for d, (labels, c) in codes.dimensions.items()
+             if d in indicator.disaggregate_by]
+    for dim, sub_labels, sub in dims:
+        n_sub = len(sub_labels)
+        cell = group_period * n_sub + sub
+        size = len(codes.groups) * n_periods * n_sub
+        n_rows = np.bincount(cell[valid], minlength=size)
+        present = np.flatnonzero(n_rows)
+        if present.size == 0:
+            continue
+        n_empty = np.bincount(cell[valid & units.empty], minlength=size)
+        cell_has = cell[has]
+        n = np.bincount(cell_has, minlength=size)
+        total = np.bincount(cell_has, weights=value_has, minlength=size)
+        total_sq = np.bincount(cell_has, weights=value_has ** 2, minlength=size)
+        if units.denominator is not None:
+            denominator = np.bincount(cell_has, weights=units.denominator[has], minlength=size)
+        else:
+            denominator = n.astype(np.float64)
+        if units.threshold is not None:
+            hit = has & (value >= units.threshold)
+            successes = np.bincount(cell[hit], minlength=size).astype(np.float64)
+        else:
+            successes = np.full(size, np.nan)
+        builder.add("cells", {
+            "indicator_id": indicator.id, "dimension": dim,
+            **_labels(codes, present, n_sub, sub_labels),
+            "n_rows": n_rows[present].astype(np.float64),
+            "n_empty": n_empty[present].astype(np.float64),
+            "n": n[present].astype(np.float64), "sum": total[present],
+            "sum_sq": total_sq[present], "denominator": denominator[present],
+            "successes": successes[present],
+        })
+        if family not in ("mean", "share") or not has.any():
+            continue
+        n_values = len(value_uniques)
+        combined, counts = _count_codes(cell_has * n_values + value_codes_has,
+                                        size * n_values)
+        builder.add("values", {
+            "indicator_id": indicator.id, "dimension": dim,
+            **_labels(codes, combined // n_values, n_sub, sub_labels),
+            "value": value_uniques[combined % n_values], "count": counts,
+        })
+
+
+def _unit_codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
+    """One integer per distinct combination of ``columns`` (-1 where one is missing).
+
+    Only which rows share a code matters (units are matched by equal codes).
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for k, column in enumerate(columns):
+        codes, labels = _text_codes(frame[column])
+        missing |= codes < 0
+        if k == 0:
+            combined = codes  # already compact
+        else:
+            mixed = combined * max(len(labels), 1) + np.maximum(codes, 0)
+            combined = np.asarray(pd.factorize(mixed)[0], dtype=np.int64)
+    return np.where(missing, -1, combined)
+
+
+def unit_key_columns(source: DataSource, indicator: Indicator) -> list[str]:
+    """Columns that identify a unit across periods: the id plus the other non-time keys."""
+    measure = indicator.measure
+    id_column = measure.item_field if isinstance(measure, MilestoneMeasure) else source.id_column
+    if not id_column:
+        return []
+    rest = [k for k in source.keys if k not in (source.time_column, id_column)]
+    return [id_column, *rest]
+
+
+def _matching(
+    frame: pd.DataFrame, columns: Sequence[str], codes: _Codes, inside: npt.NDArray[np.bool_],
+    source: DataSource,
+) -> IntArray:
+    """Compact codes of group x unit, -1 where an id is missing; duplicates are refused.
+
+    The same unit twice in one group and period cannot be matched across periods;
+    validation refuses such rows, so reaching here they are an error.
+    """
+    unit = _unit_codes(frame, columns)
+    n_ids = int(unit.max()) + 1 if unit.size else 1
+    known = inside & (unit >= 0)
+    uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
+    dup = np.zeros(len(frame), dtype=bool)
+    cell = uid[known] * len(codes.periods) + codes.period[known]
+    if cell.size:
+        # uid is compact, so the cells can be counted directly.
+        dup[known] = np.bincount(cell)[cell] > 1
+    if dup.any():
+        labels = frame[columns[0]]
+        raise ScoringError(
+            f"source {source.id!r}: the same {labels.name!r} appears more than once in one "
+            f"group and period (rows {_row_labels(labels, dup)}), so units cannot be "
+            "matched across periods; run `gto validate` to list the duplicates"
+        )
+    return np.where(unit >= 0, uid, -1)
+
+
+def _pairs(
+    builder: _Builder,
+    indicator: Indicator,
+    family: Family,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    unit: IntArray,
+    value_codes: IntArray,
+    value_uniques: FloatArray,
+) -> None:
+    """Match units between the baseline and each later period: pair sums, and the
+    distribution of differences (means) or of transitions (shares).
+
+    ``unit`` holds compact codes of group x unit id (see :func:`_matching`), -1 without id.
+    """
+    value = units.value
+    known = valid & (unit >= 0)
+    uid = np.maximum(unit, 0)
+    n_periods = len(codes.periods)
+    has = known & ~np.isnan(value)
+    rows = np.arange(len(value))
+    base = has & (codes.period == 0)
+    position = np.full(int(uid.max()) + 1 if uid.size else 1, -1, dtype=np.int64)
+    position[uid[base]] = rows[base]
+    n_values = len(value_uniques)
+    dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
+    dims += [(d, sub_labels, c) for d, (sub_labels, c) in codes.dimensions.items()
+             if d in indicator.disaggregate_by]
+    for p in range(1, n_periods):
+        later = rows[has & (codes.period == p)]
+        matched = position[uid[later]]
+        ok = matched >= 0
+        before_rows, after_rows = matched[ok], later[ok]
+        if before_rows.size == 0:
+            continue
+        if family == "mean":
+            # The changes are coded once for every breakdown of this period.
+            change = np.round(value[after_rows] - value[before_rows], 12) + 0.0
+            change_codes, uniques = pd.factorize(change, sort=True)
+            steps = np.asarray(uniques, dtype=np.float64)
+        for dim, sub_labels, sub in dims:
+            n_sub = len(sub_labels)
+            # A unit whose subgroup changed between periods is paired in the whole group only.
+            same = sub[before_rows] == sub[after_rows]
+            b, a = before_rows[same], after_rows[same]
+            cell = (codes.group[a] * n_periods + p) * n_sub + sub[a]
+            size = len(codes.groups) * n_periods * n_sub
+            n_pairs = np.bincount(cell, minlength=size)
+            present = np.flatnonzero(n_pairs)
+            builder.add("pair_sums", {
+                "indicator_id": indicator.id, "dimension": dim,
+                **_labels(codes, present, n_sub, sub_labels),
+                "n_pairs": n_pairs[present].astype(np.float64),
+                "sum_before": np.bincount(cell, weights=value[b], minlength=size)[present],
+                "sum_after": np.bincount(cell, weights=value[a], minlength=size)[present],
+            })
+            if family == "mean":
+                found = change_codes[same]
+                unique, counts = _count_codes(cell * len(steps) + found, size * len(steps))
+                builder.add("differences", {
+                    "indicator_id": indicator.id, "dimension": dim,
+                    **_labels(codes, unique // len(steps), n_sub, sub_labels),
+                    "difference": steps[unique % len(steps)], "count": counts,
+                })
+            else:
+                combined = (cell * n_values + value_codes[b]) * n_values + value_codes[a]
+                unique, counts = _count_codes(combined, size * n_values * n_values)
+                builder.add("transitions", {
+                    "indicator_id": indicator.id, "dimension": dim,
+                    **_labels(codes, unique // (n_values * n_values), n_sub, sub_labels),
+                    "before": value_uniques[(unique // n_values) % n_values],
+                    "after": value_uniques[unique % n_values], "count": counts,
+                })
+
+
+def _cell_order(codes: _Codes, inside: npt.NDArray[np.bool_]) -> IntArray:
+    """The rows inside the window, sorted (stably) by group x period: computed once per
+    source, it puts each cell's rows together for every indicator."""
+    rows = np.flatnonzero(inside)
+    cell = codes.group[rows] * len(codes.periods) + codes.period[rows]
+    return rows[np.argsort(cell, kind="stable")]
+
+
+# Rows gathered at a time for the item moments: small enough to stay in the processor's cache.
+_CHUNK_ROWS = 1 << 15
+
+
+def _items(
+    builder: _Builder,
+    indicator: Indicator,
+    measure: ScaleMeasure,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    framework: Framework,
+    by_cell: IntArray,
+) -> None:
+    assert units.items_keyed is not None
+    assert units.items_raw is not None
+    n_periods = len(codes.periods)
+    rows = by_cell[valid[by_cell]]  # the valid rows, cell by cell
+    if rows.size == 0:
+        return
+    cell = codes.group[rows] * n_periods + codes.period[rows]
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    cells = cell[starts]
+    ends = np.r_[starts[1:], len(rows)]
+    k = len(measure.items)
+    ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+    item_names = np.asarray(measure.items, dtype=object)
+    scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
+    n_codes = len(scale_codes)
+    # Answers are codes of the scale (checked when the items were read): a lookup table
+    # turns each code into its position.
+    low = int(scale_codes[0])
+    lookup = np.zeros(int(scale_codes[-1]) - low + 1, dtype=np.int64)
+    lookup[np.asarray(scale_codes, dtype=np.int64) - low] = np.arange(n_codes)
+    codes_array = np.asarray(scale_codes)
+    low_code, high_code = float(codes_array.min()), float(codes_array.max())
+    reverse = [measure.items.index(name) for name in measure.reverse]
+    products = np.empty((len(cells), 2 * k, 2 * k))
+    counts = np.empty((len(cells), k, n_codes))
+    item_offset = np.arange(k) * n_codes
+    first = 0
+    while first < len(cells):
+        # A chunk of whole cells, of about _CHUNK_ROWS rows (one cell at least).
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _CHUNK_ROWS, "right")))
+        top, bottom = int(starts[first]), int(ends[last - 1])
+        chunk = rows[top:bottom]
+        keyed = units.items_keyed[chunk]
+        answered = ~np.isnan(keyed)
+        # [answered as 0/1 | answers with 0 for missing]: one matrix product per group and
+        # period holds the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f).
+        stacked = np.empty((len(chunk), 2 * k))
+        stacked[:, :k] = answered
+        stacked[:, k:] = np.where(answered, keyed, 0.0)
+        for c in range(first, last):
+            block = stacked[starts[c] - top: ends[c] - top]
+            products[c] = block.T @ block
+        # The answers as given, from the keyed ones (lowest + highest - x undone): one
+        # gather of the rows instead of two.
+        raw = keyed.copy()
+        for j in reverse:  # as _measures keyed them, one flip per listed item
+            raw[:, j] = low_code + high_code - raw[:, j]
+        given = answered
+        position = lookup[np.where(given, raw, low).astype(np.int64) - low] + item_offset
+        segment = np.repeat(np.arange(last - first), ends[first:last] - starts[first:last])
+        found = np.bincount((segment[:, None] * (k * n_codes) + position)[given],
+                            minlength=(last - first) * k * n_codes)
+        counts[first:last] = found.reshape(last - first, k, n_codes)
+        first = last
+    n_mat = products[:, :k, :k]
+    sum_mat = products[:, k:, :k]
+    cross_mat = products[:, k:, k:]
+    labels = {
+        "group": np.asarray(codes.groups, dtype=object)[cells // n_periods],
+        "period": np.asarray(codes.periods, dtype=object)[cells % n_periods],
+    }
+    builder.add("items", {
+        "indicator_id": indicator.id,
+        "group": np.repeat(labels["group"], k * k),
+        "period": np.repeat(labels["period"], k * k),
+        "item_i": np.tile(item_names[ii.ravel()], len(cells)),
+        "item_j": np.tile(item_names[jj.ravel()], len(cells)),
+        "n": n_mat.reshape(-1),
+        "sum_i": sum_mat.reshape(-1),
+        "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
+        "cross_product": cross_mat.reshape(-1),
+    })
+    builder.add("answers", {
+        "indicator_id": indicator.id,
+        "group": np.repeat(labels["group"], k * n_codes),
+        "period": np.repeat(labels["period"], k * n_codes),
+        "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
+        "code": np.tile(np.asarray(scale_codes), k * len(cells)),
+        "count": counts.reshape(-1),
+    })
+
+
+def _dates(frame: pd.DataFrame, name: str, source: DataSource, indicator: Indicator) -> pd.Series:
+    series = frame[name]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series
+    parsed = pd.to_datetime(series, errors="coerce")
+    bad = parsed.isna() & series.notna()
+    if bad.any():
+        raise ScoringError(
+            f"source {source.id!r}, column {name!r}: {int(bad.sum())} value(s) are not dates "
+            f"(rows {_row_labels(series, bad.to_numpy())}), needed by indicator "
+            f"{indicator.id!r}; run `gto validate` on the file"
+        )
+    return parsed
+
+
+def _milestones(
+    builder: _Builder,
+    indicator: Indicator,
+    measure: MilestoneMeasure,
+    units: UnitValues,
+    codes: _Codes,
+    valid: npt.NDArray[np.bool_],
+    frame: pd.DataFrame,
+    source: DataSource,
+) -> None:
+    assert units.stage_order is not None
+    order = units.stage_order
+    known = valid & ~np.isnan(order)
+    if not known.any():
+        return
+    n_periods = len(codes.periods)
+    stage_ids = [*measure.setbacks, *(s.id for s in measure.stages)]
+    # stage_order 0 is shared by every setback: tell them apart by their text.
+    text = _text(frame[measure.stage_field]).fillna("")
+    stage_code = np.asarray([stage_ids.index(t) if t in stage_ids else -1 for t in text])
+    if measure.level_field is not None and measure.level_field in frame.columns:
+        level_code, level_labels = _factorize(_text(frame[measure.level_field]).fillna(
+            MISSING_SUBGROUP))
+    else:
+        level_code, level_labels = np.zeros(len(frame), np.int64), [ALL]
+    missing_evidence = np.zeros(len(frame), dtype=bool)
+    if measure.evidence_field is not None and measure.evidence_required_from is not None:
+        required = 1 + [s.id for s in measure.stages].index(measure.evidence_required_from)
+        evidence = _text(frame[measure.evidence_field]) if measure.evidence_field in frame.columns \
+            else pd.Series(pd.NA, index=frame.index, dtype="string")
+        blank = evidence.isna().to_numpy() | (evidence == "").to_numpy(dtype=bool, na_value=False)
+        missing_evidence = (order >= required) & blank
+    n_levels, n_stages = len(level_labels), len(stage_ids)
+    cell = ((codes.group * n_periods + codes.period) * n_stages + stage_code) * n_levels \
+        + level_code
+    size = len(codes.groups) * n_periods * n_stages * n_levels
+    counts = np.bincount(cell[known], minlength=size)
+    missing = np.bincount(cell[known & missing_evidence], minlength=size)
+    present = np.flatnonzero(counts)
+    gp = present // (n_stages * n_levels)
+    stage = (present // n_levels) % n_stages
+    stage_order = [0.0 if s < len(measure.setbacks) else float(s - len(measure.setbacks) + 1)
+                   for s in stage]
+    builder.add("stages", {
+        "indicator_id": indicator.id,
+        "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
+        "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
+        "stage": np.asarray(stage_ids, dtype=object)[stage],
+        "stage_order": stage_order,
+        "level": np.asarray(level_labels, dtype=object)[present % n_levels],
+        "count": counts[present].astype(np.float64),
+        "missing_evidence": missing[present].astype(np.float64),
+    })
+    dated = [s for s in measure.stages if s.date_field and s.date_field in frame.columns]
+    gp_cell = codes.group * n_periods + codes.period
+    for first, second in itertools.pairwise(dated):
+        assert first.date_field is not None
+        assert second.date_field is not None
+        start = _dates(frame, first.date_field, source, indicator)
+        end = _dates(frame, second.date_field, source, indicator)
+        days = (end - start).dt.days.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = known & ~np.isnan(days)
+        if not ok.any():
+            continue
+        size = len(codes.groups) * n_periods
+        n = np.bincount(gp_cell[ok], minlength=size)
+        total = np.bincount(gp_cell[ok], weights=days[ok], minlength=size)
+        present = np.flatnonzero(n)
+        builder.add("stage_times", {
+            "indicator_id": indicator.id,
+            "group": np.asarray(codes.groups, dtype=object)[present // n_periods],
+            "period": np.asarray(codes.periods, dtype=object)[present % n_periods],
+            "from_stage": first.id, "to_stage": second.id,
+            "n": n[present].astype(np.float64), "sum_days": total[present],
+        })
+
+
+def aggregate_source(
+    frame: pd.DataFrame,
+    source: DataSource,
+    indicators: Sequence[Indicator],
+    framework: Framework,
+    *,
+    window: Window,
+    group_column: str | None = None,
+    group_label: str | None = None,
+    min_answered: float | None = None,
+) -> Aggregates:
+    """Reduce the rows of one source to the tables of :class:`Aggregates`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows of ``source`` with canonical column names.
+    source : DataSource
+        The source definition (time column, id column).
+    indicators : sequence of Indicator
+        Indicators computed from this source.
+    framework : Framework
+        For response scales.
+    window : Window
+        Periods to score, in order; rows of other periods are left out (and counted in
+        ``notes``).
+    group_column : str, optional
+        Column whose values are the groups.
+    group_label : str, optional
+        One group for every row instead of ``group_column``.
+    min_answered : float, optional
+        Overrides every scale's ``min_answered``.
+
+    Returns
+    -------
+    Aggregates
+    """
+    notes: list[str] = []
+    dims = sorted({d for i in indicators for d in i.disaggregate_by})
+    absent = [d for d in dims if d not in frame.columns]
+    for dim in absent:
+        users = ", ".join(i.id for i in indicators if dim in i.disaggregate_by)
+        notes.append(f"source {source.id!r} has no column {dim!r}, so {users} "
+                     f"cannot be broken down by it")
+    if source.time_column not in frame.columns:
+        raise ScoringError(
+            f"source {source.id!r} needs its period column {source.time_column!r}, which the "
+            "data do not have; run `gto validate` to map the file's headers"
+        )
+    codes = _codes(frame, source, group_column=group_column, group_label=group_label,
+                   window=window, dimensions=[d for d in dims if d not in absent])
+    inside = codes.period >= 0
+    outside = int((~inside).sum())
+    if outside:
+        notes.append(f"source {source.id!r}: {outside} row(s) from periods outside "
+                     f"{', '.join(window.periods)} were not scored")
+    builder = _Builder()
+    by_cell = _cell_order(codes, inside)
+    unit_codes: dict[tuple[str, ...], IntArray] = {}
+    for indicator in indicators:
+        units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
+        family = family_of(indicator)
+        valid = inside & units.in_scope
+        present = ~np.isnan(units.value)
+        value_codes = np.zeros(len(frame), dtype=np.int64)
+        uniques = np.empty(0)
+        if family in ("mean", "share") and present.any():
+            found, uniq = pd.factorize(units.value[present], sort=True)
+            value_codes[present] = found
+            uniques = np.asarray(uniq, dtype=np.float64)
+        _cells_and_values(builder, indicator, family, units, codes, valid, value_codes, uniques)
+        measure = indicator.measure
+        unit_columns = unit_key_columns(source, indicator)
+        if (family in ("mean", "share") and unit_columns and len(window.periods) > 1
+                and uniques.size and all(c in frame.columns for c in unit_columns)):
+            key = tuple(unit_columns)
+            if key not in unit_codes:
+                unit_codes[key] = _matching(frame, unit_columns, codes, inside, source)
+            _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
+                   value_codes, uniques)
+        if isinstance(measure, ScaleMeasure):
+            _items(builder, indicator, measure, units, codes, valid, framework, by_cell)
+        if isinstance(measure, MilestoneMeasure):
+            _milestones(builder, indicator, measure, units, codes, valid, frame, source)
+    return Aggregates.from_tables({name: builder.table(name) for name in TABLE_COLUMNS},
+                                  {source.id: window}, notes)

@@ -1,0 +1,284 @@
+"""Rules across rows: unique keys, pre/post matching, evidence for milestone stages.
+
+They run on the typed values of every input together (a pre and a post file are
+matched with each other), after the cell checks of either path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.definitions.models import DataSource, MilestoneMeasure
+from getting_to_outcomes.validation._issues import Issues, shown
+from getting_to_outcomes.validation._table import CheckedTable, Coded, floats
+
+if TYPE_CHECKING:
+    from getting_to_outcomes.definitions import Framework
+
+__all__ = ["check_across_rows"]
+
+
+def _column_codes(tables: list[CheckedTable], typed: dict[str, Any], name: str) -> np.ndarray:
+    """int64 code per row of the typed values of ``name`` (-1 when missing)."""
+    if len(tables) == 1 and name in tables[0].codes:
+        return tables[0].codes[name]
+    codes, _ = pd.factorize(pd.Series(floats(typed[name])), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """One compact int64 code per row for a combination of coded columns; -1 when any is -1."""
+    out = codes[0].copy()
+    for more in codes[1:]:
+        size = int(more.max(initial=-1)) + 2
+        missing = (out < 0) | (more < 0)
+        out = out * size + more
+        out[missing] = -1
+        if out.max(initial=0) > 2**40:
+            out = _compact(out)
+    return out
+
+
+def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows whose combination of codes occurs more than once, and the key.
+
+    Counting is cheap when the codes span a small range: the columns with the most
+    distinct values are combined while the range stays below a few times the number of
+    rows, rows whose partial key is unique are set aside, and only the few others are
+    compared on the whole key.
+    """
+    n = len(codes[0])
+    key = _combined(codes)
+    present = np.flatnonzero(key >= 0)
+    everyone = len(present) == n  # usually no key is blank: no need to pick rows out
+    sizes = [int(c.max(initial=-1)) + 1 for c in codes]
+    order = sorted(range(len(codes)), key=lambda j: -sizes[j])
+    partial: np.ndarray | None = None
+    span, used = 1, 0
+    for j in order:
+        if span * max(sizes[j], 1) > 4 * max(n, 1) and used:
+            continue  # too many combinations to count; a smaller column may still fit
+        column = codes[j] if everyone else codes[j][present]
+        partial = column.copy() if partial is None else partial * max(sizes[j], 1) + column
+        span *= max(sizes[j], 1)
+        used += 1
+    assert partial is not None
+    if span <= 4 * max(n, 1):
+        candidates = present[np.bincount(partial, minlength=span)[partial] > 1]
+    else:
+        candidates = present
+    if used < len(codes):
+        repeated = pd.Series(key[candidates]).duplicated(keep=False).to_numpy()
+        candidates = candidates[repeated]
+    return candidates, key
+
+
+def _compact(codes: np.ndarray) -> np.ndarray:
+    present = codes >= 0
+    out = np.full(len(codes), -1, dtype=np.int64)
+    dense, _ = pd.factorize(codes[present])
+    out[present] = dense
+    return out
+
+
+def check_across_rows(
+    framework: Framework,
+    src: DataSource,
+    tables: list[CheckedTable],
+    typed: dict[str, Any],
+    rows: np.ndarray,
+    files: list[str],
+    file_of: np.ndarray,
+    issues: Issues,
+) -> None:
+    """Unique keys, pre/post matching, and evidence for milestone stages.
+
+    ``tables`` are the checked inputs (their codes are reused when there is one),
+    ``typed`` the typed columns of all inputs together, ``rows`` and ``file_of`` the row
+    number and input of each position.
+    """
+    _evidence(framework, src, typed, rows, files, file_of, issues)
+    n = len(rows)
+    keys = [k for k in src.keys if k in typed]
+    if not n or not keys or len(keys) != len(src.keys):
+        return
+    cache: dict[str, np.ndarray] = {}
+
+    def coded(name: str) -> np.ndarray:
+        if name not in cache:
+            cache[name] = _column_codes(tables, typed, name)
+        return cache[name]
+
+    dup, key_codes = _repeated([coded(k) for k in keys])
+    if len(dup):
+        _duplicates(src, keys, key_codes, dup, typed, rows, files, file_of, issues)
+    time, ident = src.time_column, src.id_column
+    # Pre/post matching is for surveys that follow respondents over waves: the id and the
+    # wave are both part of the key, waves are declared in order, and there are scale items.
+    surveyed = any(c.type == "likert" for c in src.columns)
+    if not (
+        ident
+        and src.period_order
+        and surveyed
+        and {ident, time} <= set(src.keys)
+        and time in typed
+        and ident in typed
+    ):
+        return
+    baseline = src.period_order[0]
+    person = _combined([coded(c) for c in (src.org_column, ident) if c and c in typed])
+    waves = pd.Series(typed[time])
+    at_baseline = (waves == baseline).to_numpy(dtype=bool) & (person >= 0)
+    if not at_baseline.any():
+        return
+    later = (waves.notna() & (waves != baseline)).to_numpy(dtype=bool) & (person >= 0)
+    later_at = np.flatnonzero(later)
+    top = int(person.max(initial=0)) + 1
+    if top <= 64 * n:
+        seen = np.zeros(top, dtype=bool)
+        seen[person[at_baseline]] = True
+        found = seen[person[later_at]]
+    else:
+        found = pd.Series(person[later_at]).isin(pd.unique(person[at_baseline])).to_numpy()
+    lacking = later_at[~found]
+    if not len(lacking):
+        return
+    who = [shown(v) for v in _values_at(typed[ident], lacking)]
+    wave = [shown(v) for v in _values_at(typed[time], lacking)]
+    fix = (
+        f"If this person answered the {baseline} survey under another id, use the same id in "
+        "both; otherwise nothing to do (the row is kept, without a baseline to compare with)."
+    )
+    issues.frames.append(
+        pd.DataFrame(
+            {
+                "file": np.array(files, dtype=object)[file_of[lacking]],
+                "row": rows[lacking],
+                "column": ident,
+                "value": who,
+                "reason": "no_baseline",
+                "message": [
+                    f"{w} has a {v} answer but no {baseline} answer."
+                    for w, v in zip(who, wave, strict=True)
+                ],
+                "fix": fix,
+                "pos": lacking,
+            }
+        )
+    )
+
+
+def _values_at(values: Any, at: np.ndarray) -> list[Any]:
+    """Python values of a typed column at some positions, fetched in one go."""
+    if isinstance(values, Coded):
+        return list(values.floats(at))
+    return list(pd.Series(values).take(at).to_numpy(dtype=object))
+
+
+def _duplicates(
+    src: DataSource,
+    keys: list[str],
+    key_codes: np.ndarray,
+    dup: np.ndarray,
+    typed: dict[str, Any],
+    rows: np.ndarray,
+    files: list[str],
+    file_of: np.ndarray,
+    issues: Issues,
+) -> None:
+    column = next((k for k in keys if k not in (src.org_column, src.time_column)), keys[0])
+    order = dup[np.argsort(key_codes[dup], kind="stable")]
+    starts = np.r_[0, np.flatnonzero(np.diff(key_codes[order])) + 1]
+    groups = np.split(order, starts[1:])
+    # The key is the same for every member of a group: show it once per group.
+    shown_keys = [[shown(v) for v in _values_at(typed[k], order[starts])] for k in keys]
+    many = len(files) > 1
+    fix = (
+        f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
+        "or the wave."
+    )
+    values, messages = [], []
+    for g, members in enumerate(groups):
+        value = " / ".join(shown_keys[j][g] for j in range(len(keys)))
+        where = ", ".join(
+            (f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p])) for p in members
+        )
+        message = f"{' / '.join(keys)} = {value} appears {len(members)} times (rows {where})."
+        values += [value] * len(members)
+        messages += [message] * len(members)
+    issues.frames.append(
+        pd.DataFrame(
+            {
+                "file": np.array(files, dtype=object)[file_of[order]],
+                "row": rows[order],
+                "column": column,
+                "value": values,
+                "reason": "duplicate_key",
+                "message": messages,
+                "fix": fix,
+                "pos": order,
+            }
+        )
+    )
+
+
+def _evidence(
+    framework: Framework,
+    src: DataSource,
+    typed: dict[str, Any],
+    rows: np.ndarray,
+    files: list[str],
+    file_of: np.ndarray,
+    issues: Issues,
+) -> None:
+    """Rows at or past a milestone stage that needs evidence, with the evidence blank.
+
+    The rule comes from the milestone indicators that read this source
+    (``evidence_field`` and ``evidence_required_from``); it is a warning.
+    """
+    rules = {}
+    for indicator in framework.indicators.filter(source=src.id, kind="milestone"):
+        measure = indicator.measure
+        assert isinstance(measure, MilestoneMeasure)
+        if not (measure.evidence_field and measure.evidence_required_from):
+            continue
+        stages = [s.id for s in measure.stages]
+        needing = stages[stages.index(measure.evidence_required_from) :]
+        rules[(measure.stage_field, measure.evidence_field)] = (
+            needing,
+            measure.evidence_required_from,
+        )
+    for (stage_field, evidence_field), (needing, first) in rules.items():
+        if stage_field not in typed or evidence_field not in typed:
+            continue
+        stage = pd.Series(typed[stage_field])
+        lacking = np.flatnonzero(
+            stage.isin(needing).to_numpy(dtype=bool)
+            & pd.isna(pd.Series(typed[evidence_field])).to_numpy()
+        )
+        if not len(lacking):
+            continue
+        reached = [shown(v) for v in _values_at(typed[stage_field], lacking)]
+        issues.frames.append(
+            pd.DataFrame(
+                {
+                    "file": np.array(files, dtype=object)[file_of[lacking]],
+                    "row": rows[lacking],
+                    "column": evidence_field,
+                    "value": "",
+                    "reason": "missing_evidence",
+                    "message": [
+                        f"The {stage_field} is {r}, but {evidence_field} is blank: from {first} "
+                        "on, a stage needs evidence."
+                        for r in reached
+                    ],
+                    "fix": f"Add in {evidence_field} the document that shows the stage was reached "
+                    "(board resolution, bill number, budget line, minutes or news report).",
+                    "pos": lacking,
+                }
+            )
+        )

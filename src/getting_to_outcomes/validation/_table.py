@@ -1,0 +1,162 @@
+"""The checked table: each column's typed values and the reasons its cells were flagged.
+
+Column-wise checks (:mod:`._columnwise`) and record-wise checks (:mod:`._recordwise`) both
+fill a :class:`CheckedTable`; the rules across fields and rows read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.validation._records import MISSING_REASONS, FieldSpec
+
+__all__ = [
+    "CELL_REASONS",
+    "DATETIME_DTYPE",
+    "CheckedTable",
+    "Coded",
+    "code_array",
+    "floats",
+    "typed_empty",
+]
+
+#: Reasons a cell can be flagged for, in a fixed order (their int8 codes).
+CELL_REASONS: Final = (
+    "not_a_number",
+    "not_an_integer",
+    "not_a_date",
+    "not_a_boolean",
+    "not_allowed",
+    "unknown_answer",
+    "out_of_range",
+    "outside_period",
+    "missing_required",
+    "implausible",
+    "comparison_failed",
+    "straightlining",
+)
+DATETIME_DTYPE: Final = "datetime64[us]"
+
+
+@dataclass
+class CheckedTable:
+    """Typed values and flagged cells of one table (positions 0..n-1).
+
+    ``values`` maps each column present to its typed values; ``codes`` maps text and
+    category columns to an int64 code per row of the typed value (-1 when missing),
+    for the rules across rows.
+    """
+
+    n: int
+    values: dict[str, Any] = field(default_factory=dict)
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
+    _flags: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    _missing: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: (index of the comparison in the record rules, positions of the rows that fail it)
+    comparisons: list[tuple[int, np.ndarray]] = field(default_factory=list)
+
+    def add_flags(self, column: str, positions: np.ndarray, reasons: np.ndarray) -> None:
+        if len(positions):
+            self._flags.append((column, positions.astype(np.int64), reasons.astype(np.int8)))
+
+    def add_missing(self, column: str, positions: np.ndarray, reasons: np.ndarray) -> None:
+        if len(positions):
+            self._missing.append((column, positions.astype(np.int64), reasons.astype(np.int8)))
+
+    def flag_frame(self) -> pd.DataFrame:
+        """Flagged cells: ``pos``, ``column``, ``reason``."""
+        return _long(self._flags, CELL_REASONS)
+
+    def missing_frame(self) -> pd.DataFrame:
+        """Cells with a missing-value code: ``pos``, ``column``, ``reason``."""
+        return _long(self._missing, MISSING_REASONS)
+
+
+def _long(
+    parts: list[tuple[str, np.ndarray, np.ndarray]], categories: tuple[str, ...]
+) -> pd.DataFrame:
+    names = list(dict.fromkeys(name for name, _, _ in parts))
+    lengths = [len(pos) for _, pos, _ in parts]
+    column_codes = np.repeat([names.index(name) for name, _, _ in parts], lengths).astype(np.int32)
+    return pd.DataFrame(
+        {
+            "pos": np.concatenate([pos for _, pos, _ in parts])
+            if parts
+            else np.array([], np.int64),
+            "column": pd.Categorical.from_codes(column_codes, categories=pd.Index(names)),
+            "reason": pd.Categorical.from_codes(
+                np.concatenate([r for _, _, r in parts]) if parts else np.array([], np.int8),
+                categories=pd.Index(categories),
+            ),
+        }
+    )
+
+
+class Coded:
+    """Likert answers held as positions in the scale's list of codes (-1: no answer).
+
+    One byte per cell instead of eight while checking; :meth:`floats` gives the codes
+    as float64 (NaN for no answer), as reports and scoring expect.
+    """
+
+    __slots__ = ("codes", "index")
+    index: np.ndarray
+    codes: np.ndarray
+
+    def __init__(self, index: np.ndarray, codes: np.ndarray) -> None:
+        self.index = index
+        self.codes = codes
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, position: int) -> float:
+        k = int(self.index[position])
+        return float(self.codes[k]) if k >= 0 else float("nan")
+
+    def floats(self, at: np.ndarray | None = None) -> np.ndarray:
+        """The codes as float64 (NaN for no answer), at ``at`` (a mask or positions) if given."""
+        index = self.index if at is None else self.index[at]
+        codes = self.codes
+        if len(codes) and np.array_equal(codes, codes[0] + np.arange(len(codes))):
+            # Consecutive codes (1 to 5): code = first + position, twice as fast as a lookup.
+            out: np.ndarray = index.astype(np.float64)
+            out += codes[0]
+            out[np.flatnonzero(index < 0)] = np.nan
+            return out
+        lookup: np.ndarray = np.append(codes, np.nan)
+        result: np.ndarray = lookup[index]
+        return result
+
+    def take(self, at: np.ndarray) -> Coded:
+        return Coded(self.index[at], self.codes)
+
+    def copy(self) -> Coded:
+        return Coded(self.index.copy(), self.codes)
+
+
+def code_array(spec: FieldSpec) -> np.ndarray:
+    return np.array(spec.codes, dtype=np.float64)
+
+
+def floats(values: Any) -> Any:
+    """Typed values with Likert answers as float64 codes."""
+    return values.floats() if isinstance(values, Coded) else values
+
+
+def typed_empty(spec: FieldSpec, n: int) -> Any:
+    """An all-missing typed column of length ``n``."""
+    kind = spec.type
+    if kind == "likert":
+        return Coded(np.full(n, -1, dtype=np.int16), code_array(spec))
+    if kind in ("integer", "number"):
+        return np.full(n, np.nan)
+    if kind == "date":
+        return np.full(n, np.datetime64("NaT"), dtype=DATETIME_DTYPE)
+    if kind == "boolean":
+        return pd.array(np.full(n, None, dtype=object), dtype="boolean")
+    return pd.array(np.full(n, np.nan, dtype=object), dtype="str")

@@ -1,0 +1,688 @@
+"""Validate survey and campaign data against a data source of the framework.
+
+:func:`validate` reads one or more files or tables (pandas, or Polars, PyArrow, DuckDB
+and Dask through :mod:`getting_to_outcomes.engines`), finds every problem in one pass
+and returns a :class:`~getting_to_outcomes.ValidationReport`; it never raises for
+problems in the data. Rules come from the source's YAML through its pydantic
+record model (:func:`~getting_to_outcomes.validation._records.record_model`): types, ranges,
+allowed answers, response scales, missing-value codes and required fields are checked
+column-wise; keys, waves and comparisons across rows and fields follow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.errors import DataReadError
+from getting_to_outcomes.io import (
+    RawTable,
+    column_letter,
+    frame_table,
+    header_key,
+    map_headers,
+    read_raw,
+)
+from getting_to_outcomes.privacy import PseudonymKey, load_key
+from getting_to_outcomes.validation._columnwise import check_columns
+from getting_to_outcomes.validation._crossrow import check_across_rows
+from getting_to_outcomes.validation._issues import (
+    Issues,
+    cell_text,
+    column_text,
+    comparison_text,
+    shown,
+)
+from getting_to_outcomes.validation._records import (
+    CellProblem,
+    FieldSpec,
+    model_specs,
+    parse_cell,
+    record_model,
+)
+from getting_to_outcomes.validation._recordwise import check_records
+from getting_to_outcomes.validation._table import CheckedTable, Coded, typed_empty
+from getting_to_outcomes.validation._validation_report import (
+    ISSUE_COLUMNS,
+    REASONS,
+    ValidationReport,
+)
+
+if TYPE_CHECKING:
+    from getting_to_outcomes.definitions import Framework
+    from getting_to_outcomes.definitions.models import DataSource
+
+__all__ = ["validate"]
+
+#: A file, a pandas DataFrame, or a table of another engine: a Polars DataFrame or
+#: LazyFrame, a PyArrow Table, a DuckDB relation, a Dask or a Spark DataFrame (typed loosely:
+#: those libraries are optional).
+DataInput = str | os.PathLike[str] | pd.DataFrame | Any
+_HIDDEN = "(hidden: personal data)"
+#: Rows of a table of another engine checked at a time (a Dask partition is cut to this).
+_SLICE_ROWS = 250_000
+#: How a table of another engine is named in the report, where a file gives its path.
+_ENGINE_LABELS = {
+    ("polars", "DataFrame"): "<Polars DataFrame>",
+    ("polars", "LazyFrame"): "<Polars LazyFrame>",
+    ("pyarrow", "Table"): "<PyArrow Table>",
+    ("duckdb", "DuckDBPyRelation"): "<DuckDB relation>",
+    ("dask", "DataFrame"): "<Dask DataFrame>",
+    ("pyspark", "DataFrame"): "<Spark DataFrame>",
+}
+# Columns that survey tools add to every export; not worth a warning.
+_TOOL_COLUMNS = frozenset(
+    [
+        "startdate",
+        "enddate",
+        "status",
+        "responsetype",
+        "ipaddress",
+        "progress",
+        "durationinseconds",
+        "finished",
+        "recordeddate",
+        "responseid",
+        "recipientlastname",
+        "recipientfirstname",
+        "recipientemail",
+        "externalreference",
+        "externaldatareference",
+        "locationlatitude",
+        "locationlongitude",
+        "distributionchannel",
+        "userlanguage",
+        "collectorid",
+        "respondentid",
+        "customdata1",
+        "timestamp",
+    ]
+)
+
+
+@dataclass
+class _Input:
+    """One table read, or one slice of the rows of an engine's table."""
+
+    raw: RawTable
+    frame: pd.DataFrame
+    offset: int
+    lacks_required: list[str]
+    checked: CheckedTable | None = None
+    #: number of the input (file or table) in the list given to validate
+    input: int = 0
+    #: rows of the table or slice
+    n: int = 0
+
+    def release(self) -> None:
+        """Let go of the cells once checked and worded: the typed values are kept."""
+        self.raw = dataclasses.replace(self.raw, frame=self.raw.frame.iloc[:0])
+        self.frame = self.frame.iloc[:0]
+
+
+def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framework:
+    from getting_to_outcomes.definitions import Framework, load_framework
+
+    return framework if isinstance(framework, Framework) else load_framework(framework)
+
+
+def validate(
+    data: DataInput | Sequence[DataInput],
+    framework: Framework | str | os.PathLike[str] | None = None,
+    *,
+    source: str,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    pseudonymize: bool | PseudonymKey = False,
+    key_file: str | os.PathLike[str] | None = None,
+    engine: Literal["columns", "records"] = "columns",
+) -> ValidationReport:
+    """Check data against a data source and report every problem at once.
+
+    Parameters
+    ----------
+    data : path, table, or a list of them
+        CSV, Excel, Parquet or SPSS files, pandas DataFrames, or tables of another
+        engine: a Polars DataFrame or LazyFrame, a PyArrow Table, a DuckDB relation, a
+        Dask DataFrame (these need ``pip install 'getting-to-outcomes[scale]'``) or a
+        PySpark DataFrame (``[spark]``). Several
+        inputs (e.g. a pre and a post file) are checked together: keys must be unique
+        across them and later waves are matched with the baseline.
+
+        The rows of an engine's table are read a slice at a time (250,000 rows, or a Dask
+        partition) and go through the same checks as a pandas DataFrame; the report is
+        the one the same table converted to pandas gets, rows numbered from 2 across the
+        slices, with the table named ``"<Polars DataFrame>"``, ``"<DuckDB relation>"``
+        etc. where a file gives its path. The checked rows come back as pandas
+        (``valid_rows``, ``rejected_rows``): for data larger than memory, validate a part
+        at a time (one organization's files, or a filtered
+        :func:`~getting_to_outcomes.engines.read_partitioned` data set), write each
+        part's valid rows with :func:`~getting_to_outcomes.engines.write_partitioned`,
+        and score the data set on the engine.
+    framework : Framework or path, optional
+        Framework defining the source (default: the bundled framework).
+    source : str
+        Id of the data source, e.g. ``"leadership_survey"``.
+    sheet, encoding, delimiter
+        Passed to the reader (see :func:`~getting_to_outcomes.read_table`).
+    pseudonymize : bool or PseudonymKey
+        Replace respondent ids (the source's ``id_column``) by keyed hashes before
+        anything else, and hide the values of personal columns. ``True`` reads the key
+        with :func:`~getting_to_outcomes.privacy.load_key` (``key_file`` or the
+        environment).
+    engine : {"columns", "records"}
+        ``"columns"`` (fast, vectorized) or ``"records"`` (one pydantic model per row);
+        both report the same problems.
+
+    Returns
+    -------
+    ValidationReport
+        Issues, counts, valid and rejected rows, missing-value codes.
+
+    Raises
+    ------
+    DataReadError
+        A file cannot be read as a table (missing, empty, not a table), or a table of
+        another engine cannot be read because a package is missing.
+    UnknownIndicatorError
+        ``source`` is not a data source of the framework.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({
+    ...     "Organization": ["org1", "org1"], "Respondent ID": ["P1", "P2"],
+    ...     "Wave": ["pre", "pre"], "k1_district_decisions": ["Agree", "7"],
+    ... })
+    >>> report = validate(survey, source="leadership_survey")
+    >>> report.ok, report.rows_read, len(report.valid_rows), len(report.rejected_rows)
+    (False, 2, 1, 1)
+    >>> errors = report.issues[report.issues.severity == "error"]
+    >>> errors[["row", "column", "reason"]].values.tolist()
+    [[3, 'k1_district_decisions', 'out_of_range']]
+    """
+    fw = _framework(framework)
+    src = fw.source(source)
+    model = record_model(src, fw)
+    specs = {name: spec for name, (spec, _, _) in model_specs(model).items()}
+    items: list[DataInput] = list(data) if isinstance(data, list | tuple) else [data]
+    if not items:
+        raise DataReadError("no data given: pass a file, a table or a list of them")
+    key: PseudonymKey | None = None
+    if isinstance(pseudonymize, PseudonymKey):
+        key = pseudonymize
+    elif pseudonymize:
+        key = load_key(key_file)
+    issues = Issues()
+    # Issues of cells go after every input's own issues (as they are listed when nothing
+    # is sliced), although each slice's cells are worded as soon as they are checked.
+    cell_issues = Issues()
+    hidden = {c.name for c in src.columns if c.personal} if key is not None else set()
+    check = check_records if engine == "records" else check_columns
+    ident = src.id_column
+    slices: list[_Input] = []
+    offset = 0
+    for number, item in enumerate(items):
+        parts: list[_Input] = []
+        for raw in _raw_tables(item, sheet=sheet, encoding=encoding, delimiter=delimiter, src=src):
+            # Issues of the header (unknown, missing columns...) are the input's, once.
+            entry = _prepare(raw, src, specs, Issues() if parts else issues, offset)
+            entry.input = number
+            if key is not None and ident is not None and ident in entry.frame.columns:
+                entry.frame[ident] = _pseudonymize(entry.frame[ident], specs[ident], key)
+            entry.checked = check(entry.frame, model)
+            _cell_issues(entry, src, model, cell_issues, hidden)
+            entry.release()
+            parts.append(entry)
+            offset += entry.n
+        _personal(parts, src, issues)
+        slices += parts
+    issues.rows += cell_issues.rows
+    issues.frames += cell_issues.frames
+    return _assemble(fw, src, specs, slices, issues, offset, hidden)
+
+
+def _raw_tables(
+    item: DataInput,
+    *,
+    sheet: str | int | None,
+    encoding: str | None,
+    delimiter: str | None,
+    src: DataSource,
+) -> Iterator[RawTable]:
+    """A file or pandas DataFrame whole; the rows of another engine's table in slices."""
+    from getting_to_outcomes.engines import frames as _frame
+
+    engine = _frame.engine_of(item)
+    if engine is None or engine == "pandas":
+        yield read_raw(item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src)
+        return
+    module = type(item).__module__.split(".")[0].lstrip("_")
+    label = _ENGINE_LABELS.get((module, type(item).__name__), f"<{engine} table>")
+    try:
+        first, empty = 2, None
+        for part in _frame.slices(item, _SLICE_ROWS):
+            if not len(part):
+                empty = part
+                continue
+            yield _engine_slice(part, label, first)
+            first += len(part)
+        if first == 2:  # no rows: the header is still checked
+            names = _frame.columns(item)
+            yield _engine_slice(pd.DataFrame(columns=names) if empty is None else empty, label, 2)
+    except ImportError as exc:
+        extra = "spark" if engine == "spark" else "scale"
+        raise DataReadError(
+            f"{label}: reading a {engine} table needs {exc.name or 'a missing package'}: "
+            f"pip install 'getting-to-outcomes[{extra}]'"
+        ) from None
+
+
+def _engine_slice(part: pd.DataFrame, label: str, first_row: int) -> RawTable:
+    # attrs may carry what read_table learned from a file (its notes): they belong to the
+    # whole table, not to each slice, and an engine's table has no file.
+    part = part.copy(deep=False)
+    part.attrs = {}
+    return frame_table(part, file=label, first_row=first_row)
+
+
+def _prepare(
+    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: Issues, offset: int
+) -> _Input:
+    file = raw.file
+    for note in raw.notes:
+        issues.add(
+            note.reason,
+            note.message,
+            note.fix,
+            file=file,
+            row=note.row,
+            column=note.column,
+            value=note.value,
+        )
+    mapping = map_headers(raw.headers, src)
+    for _position, header in mapping.unknown:
+        reason = "tool_column" if header_key(header) in _TOOL_COLUMNS else "unknown_column"
+        message, fix = column_text(reason, src, "", header=header)
+        issues.add(reason, message, fix, file=file, column=header)
+    for position, header, name in mapping.duplicates:
+        first_at = mapping.columns[name]
+        message, fix = column_text(
+            "duplicate_column",
+            src,
+            name,
+            header=header,
+            letter=column_letter(position),
+            first=raw.header_names[first_at],
+            first_letter=column_letter(first_at),
+        )
+        issues.add("duplicate_column", message, fix, file=file, column=name)
+    lacks_required = []
+    absent = []
+    for column in src.columns:
+        if column.name in mapping.columns:
+            continue
+        if column.required:
+            message, fix = column_text("missing_column", src, column.name)
+            issues.add("missing_column", message, fix, file=file, column=column.name)
+            lacks_required.append(column.name)
+        else:
+            absent.append(column.name)
+    if absent:
+        message, fix = column_text("absent_column", src, ", ".join(absent))
+        issues.add("absent_column", message, fix, file=file, value=", ".join(absent))
+    # copy=False: the columns are only read, and copying a million rows costs time and memory.
+    frame = pd.DataFrame(
+        {name: _labelled(raw, position, specs[name]) for name, position in mapping.columns.items()},
+        index=pd.RangeIndex(len(raw.frame)),
+        copy=False,
+    )
+    return _Input(raw, frame, offset, lacks_required, n=len(raw.frame))
+
+
+def _personal(parts: list[_Input], src: DataSource, issues: Issues) -> None:
+    """One issue per personal column with filled cells in an input (all its slices)."""
+    for column in src.columns:
+        if not column.personal:
+            continue
+        present = False
+        filled = 0
+        for entry in parts:
+            assert entry.checked is not None
+            values = entry.checked.values.get(column.name)
+            if values is not None:
+                present = True
+                filled += int(pd.notna(values).sum())
+        if present and filled:
+            message, fix = column_text("personal_data", src, column.name)
+            issues.add(
+                "personal_data",
+                message,
+                fix,
+                file=parts[0].raw.file,
+                column=column.name,
+                value=f"{filled} filled cell(s)",
+            )
+
+
+def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
+    column = raw.frame[position]
+    labels = raw.value_labels.get(position)
+    if not labels:
+        return column
+    if spec.type in ("integer", "number"):
+        return column
+    if spec.type == "likert":
+        codes = {float(c) for c in spec.codes}
+        return column.map(lambda v: v if v in codes or v not in labels else labels[v]).astype(
+            object
+        )
+    return column.map(lambda v: labels.get(v, v)).astype(object)
+
+
+def _pseudonymize(column: pd.Series, spec: FieldSpec, key: PseudonymKey) -> pd.Series:
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    out: list[Any] = []
+    for value in uniques:
+        try:
+            parsed, _reason = parse_cell(spec, value)
+        except CellProblem:
+            parsed = None
+        out.append(key.pseudonym(parsed) if parsed is not None else value)
+    return pd.Series(np.array([*out, None], dtype=object)[codes], index=column.index, dtype=object)
+
+
+# --- issues of cells ------------------------------------------------------------------
+
+
+def _cell_issues(
+    entry: _Input, src: DataSource, model: Any, issues: Issues, hidden: set[str]
+) -> None:
+    checked = entry.checked
+    assert checked is not None
+    flags = checked.flag_frame()
+    flags = flags[flags["reason"] != "comparison_failed"]
+    if flags.empty and not checked.comparisons:
+        return
+    rules = model.__gto_rules__
+    details = model_specs(model)
+    rows = entry.raw.rows
+    out: dict[str, list[Any]] = {
+        k: [] for k in ("row", "column", "value", "reason", "message", "fix", "pos")
+    }
+    groups = flags.groupby(["column", "reason"], observed=True, sort=False)
+    for (column_key, reason_key), group in groups:
+        column, reason = str(column_key), str(reason_key)
+        positions = group["pos"].to_numpy()
+        spec: FieldSpec | None = None
+        bounds: tuple[Any, Any] = (None, None)
+        plausible: tuple[Any, Any] = (None, None)
+        if column == "":
+            values = [_straight_value(checked, rules.likert, p, details) for p in positions]
+        elif column in hidden:
+            values = [_HIDDEN] * len(positions)
+            spec, bounds, _ = details[column]
+        else:
+            spec, bounds, plaus = details[column]
+            plausible = (plaus.low, plaus.high)
+            values = _shown_cells(entry.frame[column], positions)
+        # Word each distinct value once; the same problem often repeats down a column.
+        texts: dict[str, tuple[str, str]] = {}
+        for value in values:
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = cell_text(reason, spec, value, bounds, plausible)
+            out["message"].append(text[0])
+            out["fix"].append(text[1])
+        out["row"].append(rows[positions])
+        out["pos"].append(positions + entry.offset)
+        out["column"] += [column or None] * len(positions)
+        out["value"] += values
+        out["reason"] += [reason] * len(positions)
+    if out["row"]:
+        columns: dict[str, Any] = {
+            **out,
+            "row": np.concatenate(out["row"]),
+            "pos": np.concatenate(out["pos"]),
+        }
+        issues.frames.append(pd.DataFrame({"file": entry.raw.file, **columns}))
+    for k, positions in checked.comparisons:
+        left, op, right = rules.comparisons[k]
+        note = next(
+            (c.message for c in src.comparisons if (c.left, c.op, c.right) == (left, op, right)),
+            None,
+        )
+        for p in positions:
+            a = shown(entry.frame[left].iloc[p])
+            b = shown(entry.frame[right].iloc[p])
+            message, fix = comparison_text(left, op, right, a, b, note)
+            issues.add(
+                "comparison_failed",
+                message,
+                fix,
+                file=entry.raw.file,
+                row=int(rows[p]),
+                column=left,
+                value=a,
+                pos=int(p) + entry.offset,
+            )
+
+
+def _shown_cells(column: pd.Series, positions: np.ndarray) -> list[str]:
+    """The cells at ``positions`` as a person would type them (numbers without ``.0``)."""
+    if column.dtype.kind == "f":
+        numbers = column.to_numpy()[positions]
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (abs(numbers) < 1e15)
+        if whole.all():
+            return [str(v) for v in numbers.astype(np.int64).tolist()]
+    return [shown(v) for v in column.iloc[positions].tolist()]
+
+
+def _straight_value(
+    checked: CheckedTable, likert: tuple[str, ...], pos: int, details: dict[str, Any]
+) -> str:
+    for name in likert:
+        values = checked.values.get(name)
+        if values is not None and not np.isnan(values[pos]):
+            spec = details[name][0]
+            code = int(values[pos])  # a Coded column gives the code at a position
+            label = (
+                next((c.label for c in spec.scale.codes if c.code == code), "")
+                if spec.scale
+                else ""
+            )
+            return f"{code} = {label}" if label else str(code)
+    return ""
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
+    parts = []
+    for entry in entries:
+        assert entry.checked is not None
+        values = entry.checked.values.get(name)
+        parts.append(typed_empty(spec, entry.n) if values is None else values)
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], Coded):
+        return Coded(np.concatenate([p.index for p in parts]), parts[0].codes)
+    if isinstance(parts[0], np.ndarray):
+        return np.concatenate(parts)
+    series = [pd.Series(p) for p in parts]
+    if len({s.dtype for s in series}) > 1 and all(
+        isinstance(s.dtype, pd.StringDtype) for s in series
+    ):
+        # Answers all written exactly as answers keep their column's own text dtype, others
+        # are "str": slices of one column can differ where the whole column would be "str".
+        series = [s.astype("str") for s in series]
+    return pd.concat(series, ignore_index=True).array
+
+
+def _assemble(
+    framework: Framework,
+    src: DataSource,
+    specs: dict[str, FieldSpec],
+    entries: list[_Input],
+    issues: Issues,
+    n: int,
+    hidden: set[str],
+) -> ValidationReport:
+    # The slices of an engine's table are one input: one file for the rules across rows.
+    files = list({e.input: e.raw.file for e in entries}.values())
+    rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
+    file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int64) for e in entries])
+    typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
+    check_across_rows(
+        framework,
+        src,
+        [e.checked for e in entries if e.checked is not None],
+        typed,
+        rows,
+        files,
+        file_of,
+        issues,
+    )
+    table = _issue_table(src.id, issues, list(specs))
+    rejected = np.zeros(n, dtype=bool)
+    errors = table[(table["severity"] == "error") & (table["pos"] >= 0)]
+    rejected[errors["pos"].to_numpy(dtype=np.int64)] = True
+    reasons = pd.Series("", index=range(n), dtype=object)
+    for entry in entries:
+        if entry.lacks_required:
+            span = slice(entry.offset, entry.offset + entry.n)
+            rejected[span] = True
+            reasons.iloc[span] = "; ".join(f"{c}: missing_column" for c in entry.lacks_required)
+    if len(errors):
+        _join_reasons(errors, reasons)
+    for name in hidden:
+        typed[name] = typed_empty(specs[name], n)
+    valid_rows = _rows_frame(typed, ~rejected, rows)
+    rejected_rows = _rows_frame(typed, rejected, rows)
+    rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
+    missing = _missing_table(entries, list(specs))
+    return ValidationReport(
+        source=src.id,
+        files=tuple(files),
+        issues=table.drop(columns="pos"),
+        rows_read=n,
+        valid_rows=valid_rows,
+        rejected_rows=rejected_rows,
+        missing=missing,
+    )
+
+
+def _join_reasons(errors: pd.DataFrame, reasons: pd.Series) -> None:
+    """Write "column: reason; ..." for each rejected row into ``reasons`` (by position)."""
+    labels = (
+        errors["column"].fillna("").astype(str) + ": " + errors["reason"].astype(str)
+    ).to_numpy(dtype=object)
+    pos = errors["pos"].to_numpy(dtype=np.int64)
+    order = np.argsort(pos, kind="stable")
+    pos, labels = pos[order], labels[order]
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    sizes = np.diff(np.r_[starts, len(pos)])
+    joined = labels[starts].copy()
+    for k in np.flatnonzero(sizes > 1):  # rows with several errors are few
+        joined[k] = "; ".join(dict.fromkeys(labels[starts[k] : starts[k] + sizes[k]]))
+    at = pos[starts]
+    before = reasons.to_numpy()[at]
+    reasons.iloc[at] = np.where(before != "", before + "; " + joined, joined)
+
+
+def _rows_frame(typed: dict[str, Any], keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """The typed columns at the rows kept (a boolean mask), Likert answers as float64 codes."""
+    whole = bool(keep.all())
+    few = int(keep.sum()) * 8 < len(keep)
+    # A mask is faster for most rows, positions for a few (the rejected rows).
+    select: np.ndarray = np.flatnonzero(keep) if few else keep
+    arrow_mask = None
+    data: dict[str, Any] = {}
+    for name, values in typed.items():
+        if isinstance(values, Coded):
+            data[name] = values.floats(None if whole else select)
+        elif whole:
+            data[name] = values
+        elif hasattr(values, "_pa_array") and not few:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            if arrow_mask is None:
+                arrow_mask = pa.array(keep)
+            data[name] = pd.array(pc.filter(values._pa_array, arrow_mask), dtype=values.dtype)
+        else:
+            data[name] = values[select]
+    return pd.DataFrame(data, index=pd.Index(rows[keep], name="row"), copy=False)
+
+
+def _missing_table(entries: list[_Input], order: list[str]) -> pd.DataFrame:
+    """Every missing-value code: ``row``, ``column``, ``reason``; by file, column, then row.
+
+    Both checking paths list the cells column by column in the source's order, so a
+    table read whole needs no sorting; the slices of an engine's table are put in that
+    order (a stable sort by column keeps the rows in order).
+    """
+    parts = []
+    for number in dict.fromkeys(e.input for e in entries):
+        pieces = []
+        for entry in (e for e in entries if e.input == number):
+            assert entry.checked is not None
+            frame = entry.checked.missing_frame()
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "row": entry.raw.rows[frame["pos"].to_numpy()].astype(np.int64),
+                        "column": frame["column"].cat.set_categories(order),
+                        "reason": frame["reason"],
+                    }
+                )
+            )
+        if len(pieces) > 1:
+            joined = pd.concat(pieces, ignore_index=True)
+            by_column = np.argsort(joined["column"].cat.codes.to_numpy(), kind="stable")
+            pieces = [joined.take(by_column).reset_index(drop=True)]
+        parts += pieces
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def _issue_table(source: str, issues: Issues, columns: list[str]) -> pd.DataFrame:
+    """All issues in one table: by file, row (file-wide issues first), severity, column."""
+    parts = [
+        pd.DataFrame(
+            issues.rows,
+            columns=[c for c in ISSUE_COLUMNS if c not in ("source", "check", "severity")]
+            + ["pos"],
+        )
+    ]
+    parts += issues.frames
+    table = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    table["row"] = table["row"].astype("Int64")
+    table["pos"] = table["pos"].astype(np.int64)
+    table["source"] = source
+    table["check"] = table["reason"].map({r: v[0] for r, v in REASONS.items()})
+    table["severity"] = table["reason"].map({r: v[1] for r, v in REASONS.items()})
+    severity = {"error": 0, "warning": 1, "info": 2}
+    files = {f: k for k, f in enumerate(pd.unique(table["file"].to_numpy(dtype=object)))}
+    position = {name: k for k, name in enumerate(columns)}
+    table = table.assign(
+        _f=table["file"].map(files),
+        _r=table["row"].fillna(-1),
+        _s=table["severity"].map(severity),
+        _c=table["column"].map(position).fillna(len(position)),
+        _reason=table["reason"],
+    )
+    keys = ["_f", "_r", "_s", "_c", "_reason"]
+    table = table.sort_values(keys, kind="stable").drop(columns=keys)
+    for name in ISSUE_COLUMNS:
+        if name != "row":  # the one column of numbers
+            table[name] = table[name].astype("str")
+    return table[[*ISSUE_COLUMNS, "pos"]].reset_index(drop=True)
