@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   create .venv, then validate, score and report the bundled example network
-#   make test   create .venv, then ruff, mypy (strict on src/) and the test suite
+#   make test   create .venv, then ruff, import contracts, mypy (strict on src/) and every test
+# For daily work, `make check` is the fast lane: the same checks and the tests not marked slow.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= gto-demo-report
 
-.PHONY: demo test lint typecheck docs bench clean
+.PHONY: demo test check lint typecheck docs bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +20,16 @@ demo: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check $(wildcard src tests examples benchmarks docs)
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/python -m pytest src tests
+
+check: lint typecheck
+	$(BIN)/python -m pytest -m "not slow" src tests
 
 docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict

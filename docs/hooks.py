@@ -47,7 +47,8 @@ _MODEL_ORDER = [
 
 
 def _type_name(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("getting_to_outcomes.definitions.models.", "")
+    text = str(annotation).replace("typing.", "")
+    text = text.replace("getting_to_outcomes.definitions.models.", "")
     text = text.replace("<class '", "").replace("'>", "").replace("datetime.date", "date")
     return text.replace("|", "&#124;")
 

@@ -1,8 +1,8 @@
-"""Numbers printed next to the thresholds they are compared with."""
+"""Numbers and counts written as text: next to thresholds, with their nouns."""
 
 from __future__ import annotations
 
-__all__ = ["fmt_against"]
+__all__ = ["fmt_against", "plural"]
 
 
 def fmt_against(value: float, threshold: float, *, decimals: int = 2,
@@ -28,3 +28,15 @@ def fmt_against(value: float, threshold: float, *, decimals: int = 2,
             break
         places += 1
     return f"{value:.{places}f}", f"{threshold:.{places}f}"
+
+
+def plural(count: float, singular: str, many: str | None = None) -> str:
+    """A count with its noun in the right number: "1 group", "2 groups", "0 groups".
+
+    Examples
+    --------
+    >>> plural(1, "group"), plural(3, "indicator"), plural(2, "person", "people")
+    ('1 group', '3 indicators', '2 people')
+    """
+    noun = singular if count == 1 else (many if many is not None else singular + "s")
+    return f"{count:,.0f} {noun}" if count == int(count) else f"{count:,} {noun}"

@@ -22,8 +22,8 @@ pytest.importorskip("pyspark", reason="PySpark is not installed (pip install pys
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java, and no `java` is on the PATH", allow_module_level=True)
 
-from test_engine_score import SOURCES, _assert_same_summary
-from test_validate_engines import assert_same_report
+from .test_engine_score import SOURCES, _assert_same_summary
+from .test_validate_engines import assert_same_report
 
 pytestmark = pytest.mark.slow
 

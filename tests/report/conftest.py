@@ -23,7 +23,8 @@ import pytest
 from getting_to_outcomes import load_framework
 from getting_to_outcomes.columns import ITEM_COLUMNS, MILESTONE_COLUMNS, ROLLUP_COLUMNS
 from getting_to_outcomes.definitions._framework import Framework
-from plotting.tables import SCALE_ID, summary_frame, summary_row
+
+from ..plotting.tables import SCALE_ID, summary_frame, summary_row
 
 #: An organization whose name is an attack on the HTML page and on spreadsheets.
 SCRIPT_NAME = "<script>alert(1)</script>"

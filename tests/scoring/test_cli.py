@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import FRAMEWORK_DIR, synthetic_network
 from getting_to_outcomes.cli import main
+
+from .conftest import FRAMEWORK_DIR, synthetic_network
 
 
 @pytest.fixture(scope="module")

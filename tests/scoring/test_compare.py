@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import FRAMEWORK_DIR, survey
 from getting_to_outcomes import Framework, ScoringError, compare, load_framework, score
+
+from .conftest import FRAMEWORK_DIR, survey
 
 ANSWERS = [[2, 3, 4, 2], [3, 4, 4, 3], [4, 4, 5, 1], [3, 3, 3, 3], [5, 4, 4, 2]]
 

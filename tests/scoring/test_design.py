@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import survey
 from getting_to_outcomes import Framework, score
+
+from .conftest import survey
 
 ANSWERS = [3, 3, 3, 3]
 

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import survey
 from getting_to_outcomes import Framework, ScoringError, UnknownIndicatorError, score
 from getting_to_outcomes.stats import benjamini_hochberg
+
+from .conftest import survey
 
 ANSWERS = [[2, 3, 4, 2], [3, 4, 4, 3], [4, 4, 5, 1], [3, 3, 3, 3], [5, 4, 4, 2]]
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import survey
 from getting_to_outcomes import Framework, score
+
+from .conftest import survey
 
 
 def whole(summary_frame: pd.DataFrame) -> pd.DataFrame:

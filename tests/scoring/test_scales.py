@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from conftest import survey
 from getting_to_outcomes import Framework, score
 from getting_to_outcomes.stats import cronbach_alpha
+
+from .conftest import survey
 
 CONFIDENCE = "survey.confidence"
 

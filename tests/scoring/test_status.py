@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import survey
 from getting_to_outcomes import Framework, score
 from getting_to_outcomes.definitions.models import StatusRules
 from getting_to_outcomes.scoring._status import assess, score_0_100
+
+from .conftest import survey
 
 
 def one(

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 import getting_to_outcomes
-from conftest import survey
 from getting_to_outcomes import Framework, ProgressSummary, score
 from getting_to_outcomes.columns import (
     ITEM_COLUMNS,
@@ -19,6 +18,8 @@ from getting_to_outcomes.columns import (
     ROLLUP_COLUMNS,
     SUMMARY_COLUMNS,
 )
+
+from .conftest import survey
 
 
 @pytest.fixture(scope="module")

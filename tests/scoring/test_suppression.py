@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import survey
 from getting_to_outcomes import Framework, score
 from getting_to_outcomes.scoring._suppress import suppress
+
+from .conftest import survey
 
 ANSWERS = [[2, 3, 4, 2], [3, 4, 4, 3], [4, 4, 5, 1], [3, 3, 3, 3], [5, 4, 4, 2],
            [2, 2, 3, 4], [4, 5, 4, 1], [3, 4, 2, 2], [4, 3, 5, 2], [1, 2, 2, 5]]

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import survey
 from getting_to_outcomes import Framework, ProgressSummary, compare, load_example, score
+
+from .conftest import survey
 
 matplotlib.use("Agg")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from getting_to_outcomes import __version__
+from getting_to_outcomes._version import __version__
 from getting_to_outcomes.cli._demo import demo
 from getting_to_outcomes.cli._example import example
 from getting_to_outcomes.cli._framework import check, indicators, schema

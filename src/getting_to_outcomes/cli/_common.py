@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import pandas as pd
 
-from getting_to_outcomes.definitions import Framework, load_framework
 from getting_to_outcomes.errors import GTOError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from getting_to_outcomes.definitions import Framework
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +44,8 @@ def fail(message: str, code: int = 1) -> None:
 
 def open_framework(path: str | None) -> Framework:
     """Load a framework or exit 1 with every problem listed."""
+    from getting_to_outcomes.definitions import load_framework
+
     try:
         return load_framework(path)
     except GTOError as exc:
@@ -50,6 +55,8 @@ def open_framework(path: str | None) -> Framework:
 
 def echo_frame(frame: pd.DataFrame, output_format: str) -> None:
     """Print a DataFrame as a readable table, JSON records or CSV."""
+    import pandas as pd
+
     if output_format == "json":
         click.echo(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso"))
     elif output_format == "csv":

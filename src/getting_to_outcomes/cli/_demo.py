@@ -14,8 +14,6 @@ import click
 
 from getting_to_outcomes.cli._common import framework_option, open_framework
 from getting_to_outcomes.cli._report import report
-from getting_to_outcomes.datasets import DEFAULT_EXAMPLE, load_example
-from getting_to_outcomes.validation import validate
 
 _MESSY_EXPORT = "leadership_survey_export_messy.csv"
 _DEMO_MARKER = ".gto-demo"
@@ -34,6 +32,9 @@ _DEMO_MARKER = ".gto-demo"
 @click.pass_context
 def demo(ctx: click.Context, framework_path: str | None, out_dir: Path) -> None:
     """Validate, score and report the bundled example network (synthetic data)."""
+    from getting_to_outcomes.datasets import DEFAULT_EXAMPLE, load_example
+    from getting_to_outcomes.validation import validate
+
     framework = open_framework(framework_path)
     example = load_example(DEFAULT_EXAMPLE)
     click.echo(framework.map_text())

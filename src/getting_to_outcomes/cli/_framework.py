@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import pandas as pd
 
 from getting_to_outcomes.cli._common import (
     dump_json,
@@ -121,4 +120,4 @@ def schema(kind: str) -> None:
     click.echo(dump_json(json_schema(kind)))
 
 
-__all__ = ["check", "indicators", "pd", "schema"]
+__all__ = ["check", "indicators", "schema"]

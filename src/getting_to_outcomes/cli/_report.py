@@ -8,15 +8,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
 from getting_to_outcomes.cli._common import fail, framework_option, open_framework
-from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.errors import GTOError
-from getting_to_outcomes.plotting.chart_data import plural
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from getting_to_outcomes.definitions import Framework
+from getting_to_outcomes._format import plural
 
 __all__ = ["report"]
 
@@ -41,6 +44,8 @@ def _source_of(path: Path, framework: Framework) -> str | None:
 
 
 def _read_names(path: Path) -> dict[str, str]:
+    import pandas as pd
+
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     if {"org_id", "name"} <= set(frame.columns):
         return dict(zip(frame["org_id"], frame["name"], strict=True))
@@ -51,6 +56,8 @@ def _read_names(path: Path) -> dict[str, str]:
 
 
 def _read_targets(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(path, dtype={"period": str, "org_id": str, "group": str})
 
 

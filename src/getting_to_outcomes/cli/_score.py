@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from getting_to_outcomes.cli._common import (
     echo_frame,
@@ -16,10 +16,11 @@ from getting_to_outcomes.cli._common import (
     open_framework,
 )
 from getting_to_outcomes.errors import DataReadError, GTOError, UnknownIndicatorError
-from getting_to_outcomes.io import write_atomic
-from getting_to_outcomes.scoring import score
-from getting_to_outcomes.scoring._summary import ProgressSummary
-from getting_to_outcomes.validation import validate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from getting_to_outcomes.scoring import ProgressSummary
 
 __all__ = ["score_command"]
 
@@ -31,6 +32,8 @@ _TABLE_COLUMNS = ["group", "indicator_id", "period", "n", "value", "ci_low", "ci
 def _read_targets(path: Path | None) -> pd.DataFrame | None:
     if path is None:
         return None
+    import pandas as pd
+
     try:
         return pd.read_csv(path, dtype={"period": "string"})
     except (OSError, ValueError) as exc:
@@ -71,6 +74,10 @@ def _json(summary: ProgressSummary) -> str:
 
 
 def _write(summary: ProgressSummary, output_format: str, out: Path) -> None:
+    import pandas as pd
+
+    from getting_to_outcomes.io import write_atomic
+
     suffix = out.suffix.casefold()
 
     def writer(temporary: Path) -> None:
@@ -124,6 +131,9 @@ def score_command(
     are withheld in every output. Exit status: 0 when scored, 1 when the data cannot be
     scored, 2 on a usage error.
     """
+    from getting_to_outcomes.scoring import score
+    from getting_to_outcomes.validation import validate
+
     framework = open_framework(framework_path)
     try:
         framework.source(source)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from getting_to_outcomes.cli._common import (
     echo_frame,
@@ -15,9 +15,9 @@ from getting_to_outcomes.cli._common import (
     open_framework,
 )
 from getting_to_outcomes.errors import DataReadError, PseudonymKeyError, UnknownIndicatorError
-from getting_to_outcomes.io import write_atomic, write_template
-from getting_to_outcomes.privacy import load_key
-from getting_to_outcomes.validation import validate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["template", "validate_command"]
 
@@ -45,6 +45,8 @@ def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
 
 
 def _write_rows(frame: pd.DataFrame, path: Path) -> None:
+    from getting_to_outcomes.io import write_atomic
+
     table = frame.reset_index()
     suffix = path.suffix.casefold()
 
@@ -109,6 +111,9 @@ def validate_command(
     Exit status: 0 without errors, 1 with errors (or an unreadable file), 2 on a usage
     error. Input files are never written to; --out-valid is written atomically.
     """
+    from getting_to_outcomes.privacy import load_key
+    from getting_to_outcomes.validation import validate
+
     framework = open_framework(framework_path)
     try:
         framework.source(source)
@@ -177,6 +182,8 @@ def template(
     source: str, framework_path: str | None, template_format: str, out: Path | None, force: bool
 ) -> None:
     """Write an empty collection file for SOURCE, with its codebook."""
+    from getting_to_outcomes.io import write_template
+
     framework = open_framework(framework_path)
     try:
         framework.source(source)

@@ -18,6 +18,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MaxNLocator
 
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError
 from getting_to_outcomes.plotting import chart_data as _d
@@ -201,12 +202,12 @@ def plot_heatmap(
     when = str(period) if period is not None else (
         str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator")
     what = "Scores (0-100) by indicator" if value == "score" else "Status by indicator"
-    shown_groups = _d.plural(len([g for g in row_keys if g != NETWORK]), "group")
+    shown_groups = plural(len([g for g in row_keys if g != NETWORK]), "group")
     _d.default_title(title, ax, what, shown_groups, when, pad=22)
     finite = [(scores[i, j], row_keys[i], col_keys[j]) for i in range(n_rows)
               for j in range(n_cols) if not math.isnan(scores[i, j])]
-    alt = (f"Heatmap of {what.lower()} for {_d.plural(n_rows, 'group')} and "
-           f"{_d.plural(n_cols, 'indicator')} ({when}). ")
+    alt = (f"Heatmap of {what.lower()} for {plural(n_rows, 'group')} and "
+           f"{plural(n_cols, 'indicator')} ({when}). ")
     if finite and value == "score":
         top, low = max(finite), min(finite)
         alt += (f"Highest: {_d.label(top[1], labels)} on {_d.indicator_name(fw, top[2])} "
@@ -218,9 +219,9 @@ def plot_heatmap(
                 alt += f"{_d.label(g, labels)}: median {np.median(row_scores):.0f}. "
     elif value == "status":
         counts = pd.Series([_style.STATUS_ORDER[int(c)] for c in codes[~np.isnan(codes)]])
-        alt += " ".join(f"{_style.status_label(str(s))}: {_d.plural(k, 'cell')}." for s, k in
+        alt += " ".join(f"{_style.status_label(str(s))}: {plural(k, 'cell')}." for s, k in
                         counts.value_counts().items())
-    alt += (f" {_d.plural(withheld_count, 'cell')} withheld for small groups; {no_data} "
+    alt += (f" {plural(withheld_count, 'cell')} withheld for small groups; {no_data} "
             "without data.")
     on_chart = frame[frame["indicator_id"].isin(col_keys)]
     _d.finish(fig, created=created, caption=caption, data=data, frame=on_chart, framework=fw,
@@ -435,8 +436,8 @@ def plot_ranking(
     if found is not None:
         ax.set_xlabel(found.unit + (" (lower is better)" if direction == "decrease" else ""))
     _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))}: ranking with "
-                   f"{_d.ci_label(data)}s", _d.plural(len(members), "group"), str(period))
-    alt = (f"Ranking of {_d.plural(len(members), 'group')} on "
+                   f"{_d.ci_label(data)}s", plural(len(members), "group"), str(period))
+    alt = (f"Ranking of {plural(len(members), 'group')} on "
            f"{_d.indicator_name(fw, str(indicator))}, "
            f"{period}, best first. " + " ".join(descriptions))
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
@@ -495,7 +496,7 @@ def plot_wins_pipeline(
         frame = frame[frame["group"] == NETWORK]
         who = _d.label(NETWORK, labels)
     else:
-        who = f"{_d.plural(frame['group'].nunique(), 'group')} combined"
+        who = f"{plural(frame['group'].nunique(), 'group')} combined"
     frame = frame.assign(level=frame["level"].where(frame["level"].notna(), "unspecified")
                          .astype(str))
     table = frame.pivot_table(index=["stage_order", "stage"], columns="level", values="count",
@@ -682,11 +683,11 @@ def plot_realm_profiles(
     when = str(periods_used[0]) if len(periods_used) == 1 else "latest period of each group"
     suptitle = title if title is not None else (
         "Realm profiles: individual, community and policy\n"
-        f"{_d.plural(len(members), 'group')} · {when}")
+        f"{plural(len(members), 'group')} · {when}")
     if suptitle:
         fig.suptitle(suptitle, x=0.01, ha="left", fontsize=12, fontweight="bold")
     alt = (f"Bar charts of roll-up scores (0-100) in {len(realms)} realms for "
-           f"{_d.plural(len(members), 'group')}, {when}. " + " ".join(descriptions))
+           f"{plural(len(members), 'group')}, {when}. " + " ".join(descriptions))
     _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,
             alt=alt)
     _keep_in_panel(fig, end_labels)

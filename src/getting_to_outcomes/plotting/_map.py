@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path as MplPath
 
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK, ROLLUP_COLUMNS
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
@@ -227,8 +228,8 @@ def plot_theory_of_change(
     _d.default_title(title, ax, f"Theory of change: {fw.title}" if data is None else
                    "Progress along the theory of change", who,
                    str(period) if period is not None else None)
-    alt = (f"Transit map of the theory of change with {_d.plural(n_zones, 'zone')} and "
-           f"{_d.plural(len(fw.stops), 'stop')}; arrows show which stop leads to which. ")
+    alt = (f"Transit map of the theory of change with {plural(n_zones, 'zone')} and "
+           f"{plural(len(fw.stops), 'stop')}; arrows show which stop leads to which. ")
     if data is not None:
         alt += f"Stops coloured by status for {_d.label(group, labels)}, {period}. "
         alt += " ".join(described)
@@ -248,6 +249,6 @@ def _stop_detail(info: Mapping[str, Any] | None, status: str) -> str:
         head += f" · {_style.status_label(status)}"
     if not math.isnan(defined):
         coverage = (f"{0 if math.isnan(with_data) else with_data:.0f} of "
-                    f"{_d.plural(defined, 'indicator')}")
+                    f"{plural(defined, 'indicator')}")
         return f"{head}\n{coverage}"
     return head

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError
 from getting_to_outcomes.plotting import chart_data as _d
@@ -163,13 +164,13 @@ def plot_likert(
     shown = [r for r in rows if r[1] is not None]
     alt = (
         f"Diverging stacked bar chart of answers to {_d.indicator_name(fw, str(indicator))}, "
-        f"{_d.plural(len(rows), 'bar')} by {by}. "
+        f"{plural(len(rows), 'bar')} by {by}. "
         + " ".join(
             f"{r[0]}: {_agree_share(r[1], len(code_list)):.0f}% agree, n={r[2]}." for r in shown
             if r[1] is not None
         )
-        + (f" {_d.plural(len(rows) - len(shown), 'bar')} withheld (fewer than "
-           f"{_d.plural(threshold, 'answer')})."
+        + (f" {plural(len(rows) - len(shown), 'bar')} withheld (fewer than "
+           f"{plural(threshold, 'answer')})."
            if len(shown) < len(rows) else "")
     )
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
@@ -399,7 +400,7 @@ def plot_before_after(
         if found is not None:
             ax.set_xlabel(found.unit)
     _change_legend(ax, _d.ci_label(data))
-    alt = (f"Dumbbell chart of change from baseline ({when}), {_d.plural(len(rows), 'row')} by "
+    alt = (f"Dumbbell chart of change from baseline ({when}), {plural(len(rows), 'row')} by "
            f"{key_col.replace('_id', '')}. " + " ".join(descriptions))
     on_chart = frame[frame[key_col].isin(keys)]
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=on_chart,
@@ -691,7 +692,7 @@ def plot_targets(
     when = str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator"
     _d.default_title(title, ax, "Progress toward targets", _d.label(group, labels), when)
     alt = (f"Bullet chart of progress toward targets for {_d.label(group, labels)}, "
-           f"{_d.plural(len(rows), 'indicator')}. " + " ".join(descriptions))
+           f"{plural(len(rows), 'indicator')}. " + " ".join(descriptions))
     on_chart = frame[frame["indicator_id"].isin(keys)]
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=on_chart,
             framework=fw, alt=alt)

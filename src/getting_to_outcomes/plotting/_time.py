@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError
 from getting_to_outcomes.plotting import chart_data as _d
@@ -205,7 +206,7 @@ def plot_trend(
     if groups is None and len(chosen) > 8:
         chosen = [NETWORK] if NETWORK in set(frame["group"]) else chosen[:0]
         if not chosen:
-            msg = (f"{_d.plural(len(_d.groups(frame, None, network=False)), 'group')} are too "
+            msg = (f"{plural(len(_d.groups(frame, None, network=False)), 'group')} are too "
                    "many for one "
                    "trend chart; pass groups=[...] (at most 8) or use plot_small_multiples")
             raise ChartDataError(msg)
@@ -235,7 +236,7 @@ def plot_trend(
         descriptions.append(
             f"{_d.label(g, labels)}: "
             + ", ".join(f"{p['period']} {p['withheld'] or fv(p['value'])}"
-                        for p in points) + "." + (f" {_d.plural(len(withheld), 'period')} withheld."
+                        for p in points) + "." + (f" {plural(len(withheld), 'period')} withheld."
                                                   if withheld else "")
         )
     # A pooled count is the network's total, not a typical grantee: it is no reference line.
@@ -259,11 +260,11 @@ def plot_trend(
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     band_note = _d.ci_label(data) + ("" if len(chosen) <= 2 else "s")
     _d.default_title(title, ax, f"{_d.indicator_name(fw, str(indicator))} over time",
-                   _d.label(chosen[0], labels) if single else _d.plural(len(chosen), "group"),
+                   _d.label(chosen[0], labels) if single else plural(len(chosen), "group"),
                    f"{_d.when(list(order))}; {'band' if len(chosen) <= 2 else 'bars'}: "
                    f"{band_note}")
     alt = (f"Line chart of {_d.indicator_name(fw, str(indicator))} over "
-           f"{_d.plural(len(order), 'period')} "
+           f"{plural(len(order), 'period')} "
            f"with {_d.ci_label(data)}s. " + " ".join(descriptions))
     _d.finish(_d.figure_of(ax), created=created, caption=caption, data=data, frame=frame,
             framework=fw, alt=alt)
@@ -359,7 +360,7 @@ def plot_small_multiples(
                       if comparable and network and NETWORK in set(frame["group"]) else [])
     if facet == "group":
         what = f"{_d.indicator_name(fw, str(indicator))}, grantee by grantee"
-        who = _d.plural(len(keys), "group") + (" (grey dashed: network)" if network_points else "")
+        who = plural(len(keys), "group") + (" (grey dashed: network)" if network_points else "")
     else:
         what = "Every indicator over time"
         who = _d.label(group, labels)
@@ -439,7 +440,7 @@ def plot_small_multiples(
     if suptitle:
         fig.suptitle(suptitle, x=0.01, y=1 - 0.1 / fig.get_figheight() if grid else 0.98,
                      ha="left", va="top", fontsize=12, fontweight="bold")
-    alt = (f"Small multiples: {_d.plural(len(keys), 'panel')} of {what.lower()}, periods "
+    alt = (f"Small multiples: {plural(len(keys), 'panel')} of {what.lower()}, periods "
            f"{', '.join(map(str, order))}. " + " ".join(descriptions))
     on_chart = frame[frame[key_col].isin(keys)]
     _d.finish(fig, created=created, caption=caption, data=data, frame=on_chart, framework=fw,

@@ -198,18 +198,6 @@ def fmt(value: Any, *, percent: bool = False, whole: bool = False) -> str:
     return f"{number:.2f}"
 
 
-def plural(count: float, singular: str, many: str | None = None) -> str:
-    """A count with its noun in the right number: "1 group", "2 groups", "0 groups".
-
-    Examples
-    --------
-    >>> plural(1, "group"), plural(3, "indicator"), plural(2, "person", "people")
-    ('1 group', '3 indicators', '2 people')
-    """
-    noun = singular if count == 1 else (many if many is not None else singular + "s")
-    return f"{count:,.0f} {noun}" if count == int(count) else f"{count:,} {noun}"
-
-
 class PercentTicks(Formatter):
     """Tick labels of shares (0-1) as percentages, with the decimals the ticks need.
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
@@ -146,7 +147,7 @@ def _html_table(table: Table, csv_name: str) -> str:
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(frame) > len(shown):
-        more = (f"<p class='muted'>First {len(shown)} of {_d.plural(len(frame), 'row')}; "
+        more = (f"<p class='muted'>First {len(shown)} of {plural(len(frame), 'row')}; "
                 "the whole table "
                 f"is in <a href='tables/{_e(csv_name)}'>tables/{_e(csv_name)}</a> and "
                 "tables.xlsx.</p>")

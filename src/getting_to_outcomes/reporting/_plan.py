@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from getting_to_outcomes import plotting as _plots
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK, ROLLUP_COLUMNS
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
@@ -300,7 +301,7 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                     "printing.",
                     functools.partial(_plots.plot_heatmap, data, value=value, network=True,
                                       indicators=part, title=f"{heading}\n"
-                                      f"{_d.plural(len(members), 'grantee')}"
+                                      f"{plural(len(members), 'grantee')}"
                                       " · latest period of each indicator", **common)))
     if not data.by_realm().empty:
         charts.append(Chart(

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError, did_you_mean
 from getting_to_outcomes.io import write_bytes_atomic
@@ -109,8 +110,8 @@ class ReportFiles:
     notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return (f"ReportFiles({str(self.html)!r}, {_d.plural(len(self.charts), 'chart')}, "
-                f"{_d.plural(len(self.tables), 'table')})")
+        return (f"ReportFiles({str(self.html)!r}, {plural(len(self.charts), 'chart')}, "
+                f"{plural(len(self.tables), 'table')})")
 
 # ----------------------------------------------------------------------------------------
 # Safe table output
@@ -468,7 +469,7 @@ def _pick_org(org: Any, members: Sequence[Any]) -> Any:
     if not members:
         msg = "the summary has no organization to report on"
         raise ChartDataError(msg)
-    msg = (f"the summary holds {_d.plural(len(members), 'organization')}; choose one with org=... "
+    msg = (f"the summary holds {plural(len(members), 'organization')}; choose one with org=... "
            f"(--org), or write a funder report (mode='funder', --compare): "
            f"{_d.preview(list(members))}")
     raise ChartDataError(msg)
@@ -510,7 +511,7 @@ def _meta(data: Tables, mode: str, org: Any, labels: Mapping[Any, str] | None,
     who = _d.label(org, labels) if mode == "grantee" else None
     default_title = (f"{who}: progress report" if mode == "grantee" else
                      f"{fw.title if fw is not None else 'Getting to Outcomes'}: network report")
-    from getting_to_outcomes import __version__
+    from getting_to_outcomes._version import __version__
 
     return {
         "title": title or default_title,

@@ -1,13 +1,12 @@
 """What one row contributes to an indicator, as narwhals expressions.
 
-These expressions say, for any engine, what :func:`getting_to_outcomes.scoring._measures.unit_values`
-computes with numpy for pandas: the value of each row, whether it is in the indicator's
-population, whether all its inputs are missing, its denominator and whether it is a success.
-Missing is null (NaN counts as missing, as in pandas). Values that cannot be (text in a
-number column, a negative count, an answer off the response scale) are turned into *checks*:
-boolean expressions that the caller counts in one pass and reports as a
-:class:`~getting_to_outcomes.errors.ScoringError`.
-"""
+These expressions say, for any engine, what
+:func:`getting_to_outcomes.scoring._measures.unit_values` computes with numpy for pandas:
+the value of each row, whether it is in the indicator's population, whether all its inputs
+are missing, its denominator and whether it is a success. Missing is null (NaN counts as
+missing, as in pandas). Values that cannot be (text in a number column, a negative count, an
+answer off the response scale) are turned into *checks*: boolean expressions that the caller
+counts in one pass and reports as a :class:`~getting_to_outcomes.errors.ScoringError`. """
 
 from __future__ import annotations
 
@@ -50,7 +49,7 @@ class Check:
 
 @dataclass
 class UnitExprs:
-    """Expressions for one indicator (see :class:`getting_to_outcomes.scoring._measures.UnitValues`)."""
+    """Expressions for one indicator (see :class:`.UnitValues` of ``scoring._measures``)."""
 
     value: Any
     in_scope: Any | None

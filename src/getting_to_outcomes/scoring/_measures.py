@@ -1,8 +1,8 @@
 """Per-unit values of each measure kind: what one row of data contributes to an indicator.
 
-Scoring reduces rows to grouped sufficient statistics (:mod:`getting_to_outcomes.scoring._aggregate`).
-Before that, each row is turned into the number it contributes, according to the indicator's
-measure:
+Scoring reduces rows to grouped sufficient statistics
+(:mod:`getting_to_outcomes.scoring._aggregate`). Before that, each row is turned into the
+number it contributes, according to the indicator's measure:
 
 =============  ===========  =============================================================
 kind           family       value of one row

@@ -1,9 +1,10 @@
-"""Score progress: validated data in, a :class:`~getting_to_outcomes.scoring._summary.ProgressSummary` out.
+"""Score progress: validated data in, a :class:`~getting_to_outcomes.ProgressSummary` out.
 
 :func:`score` runs in two steps. The aggregation step
 (:mod:`getting_to_outcomes.scoring._aggregate`) reduces the rows of each data source to grouped
 sufficient statistics. The statistics step (this module with
-:mod:`getting_to_outcomes.scoring._estimates` and :mod:`getting_to_outcomes.scoring._status`) turns those
+:mod:`~getting_to_outcomes.scoring._estimates` and :mod:`~getting_to_outcomes.scoring._status`)
+turns those
 small tables into values with confidence intervals, change from baseline with tests and
 effect sizes, targets, statuses, rubric levels and 0-100 scores, withholds small groups
 (:mod:`getting_to_outcomes.scoring._suppress`) and assembles the tidy table.

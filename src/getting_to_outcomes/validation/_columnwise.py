@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from getting_to_outcomes.errors import CellProblem
 from getting_to_outcomes.validation._crossfield import check_across_fields
 from getting_to_outcomes.validation._records import (
     MISSING_REASONS,
-    CellProblem,
     FieldSpec,
     Plausible,
     model_specs,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from getting_to_outcomes.errors import DataReadError
+from getting_to_outcomes.errors import CellProblem, DataReadError
 from getting_to_outcomes.io import (
     RawTable,
     column_letter,
@@ -40,7 +40,6 @@ from getting_to_outcomes.validation._issues import (
     shown,
 )
 from getting_to_outcomes.validation._records import (
-    CellProblem,
     FieldSpec,
     model_specs,
     parse_cell,
