@@ -101,7 +101,7 @@ def test_any_folder_with_a_minimal_manifest_is_an_example(
     folder.mkdir()
     (folder / MANIFEST_FILE).write_text('{"synthetic": true, "tables": ["org_capacity"]}')
     (folder / "org_capacity.csv").write_bytes(network.files["org_capacity.csv"].read_bytes())
-    monkeypatch.setattr("getting_to_outcomes.datasets._data_root", lambda: tmp_path)
+    monkeypatch.setattr("getting_to_outcomes.datasets._examples._data_root", lambda: tmp_path)
     tiny = gto.load_example("tiny")
     assert tiny.seed is None
     assert list(tiny.orgs.columns) == ["org_id", "name", "region", "type"]
@@ -115,7 +115,7 @@ def test_a_manifest_without_its_tables_is_refused_naming_the_file(
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / MANIFEST_FILE).write_text('{"synthetic": true}')
-    monkeypatch.setattr("getting_to_outcomes.datasets._data_root", lambda: tmp_path)
+    monkeypatch.setattr("getting_to_outcomes.datasets._examples._data_root", lambda: tmp_path)
     with pytest.raises(gto.DataReadError, match=r"MANIFEST\.json: the manifest needs 'tables'"):
         gto.load_example("broken")
 
@@ -490,6 +490,23 @@ def test_command_line_lists_exports_and_regenerates(tmp_path: Path) -> None:
     unknown = runner.invoke(main, ["example", "export", "nope", "--out", str(tmp_path / "c")])
     assert unknown.exit_code == 1
     assert "unknown example data set 'nope'" in unknown.output
+
+
+def test_the_command_line_takes_the_libraries_default_example() -> None:
+    from getting_to_outcomes.cli import _example
+    from getting_to_outcomes.datasets import DEFAULT_EXAMPLE
+
+    assert _example.DEFAULT_EXAMPLE == DEFAULT_EXAMPLE
+
+
+def test_regenerating_without_the_generator_says_where_it_lives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installed library has no examples/ folder next to it.
+    monkeypatch.setattr("getting_to_outcomes.datasets._examples._REPOSITORY", tmp_path)
+    with pytest.raises(gto.GTOError, match="examples/data_generators/make_cper_network.py"):
+        write_example("cper-network", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 # --- the bundled framework content these data follow ------------------------------------------

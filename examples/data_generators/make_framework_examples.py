@@ -22,8 +22,8 @@ Usage::
 
 Each data set goes to ``<out>/<framework-folder>/<source id>.csv``, with a ``README.md`` and
 the ``MANIFEST.json`` that lets ``getting_to_outcomes.load_example(<framework-folder>)`` read
-it; ``out`` defaults to ``src/getting_to_outcomes/data``. Column names and order are taken from
-the framework's source definitions, so the files always match them.
+it; ``out`` defaults to ``src/getting_to_outcomes/datasets/data``. Column names and order are
+taken from the framework's source definitions, so the files always match them.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ Row = dict[str, Any]
 Rng = np.random.Generator
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_OUT = REPO / "src" / "getting_to_outcomes" / "data"
+DEFAULT_OUT = REPO / "src" / "getting_to_outcomes" / "datasets" / "data"
 
 
 # --- helpers ---------------------------------------------------------------------------

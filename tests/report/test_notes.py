@@ -31,7 +31,7 @@ def test_values_and_thresholds_get_the_decimals_their_order_needs() -> None:
 
 def test_a_grantee_report_leaves_out_what_only_the_network_has_data_for(framework,
                                                                         tmp_path) -> None:
-    from plotting.tables import summary_row
+    from ..plotting.tables import summary_row
 
     summary = make_summary(framework)
     # A community indicator with a value for the pooled network only (another grantee's

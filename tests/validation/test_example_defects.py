@@ -1,6 +1,6 @@
 """The example network's messy export: ``gto validate`` finds every seeded defect.
 
-``src/getting_to_outcomes/data/cper-network/seeded_defects.json`` lists, for each file,
+``src/getting_to_outcomes/datasets/data/cper-network/seeded_defects.json`` lists, for each file,
 each defect put in by the generator with its row as a spreadsheet shows it, its column
 and its kind. The validator must report each one at that row and column, with the
 matching reason, and exit 1 when there are errors.
@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from getting_to_outcomes.cli import main
 
-EXAMPLE = Path(__file__).parents[2] / "src" / "getting_to_outcomes" / "data" / "cper-network"
+EXAMPLE = (Path(__file__).parents[2] / "src" / "getting_to_outcomes" / "datasets" / "data"
+           / "cper-network")
 DEFECTS = EXAMPLE / "seeded_defects.json"
 # The generator's names for defects, where they differ from the validator's reasons.
 REASON = {"unknown_label": "unknown_answer", "date_out_of_range": "outside_period"}
