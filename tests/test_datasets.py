@@ -504,7 +504,7 @@ def test_regenerating_without_the_generator_says_where_it_lives(
 ) -> None:
     # An installed library has no examples/ folder next to it.
     monkeypatch.setattr("getting_to_outcomes.datasets._examples._REPOSITORY", tmp_path)
-    with pytest.raises(gto.GTOError, match="examples/data_generators/make_cper_network.py"):
+    with pytest.raises(gto.GTOError, match=r"examples/data_generators/make_cper_network\.py"):
         write_example("cper-network", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
