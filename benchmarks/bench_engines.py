@@ -108,13 +108,12 @@ def child(engine: str, data: Path, out: Path, step: str) -> None:
 
 def _aggregate(table: Any, engine: str, framework: Any) -> pd.DataFrame:
     """The aggregation step alone, as one long table."""
-    from getting_to_outcomes.scoring._aggregate import Window, aggregate_source
-    from getting_to_outcomes.scoring._engine_aggregate import aggregate_source as on_engine
+    from getting_to_outcomes.scoring._seam import aggregate
+    from getting_to_outcomes.scoring._tables import Window
 
     source = framework.source("bench_survey")
     indicators = [framework.indicators[i] for i in SCALES]
-    run = aggregate_source if engine == "pandas" else on_engine
-    aggregates = run(table, source, indicators, framework, window=Window(tuple(WAVES)),
+    aggregates = aggregate(table, source, indicators, framework, window=Window(tuple(WAVES)),
                      group_column="org_id")
     return pd.concat([t.assign(table=name) for name, t in aggregates.tables().items()],
                      ignore_index=True)

@@ -45,7 +45,8 @@ import pandas as pd
 from getting_to_outcomes import load_framework, score
 from getting_to_outcomes.definitions._framework import Framework, IndicatorSet
 from getting_to_outcomes.definitions.models import DataSource, Indicator
-from getting_to_outcomes.scoring._aggregate import Window, aggregate_source
+from getting_to_outcomes.scoring._aggregate import aggregate_source
+from getting_to_outcomes.scoring._tables import Window
 
 ITEMS = [f"item_{k:02d}" for k in range(1, 25)]
 ROLES = ["parent", "youth", "community_member", "educator_ally"]

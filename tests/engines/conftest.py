@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes.datasets import ExampleDataset, load_example
-from getting_to_outcomes.scoring._aggregate import TABLE_KEYS, Aggregates
+from getting_to_outcomes.scoring._tables import TABLE_KEYS, Aggregates
 
 #: Engines other than pandas, each with the module it needs.
 ENGINE_MODULES = {"polars": "polars", "pyarrow": "pyarrow", "duckdb": "duckdb",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from getting_to_outcomes.engines import read_partitioned, write_partitioned
-from getting_to_outcomes.scoring._aggregate import Window
-from getting_to_outcomes.scoring._aggregate import aggregate_source as pandas_aggregate
-from getting_to_outcomes.scoring._engine_aggregate import aggregate_source
+from getting_to_outcomes.scoring._seam import aggregate as aggregate_source
+from getting_to_outcomes.scoring._tables import Window
 
 distributed = pytest.importorskip("distributed")
 
@@ -37,7 +36,7 @@ def test_a_partitioned_survey_is_aggregated_on_the_workers_as_pandas_aggregates_
     assert data.npartitions >= 2
     got = aggregate_source(data, source, indicators, framework, window=window,
                            group_column="org_id")
-    expected = pandas_aggregate(survey, source, indicators, framework, window=window,
+    expected = aggregate_source(survey, source, indicators, framework, window=window,
                                 group_column="org_id")
     same_tables(expected, got)
     assert len(client.scheduler_info()["workers"]) == 2

@@ -9,9 +9,8 @@ import pytest
 from getting_to_outcomes.datasets import ExampleDataset
 from getting_to_outcomes.engines import engine_of
 from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.scoring._aggregate import Window
-from getting_to_outcomes.scoring._aggregate import aggregate_source as pandas_aggregate
-from getting_to_outcomes.scoring._engine_aggregate import aggregate_source
+from getting_to_outcomes.scoring._seam import aggregate as aggregate_source
+from getting_to_outcomes.scoring._tables import Window
 
 # Between them these sources use every measure kind: scales (item moments, answers, paired
 # changes), ladders and yes/no shares (transitions), counts, means, pooled ratios and rates,
@@ -38,7 +37,7 @@ def _both(network: ExampleDataset, source_id: str, data: object, **options: obje
     indicators = [i for i in framework.indicators if i.source == source_id]
     settings = {"window": _window(network, source_id), "group_column": source.org_column,
                 **options}
-    expected = pandas_aggregate(network.tables[source_id], source, indicators, framework,
+    expected = aggregate_source(network.tables[source_id], source, indicators, framework,
                                 **settings)
     got = aggregate_source(data, source, indicators, framework, **settings)
     return expected, got
@@ -68,8 +67,8 @@ def test_rows_outside_the_scored_periods_are_counted_in_a_note(network, engine_t
     expected, got = _both(network, source_id, engine_table(network.tables[source_id], "polars"),
                           window=Window(("mid", "post")))
     outside = int((network.tables[source_id]["survey_wave"] == "pre").sum())
-    assert got.notes == expected.notes
-    assert any(f"{outside} row(s) from periods outside mid, post" in n for n in got.notes)
+    assert got.messages == expected.messages
+    assert any(f"{outside} row(s) from periods outside mid, post" in n for n in got.messages)
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])

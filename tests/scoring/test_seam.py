@@ -7,12 +7,8 @@ import pandas as pd
 import pytest
 
 from getting_to_outcomes import Framework, compare, score
-from getting_to_outcomes.scoring._aggregate import (
-    TABLE_KEYS,
-    Window,
-    aggregate_source,
-    merge_aggregates,
-)
+from getting_to_outcomes.scoring._aggregate import aggregate_source
+from getting_to_outcomes.scoring._tables import TABLE_KEYS, Window, merge_aggregates
 
 NUMERIC = ["n", "value", "ci_low", "ci_high", "baseline_n", "baseline_value", "n_pairs",
            "change", "change_ci_low", "change_ci_high", "statistic", "p_value",

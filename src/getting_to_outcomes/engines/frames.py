@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from getting_to_outcomes.errors import GTOError
@@ -30,9 +31,13 @@ __all__ = [
     "is_other_engine",
     "lazy",
     "map_batches",
+    "map_slices",
     "rowwise",
     "slices",
+    "whole_numbers",
 ]
+
+T = TypeVar("T")
 
 #: Engines whose tables :func:`getting_to_outcomes.validate` and :func:`getting_to_outcomes.score`
 #: accept, in the order the documentation lists them.
@@ -201,6 +206,149 @@ def slices(data: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]:
             yield data.slice(start, batch_rows).to_pandas()
         return
     yield from batches(lazy(data), batch_rows)
+
+
+def map_slices(
+    data: Any,
+    columns: Sequence[str],
+    function: Callable[[pd.DataFrame], T],
+    *,
+    whole: Sequence[str] = (),
+    batch_rows: int = _BATCH_ROWS,
+) -> list[T]:
+    """``function`` applied to the rows of ``data`` a slice at a time, as pandas.
+
+    Only ``columns`` are read. Rows equal in every column of ``whole`` are never split
+    across slices, so that a function pairing a unit's rows sees them all. The results come
+    in no particular order and must add up (the caller combines them).
+
+    Where the rows are, is where ``function`` runs: Dask calls it on each partition, on the
+    workers of the active scheduler, after shuffling the rows on ``whole``; Spark on each
+    partition, on the executors, after repartitioning on ``whole`` (the results travel back
+    pickled); a pandas DataFrame is one slice; the other engines stream slices of
+    ``batch_rows`` rows here, sorted by ``whole`` and cut between units.
+
+    Parameters
+    ----------
+    data : table of any engine in :data:`ENGINES`
+    columns : sequence of str
+    function : callable
+        Takes a pandas DataFrame with ``columns``; on Dask and Spark it must be picklable.
+    whole : sequence of str
+        Columns whose equal values stay in one slice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"id": ["a", "b", "a"], "x": [1, 2, 3]})
+    >>> map_slices(rows, ["x"], lambda part: int(part["x"].sum()))
+    [6]
+    """
+    columns, whole = list(columns), list(whole)
+    engine = engine_of(data)
+    if engine == "pandas":
+        return [function(data[columns])]
+    if engine == "dask":
+        from dask.base import compute
+        from dask.delayed import delayed
+
+        frame = data[columns]
+        if whole:
+            frame = frame.shuffle(on=whole)
+        tasks = [delayed(function)(part) for part in frame.to_delayed()]
+        results: tuple[T, ...] = compute(*tasks)  # type: ignore[no-untyped-call]
+        return list(results)
+    if engine == "spark":
+        return _spark_slices(data.select(*columns), function, whole)
+    if engine == "pyarrow" or (engine == "polars" and type(data).__name__ == "DataFrame"):
+        import narwhals as nw
+
+        table = nw.from_native(data).select(columns)
+        native = (table.sort(whole, nulls_last=True) if whole else table).to_native()
+        parts: Iterator[pd.DataFrame] = (
+            native.slice(start, batch_rows).to_pandas()
+            for start in range(0, len(native), batch_rows)
+        )
+    else:
+        frame = lazy(data).select(columns)
+        parts = batches(frame.sort(whole, nulls_last=True) if whole else frame, batch_rows)
+    return [function(part) for part in _whole_units(parts, whole)]
+
+
+def _whole_units(parts: Iterator[pd.DataFrame], whole: list[str]) -> Iterator[pd.DataFrame]:
+    """Slices sorted by ``whole``, re-cut so that rows equal on ``whole`` stay together: the
+    rows of the last unit of a slice wait for the next one."""
+    carry: pd.DataFrame | None = None
+    for part in parts:
+        if carry is not None:
+            part = pd.concat([carry, part], ignore_index=True)
+            carry = None
+        if not whole or part.empty:
+            if not part.empty:
+                yield part.reset_index(drop=True)
+            continue
+        keys = part[whole]
+        last = keys.iloc[-1]
+        same = (keys.eq(last).fillna(False).to_numpy(dtype=bool)
+                | (keys.isna().to_numpy() & last.isna().to_numpy()))
+        tail: np.ndarray = np.asarray(same.all(axis=1), dtype=bool)
+        n_tail = len(tail) if tail.all() else int(np.argmax(~tail[::-1]))
+        if n_tail < len(part):
+            yield part.iloc[: len(part) - n_tail].reset_index(drop=True)
+        carry = part.iloc[len(part) - n_tail :]
+    if carry is not None and not carry.empty:
+        yield carry.reset_index(drop=True)
+
+
+def _spark_slices(
+    native: Any, function: Callable[[pd.DataFrame], T], whole: list[str]
+) -> list[T]:
+    """``function`` on each partition, on the executors; the results pickled back."""
+    import pickle
+
+    def run(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        rows = pd.concat(list(parts), ignore_index=True)
+        if len(rows):
+            yield pd.DataFrame({"result": [pickle.dumps(function(rows))]})
+
+    frame = native.repartition(*whole) if whole else native
+    with warnings.catch_warnings():
+        # PySpark warns that pandas 3 is untested with it; this use is tested.
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+        mapped = frame.mapInPandas(run, "result binary")
+    # The results were pickled by this library's own function on the executors.
+    return [pickle.loads(blob) for blob in mapped.toArrow().column("result").to_pylist()]
+
+
+def whole_numbers(data: Any, names: Sequence[str]) -> dict[str, bool]:
+    """For each float column of ``names``: whether every value is a whole number (2024.0).
+
+    Labels read from such a column are written as integers ("2024"), as the scoring kernel
+    writes them; the answer is the same for every slice of the table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> whole_numbers(pd.DataFrame({"year": [2024.0, 2025.0], "x": [0.5, 1.0]}), ["year", "x"])
+    {'year': True, 'x': False}
+    """
+    if isinstance(data, pd.DataFrame):
+        return {n: bool((data[n].dropna() % 1 == 0).all()) for n in names
+                if pd.api.types.is_float_dtype(data[n].dtype)}
+    import narwhals as nw
+
+    frame = lazy(data)
+    schema = frame.collect_schema()
+    floats = [n for n in names if schema[n].is_float()]
+    if not floats:
+        return {}
+    fractional = {
+        f"__f{k}": (((nw.col(n) % 1) != 0) & ~nw.col(n).is_nan()).fill_null(False)
+        .cast(nw.Int64).sum()
+        for k, n in enumerate(floats)
+    }
+    row = collect(frame.select(**fractional)).iloc[0]
+    return {n: not row[f"__f{k}"] for k, n in enumerate(floats)}
 
 
 def map_batches(

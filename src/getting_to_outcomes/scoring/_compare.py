@@ -13,7 +13,6 @@ import pandas as pd
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.scoring._aggregate import ALL, Aggregates, merge_aggregates
 from getting_to_outcomes.scoring._score import (
     Options,
     _frames,
@@ -23,6 +22,7 @@ from getting_to_outcomes.scoring._score import (
     synthetic_mark,
 )
 from getting_to_outcomes.scoring._summary import ProgressSummary
+from getting_to_outcomes.scoring._tables import ALL, Aggregates, merge_aggregates
 
 __all__ = ["compare"]
 

@@ -59,9 +59,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-from getting_to_outcomes.scoring._aggregate import KEY, Aggregates, key_codes, positions
 from getting_to_outcomes.scoring._measures import Family
 from getting_to_outcomes.scoring._ranks import mann_whitney_from_counts, wilcoxon_from_counts
+from getting_to_outcomes.scoring._tables import KEY, Aggregates, key_codes, positions
 from getting_to_outcomes.stats import (
     independent_change,
     independent_change_from_moments,

@@ -49,13 +49,16 @@ from getting_to_outcomes.definitions.models import (
 from getting_to_outcomes.errors import ScoringError, did_you_mean
 from getting_to_outcomes.stats import score_scale
 
-__all__ = ["Family", "UnitValues", "condition_mask", "family_of", "unit_values"]
+__all__ = ["UNNUMBERED", "Family", "UnitValues", "condition_mask", "family_of", "unit_values"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Family = Literal["mean", "share", "ratio", "count", "rate"]
 
 _VALIDATE_HINT = "run `gto validate` on the file to list every such value"
+#: Index name of rows whose positions mean nothing to the user (a slice of an engine's
+#: table, sorted for pairing): messages then name no row.
+UNNUMBERED = "__unnumbered"
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -128,9 +131,9 @@ def _bad_value(
 ) -> ScoringError:
     mask = np.asarray(bad, dtype=bool)
     position = int(np.flatnonzero(mask)[0])
-    row = _plain(series.index[position])
+    row = "" if series.index.name == UNNUMBERED else f", row {_plain(series.index[position])!r}"
     return ScoringError(
-        f"source {source.id!r}, column {series.name!r}, row {row!r}: "
+        f"source {source.id!r}, column {series.name!r}{row}: "
         f"{_plain(series.iloc[position])!r} "
         f"{what} (indicator {indicator.id!r}; {int(mask.sum())} such value(s)); "
         f"{_VALIDATE_HINT}"

@@ -35,18 +35,9 @@ from getting_to_outcomes.definitions.models import (
 )
 from getting_to_outcomes.engines import frames as engines
 from getting_to_outcomes.errors import ScoringError, did_you_mean
-from getting_to_outcomes.scoring._aggregate import (
-    ALL,
-    KEY,
-    Aggregates,
-    Window,
-    aggregate_source,
-    key_codes,
-    merge_aggregates,
-    positions,
-)
 from getting_to_outcomes.scoring._estimates import estimate
-from getting_to_outcomes.scoring._measures import Family, condition_mask, family_of
+from getting_to_outcomes.scoring._measures import Family, family_of
+from getting_to_outcomes.scoring._seam import aggregate
 from getting_to_outcomes.scoring._status import (
     assess,
     period_times,
@@ -55,6 +46,15 @@ from getting_to_outcomes.scoring._status import (
 )
 from getting_to_outcomes.scoring._summary import ProgressSummary
 from getting_to_outcomes.scoring._suppress import suppress
+from getting_to_outcomes.scoring._tables import (
+    ALL,
+    KEY,
+    Aggregates,
+    Window,
+    key_codes,
+    merge_aggregates,
+    positions,
+)
 from getting_to_outcomes.stats import alpha_from_covariance, covariance_from_moments
 
 __all__ = ["score"]
@@ -540,59 +540,20 @@ def score(
         if not own:
             continue
         column = None if group_by is None else _group_column(frame, src, group_by)
-        parts.extend(_aggregate_parts(
+        parts.append(aggregate(
             frame, src, own, fw, window=window, group_column=column,
             group_label=ALL if group_by is None else None, min_answered=min_answered))
     _check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
     _check_periods_request(current_period, windows, "current_period", frames, fw)
     aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
-    aggregates = Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes)
+    aggregates = Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes,
+                                        aggregates.rows_outside)
     return summarize(aggregates, fw, [i.id for i in selected], options, targets_table,
                      warnings, synthetic=synthetic_mark(data))
 
 
 # ---------------------------------------------------------------------------------------------
 # the statistics step
-
-
-def _aggregate_parts(
-    frame: pd.DataFrame,
-    src: DataSource,
-    own: Sequence[Indicator],
-    fw: Framework,
-    **options: Any,
-) -> list[Aggregates]:
-    """Aggregate one source, honouring its declared total rows.
-
-    In a table that is long by subgroup (``totals`` in the source), the whole-group values
-    come from the total rows only, and the other rows only break indicators down by the
-    subgroup field: averaging totals with overlapping subgroups would count people twice.
-    """
-    run = aggregate_source
-    if not isinstance(frame, pd.DataFrame):
-        # Another engine computes the same tables where the rows are (engines._aggregate).
-        from getting_to_outcomes.scoring import _engine_aggregate as on_engine
-
-        run = on_engine.aggregate_source
-    totals = src.totals
-    if totals is None or totals.field not in _columns(frame):
-        return [run(frame, src, own, fw, **options)]
-    if isinstance(frame, pd.DataFrame):
-        is_total = condition_mask(frame, totals, src, own[0]) == 1
-        total_rows, other_rows = frame[is_total], frame[~is_total]
-    else:
-        total_rows, other_rows = on_engine.split_rows(frame, totals, src, own[0])
-    whole = [i.model_copy(update={"disaggregate_by": [d for d in i.disaggregate_by
-                                                      if d != totals.field]}) for i in own]
-    parts = [run(total_rows, src, whole, fw, **options)]
-    by_subgroup = [i.model_copy(update={"disaggregate_by": [totals.field]})
-                   for i in own if totals.field in i.disaggregate_by]
-    if by_subgroup:
-        detail = run(other_rows, src, by_subgroup, fw, **options)
-        tables = {name: table[table["dimension"] != ALL] if "dimension" in table else table
-                  for name, table in detail.tables().items()}
-        parts.append(Aggregates.from_tables(tables, detail.windows, detail.notes))
-    return parts
 
 
 def summarize(
@@ -651,7 +612,7 @@ def summarize(
         options=MappingProxyType(options.as_dict()),
         targets=targets,
         min_n=MappingProxyType(min_n),
-        warnings=tuple(dict.fromkeys([*warnings, *aggregates.notes])),
+        warnings=tuple(dict.fromkeys([*warnings, *aggregates.messages])),
         synthetic=synthetic,
     )
 

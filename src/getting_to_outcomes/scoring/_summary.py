@@ -23,7 +23,7 @@ from getting_to_outcomes.errors import ScoringError, did_you_mean
 from getting_to_outcomes.stats import cronbach_alpha_from_moments, reliable_change_summary
 
 if TYPE_CHECKING:
-    from getting_to_outcomes.scoring._aggregate import Aggregates, Window
+    from getting_to_outcomes.scoring._tables import Aggregates, Window
 
 __all__ = [
     "GAP_COLUMNS",
