@@ -29,7 +29,7 @@ test: lint typecheck
 	$(BIN)/python -m pytest src tests
 
 check: lint typecheck
-	$(BIN)/python -m pytest -m "not slow" src tests
+	$(BIN)/python -m pytest -n auto -m "not slow" src tests
 
 docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict

@@ -23,6 +23,9 @@ import pytest
 
 from getting_to_outcomes import ExampleDataset, load_example, validate
 
+# Every example script runs as a grantee runs it: minutes, so in the full lane only.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -315,6 +315,7 @@ def test_example_tables_score_as_the_validated_files_do(name: str, scored: pd.Da
 # --- the example scripts ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_example_script_runs_and_says_where_it_wrote(name: str, tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
@@ -335,6 +336,7 @@ def test_example_script_runs_and_says_where_it_wrote(name: str, tmp_path: Path) 
     assert (out / "summary.txt").read_text(encoding="utf-8").startswith("SYNTHETIC")
 
 
+@pytest.mark.slow
 def test_example_script_writes_to_gto_output_by_default(tmp_path: Path) -> None:
     name = "networks-community-of-practice"
     done = subprocess.run(

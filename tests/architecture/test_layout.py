@@ -72,3 +72,19 @@ def test_import_contracts_are_kept() -> None:
     if not config.is_file():
         pytest.skip("the contracts live in pyproject.toml of a source checkout")
     assert cli.lint_imports(config_filename=str(config)) == 0
+
+
+def test_the_architecture_page_shows_the_layers_of_the_contract() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    repository = PACKAGE.parents[1]
+    page = repository / "docs" / "architecture.md"
+    if not page.is_file():
+        pytest.skip("the architecture page lives in a source checkout")
+    config = tomllib.loads((repository / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "stages")
+    text = page.read_text(encoding="utf-8")
+    diagram = text.split("## The stages", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    # Each layer starts a line of the diagram, highest first.
+    starts = [line.split("  ")[0].strip() for line in diagram.splitlines()
+              if line and not line.startswith(" ")]
+    assert starts == contract["layers"]

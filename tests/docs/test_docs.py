@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# The docs' code blocks run and the site builds: in the full lane only.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 PAGES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)

@@ -9,6 +9,10 @@ import pytest
 import getting_to_outcomes as gto
 from getting_to_outcomes.errors import ScoringError
 
+# Whole summaries on every engine: in the full lane only (the seam tests compare every
+# table in the fast lane).
+pytestmark = pytest.mark.slow
+
 KEYS = ["indicator_id", "group", "period", "subgroup_dimension", "subgroup"]
 
 

@@ -28,6 +28,10 @@ from getting_to_outcomes.datasets import MESSY_FILE, load_example
 from getting_to_outcomes.errors import GTOError
 from getting_to_outcomes.io._readers import READ_ATTRS
 
+# Validation on every engine, slice by slice (a minute in all): in the full lane only; the
+# seam tests keep one engine check of every table in the fast lane.
+pytestmark = pytest.mark.slow
+
 SOURCE = "leadership_survey"
 ID_HEADER = "Respondent ID"  # the export's header of person_id, a required key column
 ENGINES = ["polars", "polars-lazy", "pyarrow", "duckdb", "dask"]

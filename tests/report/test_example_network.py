@@ -12,7 +12,11 @@ from getting_to_outcomes import load_example, score, write_report
 from .conftest import parse_page
 
 # A chart whose layout collapses is a chart nobody can read.
-pytestmark = pytest.mark.filterwarnings("error:constrained_layout not applied:UserWarning")
+# Whole reports of the example network (tens of seconds each): in the full lane only.
+pytestmark = [
+    pytest.mark.filterwarnings("error:constrained_layout not applied:UserWarning"),
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture(scope="module")
