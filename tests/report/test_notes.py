@@ -8,7 +8,7 @@ import pandas as pd
 
 from getting_to_outcomes import write_report
 from getting_to_outcomes._format import fmt_against
-from getting_to_outcomes.scoring._score import alpha_note
+from getting_to_outcomes.scoring._summarize import alpha_note
 
 from .conftest import make_summary
 

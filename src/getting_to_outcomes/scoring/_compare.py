@@ -13,14 +13,14 @@ import pandas as pd
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.scoring._score import (
+from getting_to_outcomes.scoring._inputs import (
     Options,
-    _frames,
     combine_marks,
-    score,
-    summarize,
+    frames_by_source,
     synthetic_mark,
 )
+from getting_to_outcomes.scoring._score import score
+from getting_to_outcomes.scoring._summarize import summarize
 from getting_to_outcomes.scoring._summary import ProgressSummary
 from getting_to_outcomes.scoring._tables import ALL, Aggregates, merge_aggregates
 
@@ -206,7 +206,7 @@ def compare(
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     pooled: dict[str, list[pd.DataFrame]] = {}
     for name, data in named:
-        frames, _ = _frames(data, fw, source)
+        frames, _ = frames_by_source(data, fw, source)
         for sid, frame in frames.items():
             pooled.setdefault(sid, []).append(frame.assign(**{_GRANTEE: str(name)}))
     combined = {sid: pd.concat(parts, ignore_index=True) for sid, parts in pooled.items()}
