@@ -20,7 +20,7 @@ programs running on the same machine disturb less; both are printed):
 - ``columns``: ``getting_to_outcomes.validate`` (the whole report: issues, valid and
   rejected rows, missing codes);
 - ``pandera``: a pandera ``DataFrameSchema`` with the same checks, ``lazy=True``;
-- ``records``: the per-record pydantic path (``validate(..., engine="records")``),
+- ``records``: the per-record pydantic path (``validate(..., checks="records")``),
   run on ``--record-rows`` rows and scaled linearly to the whole table;
 - ``numpy``: one numpy pass over the 24-column item matrix asking, for every cell,
   whether it is blank or one of the scale's codes (the least any validator must do).
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sample = frame.iloc[: args.record_rows]
     t_sample, _ = best(
-        lambda: validate(sample, framework, source="bench_survey", engine="records"),
+        lambda: validate(sample, framework, source="bench_survey", checks="records"),
         max(1, args.repeat // 2),
     )
     scale = len(frame) / len(sample)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -263,7 +264,7 @@ def test_both_engines_give_the_same_report(data: st.DataObject) -> None:
     framework = test_framework()
     frame = data.draw(messy_table(_layout(framework, "test_survey")))
     by_columns = validate(frame, framework, source="test_survey")
-    by_records = validate(frame, framework, source="test_survey", engine="records")
+    by_records = validate(frame, framework, source="test_survey", checks="records")
     pd.testing.assert_frame_equal(by_columns.issues, by_records.issues)
     pd.testing.assert_frame_equal(by_columns.valid_rows, by_records.valid_rows)
     pd.testing.assert_frame_equal(by_columns.rejected_rows, by_records.rejected_rows)
@@ -291,3 +292,13 @@ def test_the_pools_cover_every_kind_of_problem(framework: Framework) -> None:
         "missing_required",
         "implausible",
     } <= reasons
+
+
+def test_the_former_name_of_checks_still_works_and_says_so() -> None:
+    survey = pd.DataFrame({"Organization": ["org1"], "Respondent ID": ["P1"], "Wave": ["pre"]})
+    with pytest.warns(FutureWarning, match="checks="):
+        old = validate(survey, source="leadership_survey", engine="records")
+    new = validate(survey, source="leadership_survey", checks="records")
+    pd.testing.assert_frame_equal(old.issues, new.issues)
+    with pytest.raises(ValueError, match="checks must be"):
+        validate(survey, source="leadership_survey", checks="rows")  # type: ignore[arg-type]

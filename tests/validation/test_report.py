@@ -228,7 +228,7 @@ def test_pseudonymized_ids_match_across_files_and_hide_personal_data(
 def test_engines_agree_on_a_fixture(framework: Framework) -> None:
     by_columns = validate(INVALID / "qualtrics_header_rows.csv", framework, source="test_survey")
     by_records = validate(
-        INVALID / "qualtrics_header_rows.csv", framework, source="test_survey", engine="records"
+        INVALID / "qualtrics_header_rows.csv", framework, source="test_survey", checks="records"
     )
     pd.testing.assert_frame_equal(by_columns.issues, by_records.issues)
     pd.testing.assert_frame_equal(by_columns.valid_rows, by_records.valid_rows)

@@ -1,7 +1,7 @@
 """The per-record path: every row validated by the pydantic record model, one at a time.
 
 Slow, and simple enough to trust: it is the reference the column-wise checks are
-compared with, and what ``validate(..., engine="records")`` runs.
+compared with, and what ``validate(..., checks="records")`` runs.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -141,7 +142,8 @@ def validate(
     delimiter: str | None = None,
     pseudonymize: bool | PseudonymKey = False,
     key_file: str | os.PathLike[str] | None = None,
-    engine: Literal["columns", "records"] = "columns",
+    checks: Literal["columns", "records"] = "columns",
+    engine: Literal["columns", "records"] | None = None,
 ) -> ValidationReport:
     """Check data against a data source and report every problem at once.
 
@@ -176,9 +178,12 @@ def validate(
         anything else, and hide the values of personal columns. ``True`` reads the key
         with :func:`~getting_to_outcomes.privacy.load_key` (``key_file`` or the
         environment).
-    engine : {"columns", "records"}
+    checks : {"columns", "records"}
         ``"columns"`` (fast, vectorized) or ``"records"`` (one pydantic model per row);
         both report the same problems.
+    engine : {"columns", "records"}, optional
+        The former name of ``checks`` (deprecated: an engine is the dataframe library
+        that holds a table).
 
     Returns
     -------
@@ -207,6 +212,12 @@ def validate(
     >>> errors[["row", "column", "reason"]].values.tolist()
     [[3, 'k1_district_decisions', 'out_of_range']]
     """
+    if engine is not None:
+        warnings.warn("validate(engine=...) is now validate(checks=...): an engine is the "
+                      "dataframe library that holds a table", FutureWarning, stacklevel=2)
+        checks = engine
+    if checks not in ("columns", "records"):
+        raise ValueError(f"checks must be 'columns' or 'records'; got {checks!r}")
     fw = _framework(framework)
     src = fw.source(source)
     model = record_model(src, fw)
@@ -224,7 +235,7 @@ def validate(
     # is sliced), although each slice's cells are worded as soon as they are checked.
     cell_issues = Issues()
     hidden = {c.name for c in src.columns if c.personal} if key is not None else set()
-    check = check_records if engine == "records" else check_columns
+    check = check_records if checks == "records" else check_columns
     ident = src.id_column
     slices: list[_Input] = []
     offset = 0
