@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from getting_to_outcomes.columns import DEFAULT_MIN_N
+
 __all__ = [
     "Citation",
     "Column",
@@ -489,7 +491,7 @@ class Indicator(_Model):
     baseline: float | None = None
     targets: list[Target] = Field(default_factory=list)
     rubric: list[RubricLevel] = Field(default_factory=list)
-    min_n: int = Field(5, ge=1)
+    min_n: int = Field(DEFAULT_MIN_N, ge=1)
     reliability_threshold: float | None = Field(None, gt=0, lt=1)
     weight: float = Field(1.0, gt=0)
     contribution_only: bool = Field(
