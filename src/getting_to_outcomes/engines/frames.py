@@ -225,7 +225,8 @@ def map_slices(
     Where the rows are, is where ``function`` runs: Dask calls it on each partition, on the
     workers of the active scheduler, after shuffling the rows on ``whole``; Spark on each
     partition, on the executors, after repartitioning on ``whole`` (the results travel back
-    pickled); a pandas DataFrame is one slice; the other engines stream slices of
+    pickled); a Dask DataFrame is first cut into partitions of about ``batch_rows`` rows;
+    a pandas DataFrame is one slice; the other engines stream slices of
     ``batch_rows`` rows here, sorted by ``whole`` and cut between units.
 
     Parameters
@@ -253,8 +254,12 @@ def map_slices(
         from dask.delayed import delayed
 
         frame = data[columns]
-        if whole:
-            frame = frame.shuffle(on=whole)
+        # Slices of about batch_rows rows: a task per small file would pay the kernel's
+        # fixed cost hundreds of times.
+        rows = int(compute(frame.shape[0])[0])  # type: ignore[no-untyped-call]
+        n_parts = max(1, -(-rows // batch_rows))
+        frame = (frame.shuffle(on=whole, npartitions=n_parts) if whole
+                 else frame.repartition(npartitions=n_parts))
         tasks = [delayed(function)(part) for part in frame.to_delayed()]
         results: tuple[T, ...] = compute(*tasks)  # type: ignore[no-untyped-call]
         return list(results)
