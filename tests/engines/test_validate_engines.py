@@ -165,8 +165,8 @@ def test_the_report_on_an_engine_equals_the_report_on_pandas(
 def test_the_per_record_path_on_an_engine_equals_pandas(messy, slice_rows, monkeypatch, engine):
     monkeypatch.setattr(validation, "_SLICE_ROWS", slice_rows)
     table = as_engine(messy, engine, slice_rows)
-    got = validate(table, source=SOURCE, engine="records")
-    expected = validate(to_pandas(table, engine), source=SOURCE, engine="records")
+    got = validate(table, source=SOURCE, checks="records")
+    expected = validate(to_pandas(table, engine), source=SOURCE, checks="records")
     assert_same_report(got, expected, LABELS[engine])
 
 

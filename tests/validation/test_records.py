@@ -280,8 +280,8 @@ def test_spellings_of_a_category_are_read_the_same_by_both_checking_paths(
         "org_id": ["o1"] * 4, "respondent_id": ["a", "b", "c", "d"], "wave": ["pre"] * 4,
         "role": ["Parent or guardian", "Student", "parent", "Grandparent"],
     })
-    for engine in ("columns", "records"):
-        report = validate(survey, framework, source="test_survey", engine=engine)
+    for checks in ("columns", "records"):
+        report = validate(survey, framework, source="test_survey", checks=checks)
         assert report.valid_rows["role"].tolist() == ["parent", "youth", "parent"]
         rejected = report.issues[report.issues["severity"] == "error"]
         assert rejected[["row", "column", "value"]].values.tolist() == [[5, "role", "Grandparent"]]
