@@ -41,6 +41,15 @@ def test_wilcoxon_from_counts_equals_paired_change(label: str, n: int, draw: obj
     assert got["exact"] == ("exact" in expected["note"] and "approx" not in expected["note"])
 
 
+def test_wilcoxon_from_counts_with_a_zero_difference_is_not_exact_as_in_r() -> None:
+    before, after = np.zeros(8), np.array([0.0, 1, 2, 3, 4, 5, 6, -7])
+    got = wilcoxon_from_counts(as_pairs(before, after, 0)).loc[0]
+    expected = paired_change(before, after, test="wilcoxon").iloc[0]
+    assert not got["exact"]
+    assert got["p_value"] == pytest.approx(expected["p_value"], rel=1e-12)
+    assert round(float(got["p_value"]), 4) == 0.2719  # R's wilcox.test
+
+
 @pytest.mark.parametrize(("label", "n", "draw"), CASES)
 def test_mann_whitney_from_counts_equals_independent_change(label: str, n: int,
                                                             draw: object) -> None:

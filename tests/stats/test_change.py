@@ -205,6 +205,18 @@ class TestWilcoxonSignedRank:
         assert math.isnan(row.df)
         assert row.effect_size_name == "rank_biserial"
 
+    def test_zero_differences_use_the_normal_approximation_as_r_does(self):
+        # R: wilcox.test(c(0, 1, 2, 3, 4, 5, 6, -7)) gives V = 21, p-value = 0.2719 ("cannot
+        # compute exact p-value with zeroes"). By hand: the zero dropped, n = 7 distinct
+        # ranks, z = (21 - 14 - 0.5) / sqrt(7 * 8 * 15 / 24).
+        d = np.array([0, 1, 2, 3, 4, 5, 6, -7])
+        row = only(paired_change(np.zeros(8), d, test="wilcoxon"))
+        z = (21 - 14 - 0.5) / math.sqrt(7 * 8 * 15 / 24)
+        assert row.statistic == 21
+        assert row.p_value == pytest.approx(2 * sps.norm.sf(z), rel=1e-12)
+        assert round(row.p_value, 4) == 0.2719
+        assert row.note == "normal approximation with tie and continuity corrections"
+
     def test_ties_use_the_corrected_normal_approximation(self):
         before = np.array([1, 2, 3, 2, 4, 3, 2, 1, 3, 2])
         after = np.array([2, 3, 3, 4, 5, 4, 2, 3, 4, 3])

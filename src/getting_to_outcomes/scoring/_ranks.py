@@ -6,7 +6,8 @@ These functions compute the Wilcoxon signed-rank and Mann-Whitney tests for ever
 a long table in one vectorized pass, by the normal approximation with tie and continuity
 corrections (the approximation of R's ``wilcox.test`` and of
 :func:`getting_to_outcomes.stats.paired_change`). Where R and that function use the exact
-distribution instead (fewer than 50 values and no ties), the exact scipy tests are run on
+distribution instead (fewer than 50 values, no ties and, for Wilcoxon, no zero
+differences), the exact scipy tests are run on
 the values (without ties every count is 1), with the settings of
 :func:`~getting_to_outcomes.stats.paired_change` and
 :func:`~getting_to_outcomes.stats.independent_change`, so the results are those that the
@@ -76,6 +77,9 @@ def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
         "diff": np.round(pairs["after"].to_numpy() - pairs["before"].to_numpy(), _DECIMALS),
         "count": pairs["count"].to_numpy(dtype=np.float64),
     })
+    zero = (frame["diff"] == 0) & (frame["count"] > 0)
+    # R's rule: zeros, like ties, rule out the exact distribution.
+    with_zeros = pd.Index(pd.unique(frame.loc[zero, "row"]))
     frame = frame[(frame["diff"] != 0) & (frame["count"] > 0)]
     rows = pd.unique(pairs["row"])
     out = pd.DataFrame({"test": "wilcoxon", "statistic": np.nan, "p_value": np.nan,
@@ -105,7 +109,8 @@ def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     out.loc[sums.index, "statistic"] = sums["v_plus"].to_numpy()
     out.loc[sums.index, "p_value"] = p
     out.loc[sums.index, "effect_size"] = ((sums["v_plus"] - sums["v_minus"]) / total).to_numpy()
-    exact = sums.index[(n < _EXACT_BELOW) & (sums["max_t"].to_numpy() <= 1)]
+    exact = sums.index[(n < _EXACT_BELOW) & (sums["max_t"].to_numpy() <= 1)
+                       & ~sums.index.isin(with_zeros)]
     if len(exact):
         found: list[tuple[object, float, float, float]] = []
         small = frame[frame["row"].isin(exact)]

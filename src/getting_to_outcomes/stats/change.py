@@ -340,9 +340,10 @@ def paired_change(
     Paired t test: ``t = mean(d) / (sd(d) / sqrt(n))`` with ``n - 1`` degrees of freedom
     (Student 1908); ``d_z`` after Cohen (1988). Wilcoxon (1945) signed-rank test with zero
     differences dropped; the p-value is exact when there are fewer than 50 non-zero
-    differences and no ties, otherwise from the normal approximation with tie and continuity
-    corrections (the rule of R's ``wilcox.test``). Rank-biserial correlation: Kerby (2014).
-    Bootstrap: Efron & Tibshirani (1993), BCa.
+    differences, no ties and no zero differences, otherwise from the normal approximation
+    with tie and continuity corrections (the rule of R's ``wilcox.test``: for
+    ``d = (0, 1, 2, 3, 4, 5, 6, -7)`` both give p = 0.2719). Rank-biserial correlation:
+    Kerby (2014). Bootstrap: Efron & Tibshirani (1993), BCa.
 
     With one pair there is no variance, so interval, test and effect size are NaN; when every
     pair changed by the same amount the interval has zero width and test and effect size are
@@ -377,7 +378,9 @@ def paired_change(
             if d.size:
                 extra.append("no pair changed: no test")
         else:
-            exact = nonzero.size < 50 and not _has_ties(np.abs(nonzero))
+            # R's rule: zeros, like ties, rule out the exact distribution.
+            exact = (nonzero.size < 50 and nonzero.size == d.size
+                     and not _has_ties(np.abs(nonzero)))
             res = sps.wilcoxon(
                 nonzero, zero_method="wilcox", correction=not exact,
                 method="exact" if exact else "approx",
