@@ -29,7 +29,7 @@ from getting_to_outcomes.stats.change import (
     paired_change,
     paired_change_from_moments,
 )
-from getting_to_outcomes.stats.multiple import benjamini_hochberg
+from getting_to_outcomes.stats.multiple import benjamini_hochberg, bonferroni, holm
 from getting_to_outcomes.stats.proportions import (
     PROPORTION_CI_COLUMNS,
     paired_proportion_change,
@@ -67,10 +67,12 @@ __all__ = [
     "ItemMoments",
     "alpha_from_covariance",
     "benjamini_hochberg",
+    "bonferroni",
     "covariance_from_moments",
     "cronbach_alpha",
     "cronbach_alpha_from_moments",
     "feldt_interval",
+    "holm",
     "independent_change",
     "independent_change_from_moments",
     "mean_ci",
