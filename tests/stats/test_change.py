@@ -371,3 +371,30 @@ class TestMannWhitney:
     def test_everyone_identical(self):
         row = only(independent_change([2, 2], [2, 2], test="mann_whitney"))
         assert math.isnan(row.p_value)
+
+
+class TestMomentsNoDataCouldHave:
+    """Sums that no data could give are refused, never clipped into a result."""
+
+    def test_a_sum_of_squares_below_the_square_of_the_sum_is_refused(self):
+        # s1 = 6 over 3 values needs a sum of squares of at least 6**2 / 3 = 12.
+        with pytest.raises(ScoringError, match=r"ss1 10 is below s1\*\*2 / n1 = 12"):
+            independent_change_from_moments(3, 6, 10, 3, 12, 50)
+        with pytest.raises(ScoringError, match="variance would be negative"):
+            paired_change_from_moments(2, 4, 1, 0, 2)
+
+    def test_rounding_below_the_square_of_the_sum_still_passes_as_zero_variance(self):
+        # Three values of 0.1: the sum of squares falls short of sum**2 / n by rounding only.
+        row = mean_ci_from_moments(3, 0.1 + 0.1 + 0.1, 3 * 0.1 * 0.1)
+        assert row["sd"].iloc[0] == 0.0
+
+    @pytest.mark.parametrize("n", [10.5, float("inf"), -2])
+    def test_a_count_must_be_a_whole_number(self, n):
+        with pytest.raises(ScoringError, match="whole number"):
+            mean_ci_from_moments(n, 20.0, 50.0)
+
+    def test_infinite_sums_are_refused(self):
+        with pytest.raises(ScoringError, match="total must be finite"):
+            mean_ci_from_moments(3, float("inf"), 5.0)
+        with pytest.raises(ScoringError, match="sumsq_diff must be finite"):
+            paired_change_from_moments(3, 1.0, float("inf"), 0, 1)

@@ -134,6 +134,33 @@ def broadcast_float(**arrays: Any) -> list[FloatArray]:
         raise ScoringError(f"these inputs must have matching shapes: {shapes}") from exc
 
 
+def check_moments(n: FloatArray, total: FloatArray, total_sq: FloatArray,
+                  names: tuple[str, str, str] = ("n", "total", "total_sq")) -> None:
+    """Refuse moments that no data could have: a count that is not a whole number >= 0, an
+    infinite sum, or a sum of squares below ``total**2 / n`` (a negative variance).
+
+    A shortfall within 1e-9 of the sum of squares is rounding and is let through (the
+    variance is then taken as 0). NaN marks a missing cell and passes.
+    """
+    name_n, name_total, name_sq = names
+    bad = np.isinf(n) | (n < 0) | (np.isfinite(n) & (n != np.round(n)))
+    if bad.any():
+        raise ScoringError(f"{name_n} must be a whole number, not negative; got {n[bad][0]:g}")
+    for name, values in ((name_total, total), (name_sq, total_sq)):
+        if np.isinf(values).any():
+            raise ScoringError(f"{name} must be finite; got {values[np.isinf(values)][0]:g}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shortfall = total * total / n - total_sq
+    impossible = (n > 0) & (shortfall > 1e-9 * np.maximum(np.abs(total_sq), 1.0))
+    if impossible.any():
+        at = int(np.flatnonzero(impossible)[0])
+        raise ScoringError(
+            f"{name_sq} {total_sq[at]:g} is below {name_total}**2 / {name_n} = "
+            f"{total[at] ** 2 / n[at]:g} (with {name_n} = {n[at]:g}, {name_total} = "
+            f"{total[at]:g}): no data have these sums, the variance would be negative"
+        )
+
+
 def label_list(labels: Any) -> list[Hashable]:
     """Return a list of labels from None, one label, or an iterable of labels."""
     if labels is None:

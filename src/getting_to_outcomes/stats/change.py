@@ -18,6 +18,7 @@ from getting_to_outcomes.stats._input import (
     broadcast_float,
     check_choice,
     check_confidence,
+    check_moments,
     check_seed,
     fresh_seed,
 )
@@ -134,6 +135,7 @@ def mean_ci_from_moments(
     """
     level = check_confidence(confidence)
     nn, s, ss = (np.atleast_1d(a) for a in broadcast_float(n=n, total=total, total_sq=total_sq))
+    check_moments(nn, s, ss)
     if (nn < 0).any():
         raise ScoringError(f"n must not be negative; got {nn[nn < 0][0]:g}")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -219,8 +221,7 @@ def paired_change_from_moments(
             mean_after=mean_after,
         )
     )
-    if (nn < 0).any():
-        raise ScoringError(f"n must not be negative; got {nn[nn < 0][0]:g}")
+    check_moments(nn, s, ss, ("n", "sum_diff", "sumsq_diff"))
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_d = np.where(nn >= 1, s / nn, np.nan)
     var_d = _variance_from_moments(nn, s, ss)
@@ -507,8 +508,8 @@ def independent_change_from_moments(
         np.atleast_1d(v)
         for v in broadcast_float(n1=n1, s1=s1, ss1=ss1, n2=n2, s2=s2, ss2=ss2)
     )
-    if (a1 < 0).any() or (a2 < 0).any():
-        raise ScoringError("n1 and n2 must not be negative")
+    check_moments(a1, b1, c1, ("n1", "s1", "ss1"))
+    check_moments(a2, b2, c2, ("n2", "s2", "ss2"))
     with np.errstate(divide="ignore", invalid="ignore"):
         m1 = np.where(a1 >= 1, b1 / a1, np.nan)
         m2 = np.where(a2 >= 1, b2 / a2, np.nan)
