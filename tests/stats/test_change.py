@@ -292,6 +292,29 @@ class TestBootstrap:
         assert pd.isna(row.seed)
 
 
+class TestStudentPooled:
+    def test_matches_scipy_student_test(self, two_cohorts):
+        a, b = two_cohorts
+        row = only(independent_change(a, b, test="student", confidence=0.9))
+        ref = sps.ttest_ind(b, a, equal_var=True)
+        ci = ref.confidence_interval(0.9)
+        assert row.statistic == pytest.approx(ref.statistic, rel=1e-12)
+        assert row.df == len(a) + len(b) - 2
+        assert row.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+        assert (row.ci_low, row.ci_high) == pytest.approx((ci.low, ci.high), rel=1e-12)
+        assert (row.test, row.ci_method, row.effect_size_name) == (
+            "student", "student", "hedges_g")
+
+    def test_r_sleep_data(self):
+        # R: t.test(extra ~ group, data = sleep, var.equal = TRUE) gives t = -1.8608,
+        # df = 18, p-value = 0.07919 (group 2 minus group 1 here, so t = +1.8608).
+        g1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+        g2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+        row = only(independent_change(g1, g2, test="student"))
+        assert round(row.statistic, 4) == 1.8608
+        assert round(row.p_value, 5) == 0.07919
+
+
 class TestWelch:
     def test_matches_scipy_welch_test(self, two_cohorts):
         a, b = two_cohorts

@@ -439,17 +439,22 @@ def _hedges_correction(df: FloatArray) -> FloatArray:
 
 def _welch_columns(
     n1: FloatArray, m1: FloatArray, v1: FloatArray,
-    n2: FloatArray, m2: FloatArray, v2: FloatArray, level: float,
+    n2: FloatArray, m2: FloatArray, v2: FloatArray, level: float, *, pooled: bool = False,
 ) -> dict[str, Any]:
+    """Welch's t (or Student's, ``pooled``) with its interval, and Hedges' g."""
     diff = m2 - m1
     with np.errstate(divide="ignore", invalid="ignore"):
-        a, b = v1 / n1, v2 / n2
-        se = np.sqrt(a + b)
-        df = (a + b) ** 2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0))
-        t = np.where(se > 0, diff / se, np.nan)
-        df = np.where(se > 0, df, np.nan)
         pooled_df = n1 + n2 - 2.0
         pooled_sd = np.sqrt(((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / pooled_df)
+        if pooled:
+            se = pooled_sd * np.sqrt(1.0 / n1 + 1.0 / n2)
+            df = pooled_df
+        else:
+            a, b = v1 / n1, v2 / n2
+            se = np.sqrt(a + b)
+            df = (a + b) ** 2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0))
+        t = np.where(se > 0, diff / se, np.nan)
+        df = np.where(se > 0, df, np.nan)
         g = np.where(pooled_sd > 0, diff / pooled_sd, np.nan) * _hedges_correction(pooled_df)
     p = 2.0 * sps.t.sf(np.abs(t), df)
     half = _t_quantile(level, df) * se
@@ -541,8 +546,9 @@ def independent_change(
     a, b : array-like or Series
         Values at baseline and now (different people, e.g. successive cohorts). Missing values
         are left out (counted in ``note``).
-    test : {"welch", "mann_whitney"}
-        Welch's unequal-variance t test, or the Mann-Whitney U (Wilcoxon rank-sum) test.
+    test : {"welch", "student", "mann_whitney"}
+        Welch's unequal-variance t test, Student's pooled-variance t test (R's
+        ``t.test(var.equal = TRUE)``), or the Mann-Whitney U (Wilcoxon rank-sum) test.
     confidence : float
         Coverage of the interval of ``change``.
     bootstrap : bool
@@ -558,23 +564,28 @@ def independent_change(
     DataFrame
         One row with the columns of :data:`CHANGE_COLUMNS`:
 
-        - ``design``: ``"independent"``; ``test``: ``"welch"`` or ``"mann_whitney"``.
+        - ``design``: ``"independent"``; ``test``: ``"welch"``, ``"student"`` or
+          ``"mann_whitney"``.
         - ``n``: values in both samples; ``n_before``, ``n_after``: in ``a`` and ``b``.
         - ``mean_before``, ``mean_after``, ``change`` (``mean(b) - mean(a)``).
-        - ``ci_low``, ``ci_high``, ``ci_method`` (``"welch"`` or ``"bootstrap_bca"``),
-          ``confidence``: interval of ``change``, for either test.
-        - ``statistic``: Welch's t of ``b - a``, or Mann-Whitney's U of ``b`` (R's ``W`` for
+        - ``ci_low``, ``ci_high``, ``ci_method`` (``"welch"``, ``"student"`` or
+          ``"bootstrap_bca"``), ``confidence``: interval of ``change`` (Welch's for
+          Mann-Whitney).
+        - ``statistic``: the t of ``b - a``, or Mann-Whitney's U of ``b`` (R's ``W`` for
           ``wilcox.test(b, a)``).
-        - ``df``: Welch-Satterthwaite degrees of freedom; NaN for Mann-Whitney.
+        - ``df``: Welch-Satterthwaite degrees of freedom, ``n1 + n2 - 2`` for Student; NaN
+          for Mann-Whitney.
         - ``p_value``: two-sided.
         - ``effect_size``, ``effect_size_name``: Hedges' ``g`` (pooled-sd standardized
-          difference with the exact small-sample correction) for Welch; the rank-biserial
+          difference with the exact small-sample correction) for the t tests; the rank-biserial
           correlation ``2 U / (n1 n2) - 1`` for Mann-Whitney. Positive when ``b`` is higher.
         - ``seed``, ``note``: as in :func:`paired_change`.
 
     Notes
     -----
-    Welch (1947) t test with Satterthwaite (1946) degrees of freedom. Hedges' ``g = J d`` with
+    Welch (1947) t test with Satterthwaite (1946) degrees of freedom; Student's (1908) t with
+    the pooled variance ``s_p^2 = ((n1 - 1) v1 + (n2 - 1) v2) / m`` and ``m`` degrees of
+    freedom, ``t = (mean(b) - mean(a)) / (s_p sqrt(1/n1 + 1/n2))``. Hedges' ``g = J d`` with
     ``J = Gamma(m / 2) / (sqrt(m / 2) Gamma((m - 1) / 2))``, ``m = n1 + n2 - 2`` (Hedges
     1981). Mann & Whitney (1947) U test: the p-value is exact when both samples have fewer
     than 50 values and there are no ties, else from the normal approximation with tie and
@@ -587,7 +598,7 @@ def independent_change(
     >>> row[["n", "change"]].round(3).to_dict("records")
     [{'n': 9, 'change': 1.6}]
     """
-    check_choice("test", test, ("welch", "mann_whitney"))
+    check_choice("test", test, ("welch", "student", "mann_whitney"))
     level = check_confidence(confidence)
     seed = check_seed(seed)
     x = as_vector(a, "a").to_numpy()
@@ -599,7 +610,7 @@ def independent_change(
     m2 = np.array([y.mean() if y.size else np.nan])
     v1 = np.array([x.var(ddof=1) if x.size >= 2 else np.nan])
     v2 = np.array([y.var(ddof=1) if y.size >= 2 else np.nan])
-    cols = _welch_columns(n1, m1, v1, n2, m2, v2, level)
+    cols = _welch_columns(n1, m1, v1, n2, m2, v2, level, pooled=test == "student")
     extra: list[str] = []
     if missing:
         extra.append(f"{missing} missing value(s) left out")
@@ -624,7 +635,7 @@ def independent_change(
             )
         else:
             cols.update(statistic=np.nan, p_value=np.nan, effect_size=np.nan)
-    ci_method = "welch"
+    ci_method = "student" if test == "student" else "welch"
     used_seed: int | None = None
     if bootstrap and x.size >= 2 and y.size >= 2:
         used_seed = fresh_seed() if seed is None else seed
@@ -646,7 +657,7 @@ def independent_change(
         1,
         design="independent", test=test, n=n1 + n2, n_before=n1, n_after=n2,
         mean_before=m1, mean_after=m2, ci_method=ci_method, confidence=level,
-        effect_size_name="hedges_g" if test == "welch" else "rank_biserial",
+        effect_size_name="rank_biserial" if test == "mann_whitney" else "hedges_g",
         seed=used_seed, note=note, **cols,
     )
 
