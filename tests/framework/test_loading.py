@@ -143,6 +143,21 @@ def test_python_tags_are_refused_and_never_run(
     assert ran == []
 
 
+def test_a_key_given_twice_is_refused_where_it_repeats(
+    with_defect: Callable[[str], Path],
+) -> None:
+    problem = only_problem(with_defect("duplicate_key"))
+    assert "the key 'min_n' is given twice in one mapping (first on line 14)" in problem.message
+    assert (problem.line, problem.column) == (15, 5)
+
+
+def test_a_second_top_level_section_is_refused(minimal_framework: Path) -> None:
+    text = (minimal_framework / "indicators.yaml").read_text()
+    (minimal_framework / "indicators.yaml").write_text(text + "\nindicators: []\n")
+    problem = only_problem(minimal_framework)
+    assert "the key 'indicators' is given twice" in problem.message
+
+
 def test_every_defect_is_reported_at_once(minimal_framework: Path) -> None:
     defects = sorted((DEFINITIONS / "defects").glob("*.yaml"))
     for defect in defects:

@@ -133,6 +133,38 @@ def node_tag(exc: yaml.MarkedYAMLError) -> str:
     return text[start : text.find("'", start + 1) + 1] if start >= 0 else "used here"
 
 
+def _duplicate_keys(path: Path, node: yaml.Node) -> list[DefinitionProblem]:
+    """A key given twice in one mapping. YAML keeps the last silently, so that a second
+    ``min_n: 1`` would lower a suppression threshold without a word: refused instead."""
+    found: list[DefinitionProblem] = []
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:  # an alias: its node is checked once
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in current.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.tag.endswith(":merge"):
+                    continue
+                if key.value in first:
+                    line = first[key.value].start_mark.line + 1
+                    found.append(problem(
+                        path,
+                        f"the key {key.value!r} is given twice in one mapping (first on line "
+                        f"{line}); YAML would keep only the last: keep one",
+                        mark=key.start_mark, value=key.value,
+                    ))
+                else:
+                    first[key.value] = key
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return sorted(found, key=lambda p: (p.line or 0, p.column or 0))
+
+
 def read_file(path: Path, problems: list[DefinitionProblem]) -> ParsedFile | None:
     try:
         raw = path.read_bytes()
@@ -179,6 +211,10 @@ def read_file(path: Path, problems: list[DefinitionProblem]) -> ParsedFile | Non
                 mark=node.start_mark,
             )
         )
+        return None
+    duplicates = _duplicate_keys(path, node)
+    if duplicates:
+        problems.extend(duplicates)
         return None
     data = _construct(path, node)
     if isinstance(data, DefinitionProblem):
