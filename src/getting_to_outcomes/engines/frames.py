@@ -1,17 +1,15 @@
 """Recognise a table from any supported engine and talk to it through narwhals.
 
 pandas is the library's own engine and needs nothing from here. Every other engine (Polars,
-PyArrow, DuckDB, Dask) is reached through `narwhals <https://narwhals-dev.github.io>`_, which
-turns one set of expressions into the engine's own query (a Polars plan, DuckDB SQL, a Dask
-graph) so that the rows stay where they are and only small results come back as pandas.
+PyArrow, DuckDB, Dask, Spark) is reached through `narwhals <https://narwhals-dev.github.io>`_
+or its own API to read its schema, select and sort columns, and hand rows to pandas a slice
+at a time (:func:`slices` for validation, :func:`map_slices` for the scoring kernel).
 """
 
 from __future__ import annotations
 
-import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -22,7 +20,6 @@ from getting_to_outcomes.errors import GTOError
 __all__ = [
     "ENGINES",
     "batches",
-    "cached",
     "collect",
     "columns",
     "dask_partitions",
@@ -30,9 +27,7 @@ __all__ = [
     "engine_of",
     "is_other_engine",
     "lazy",
-    "map_batches",
     "map_slices",
-    "rowwise",
     "slices",
     "whole_numbers",
 ]
@@ -132,7 +127,7 @@ def batches(frame: Any, batch_rows: int = _BATCH_ROWS) -> Iterator[pd.DataFrame]
     """Compute a narwhals LazyFrame a slice of rows at a time, as pandas DataFrames.
 
     DuckDB and Polars stream the slices from their query without holding the whole result;
-    an in-memory table is sliced. Dask is not streamed here: see :func:`map_batches`.
+    an in-memory table is sliced. Dask is not streamed here: see :func:`map_slices`.
     """
     native = frame.to_native()
     engine = engine_of(native)
@@ -354,129 +349,6 @@ def whole_numbers(data: Any, names: Sequence[str]) -> dict[str, bool]:
     }
     row = collect(frame.select(**fractional)).iloc[0]
     return {n: not row[f"__f{k}"] for k, n in enumerate(floats)}
-
-
-def map_batches(
-    frame: Any,
-    kernel: Callable[[pd.DataFrame], pd.DataFrame],
-    meta: pd.DataFrame,
-    batch_rows: int = _BATCH_ROWS,
-) -> list[pd.DataFrame]:
-    """Apply ``kernel`` to the rows of ``frame`` slice by slice and return its results.
-
-    The results of the kernel must add up over slices (each is summed later by the caller).
-    On Dask each partition is a slice and the kernels run on the workers of the active
-    scheduler (a ``distributed`` cluster when a client is connected), so only their small
-    results travel; on Spark the kernels run on the executors (``mapInPandas``).
-
-    Parameters
-    ----------
-    frame : narwhals LazyFrame
-    kernel : callable
-        Takes a pandas DataFrame, returns a pandas DataFrame with the columns of ``meta``.
-    meta : DataFrame
-        An empty frame with the columns and dtypes the kernel returns.
-    """
-    native = frame.to_native()
-    engine = engine_of(native)
-    if engine == "dask":
-        results = native.map_partitions(kernel, meta=meta).compute()
-        return [results]
-    if engine == "spark":
-        return [_spark_map(native, kernel, meta, batch_rows)]
-    return [kernel(part) for part in batches(frame, batch_rows)]
-
-
-def _spark_type(dtype: Any) -> str:
-    return {"f": "double", "i": "bigint", "u": "bigint", "b": "boolean"}.get(dtype.kind, "string")
-
-
-def _spark_map(
-    native: Any,
-    kernel: Callable[[pd.DataFrame], pd.DataFrame],
-    meta: pd.DataFrame,
-    batch_rows: int,
-) -> pd.DataFrame:
-    """``kernel`` on the executors, one Arrow batch at a time; the results as pandas."""
-    schema = ", ".join(f"`{name}` {_spark_type(meta[name].dtype)}" for name in meta.columns)
-    names = list(meta.columns)
-
-    def run(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for part in parts:
-            yield kernel(part.reset_index(drop=True))[names]
-
-    spark = native.sparkSession
-    previous = spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch", None)
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
-    try:
-        with warnings.catch_warnings():
-            # PySpark warns that pandas 3 is untested with it; this use is tested.
-            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
-            mapped = native.mapInPandas(run, schema)
-        result: pd.DataFrame = mapped.toArrow().to_pandas()
-    finally:
-        if previous is None:
-            spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
-        else:
-            spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", previous)
-    return result.astype({name: meta[name].dtype for name in names})
-
-
-def rowwise(frame: Any, step: Callable[[Any], Any]) -> Any:
-    """Apply ``step``, a row-by-row narwhals transformation, to a LazyFrame.
-
-    On Dask each partition goes through ``step`` as a small pandas frame (one task per
-    partition): Dask's planner is slow on the hundreds of expressions scoring builds, and
-    row-by-row steps need nothing from other partitions. Other engines get ``step`` itself.
-    """
-    import narwhals as nw
-
-    native = frame.to_native()
-    if engine_of(native) != "dask":
-        return step(frame)
-
-    def part(rows: pd.DataFrame) -> pd.DataFrame:
-        result: pd.DataFrame = step(nw.from_native(rows).lazy()).collect().to_native()
-        return result
-
-    return lazy(native.map_partitions(part, meta=part(native._meta)))
-
-
-@contextmanager
-def cached(frame: Any) -> Iterator[Any]:
-    """``frame`` computed once and kept by its engine while the block runs.
-
-    Several grouped questions are asked of the same computed rows; without this a lazy
-    engine would read and compute them again for each. DuckDB keeps them in a table of its
-    own (compressed, and spilled to disk beyond its memory limit), Dask and Spark on their
-    workers (``persist``), Polars in memory; pandas and PyArrow tables are computed already.
-    """
-    import narwhals as nw
-
-    native = frame.to_native()
-    engine = engine_of(native)
-    if engine == "duckdb":
-        name = f"__gto_rows_{uuid.uuid4().hex}"
-        native.to_table(name)
-        try:
-            yield nw.from_native(native.query("__gto_source", f'SELECT * FROM "{name}"'))
-        finally:
-            native.query("__gto_source", f'DROP TABLE IF EXISTS "{name}"')
-        return
-    if engine == "dask":
-        yield lazy(native.persist())
-        return
-    if engine == "polars" and type(native).__name__ == "LazyFrame":
-        yield nw.from_native(native.collect()).lazy()
-        return
-    if engine == "spark":
-        kept = native.persist()
-        try:
-            yield lazy(kept)
-        finally:
-            kept.unpersist()
-        return
-    yield frame
 
 
 def columns(data: Any) -> list[str]:
