@@ -7,11 +7,14 @@ codebook, and writes that replace a file whole or not at all.
 
 from getting_to_outcomes.io._atomic import write_atomic, write_bytes_atomic
 from getting_to_outcomes.io._headers import (
+    TOOL_METADATA,
     HeaderIndex,
     HeaderMap,
     column_letter,
     header_key,
+    join_options,
     map_headers,
+    tool_of,
 )
 from getting_to_outcomes.io._readers import (
     MAX_CELL_CHARS,
@@ -28,6 +31,7 @@ __all__ = [
     "CODEBOOK_COLUMNS",
     "MAX_CELL_CHARS",
     "READ_ATTRS",
+    "TOOL_METADATA",
     "HeaderIndex",
     "HeaderMap",
     "RawTable",
@@ -36,9 +40,11 @@ __all__ = [
     "column_letter",
     "frame_table",
     "header_key",
+    "join_options",
     "map_headers",
     "read_raw",
     "read_table",
+    "tool_of",
     "write_atomic",
     "write_bytes_atomic",
     "write_template",

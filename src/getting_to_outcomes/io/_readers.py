@@ -36,6 +36,7 @@ from getting_to_outcomes.io._headers import (
     HeaderIndex,
     HeaderMap,
     column_letter,
+    join_options,
     map_headers,
 )
 
@@ -560,6 +561,10 @@ def read_table(
         for name, position in mapping.columns.items():
             names[position] = name
     out = frame.set_axis(names, axis=1).copy()
+    if spec is not None:
+        # A select-multiple question exported only as one 0/1 column per answer.
+        for name, options in mapping.joined.items():
+            out[name] = join_options(frame, options).to_numpy()
     for name in out.columns.unique():
         if out[name].ndim == 1 and pd.api.types.is_string_dtype(out[name].dtype):
             out[name] = out[name].where(out[name].str.strip() != "")
@@ -571,8 +576,9 @@ def read_table(
         "notes": [dataclasses.asdict(n) for n in table.notes],
         "headers": [
             [str(c), *h[1:]] if str(c) != h[0] else list(h)
-            for c, h in zip(out.columns, table.headers, strict=True)
-        ],
+            for c, h in zip(out.columns, table.headers, strict=False)
+        ]
+        + [[str(c)] for c in out.columns[len(table.headers) :]],
     }
     return out
 

@@ -168,9 +168,23 @@ def column_text(
             "otherwise nothing to do.",
         )
     if reason == "tool_column":
+        count = header.count(", ") + 1
         return (
-            f"Column '{header}' was added by the survey tool and is not part of {source.id}; "
-            "it was ignored.",
+            f"{count} column(s) of survey-tool metadata (submission ids and times, devices, "
+            f"review states), not answers of {source.id}, were ignored: {header}.",
+            "",
+        )
+    if reason == "select_options":
+        if first:
+            return (
+                f"Column(s) {header} are the one-per-answer (0/1) columns of the "
+                f"select-multiple question {column}; its answers were read from column "
+                f"'{first}'.",
+                "",
+            )
+        return (
+            f"The answers of {column}{question} were read from its one-per-answer (0/1) "
+            f"column(s) {header}: the answers marked 1 are the answer.",
             "",
         )
     if reason == "duplicate_column":

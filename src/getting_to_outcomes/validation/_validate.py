@@ -26,7 +26,7 @@ from getting_to_outcomes.io import (
     RawTable,
     column_letter,
     frame_table,
-    header_key,
+    join_options,
     map_headers,
     read_raw,
 )
@@ -76,36 +76,6 @@ _ENGINE_LABELS = {
     ("dask", "DataFrame"): "<Dask DataFrame>",
     ("pyspark", "DataFrame"): "<Spark DataFrame>",
 }
-# Columns that survey tools add to every export; not worth a warning.
-_TOOL_COLUMNS = frozenset(
-    [
-        "startdate",
-        "enddate",
-        "status",
-        "responsetype",
-        "ipaddress",
-        "progress",
-        "durationinseconds",
-        "finished",
-        "recordeddate",
-        "responseid",
-        "recipientlastname",
-        "recipientfirstname",
-        "recipientemail",
-        "externalreference",
-        "externaldatareference",
-        "locationlatitude",
-        "locationlongitude",
-        "distributionchannel",
-        "userlanguage",
-        "collectorid",
-        "respondentid",
-        "customdata1",
-        "timestamp",
-    ]
-)
-
-
 @dataclass
 class _Input:
     """One table read, or one slice of the rows of an engine's table."""
@@ -318,10 +288,20 @@ def _prepare(
             value=note.value,
         )
     mapping = map_headers(raw.headers, src)
+    if mapping.metadata:
+        headers = [header for _position, header in mapping.metadata]
+        message, fix = column_text("tool_column", src, "", header=", ".join(headers))
+        issues.add("tool_column", message, fix, file=file, value=str(len(headers)))
     for _position, header in mapping.unknown:
-        reason = "tool_column" if header_key(header) in _TOOL_COLUMNS else "unknown_column"
-        message, fix = column_text(reason, src, "", header=header)
-        issues.add(reason, message, fix, file=file, column=header)
+        message, fix = column_text("unknown_column", src, "", header=header)
+        issues.add("unknown_column", message, fix, file=file, column=header)
+    for name, options in mapping.options.items():
+        headers = [raw.header_names[position] for position, _answer in options]
+        read_from = raw.header_names[mapping.columns[name]] if name in mapping.columns else ""
+        message, fix = column_text(
+            "select_options", src, name, header=", ".join(headers), first=read_from
+        )
+        issues.add("select_options", message, fix, file=file, column=name, value=str(len(headers)))
     for position, header, name in mapping.duplicates:
         first_at = mapping.columns[name]
         message, fix = column_text(
@@ -336,8 +316,9 @@ def _prepare(
         issues.add("duplicate_column", message, fix, file=file, column=name)
     lacks_required = []
     absent = []
+    joined = mapping.joined
     for column in src.columns:
-        if column.name in mapping.columns:
+        if column.name in mapping.columns or column.name in joined:
             continue
         if column.required:
             message, fix = column_text("missing_column", src, column.name)
@@ -349,11 +330,12 @@ def _prepare(
         message, fix = column_text("absent_column", src, ", ".join(absent))
         issues.add("absent_column", message, fix, file=file, value=", ".join(absent))
     # copy=False: the columns are only read, and copying a million rows costs time and memory.
-    frame = pd.DataFrame(
-        {name: _labelled(raw, position, specs[name]) for name, position in mapping.columns.items()},
-        index=pd.RangeIndex(len(raw.frame)),
-        copy=False,
-    )
+    cells = {
+        name: _labelled(raw, position, specs[name]) for name, position in mapping.columns.items()
+    }
+    for name, options in joined.items():
+        cells[name] = join_options(raw.frame, options)
+    frame = pd.DataFrame(cells, index=pd.RangeIndex(len(raw.frame)), copy=False)
     return _Input(raw, frame, offset, lacks_required, n=len(raw.frame))
 
 

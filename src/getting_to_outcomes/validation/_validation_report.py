@@ -53,7 +53,16 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     "missing_column": ("columns", "error", "a required column is not in the file"),
     "absent_column": ("columns", "info", "an optional column is not in the file"),
     "unknown_column": ("columns", "warning", "a column that the source does not define"),
-    "tool_column": ("columns", "info", "a column that survey tools add (start date, status...)"),
+    "tool_column": (
+        "columns",
+        "info",
+        "columns of survey-tool metadata (submission ids and times, devices), ignored",
+    ),
+    "select_options": (
+        "columns",
+        "info",
+        "the one-per-answer (0/1) columns of a select-multiple question were recognised",
+    ),
     "duplicate_column": ("columns", "error", "two columns of the file are the same column"),
     "personal_data": ("privacy", "info", "a column holds personal data (names, emails, phones)"),
     # cells
