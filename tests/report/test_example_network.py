@@ -92,3 +92,12 @@ def test_the_summary_json_matches_the_tables(funder) -> None:
     payload = json.loads((funder.out_dir / "summary.json").read_text())
     table = pd.read_csv(funder.tables["rankings"], encoding="utf-8-sig")
     assert len(payload["tables"]["rankings"]) == len(table)
+
+
+@pytest.mark.parametrize("which", ["grantee", "funder"])
+def test_the_report_folder_is_a_valid_data_package(which, request) -> None:
+    import frictionless
+
+    files = request.getfixturevalue(which)
+    result = frictionless.validate(str(files.out_dir / "datapackage.json"))
+    assert result.valid, result.flatten(["rowNumber", "fieldName", "type", "note"])[:10]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,10 +19,13 @@ from getting_to_outcomes.errors import DataReadError, PseudonymKeyError, Unknown
 if TYPE_CHECKING:
     import pandas as pd
 
+    from getting_to_outcomes.definitions import Framework
+
 __all__ = ["template", "validate_command"]
 
 _USAGE = 2
 _OUTPUT_SUFFIXES = (".csv", ".xlsx", ".parquet")
+_SHEET = "valid_rows"
 
 
 def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
@@ -44,21 +47,62 @@ def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
     return value
 
 
-def _write_rows(frame: pd.DataFrame, path: Path) -> None:
-    from getting_to_outcomes.io import write_atomic
+def _write_rows(frame: pd.DataFrame, path: Path, framework: Framework, source: str) -> Path | None:
+    """Write the valid rows, and for CSV and Excel a data package describing them.
+
+    The descriptor is ``<name>.datapackage.json`` beside the file (another output in the
+    same folder keeps its own); Parquet files carry their own schema.
+    """
+    import pandas as pd
+
+    from getting_to_outcomes.io import source_schema, write_atomic
 
     table = frame.reset_index()
     suffix = path.suffix.casefold()
+    schema = source_schema(source, framework, columns=[str(c) for c in table.columns])
+    # Answers and counts are read as floats (a blank is NaN); written as whole numbers
+    # they match the integer fields of the schema.
+    for field in schema["fields"]:
+        column = table[field["name"]]
+        if field["type"] == "integer" and pd.api.types.is_float_dtype(column):
+            whole = column.dropna()
+            if bool((whole == whole.round()).all()):
+                table[field["name"]] = column.astype("Int64")
+    if "row" in table.columns:
+        row = next(f for f in schema["fields"] if f["name"] == "row")
+        row.update(type="integer", description="Row number of the record in the file read "
+                   "(header = row 1).")
 
     def writer(temporary: Path) -> None:
         if suffix == ".xlsx":
-            table.to_excel(temporary, index=False, sheet_name="valid_rows")
+            table.to_excel(temporary, index=False, sheet_name=_SHEET)
         elif suffix == ".parquet":
             table.to_parquet(temporary, index=False)
         else:
             table.to_csv(temporary, index=False, date_format="%Y-%m-%d")
 
     write_atomic(path, writer)
+    if suffix == ".parquet":
+        return None
+    return _describe_rows(path, schema, framework, source)
+
+
+def _describe_rows(
+    path: Path, schema: dict[str, Any], framework: Framework, source: str
+) -> Path:
+    from getting_to_outcomes.io import data_package, table_resource, write_data_package
+
+    declared = framework.source(source)
+    resource = table_resource(path.name, schema, name=path.stem, title=declared.name,
+                              description=f"Rows of {declared.name!r} that passed validation.")
+    if path.suffix.casefold() == ".xlsx":
+        resource.update(format="xlsx", mediatype="application/vnd.openxmlformats-"
+                        "officedocument.spreadsheetml.sheet",
+                        dialect={"sheetName": _SHEET})
+        del resource["encoding"]
+    package = data_package([resource], name=path.stem, title=f"Valid rows: {declared.name}",
+                           description=declared.description or None, framework=framework)
+    return write_data_package(package, path.with_name(f"{path.stem}.datapackage.json"))
 
 
 @click.command("validate")
@@ -154,9 +198,10 @@ def validate_command(
     else:
         click.echo(report.summary(max_issues=None))
     if out_valid is not None:
-        _write_rows(report.valid_rows, out_valid)
+        described = _write_rows(report.valid_rows, out_valid, framework, source)
         if output_format == "table":
-            click.echo(f"\n{len(report.valid_rows)} valid row(s) written to {out_valid}")
+            click.echo(f"\n{len(report.valid_rows)} valid row(s) written to {out_valid}"
+                       + (f", described in {described}" if described else ""))
     raise SystemExit(0 if report.ok else 1)
 
 

@@ -2,10 +2,20 @@
 
 Readers for delimited text, Excel, Parquet and SPSS files, the mapping of a file's headers
 to a data source's columns (survey-tool exports included), empty entry templates with a
-codebook, and writes that replace a file whole or not at all.
+codebook, Frictionless Data Package descriptors of the tables written, and writes that
+replace a file whole or not at all.
 """
 
 from getting_to_outcomes.io._atomic import write_atomic, write_bytes_atomic
+from getting_to_outcomes.io._datapackage import (
+    DATA_PACKAGE,
+    DATA_PACKAGE_PROFILE,
+    data_package,
+    source_schema,
+    table_resource,
+    table_schema,
+    write_data_package,
+)
 from getting_to_outcomes.io._headers import (
     TOOL_METADATA,
     HeaderIndex,
@@ -29,6 +39,8 @@ from getting_to_outcomes.io._templates import CODEBOOK_COLUMNS, codebook, write_
 
 __all__ = [
     "CODEBOOK_COLUMNS",
+    "DATA_PACKAGE",
+    "DATA_PACKAGE_PROFILE",
     "MAX_CELL_CHARS",
     "READ_ATTRS",
     "TOOL_METADATA",
@@ -38,14 +50,19 @@ __all__ = [
     "ReadNote",
     "codebook",
     "column_letter",
+    "data_package",
     "frame_table",
     "header_key",
     "join_options",
     "map_headers",
     "read_raw",
     "read_table",
+    "source_schema",
+    "table_resource",
+    "table_schema",
     "tool_of",
     "write_atomic",
     "write_bytes_atomic",
+    "write_data_package",
     "write_template",
 ]

@@ -9,6 +9,7 @@ into a folder::
     tables/*.csv       every table; cells that a spreadsheet would run as a formula are
     tables.xlsx        neutralised, in both formats (OWASP "CSV injection")
     summary.json       the tables as JSON, with what the report is about
+    datapackage.json   the CSV tables described (Frictionless Data Package)
     manifest.json      the files written, so that ``force=True`` can replace them cleanly
 
 Two modes:
@@ -47,7 +48,7 @@ import pandas as pd
 from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError, did_you_mean
-from getting_to_outcomes.io import write_bytes_atomic
+from getting_to_outcomes.io import write_bytes_atomic, write_data_package
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
 from getting_to_outcomes.reporting._data import (
@@ -60,6 +61,7 @@ from getting_to_outcomes.reporting._data import (
     withhold,
 )
 from getting_to_outcomes.reporting._html import html_page
+from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
 
 if TYPE_CHECKING:
@@ -407,6 +409,8 @@ def write_report(
     write_bytes_atomic(out / "summary.json",
                  json.dumps(payload, indent=2, ensure_ascii=False, default=str).encode())
     written.append(out / "summary.json")
+    package = report_package(tables, table_files, out, meta, fw, neutralise_formulas)
+    written.append(write_data_package(package, out))
     tick("summary.json")
     page = html_page(meta, rendered, tables, notes, data, fw)
     write_bytes_atomic(out / "report.html", page.encode("utf-8"))
