@@ -1432,7 +1432,69 @@ def _targets(framework: Framework, tables: Mapping[str, pd.DataFrame]) -> pd.Dat
             )
             if not (low <= base_r <= high and low <= target_r <= high):
                 raise RuntimeError(f"target of {indicator_id} for {org.org_id} is out of range")
+    rows += _targets_ahead_of_baseline(framework, tables, {r["indicator_id"] for r in rows})
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+#: How far ahead of its own baseline a grantee sets the target of an indicator whose
+#: framework target it inherits, as a share of the room left in the valid range (or of the
+#: baseline itself when the range is open).
+_AHEAD = 0.25
+
+
+def _targets_ahead_of_baseline(
+    framework: Framework, tables: Mapping[str, pd.DataFrame], set_by_hand: set[str]
+) -> list[dict[str, Any]]:
+    """Targets for every other indicator with a framework target: ahead of each baseline.
+
+    A framework's targets are one number for every grantee, and many grantees (and the
+    network) meet them before any work is done. Grantees set their own, ahead of where they
+    start: each group's baseline is scored from the generated tables, and the target lies
+    ``_AHEAD`` of the way from it to the good end of the valid range, at the framework
+    target's period. The network's targets follow the same rule (a funder's own targets),
+    except for counts, whose network target is the sum of the grantees'.
+    """
+    from getting_to_outcomes.scoring import score
+
+    inherited = [i for i in framework.indicators
+                 if i.targets and i.id not in set_by_hand and i.direction != "maintain"
+                 and i.source in tables]
+    if not inherited:
+        return []
+    summary = score(dict(tables), framework, indicators=[i.id for i in inherited])
+    frame = summary.to_frame()
+    first = frame[(frame["subgroup"] == "all") & (frame["period"] == frame["baseline_period"])]
+    rows: list[dict[str, Any]] = []
+    for ind in inherited:
+        mine = first[first["indicator_id"] == ind.id]
+        is_count = ind.measure.kind == "count"
+        low, high = ind.valid_range or (-math.inf, math.inf)
+        digits = 0 if is_count else 3
+        for row in mine.itertuples():
+            baseline = float(row.value)
+            if math.isnan(baseline) or (is_count and row.group == "network"):
+                continue
+            good_end = high if ind.direction == "increase" else low
+            room = (good_end - baseline if math.isfinite(good_end)
+                    else abs(baseline) or 1.0)
+            step = _AHEAD * room
+            if not is_count and abs(step) < 10**-digits:
+                continue  # already at the good end of the range: nothing to set
+            target = round(baseline + step, digits)
+            if is_count and target == round(baseline):
+                target = round(baseline) + (1 if ind.direction == "increase" else -1)
+            target = min(max(target, low), high)
+            base_r = round(baseline, digits if not is_count else 1)
+            if (1 if ind.direction == "increase" else -1) * (target - base_r) <= 0:
+                continue  # at the good end already (no reversal to undo): nothing to set
+            rows.append({
+                "org_id": row.group,
+                "indicator_id": ind.id,
+                "baseline": base_r,
+                "target": target,
+                "period": ind.targets[-1].period,
+            })
+    return rows
 
 
 # --- the messy export -------------------------------------------------------------------

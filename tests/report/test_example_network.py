@@ -101,3 +101,29 @@ def test_the_report_folder_is_a_valid_data_package(which, request) -> None:
     files = request.getfixturevalue(which)
     result = frictionless.validate(str(files.out_dir / "datapackage.json"))
     assert result.valid, result.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def _direction(example, indicator_id: str) -> int:
+    return {"increase": 1, "decrease": -1, "maintain": 0}[
+        example.framework.indicators[indicator_id].direction]
+
+
+def test_no_target_reads_achieved_while_the_value_declines_significantly(network) -> None:
+    example, summary, _ = network
+    rows = summary.to_frame()
+    rows = rows[(rows["subgroup"] == "all") & rows["target"].notna()]
+    sign = rows["indicator_id"].map(lambda i: _direction(example, i))
+    declining = ((sign > 0) & (rows["change_ci_high"] < 0)) | \
+        ((sign < 0) & (rows["change_ci_low"] > 0))
+    assert not (declining & (rows["status"] == "target_achieved")).any()
+
+
+def test_at_most_five_percent_of_the_example_targets_are_met_at_baseline(network) -> None:
+    example, summary, _ = network
+    rows = summary.to_frame()
+    rows = rows[(rows["subgroup"] == "all") & rows["target"].notna()
+                & (rows["period"] != rows["baseline_period"])]
+    sign = rows["indicator_id"].map(lambda i: _direction(example, i))
+    met = (sign != 0) & (sign * (rows["baseline_value"] - rows["target"]) >= 0)
+    assert len(rows) > 1000
+    assert met.mean() <= 0.05

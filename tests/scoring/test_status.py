@@ -207,3 +207,24 @@ def test_target_periods_given_as_numbers_match_the_data(fw: Framework) -> None:
                   targets=targets).to_frame().set_index("period")
     assert frame.loc["2024", "target"] == 0.2
     assert frame.loc["2024", "progress"] == pytest.approx((0.3 - 0.4) / (0.2 - 0.4))
+
+
+# ---- a target met while declining says both -----------------------------------------------
+
+
+def test_a_target_met_while_declining_significantly_says_both() -> None:
+    # CA-01's public commitments: target 5 already met at a baseline of 19, now 8, and the
+    # change's interval (shifted onto the value: 6 to 10) lies wholly below the baseline.
+    row = one(8.0, 19.0, 5.0, low=6.0, high=10.0)
+    assert row["status"] == "target_met_declining"
+    assert "declined significantly" in row["status_note"]
+
+
+def test_a_target_met_with_a_decline_inside_the_noise_stays_achieved() -> None:
+    # The interval 6 to 20 reaches back over the baseline of 19: not a significant decline.
+    assert one(8.0, 19.0, 5.0, low=6.0, high=20.0)["status"] == "target_achieved"
+
+    # Lower is better: 3.9 meets the target 4 (already met by the baseline 3.2), and its
+    # interval 3.5 to 4.2 lies wholly above the baseline.
+    assert one(3.9, 3.2, 4.0, direction="decrease", low=3.5, high=4.2)["status"] == \
+        "target_met_declining"

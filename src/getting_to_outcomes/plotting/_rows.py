@@ -684,7 +684,8 @@ def plot_targets(
     handles: list[Any] = [
         Patch(facecolor=_style.STATUS_COLORS[s], edgecolor="#222222", linewidth=0.6,
               label=_style.status_label(s, symbol=True))
-        for s in _style.STATUS_ORDER[:5]
+        for s in _style.STATUS_ORDER[:-1]
+        if s != "target_met_declining" or bool((frame["status"] == s).any())
     ]
     handles.append(Line2D([], [], color="#111111", linewidth=2.6, label="Target"))
     _d.legend_below(ax, handles, ncol=3)

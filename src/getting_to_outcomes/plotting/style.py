@@ -96,6 +96,7 @@ GROUP_COLORS: list[str] = [
 #: Statuses from best to worst, then the two that carry no judgement.
 STATUS_ORDER: list[str] = [
     "target_achieved",
+    "target_met_declining",
     "on_track",
     "needs_acceleration",
     "limited",
@@ -106,6 +107,7 @@ STATUS_ORDER: list[str] = [
 #: Words shown for each status.
 STATUS_LABELS: dict[str, str] = {
     "target_achieved": "Target achieved",
+    "target_met_declining": "Target met, declining",
     "on_track": "On track",
     "needs_acceleration": "Needs acceleration",
     "limited": "Limited progress",
@@ -118,6 +120,7 @@ STATUS_LABELS: dict[str, str] = {
 #: A symbol per status, drawn in cells and stations so that colour never carries meaning alone.
 STATUS_SYMBOLS: dict[str, str] = {
     "target_achieved": "✓",
+    "target_met_declining": "✓↓",
     "on_track": "↑",
     "needs_acceleration": "→",
     "limited": "↘",
@@ -129,6 +132,8 @@ STATUS_SYMBOLS: dict[str, str] = {
 #: A blue-to-vermillion scale (the colour-blind-safe axis of Okabe-Ito) for ordered statuses.
 STATUS_COLORS: dict[str, str] = {
     "target_achieved": OKABE_ITO["blue"],
+    # Blue of a met target, lightened: met, but the symbol and words say it is declining.
+    "target_met_declining": "#8FB8DE",
     "on_track": OKABE_ITO["sky_blue"],
     "needs_acceleration": OKABE_ITO["yellow"],
     "limited": OKABE_ITO["orange"],

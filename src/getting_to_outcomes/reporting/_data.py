@@ -210,6 +210,8 @@ class Chart:
     heading: str
     intro: str
     build: Callable[[], Any]
+    #: Shown on the first page, after the key findings (others are collapsed details).
+    lead: bool = False
 
 
 @dataclass
@@ -222,6 +224,9 @@ class Rendered:
     media_type: str
     alt: str
     files: list[Path]
+    lead: bool = False
+    #: Narrowest width (CSS px) at which the chart's smallest text is still 9 px high.
+    min_width: int = 0
 
 
 @dataclass
@@ -231,3 +236,5 @@ class Table:
     heading: str
     intro: str
     frame: pd.DataFrame
+    #: What the page shows (human columns, formatted); None: the table is in the files only.
+    view: pd.DataFrame | None = None

@@ -17,7 +17,9 @@ from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK, ROLLUP_COLUMNS
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
+from getting_to_outcomes.reporting import _readable as _r
 from getting_to_outcomes.reporting._data import Chart, Table, Tables
+from getting_to_outcomes.reporting._findings import Findings
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -99,17 +101,27 @@ def _realm_blocks(frame: pd.DataFrame, framework: Framework | None
 
 
 def grantee_plan(data: Tables, org: Any, labels: Mapping[Any, str] | None, caption: str,
-                  max_panels: int) -> tuple[list[Chart], list[Table]]:
+                  max_panels: int, findings: Findings) -> tuple[list[Chart], list[Table]]:
     fw = data.framework
     mine = _overall(data.summary[data.summary["group"] == org])
     charts: list[Chart] = []
     common: dict[str, Any] = {"labels": labels, "framework": fw, "caption": caption}
+    if findings.indicators:
+        charts.append(Chart(
+            "key_changes", "glance", "The clearest gains and declines",
+            "Hollow dot: baseline; filled dot: now, with its confidence interval. Each row "
+            "has its own scale.",
+            functools.partial(_plots.plot_before_after, data, by="indicator", group=org,
+                              indicators=findings.indicators,
+                              title=f"Clearest changes since baseline\n"
+                                    f"{_d.label(org, labels)}", **common), lead=True))
     if not data.by_stop().empty and (data.by_stop()["group"] == org).any():
         charts.append(Chart(
             "theory_of_change", "glance", "Where progress is, along the theory of change",
-            "Each station is a stop of the theory of change, filled with its status and ringed "
-            "in its realm's colour; lines show which stop leads to which.",
-            lambda: _plots.plot_theory_of_change(data, group=org, **common)))
+            "Each station is a stop of the theory of change, filled with the median status of "
+            "its indicators and ringed in its realm's colour; lines show which stop leads to "
+            "which.",
+            lambda: _plots.plot_theory_of_change(data, group=org, **common), lead=True))
     blocks = _realm_blocks(mine, fw)
     for realm, name, ids in blocks:
         with_target = [i for i in ids
@@ -170,9 +182,10 @@ def grantee_plan(data: Tables, org: Any, labels: Mapping[Any, str] | None, capti
             lambda: _plots.plot_realm_profiles(data, groups=[org], **common)))
     tables = [
         Table("indicators", "indicators", "Indicators by realm and stop",
-               "Every indicator of the organization, latest and earlier periods. Withheld "
-               "values are blank; the reason says why.",
-               _indicator_table(mine, fw, extra=["notes"])),
+               "The latest period of every indicator of the organization. The files hold "
+               "every period, the intervals, tests and notes.",
+               _indicator_table(mine, fw, extra=["notes"]),
+               _r.indicator_view(mine, fw, labels, with_group=False)),
     ]
     everything = data.summary[data.summary["group"] == org]
     subgroups = everything.drop(index=_overall(everything).index)
@@ -187,16 +200,59 @@ def grantee_plan(data: Tables, org: Any, labels: Mapping[Any, str] | None, capti
             tables.append(Table(f"by_{level}", "indicators", f"Roll-up by {level}",
                                  "Scores 0-100 with coverage (indicators with data / defined);"
                                  " missing indicators are not counted as zero.",
-                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True)))
+                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True),
+                                 _rollup_view(roll, level, labels, with_group=False)))
+    reliability = _reliability_table(mine, fw)
     tables.append(Table("reliability", "reliability", "Reliability of survey scales",
                          "Cronbach's alpha of each scale, with its confidence interval; scales "
                          "below their framework threshold are flagged.",
-                         _reliability_table(mine, fw)))
+                         reliability, _reliability_view(reliability)))
+    quality = _quality_table(mine, fw, keep_notes=True)
     tables.append(Table("data_quality", "quality", "Data-quality notes",
                          "Indicators without data, withheld for small groups, or carrying "
                          "notes from validation and scoring.",
-                         _quality_table(mine, fw, keep_notes=True)))
+                         quality, _r.rename(quality, {"indicator": "Indicator",
+                                                      "period": "Period", "note": "Note"})))
     return charts, tables
+
+
+def _rollup_view(roll: pd.DataFrame, level: str, labels: Mapping[Any, str] | None, *,
+                 with_group: bool) -> pd.DataFrame:
+    records = []
+    for row in roll.to_dict("records"):
+        record: dict[str, Any] = (
+            {"Grantee": _d.label(row.get("group"), labels)} if with_group else {})
+        status = row.get("status")
+        record.update({
+            level.capitalize(): row.get("level_name") or row.get("level_id"),
+            "Period": row.get("period"),
+            "Score (0-100)": _r.score(row.get("score_0_100")),
+            "Indicators with data": f"{_d.num(row.get('n_indicators_with_data')):.0f} of "
+                                    f"{_d.num(row.get('n_indicators_defined')):.0f}",
+            "Coverage": _r.percent(row.get("coverage")),
+            "Median status": _style.status_label(status) if isinstance(status, str) else "",
+        })
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def _reliability_view(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame()
+    records = []
+    for row in frame.to_dict("records"):
+        low, high = _d.num(row.get("reliability_ci_low")), _d.num(row.get("reliability_ci_high"))
+        flag = row.get("reliability_flag")
+        records.append({
+            "Scale": row.get("indicator"),
+            "Period": row.get("period"),
+            "n": f"{_d.num(row.get('n')):,.0f}" if _d.is_num(row.get("n")) else "",
+            "Cronbach's alpha": f"{_d.num(row.get('reliability')):.2f}"
+            if _d.is_num(row.get("reliability")) else "",
+            "Interval": f"{low:.2f} to {high:.2f}" if _d.is_num(low) and _d.is_num(high) else "",
+            "Flag": str(flag).replace("_", " ") if isinstance(flag, str) else "",
+        })
+    return pd.DataFrame(records)
 
 
 def _reliability_table(frame: pd.DataFrame, framework: Framework | None) -> pd.DataFrame:
@@ -274,7 +330,7 @@ def _key_indicators(frame: pd.DataFrame, framework: Framework | None, count: int
 
 
 def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] | None,
-                 caption: str, rank_indicators: int, max_panels: int
+                 caption: str, rank_indicators: int, max_panels: int, findings: Findings
                  ) -> tuple[list[Chart], list[Table]]:
     fw = data.framework
     frame = _overall(data.summary)
@@ -284,8 +340,9 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
     if not stops.empty and (stops["group"] == NETWORK).any():
         charts.append(Chart(
             "theory_of_change", "glance", "The network along the theory of change",
-            "Pooled network roll-up of each stop.",
-            lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common)))
+            "Pooled network roll-up of each stop: the fill is the median status of its "
+            "indicators, the number its mean score.",
+            lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common), lead=True))
     blocks = _realm_blocks(frame, fw)
     kinds: list[tuple[Literal["score", "status"], str]] = [("score", "Scores (0-100)"),
                                                             ("status", "Status")]
@@ -307,7 +364,7 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
         charts.append(Chart(
             "realm_profiles", "realms", "Realm profiles",
             "Roll-up scores in the individual, community and policy realms, with coverage.",
-            lambda: _plots.plot_realm_profiles(data, **common)))
+            lambda: _plots.plot_realm_profiles(data, **common), lead=True))
     keys = _key_indicators(frame, fw, rank_indicators)
     for indicator in keys:
         charts.append(Chart(
@@ -332,30 +389,48 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                                   **common)))
     order = _d.period_order(frame, data, fw)
     latest = _d.latest_rows(frame, order, None)
+    network_rows = frame[frame["group"] == NETWORK]
+    coverage = _coverage(frame, members, fw, labels)
+    rankings = _rankings(latest, fw, labels)
+    overview = _grantee_overview(frame, members, fw, labels)
     tables = [
+        Table("grantees", "heatmap", "Grantees at a glance",
+               "Each grantee's latest period: targets met, on track and behind, clear "
+               "gains and declines, and how much of the framework has data.",
+               overview, overview),
         Table("scores", "heatmap", "Scores by grantee and indicator (0-100)",
                "Latest period of each indicator; 'withheld' marks small groups.",
-               _wide(latest, "score_0_100", fw, labels)),
+               _wide(latest, "score_0_100", fw, labels), None),
         Table("statuses", "heatmap", "Status by grantee and indicator", "",
-               _wide(latest, "status", fw, labels)),
+               _wide(latest, "status", fw, labels), None),
         Table("rankings", "rankings", "Rankings with uncertainty",
                "For every indicator at its latest period: rank and the range of ranks the "
-               "confidence intervals allow.", _rankings(latest, fw, labels)),
+               "confidence intervals allow.", rankings, _rankings_view(rankings, frame, fw)),
         Table("network_totals", "network", "Network totals",
                "The pooled network, computed from all grantees' data together.",
-               _indicator_table(frame[frame["group"] == NETWORK], fw)),
+               _indicator_table(network_rows, fw),
+               _r.indicator_view(network_rows, fw, labels, with_group=False)),
         Table("coverage", "health", "Coverage and data health per grantee",
                "Indicators with data, withheld cells, reliability flags and typical n.",
-               _coverage(frame, members, fw, labels)),
+               coverage, _r.rename(coverage, {
+                   "group": "Grantee", "indicators_with_data": "Indicators with data",
+                   "coverage": "Coverage", "cells_withheld": "Values withheld",
+                   "reliability_flags": "Reliability flags", "median_n": "Median n",
+                   "periods": "Periods"}).assign(
+                       Coverage=lambda t: t["Coverage"].map(_r.percent),
+                       **{"Median n": lambda t: t["Median n"].map(
+                           lambda v: f"{v:,.0f}" if _d.is_num(v) else "")})),
         Table("indicators", "indicators", "Every grantee, every indicator",
                "The full table behind the charts (free-text notes are left out of funder "
-               "reports).", _indicator_table(frame, fw)),
+               "reports).", _indicator_table(frame, fw), None),
     ]
     for level in ("realm", "stop"):
         roll = data.rollups[data.rollups["level"] == level]
         if not roll.empty:
             tables.append(Table(f"by_{level}", "realms", f"Roll-up by {level}", "",
-                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True)))
+                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True),
+                                 _rollup_view(roll, level, labels, with_group=True)
+                                 if level == "realm" else None))
     return charts, tables
 
 
@@ -399,6 +474,57 @@ def _rankings(frame: pd.DataFrame, framework: Framework | None,
     columns = ["indicator", "indicator_id", "period", "group", "value", "rank", "rank_best",
                "rank_worst"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _grantee_overview(frame: pd.DataFrame, members: Sequence[Any],
+                      framework: Framework | None,
+                      labels: Mapping[Any, str] | None) -> pd.DataFrame:
+    """One row per grantee, at most eight columns: what a funder looks at first."""
+    defined = len(framework.indicators) if framework is not None else frame[
+        "indicator_id"].nunique()
+    order = _d.period_order(frame, None, framework)
+    records = []
+    for g in members:
+        block = frame[frame["group"] == g]
+        later = block[block["period"].astype(str) != block["baseline_period"].astype(str)] \
+            if "baseline_period" in block.columns else block
+        latest = _d.latest_rows(later, order, None) if not later.empty else later
+        statuses = latest["status"].value_counts() if "status" in latest else \
+            pd.Series(dtype=int)
+        verdicts = [_r.change_verdict(r, _r.direction(framework, str(r["indicator_id"]),
+                                                      frame))
+                    for r in latest.to_dict("records")]
+        with_data = block.loc[block["value"].map(_d.is_num), "indicator_id"].nunique()
+        records.append({
+            "Grantee": _d.label(g, labels),
+            "Indicators with data": f"{with_data} of {defined}",
+            "Coverage": _r.percent(with_data / defined) if defined else "",
+            "Targets met": int(statuses.get("target_achieved", 0)),
+            "On track": int(statuses.get("on_track", 0)),
+            "Behind pace": int(statuses.get("needs_acceleration", 0)
+                               + statuses.get("limited", 0)),
+            "Clear gains": verdicts.count("gain"),
+            "Clear declines": verdicts.count("decline"),
+        })
+    return pd.DataFrame(records)
+
+
+def _rankings_view(rankings: pd.DataFrame, frame: pd.DataFrame,
+                   framework: Framework | None) -> pd.DataFrame:
+    if rankings.empty:
+        return pd.DataFrame()
+    fmts = _r.formats(frame, framework)
+    return pd.DataFrame({
+        "Indicator": rankings["indicator"],
+        "Period": rankings["period"].astype(str),
+        "Grantee": rankings["group"],
+        "Value": [fmts.get(str(i), _r.Format()).value(v)
+                  for i, v in zip(rankings["indicator_id"], rankings["value"], strict=True)],
+        "Rank": rankings["rank"].map(lambda v: f"{v:.0f}" if _d.is_num(v) else ""),
+        "Possible ranks": [f"{_d.num(b):.0f} to {_d.num(w):.0f}" if _d.is_num(b) else ""
+                           for b, w in zip(rankings["rank_best"], rankings["rank_worst"],
+                                           strict=True)],
+    })
 
 
 def _coverage(frame: pd.DataFrame, members: Sequence[Any], framework: Framework | None,

@@ -60,6 +60,7 @@ from getting_to_outcomes.reporting._data import (
     with_data,
     withhold,
 )
+from getting_to_outcomes.reporting._findings import funder_findings, grantee_findings
 from getting_to_outcomes.reporting._html import html_page
 from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
@@ -350,13 +351,18 @@ def write_report(
     # network's values alone would draw pages of empty rows and name others' sources.
     among = [org] if mode == "grantee" else None
     data.summary = withhold(with_data(data.summary, among))
-    caption = _caption(data, fw, source)
+    sources = _caption(data, fw, source)
+    # The sources are named once, on the page; a chart file carries only what it must.
+    caption = ("Synthetic data, generated for illustration: not real organizations or people."
+               if _d.is_synthetic(data, data.summary, fw) else "")
     if mode == "grantee":
-        charts, tables = grantee_plan(data, org, labels, caption, max_panels)
+        findings = grantee_findings(data.summary, org, fw, labels)
+        charts, tables = grantee_plan(data, org, labels, caption, max_panels, findings)
     else:
         members = [g for g in dict.fromkeys(data.summary["group"].dropna()) if g != NETWORK]
+        findings = funder_findings(data.summary, members, fw, labels)
         charts, tables = funder_plan(data, members, labels, caption, rank_indicators,
-                                      max_panels)
+                                      max_panels, findings)
     total = len(charts) + 3
     done = 0
 
@@ -412,7 +418,7 @@ def write_report(
     package = report_package(tables, table_files, out, meta, fw, neutralise_formulas)
     written.append(write_data_package(package, out))
     tick("summary.json")
-    page = html_page(meta, rendered, tables, notes, data, fw)
+    page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
     write_bytes_atomic(out / "report.html", page.encode("utf-8"))
     written.append(out / "report.html")
     listed = [*written, out / "manifest.json"]
@@ -499,7 +505,35 @@ def _render(chart: Chart, out: Path, dpi: int, embed: str) -> Rendered:
     write_bytes_atomic(files[1], svg)
     image, media_type = (svg, "image/svg+xml") if embed == "svg" else (png, "image/png")
     return Rendered(chart.key, chart.section, chart.heading, chart.intro, image, media_type,
-                     _style.alt_text(fig), files)
+                     _style.alt_text(fig), files, lead=chart.lead,
+                     min_width=readable_width(svg))
+
+
+#: Smallest text, in CSS pixels, that a chart may show on screen.
+MIN_TEXT_PX = 9.0
+
+_VIEWBOX = re.compile(rb'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"')
+_FONT_SIZE = re.compile(rb"font-size:\s*([0-9.]+)px")
+
+
+def readable_width(svg: bytes) -> int:
+    """The narrowest width (CSS px) at which the smallest text of an SVG chart is 9 px high.
+
+    An image scaled to ``w`` pixels draws text of size ``s`` (SVG user units) at
+    ``s * w / viewBox width`` pixels; the page never shows a chart narrower than this (it
+    scrolls sideways inside its own frame instead).
+
+    Examples
+    --------
+    >>> readable_width(b'<svg viewBox="0 0 720 400"><text style="font-size: 7.5px">a</text>'
+    ...                b'<text style="font-size: 10px">b</text></svg>')
+    864
+    """
+    box = _VIEWBOX.search(svg)
+    sizes = [float(m) for m in _FONT_SIZE.findall(svg)]
+    if box is None or not sizes:
+        return 0
+    return math.ceil(float(box.group(1)) * MIN_TEXT_PX / min(sizes))
 
 
 def _meta(data: Tables, mode: str, org: Any, labels: Mapping[Any, str] | None,

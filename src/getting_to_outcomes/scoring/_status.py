@@ -39,6 +39,14 @@ Statuses
     A status is *uncertain* when the statuses at the two ends of the value's confidence
     interval differ, that is, when the interval spans a threshold.
 
+    *Target met, declining* (``target_met_declining``). A value at or beyond its target
+    whose interval lies wholly on the wrong side of the baseline (below it when higher is
+    better, above it when lower is better) has met the target while declining
+    significantly: it happens when the target was already met at baseline. Such a row says
+    both, never ``target_achieved`` alone. The interval is the change's confidence interval
+    shifted onto the value when progress is measured from the observed baseline, so the rule
+    reads "the change's interval excludes zero in the wrong direction".
+
 Time
     Periods whose labels are all numbers (years) are placed at those numbers; otherwise at
     their positions in the source's period order (0, 1, 2...), so growth is per period.
@@ -73,8 +81,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: Statuses from best to worst, then the one for rows that cannot be assessed.
 STATUSES: tuple[str, ...] = (
-    "target_achieved", "on_track", "needs_acceleration", "limited", "deteriorating",
-    "insufficient_data",
+    "target_achieved", "target_met_declining", "on_track", "needs_acceleration", "limited",
+    "deteriorating", "insufficient_data",
 )
 DIRECTION_SIGN = {"increase": 1.0, "decrease": -1.0, "maintain": 0.0}
 
@@ -178,6 +186,13 @@ def _status_at(
     return status, linear & known & (d != 0)
 
 
+def _declining(low: FloatArray, high: FloatArray, base: FloatArray, d: FloatArray) -> BoolArray:
+    """Rows whose interval lies wholly on the wrong side of the baseline."""
+    with np.errstate(invalid="ignore"):
+        wrong: BoolArray = ((d > 0) & (high < base)) | ((d < 0) & (low > base))
+    return wrong
+
+
 def assess(
     *,
     value: FloatArray,
@@ -239,6 +254,10 @@ def assess(
     status, linear = _status_at(value, *args)
     at_low, _ = _status_at(low, *args)
     at_high, _ = _status_at(high, *args)
+    # A target met while the value declines significantly says both (module docstring).
+    declining = _declining(low, high, base, d)
+    status = np.where((status == "target_achieved") & declining, "target_met_declining",
+                      status).astype(object)
     # Progress toward a target needs the target ahead of the baseline in the good direction.
     ahead = usable & (d * (target - base) > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -259,6 +278,9 @@ def assess(
         notes[i] = "the target equals the baseline, so progress is undefined"
     for i in np.flatnonzero(usable & (d * (target - base) < 0) & assessed):
         notes[i] = "the baseline already met the target, so progress is undefined"
+    for i in np.flatnonzero((status == "target_met_declining") & assessed):
+        notes[i] = ("the target is met, but the value declined significantly since the "
+                    "baseline (its interval lies wholly on the wrong side of it)")
     for i in np.flatnonzero(~np.isnan(target_time) & (horizon <= 0) & assessed):
         notes[i] = "the target lies at or before the baseline period and was not used"
     return pd.DataFrame({

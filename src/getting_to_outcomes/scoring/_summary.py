@@ -53,8 +53,11 @@ GAP_COLUMNS: list[str] = [
     "gap_change", "suppressed",
 ]
 
+# A target met while declining significantly counts as needing acceleration in a roll-up's
+# median: the value is where it should be but moving away from it. Listed last, so that a
+# median of rank 2 reads "needs_acceleration".
 _STATUS_RANK = {"deteriorating": 0, "limited": 1, "needs_acceleration": 2, "on_track": 3,
-                "target_achieved": 4}
+                "target_achieved": 4, "target_met_declining": 2}
 _LEVELS = ("stop", "zone", "realm")
 
 
