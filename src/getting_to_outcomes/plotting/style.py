@@ -132,8 +132,9 @@ STATUS_SYMBOLS: dict[str, str] = {
 #: A blue-to-vermillion scale (the colour-blind-safe axis of Okabe-Ito) for ordered statuses.
 STATUS_COLORS: dict[str, str] = {
     "target_achieved": OKABE_ITO["blue"],
-    # Blue of a met target, lightened: met, but the symbol and words say it is declining.
-    "target_met_declining": "#8FB8DE",
+    # A mid grey, darker than "insufficient data": met, but no colour of progress; the
+    # symbol and the words say it is declining.
+    "target_met_declining": "#7F7F7F",
     "on_track": OKABE_ITO["sky_blue"],
     "needs_acceleration": OKABE_ITO["yellow"],
     "limited": OKABE_ITO["orange"],
