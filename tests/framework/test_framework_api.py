@@ -54,3 +54,28 @@ def test_map_text_lists_zones_and_stops_in_order(minimal_framework: Path) -> Non
     text = load_framework(minimal_framework).map_text()
     assert text.index("Zone 1: Building Power") < text.index("Growing the Base")
     assert text.index("Growing the Base") < text.index("Zone 2: Education Wins")
+
+
+def test_an_indicator_set_shows_its_ids_in_text_and_a_table_in_notebooks(
+    minimal_framework: Path,
+) -> None:
+    indicators = load_framework(minimal_framework).indicators
+    assert repr(indicators) == (
+        "IndicatorSet(3 indicators: leadership.confidence, base.active_share, wins.adopted)"
+    )
+    html = indicators._repr_html_()
+    assert html.count("<tr><td>") == 3
+    assert "<code>base.active_share</code>" in html
+
+
+def test_an_indicator_shows_its_name_measure_and_place_and_escapes_text(
+    minimal_framework: Path,
+) -> None:
+    indicator = load_framework(minimal_framework).indicators["wins.adopted"]
+    assert repr(indicator).startswith("<Indicator 'wins.adopted': ")
+    assert "(count, " in repr(indicator)
+    changed = indicator.model_copy(update={"name": "Wins <adopted> & kept"})
+    html = changed._repr_html_()
+    assert "Wins &lt;adopted&gt; &amp; kept" in html
+    assert "<code>wins.adopted</code>" in html
+    assert "<th style='text-align:left'>stop</th>" in html

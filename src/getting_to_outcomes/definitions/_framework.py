@@ -85,7 +85,22 @@ class IndicatorSet(Sequence[Indicator]):
         return item in self._items
 
     def __repr__(self) -> str:
-        return f"IndicatorSet({len(self)} indicators)"
+        shown = ", ".join(self.ids[:5]) + (", ..." if len(self) > 5 else "")
+        return f"IndicatorSet({len(self)} indicators: {shown})"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td><code>{html.escape(i.id)}</code></td><td>{html.escape(i.name)}</td>"
+            f"<td>{html.escape(i.realm)}</td><td>{html.escape(i.stop)}</td>"
+            f"<td>{html.escape(i.measure.kind)}</td><td>{html.escape(i.unit)}</td>"
+            f"<td>{html.escape(i.direction)}</td></tr>"
+            for i in self._items
+        )
+        return (
+            f"<div><p>{len(self)} indicators</p><table><tr><th>id</th><th>name</th>"
+            "<th>realm</th><th>stop</th><th>measure</th><th>unit</th><th>direction</th></tr>"
+            f"{rows}</table></div>"
+        )
 
     @property
     def ids(self) -> list[str]:

@@ -12,6 +12,7 @@ A definition file is a mapping with any of the top-level keys ``framework``,
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -498,6 +499,32 @@ class Indicator(_Model):
         False, description="System-level context: shown as contribution, never as effect."
     )
     provenance: Provenance
+
+    def __repr__(self) -> str:
+        return (
+            f"<Indicator {self.id!r}: {self.name} ({self.measure.kind}, {self.unit}, "
+            f"{self.direction}; {self.realm}, stop {self.stop!r})>"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("realm", self.realm),
+            ("zone", self.zone),
+            ("stop", self.stop),
+            ("measure", self.measure.kind),
+            ("unit", self.unit),
+            ("direction", self.direction),
+            ("source", self.source or ""),
+            ("provenance", self.provenance.status),
+        ]
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{key}</th><td>{html.escape(str(value))}</td></tr>"
+            for key, value in rows
+        )
+        return (
+            f"<div><h4>{html.escape(self.name)} <small><code>{html.escape(self.id)}</code>"
+            f"</small></h4><p>{html.escape(self.definition)}</p><table>{cells}</table></div>"
+        )
 
     @field_validator("valid_range")
     @classmethod
