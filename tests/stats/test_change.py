@@ -62,10 +62,10 @@ class TestMeanCI:
         assert math.isnan(row.sd)
         assert math.isnan(row.ci_low)
 
-    def test_no_values_give_nan(self):
-        row = only(mean_ci([]))
-        assert row.n == 0
-        assert math.isnan(row["mean"])
+    @pytest.mark.parametrize("values", [[], [np.nan, np.nan]], ids=["empty", "all_missing"])
+    def test_no_values_are_refused_naming_the_argument(self, values):
+        with pytest.raises(ScoringError, match="values"):
+            mean_ci(values)
 
     def test_identical_values_give_a_zero_width_interval(self):
         row = only(mean_ci([3, 3, 3]))

@@ -1,4 +1,12 @@
-"""Turning what callers pass (lists, arrays, pandas objects) into checked float arrays."""
+"""Turning what callers pass (lists, arrays, pandas objects) into checked float arrays.
+
+Every function of :mod:`getting_to_outcomes.stats` takes its inputs through this module, so
+that one rule holds everywhere: an infinite value, a count that is not a whole number >= 0,
+a share outside [0, 1], sums that no data could have, arrays of different lengths, or a data
+argument with no value at all are refused with a ``ScoringError`` (a ``ValueError``) that
+names the argument, says where and why. NaN marks a missing value; what a function does with
+it is documented on the function.
+"""
 
 from __future__ import annotations
 
@@ -59,6 +67,11 @@ def fresh_seed() -> int:
     return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
 
 
+def _where(index: pd.Index, at: int, positional: bool) -> str:
+    """'position 3' for plain arrays, 'row 'p7'' for pandas objects."""
+    return f"position {at}" if positional else f"row {index[at]!r}"
+
+
 def _numeric_series(series: pd.Series, what: str) -> pd.Series:
     """Convert one Series to float64, naming the first value that is not a number."""
     if pd.api.types.is_bool_dtype(series.dtype):
@@ -78,8 +91,26 @@ def _numeric_series(series: pd.Series, what: str) -> pd.Series:
     return converted.astype("float64")
 
 
-def as_vector(values: Any, name: str) -> pd.Series:
-    """Return ``values`` as a float64 Series (keeping a pandas index when there is one)."""
+def _refuse_infinite(series: pd.Series, what: str, positional: bool) -> None:
+    values = series.to_numpy(dtype=np.float64)
+    infinite = np.isinf(values)
+    if infinite.any():
+        at = int(np.flatnonzero(infinite)[0])
+        raise ScoringError(
+            f"{what} must be finite; {_where(series.index, at, positional)} holds "
+            f"{values[at]:g} ({int(infinite.sum())} infinite value(s)). Mark a missing value "
+            "as NaN; an infinite one is usually a division by zero upstream."
+        )
+
+
+def as_vector(values: Any, name: str, *, require_value: bool = True) -> pd.Series:
+    """Return ``values`` as a float64 Series (keeping a pandas index when there is one).
+
+    Infinite values are refused. Unless ``require_value`` is False, so are an empty input and
+    one whose values are all missing: there is nothing to compute from, and the usual cause
+    is a wrong column.
+    """
+    positional = not isinstance(values, (pd.Series, pd.DataFrame))
     if isinstance(values, pd.DataFrame):
         if values.shape[1] != 1:
             raise ScoringError(
@@ -95,11 +126,17 @@ def as_vector(values: Any, name: str) -> pd.Series:
         if array.ndim != 1:
             raise ScoringError(f"{name} must be one-dimensional; got shape {array.shape}")
         series = pd.Series(array)
-    return _numeric_series(series, name)
+    series = _numeric_series(series, name)
+    _refuse_infinite(series, name, positional)
+    if require_value and series.isna().all():
+        what = "is empty" if series.empty else f"has no value: all {series.size} are missing"
+        raise ScoringError(f"{name} {what}; there is nothing to compute from")
+    return series
 
 
 def as_item_frame(items: Any, name: str = "items") -> pd.DataFrame:
-    """Return ``items`` as a float64 DataFrame with one column per item."""
+    """Return ``items`` as a float64 DataFrame with one column per item; inf is refused."""
+    positional = not isinstance(items, pd.DataFrame)
     if isinstance(items, pd.DataFrame):
         frame = items
     else:
@@ -116,6 +153,8 @@ def as_item_frame(items: Any, name: str = "items") -> pd.DataFrame:
     columns = {
         col: _numeric_series(frame[col], f"{name} column {col!r}") for col in frame.columns
     }
+    for col, series in columns.items():
+        _refuse_infinite(series, f"{name} column {col!r}", positional)
     return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
 
 
@@ -134,30 +173,119 @@ def broadcast_float(**arrays: Any) -> list[FloatArray]:
         raise ScoringError(f"these inputs must have matching shapes: {shapes}") from exc
 
 
+def _at(array: FloatArray, mask: Any) -> str:
+    """Where the first flagged value is, for an error message: '' for a scalar."""
+    flat = np.flatnonzero(np.asarray(mask).ravel())
+    if array.ndim == 0 or array.size == 1:
+        return ""
+    index = np.unravel_index(int(flat[0]), array.shape)
+    where = index[0] if len(index) == 1 else tuple(int(i) for i in index)
+    return f" at position {where}"
+
+
+def check_finite(name: str, values: FloatArray) -> None:
+    """Refuse an infinite value (NaN, a missing value, passes)."""
+    bad = np.isinf(values)
+    if bad.any():
+        raise ScoringError(
+            f"{name} must be finite; got {values[bad].ravel()[0]:g}{_at(values, bad)}"
+        )
+
+
+def check_counts(name: str, values: FloatArray, *, missing: bool = False) -> None:
+    """Refuse a count that is not a whole number >= 0 (NaN too, unless ``missing``)."""
+    bad = np.isinf(values) | (values < 0) | (np.isfinite(values) & (values != np.round(values)))
+    if not missing:
+        bad |= np.isnan(values)
+    if bad.any():
+        raise ScoringError(
+            f"{name} must be a count, whole numbers >= 0 and never negative; got "
+            f"{values[bad].ravel()[0]:g}{_at(values, bad)}"
+        )
+
+
+def as_counts(**counts: Any) -> list[FloatArray]:
+    """Broadcast counts to one shape (at least 1-D), each a whole number >= 0."""
+    arrays = [np.atleast_1d(a) for a in broadcast_float(**counts)]
+    for name, arr in zip(counts, arrays, strict=True):
+        check_counts(name, arr)
+    return arrays
+
+
+def check_at_most(name_a: str, a: FloatArray, name_b: str, b: FloatArray) -> None:
+    """Refuse ``a > b`` (e.g. more successes than people asked), naming both."""
+    bad = a > b
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise ScoringError(
+            f"{name_a} ({a.ravel()[i]:g}) cannot exceed {name_b} ({b.ravel()[i]:g})"
+            f"{_at(a, bad)}"
+        )
+
+
+def check_unit_interval(name: str, values: FloatArray, *, what: str = "a share") -> None:
+    """Refuse a value outside [0, 1] (NaN passes)."""
+    bad = (values < 0) | (values > 1) | np.isinf(values)
+    if bad.any():
+        raise ScoringError(
+            f"{name} must lie between 0 and 1 ({what}); got "
+            f"{values[bad].ravel()[0]:g}{_at(values, bad)}"
+        )
+
+
 def check_moments(n: FloatArray, total: FloatArray, total_sq: FloatArray,
                   names: tuple[str, str, str] = ("n", "total", "total_sq")) -> None:
-    """Refuse moments that no data could have: a count that is not a whole number >= 0, an
-    infinite sum, or a sum of squares below ``total**2 / n`` (a negative variance).
+    """Refuse moments that no data could have.
 
-    A shortfall within 1e-9 of the sum of squares is rounding and is let through (the
-    variance is then taken as 0). NaN marks a missing cell and passes.
+    A count that is missing, infinite, negative or fractional; an infinite or missing sum
+    where there are values; sums other than 0 (or NaN) without values; a sum of squares below
+    ``total**2 / n`` (a negative variance), or for one value other than ``total**2``. A
+    discrepancy within 1e-9 of the sum of squares is rounding and is let through (the
+    variance is then taken as 0).
     """
     name_n, name_total, name_sq = names
-    bad = np.isinf(n) | (n < 0) | (np.isfinite(n) & (n != np.round(n)))
-    if bad.any():
-        raise ScoringError(f"{name_n} must be a whole number, not negative; got {n[bad][0]:g}")
+    check_counts(name_n, n)
     for name, values in ((name_total, total), (name_sq, total_sq)):
-        if np.isinf(values).any():
-            raise ScoringError(f"{name} must be finite; got {values[np.isinf(values)][0]:g}")
+        check_finite(name, values)
+        missing = np.isnan(values) & (n > 0)
+        if missing.any():
+            raise ScoringError(
+                f"{name} is missing{_at(values, missing)} where {name_n} = "
+                f"{n[missing].ravel()[0]:g}: the sums of values that exist must be given"
+            )
+    # Without values the sums are 0, or missing (NaN) for a cell that has no data.
+    empty = (n == 0) & (((total != 0) & ~np.isnan(total)) | ((total_sq != 0) & ~np.isnan(total_sq)))
+    if empty.any():
+        raise ScoringError(
+            f"with {name_n} = 0{_at(n, empty)} there are no values, so {name_total} and "
+            f"{name_sq} must be 0; got {total[empty].ravel()[0]:g} and "
+            f"{total_sq[empty].ravel()[0]:g}"
+        )
+    if (total_sq < 0).any():
+        bad = total_sq < 0
+        raise ScoringError(
+            f"{name_sq} is a sum of squares and cannot be negative; got "
+            f"{total_sq[bad].ravel()[0]:g}{_at(total_sq, bad)}"
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         shortfall = total * total / n - total_sq
-    impossible = (n > 0) & (shortfall > 1e-9 * np.maximum(np.abs(total_sq), 1.0))
+    tolerance = 1e-9 * np.maximum(np.abs(total_sq), 1.0)
+    impossible = (n > 0) & (shortfall > tolerance)
     if impossible.any():
-        at = int(np.flatnonzero(impossible)[0])
+        at = np.flatnonzero(impossible.ravel())[0]
+        nn, tt, ss = (float(a.ravel()[at]) for a in (n, total, total_sq))
         raise ScoringError(
-            f"{name_sq} {total_sq[at]:g} is below {name_total}**2 / {name_n} = "
-            f"{total[at] ** 2 / n[at]:g} (with {name_n} = {n[at]:g}, {name_total} = "
-            f"{total[at]:g}): no data have these sums, the variance would be negative"
+            f"{name_sq} {ss:g} is below {name_total}**2 / {name_n} = {tt * tt / nn:g} "
+            f"(with {name_n} = {nn:g}, {name_total} = {tt:g}){_at(n, impossible)}: no data "
+            "have these sums, the variance would be negative"
+        )
+    single = (n == 1) & (-shortfall > tolerance)
+    if single.any():
+        at = np.flatnonzero(single.ravel())[0]
+        tt, ss = float(total.ravel()[at]), float(total_sq.ravel()[at])
+        raise ScoringError(
+            f"with {name_n} = 1{_at(n, single)} the one value is {name_total} = {tt:g}, so "
+            f"{name_sq} must be {tt * tt:g}; got {ss:g}"
         )
 
 

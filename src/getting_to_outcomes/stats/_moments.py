@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.stats._input import FloatArray, as_item_frame, check_choice
+from getting_to_outcomes.stats._input import (
+    FloatArray,
+    as_item_frame,
+    check_choice,
+    check_counts,
+    check_finite,
+    check_moments,
+)
 
 __all__ = ["ItemMoments", "covariance_from_moments"]
 
@@ -76,6 +83,17 @@ class ItemMoments:
                 )
             value.setflags(write=False)
             object.__setattr__(self, name, value)
+        for name in ("n_rows", "n_empty"):
+            count = getattr(self, name)
+            if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+                raise ScoringError(f"ItemMoments.{name} must be a whole number >= 0; got {count!r}")
+        _check_item_moments(self.n, self.sums, self.cross_products, "ItemMoments.")
+        answers = float(self.n.max()) if k else 0.0
+        if answers > self.n_rows:
+            raise ScoringError(
+                f"ItemMoments.n_rows ({self.n_rows}) cannot be below the answers to one item "
+                f"({answers:g}): every answer comes from a respondent"
+            )
 
     @classmethod
     def from_items(cls, items: Any, *, missing: str = "pairwise") -> ItemMoments:
@@ -169,6 +187,30 @@ class ItemMoments:
         )
 
 
+def _check_item_moments(n: FloatArray, sums: FloatArray, cross: FloatArray, prefix: str) -> None:
+    """Refuse pairwise moments that no data could have (shapes already checked)."""
+    check_counts(f"{prefix}n", n)
+    check_finite(f"{prefix}sums", sums)
+    check_finite(f"{prefix}cross_products", cross)
+    for name, value in ((f"{prefix}n", n), (f"{prefix}cross_products", cross)):
+        if not np.array_equal(value, np.swapaxes(value, -1, -2)):
+            raise ScoringError(f"{name} must be symmetric (item i with j is item j with i)")
+    k = n.shape[-1]
+    idx = np.arange(k)
+    item_n = n[..., idx, idx]
+    above = n > np.minimum(item_n[..., :, None], item_n[..., None, :])
+    if above.any():
+        where = tuple(int(i) for i in np.argwhere(above)[0])
+        raise ScoringError(
+            f"{prefix}n says {n[where]:g} people answered items {where[-2]} and {where[-1]} "
+            f"together, more than answered one of them "
+            f"({min(item_n[(*where[:-2], where[-2])], item_n[(*where[:-2], where[-1])]):g})"
+        )
+    check_moments(item_n, sums[..., idx, idx], cross[..., idx, idx],
+                  (f"{prefix}n (diagonal)", f"{prefix}sums (diagonal)",
+                   f"{prefix}cross_products (diagonal)"))
+
+
 def covariance_from_moments(n: Any, sums: Any, cross_products: Any) -> FloatArray:
     """Covariance matrices from counts, sums and cross-products.
 
@@ -186,6 +228,13 @@ def covariance_from_moments(n: Any, sums: Any, cross_products: Any) -> FloatArra
     -------
     ndarray, shape (..., k, k)
         ``(cross_products - sums_ij * sums_ji / n) / (n - 1)``; NaN where ``n < 2``.
+
+    Raises
+    ------
+    ScoringError
+        Moments no data could have: a count that is not a whole number >= 0, asymmetric
+        counts or cross-products, more people answering a pair than one of its items, an
+        infinite value, or a sum of squares below ``sum**2 / n`` (a negative variance).
 
     Examples
     --------
@@ -210,11 +259,20 @@ def covariance_from_moments(n: Any, sums: Any, cross_products: Any) -> FloatArra
     counts = np.asarray(n, dtype=np.float64)
     if counts.shape[-2:] != (k, k):
         counts = counts[..., None, None]
+    try:
+        full = np.broadcast_arrays(counts, s, cp)
+    except ValueError as exc:
+        raise ScoringError(
+            f"n, sums and cross_products must describe the same groups; got shapes "
+            f"{np.shape(n)}, {np.shape(sums)} and {cp.shape}"
+        ) from exc
+    _check_item_moments(full[0], full[1], full[2], "")
     with np.errstate(divide="ignore", invalid="ignore"):
         centred = cp - s * np.swapaxes(s, -1, -2) / counts
         cov = centred / (counts - 1.0)
     cov = np.where(counts >= 2, cov, np.nan)
-    # Rounding can leave a tiny negative variance where the true one is zero.
+    # Rounding can leave a tiny negative variance where the true one is zero (larger
+    # shortfalls were refused above).
     k_idx = np.arange(k)
     diag = cov[..., k_idx, k_idx]
     cov[..., k_idx, k_idx] = np.where(diag < 0, 0.0, diag)

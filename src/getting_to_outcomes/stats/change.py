@@ -18,6 +18,7 @@ from getting_to_outcomes.stats._input import (
     broadcast_float,
     check_choice,
     check_confidence,
+    check_finite,
     check_moments,
     check_seed,
     fresh_seed,
@@ -75,7 +76,8 @@ def mean_ci(values: Any, *, confidence: float = 0.95) -> pd.DataFrame:
     Parameters
     ----------
     values : array-like or Series
-        Numbers; missing values (NaN) are left out and not counted in ``n``.
+        Numbers; missing values (NaN) are left out and not counted in ``n``. Infinite values,
+        an empty input and one whose values are all missing are refused.
     confidence : float
         Coverage of the interval.
 
@@ -85,7 +87,7 @@ def mean_ci(values: Any, *, confidence: float = 0.95) -> pd.DataFrame:
         One row with columns:
 
         - ``n``: non-missing values.
-        - ``mean``: their mean (NaN when ``n = 0``).
+        - ``mean``: their mean.
         - ``sd``: standard deviation with ``n - 1`` denominator (NaN when ``n < 2``).
         - ``se``: standard error ``sd / sqrt(n)``.
         - ``ci_low``, ``ci_high``: ``mean -/+ t(1 - (1 - confidence) / 2; n - 1) * se``
@@ -136,8 +138,6 @@ def mean_ci_from_moments(
     level = check_confidence(confidence)
     nn, s, ss = (np.atleast_1d(a) for a in broadcast_float(n=n, total=total, total_sq=total_sq))
     check_moments(nn, s, ss)
-    if (nn < 0).any():
-        raise ScoringError(f"n must not be negative; got {nn[nn < 0][0]:g}")
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = s / nn
     return _mean_ci_table(nn, mean, _variance_from_moments(nn, s, ss), level)
@@ -222,6 +222,8 @@ def paired_change_from_moments(
         )
     )
     check_moments(nn, s, ss, ("n", "sum_diff", "sumsq_diff"))
+    check_finite("mean_before", mb)
+    check_finite("mean_after", ma)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_d = np.where(nn >= 1, s / nn, np.nan)
     var_d = _variance_from_moments(nn, s, ss)
@@ -243,8 +245,8 @@ def _align_pairs(before: Any, after: Any) -> tuple[FloatArray, FloatArray, int]:
                 "make the index the person id (one row per person)"
             )
         before, after = before.align(after, join="outer")
-    b = as_vector(before, "before").to_numpy()
-    a = as_vector(after, "after").to_numpy()
+    b = as_vector(before, "before", require_value=False).to_numpy()
+    a = as_vector(after, "after", require_value=False).to_numpy()
     if b.size != a.size:
         raise ScoringError(
             f"before and after must hold one value per person in the same order; got "
@@ -302,7 +304,8 @@ def paired_change(
     ----------
     before, after : array-like or Series
         One value per person. Two Series are matched on their index (person id); otherwise
-        by position. Pairs with a missing value are left out (counted in ``note``).
+        by position. Pairs with a missing value are left out (counted in ``note``). Infinite
+        values are refused.
     test : {"t", "wilcoxon"}
         Paired t test, or Wilcoxon signed-rank test.
     confidence : float
@@ -348,7 +351,8 @@ def paired_change(
 
     With one pair there is no variance, so interval, test and effect size are NaN; when every
     pair changed by the same amount the interval has zero width and test and effect size are
-    NaN. No pairs at all give a row of NaN.
+    NaN. No complete pair at all (empty or all-missing input included) gives a row of NaN
+    with the note "no complete pairs".
 
     Examples
     --------
@@ -545,7 +549,8 @@ def independent_change(
     ----------
     a, b : array-like or Series
         Values at baseline and now (different people, e.g. successive cohorts). Missing values
-        are left out (counted in ``note``).
+        are left out (counted in ``note``). Infinite values are refused; a sample without any
+        value gives NaN with the note "a period without values".
     test : {"welch", "student", "mann_whitney"}
         Welch's unequal-variance t test, Student's pooled-variance t test (R's
         ``t.test(var.equal = TRUE)``), or the Mann-Whitney U (Wilcoxon rank-sum) test.
@@ -601,8 +606,8 @@ def independent_change(
     check_choice("test", test, ("welch", "student", "mann_whitney"))
     level = check_confidence(confidence)
     seed = check_seed(seed)
-    x = as_vector(a, "a").to_numpy()
-    y = as_vector(b, "b").to_numpy()
+    x = as_vector(a, "a", require_value=False).to_numpy()
+    y = as_vector(b, "b", require_value=False).to_numpy()
     missing = int(np.isnan(x).sum() + np.isnan(y).sum())
     x, y = x[~np.isnan(x)], y[~np.isnan(y)]
     n1, n2 = np.array([float(x.size)]), np.array([float(y.size)])

@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.stats._input import as_vector
+from getting_to_outcomes.stats._input import as_vector, check_unit_interval
 
 __all__ = ["benjamini_hochberg", "bonferroni", "holm"]
 
@@ -20,7 +19,8 @@ def benjamini_hochberg(p_values: Any) -> Any:
     Parameters
     ----------
     p_values : array-like or Series
-        Two-sided p-values in [0, 1]; NaN for tests that could not be run.
+        Two-sided p-values in [0, 1]; NaN for tests that could not be run (all NaN gives all
+        NaN: no test was run).
 
     Returns
     -------
@@ -32,7 +32,7 @@ def benjamini_hochberg(p_values: Any) -> Any:
     Raises
     ------
     ScoringError
-        A p-value outside [0, 1].
+        A p-value outside [0, 1] (infinite included), naming its position.
 
     Notes
     -----
@@ -67,7 +67,8 @@ def holm(p_values: Any) -> Any:
     Parameters
     ----------
     p_values : array-like or Series
-        Two-sided p-values in [0, 1]; NaN for tests that could not be run.
+        Two-sided p-values in [0, 1]; NaN for tests that could not be run (all NaN gives all
+        NaN: no test was run).
 
     Returns
     -------
@@ -108,7 +109,8 @@ def bonferroni(p_values: Any) -> Any:
     Parameters
     ----------
     p_values : array-like or Series
-        Two-sided p-values in [0, 1]; NaN for tests that could not be run.
+        Two-sided p-values in [0, 1]; NaN for tests that could not be run (all NaN gives all
+        NaN: no test was run).
 
     Returns
     -------
@@ -134,12 +136,10 @@ def bonferroni(p_values: Any) -> Any:
 
 def _adjusted(p_values: Any, adjust: Callable[[np.ndarray], np.ndarray]) -> Any:
     """Check the p-values, adjust those present (NaN are not tests), keep the input's form."""
-    series = as_vector(p_values, "p_values")
+    series = as_vector(p_values, "p_values", require_value=False)
     p = series.to_numpy(dtype=np.float64)
     present = ~np.isnan(p)
-    if ((p[present] < 0) | (p[present] > 1)).any():
-        bad = p[present][(p[present] < 0) | (p[present] > 1)][0]
-        raise ScoringError(f"p-values must lie between 0 and 1; got {bad:g}")
+    check_unit_interval("p_values", p, what="a p-value")
     adjusted = np.full(p.shape, np.nan)
     if present.any():
         adjusted[present] = adjust(p[present])

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.stats._common import change_frame, notes
 from getting_to_outcomes.stats._input import (
     FloatArray,
-    broadcast_float,
+    as_counts,
+    check_at_most,
     check_choice,
     check_confidence,
 )
@@ -30,19 +30,6 @@ PROPORTION_CI_COLUMNS: list[str] = ["successes", "n", "proportion", "ci_low", "c
 # McNemar's exact test is used below this many discordant pairs (Fagerland, Lydersen & Laake
 # 2013 show the asymptotic test is adequate well before this; 25 is a common conservative cut).
 _MCNEMAR_EXACT_BELOW = 25
-
-
-def _check_counts(**counts: Any) -> list[FloatArray]:
-    arrays = [np.atleast_1d(a) for a in broadcast_float(**counts)]
-    for name, arr in zip(counts, arrays, strict=True):
-        bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
-        if bad.any():
-            raise ScoringError(
-                f"{name} must be whole numbers >= 0; got {arr[bad][0]!r} at position "
-                f"{int(np.flatnonzero(bad)[0])} (counts reaching scoring should have been "
-                "checked by validation)"
-            )
-    return arrays
 
 
 def _z(level: float) -> float:
@@ -87,7 +74,8 @@ def proportion_ci(
     Raises
     ------
     ScoringError
-        Counts that are negative or not whole numbers, or ``successes > n``.
+        Counts that are missing, infinite, negative or not whole numbers, or
+        ``successes > n``; the message names the argument and position.
 
     Notes
     -----
@@ -103,12 +91,8 @@ def proportion_ci(
     """
     check_choice("method", method, ("wilson", "clopper_pearson", "wald"))
     level = check_confidence(confidence)
-    x, nn = _check_counts(successes=successes, n=n)
-    if (x > nn).any():
-        i = int(np.flatnonzero(x > nn)[0])
-        raise ScoringError(
-            f"successes ({x[i]:g}) cannot exceed n ({nn[i]:g}) at position {i}"
-        )
+    x, nn = as_counts(successes=successes, n=n)
+    check_at_most("successes", x, "n", nn)
     z = _z(level)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(nn > 0, x / nn, np.nan)
@@ -195,12 +179,12 @@ def proportion_change(
     """
     check_choice("test", test, ("auto", "z", "fisher"))
     level = check_confidence(confidence)
-    x1, n1, x2, n2 = _check_counts(
+    x1, n1, x2, n2 = as_counts(
         successes_before=successes_before, n_before=n_before,
         successes_after=successes_after, n_after=n_after,
     )
-    if (x1 > n1).any() or (x2 > n2).any():
-        raise ScoringError("successes cannot exceed n")
+    check_at_most("successes_before", x1, "n_before", n1)
+    check_at_most("successes_after", x2, "n_after", n2)
     z = _z(level)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = np.where(n1 > 0, x1 / n1, np.nan)
@@ -291,7 +275,7 @@ def paired_proportion_change(
     """
     check_choice("test", test, ("auto", "exact", "chi2"))
     level = check_confidence(confidence)
-    a, b, c, d = _check_counts(yes_yes=yes_yes, yes_no=yes_no, no_yes=no_yes, no_no=no_no)
+    a, b, c, d = as_counts(yes_yes=yes_yes, yes_no=yes_no, no_yes=no_yes, no_no=no_no)
     n = a + b + c + d
     z = _z(level)
     with np.errstate(divide="ignore", invalid="ignore"):

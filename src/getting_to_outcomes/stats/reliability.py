@@ -18,6 +18,8 @@ from getting_to_outcomes.stats._input import (
     broadcast_float,
     check_choice,
     check_confidence,
+    check_counts,
+    check_finite,
     label_list,
 )
 from getting_to_outcomes.stats._moments import ItemMoments
@@ -75,11 +77,11 @@ def feldt_interval(
     Parameters
     ----------
     alpha : float or array-like
-        Sample alpha.
+        Sample alpha; NaN gives NaN, an infinite value is refused.
     n : int or array-like
-        Respondents.
+        Respondents, a whole number >= 0.
     k : int or array-like
-        Items.
+        Items, a whole number >= 0.
     confidence : float
         Coverage of the interval.
 
@@ -115,6 +117,9 @@ def feldt_interval(
     """
     level = check_confidence(confidence)
     a, nn, kk = broadcast_float(alpha=alpha, n=n, k=k)
+    check_finite("alpha", a)
+    check_counts("n", nn)
+    check_counts("k", kk)
     q = (1.0 - level) / 2.0
     df1 = nn - 1.0
     df2 = (nn - 1.0) * (kk - 1.0)
@@ -138,9 +143,11 @@ def alpha_from_covariance(cov: Any, n: Any, *, confidence: float = 0.95) -> pd.D
     Parameters
     ----------
     cov : array-like, shape (k, k) or (g, k, k)
-        Item covariance matrices, one per group.
+        Item covariance matrices, one per group: symmetric, with variances >= 0 on the
+        diagonal. NaN entries (a pair answered together by fewer than 2 people) give NaN;
+        infinite ones are refused.
     n : int or array-like, shape (g,)
-        Respondents behind each matrix (used for the Feldt interval).
+        Respondents behind each matrix (used for the Feldt interval), whole numbers >= 0.
     confidence : float
         Coverage of the interval.
 
@@ -178,7 +185,15 @@ def alpha_from_covariance(cov: Any, n: Any, *, confidence: float = 0.95) -> pd.D
     k = c.shape[-1]
     if k < 2:
         raise ScoringError(f"alpha needs at least 2 items; got a {k} x {k} covariance matrix")
-    counts = np.broadcast_to(np.asarray(n, dtype=np.float64), (c.shape[0],))
+    check_finite("cov", c)
+    _check_covariance("cov", c)
+    try:
+        counts = np.broadcast_to(np.asarray(n, dtype=np.float64), (c.shape[0],))
+    except ValueError as exc:
+        raise ScoringError(
+            f"n must give one count per matrix ({c.shape[0]}); got shape {np.shape(n)}"
+        ) from exc
+    check_counts("n", counts)
     raw, std, average_r = _alpha_parts(c)
     low, high = feldt_interval(raw, counts, k, confidence=level)
     return pd.DataFrame(
@@ -194,6 +209,30 @@ def alpha_from_covariance(cov: Any, n: Any, *, confidence: float = 0.95) -> pd.D
         },
         columns=ALPHA_COLUMNS,
     )
+
+
+def _check_covariance(name: str, c: FloatArray) -> None:
+    """Refuse a matrix that is not a covariance matrix: asymmetric, or a negative variance."""
+    k = c.shape[-1]
+    idx = np.arange(k)
+    variances = c[..., idx, idx]
+    if (variances < 0).any():
+        where = np.argwhere(variances < 0)[0]
+        raise ScoringError(
+            f"{name} holds a negative variance {variances[tuple(where)]:g} on its diagonal "
+            f"(item {int(where[-1])}); a variance cannot be negative"
+        )
+    transposed = np.swapaxes(c, -1, -2)
+    scale = np.maximum(np.abs(c), np.abs(transposed))
+    asymmetric = ~(np.isnan(c) & np.isnan(transposed)) & ~(
+        np.abs(c - transposed) <= 1e-9 * np.maximum(scale, 1.0))
+    if asymmetric.any():
+        where = tuple(int(i) for i in np.argwhere(asymmetric)[0])
+        i, j = where[-2], where[-1]
+        raise ScoringError(
+            f"{name} must be symmetric; entry ({i}, {j}) is {c[where]:g} but entry ({j}, {i}) "
+            f"is {c[(*where[:-2], j, i)]:g}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,6 +328,8 @@ def _check_range(scale_range: Any) -> tuple[float, float]:
         raise ScoringError(
             f"scale_range must be (lowest, highest) answer codes, e.g. (1, 5); got {scale_range!r}"
         ) from exc
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ScoringError(f"scale_range must be finite answer codes; got {scale_range!r}")
     if not low < high:
         raise ScoringError(f"scale_range must have lowest < highest; got {scale_range!r}")
     return low, high
@@ -542,7 +583,8 @@ def cronbach_alpha_from_moments(
         Sufficient statistics, e.g. ``ItemMoments.from_items(a) + ItemMoments.from_items(b)``.
         Build them with ``missing="listwise"`` to reproduce listwise alpha.
     n_obs : int, optional
-        Respondents for the Feldt interval; defaults to ``moments.n_rows``.
+        Respondents for the Feldt interval; defaults to ``moments.n_rows``. A whole number,
+        at least the answers to any one item.
     confidence : float
         Coverage of the Feldt interval.
 
@@ -569,7 +611,17 @@ def cronbach_alpha_from_moments(
         )
     if moments.k < 2:
         raise ScoringError(f"alpha needs at least 2 items; got {moments.k}")
-    rows = moments.n_rows if n_obs is None else int(n_obs)
+    if n_obs is None:
+        rows = moments.n_rows
+    else:
+        check_counts("n_obs", broadcast_float(n_obs=n_obs)[0])
+        rows = int(n_obs)
+        answers = float(moments.n.max()) if moments.k else 0.0
+        if rows < answers:
+            raise ScoringError(
+                f"n_obs ({rows}) cannot be below the answers to one item ({answers:g}): "
+                "every answer comes from a respondent"
+            )
     listwise = bool(np.all(moments.n == rows))
     return _result_from_cov(
         moments.covariance(), items=moments.items, n_obs=rows, means=moments.means(),

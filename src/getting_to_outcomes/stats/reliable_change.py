@@ -49,9 +49,12 @@ def _standard_error_of_difference(
         values = before.dropna().to_numpy()
         sd = float(values.std(ddof=1)) if values.size >= 2 else float("nan")
     else:
+        if isinstance(sd_baseline, bool) or not isinstance(
+                sd_baseline, (int, float, np.integer, np.floating)):
+            raise ScoringError(f"sd_baseline must be a number >= 0; got {sd_baseline!r}")
         sd = float(sd_baseline)
-        if sd < 0:
-            raise ScoringError(f"sd_baseline must not be negative; got {sd:g}")
+        if sd < 0 or np.isinf(sd):
+            raise ScoringError(f"sd_baseline must be a finite number >= 0; got {sd:g}")
     return float(np.sqrt(2.0) * sd * np.sqrt(1.0 - r))
 
 
@@ -75,7 +78,7 @@ def reliable_change(
         Reliability of the score in [0, 1), e.g. Cronbach's alpha at baseline. NaN gives NaN.
     sd_baseline : float, optional
         Standard deviation of the baseline scores (e.g. of a reference population); defaults
-        to the sample sd of every non-missing ``before`` value.
+        to the sample sd of every non-missing ``before`` value. NaN (unknown) gives NaN.
     direction : {"increase", "decrease"}
         Which way is good for this indicator, so ``"improved"`` means better, not higher.
     confidence : float
@@ -95,8 +98,8 @@ def reliable_change(
     Raises
     ------
     ScoringError
-        Reliability outside [0, 1), a negative ``sd_baseline``, or before and after of
-        different lengths.
+        Reliability outside [0, 1), a negative or infinite ``sd_baseline``, an infinite
+        score, or before and after of different lengths.
 
     Notes
     -----
@@ -123,8 +126,9 @@ def reliable_change(
         if b_in.index.has_duplicates or a_in.index.has_duplicates:
             raise ScoringError("before and after are matched on their index, which must not repeat")
         b_in, a_in = b_in.align(a_in, join="outer")
-    b = as_vector(b_in, "before")
-    a = as_vector(a_in, "after")
+    # Per person: a missing score gives a missing category (nobody at all: an empty table).
+    b = as_vector(b_in, "before", require_value=False)
+    a = as_vector(a_in, "after", require_value=False)
     if len(b) != len(a):
         raise ScoringError(
             f"before and after must hold one score per person; got {len(b)} and {len(a)}"
