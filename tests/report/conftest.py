@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from getting_to_outcomes import load_framework
+from getting_to_outcomes import load_example, load_framework, score, write_report
 from getting_to_outcomes.columns import ITEM_COLUMNS, MILESTONE_COLUMNS, ROLLUP_COLUMNS
 from getting_to_outcomes.definitions._framework import Framework
 
@@ -108,15 +108,15 @@ def _rows(alpha: str, beta: str) -> list[dict[str, Any]]:
 
 def _rollups(groups: list[str]) -> pd.DataFrame:
     rows = []
-    for group, score in zip(groups, (52.5, math.nan, 50.0), strict=True):
+    for group, points in zip(groups, (52.5, math.nan, 50.0), strict=True):
         for level, level_id in (("stop", "developing_leadership"), ("zone", "building_power"),
                                 ("realm", "individual")):
             rows.append({"group": group, "period": "post", "level": level,
                          "level_id": level_id, "level_name": level_id.replace("_", " "),
-                         "score_0_100": score, "n_indicators_defined": 11,
-                         "n_indicators_with_data": 0 if math.isnan(score) else 1,
-                         "coverage": 0.0 if math.isnan(score) else 1 / 11,
-                         "status": "insufficient_data" if math.isnan(score) else "on_track"})
+                         "score_0_100": points, "n_indicators_defined": 11,
+                         "n_indicators_with_data": 0 if math.isnan(points) else 1,
+                         "coverage": 0.0 if math.isnan(points) else 1 / 11,
+                         "status": "insufficient_data" if math.isnan(points) else "on_track"})
     return pd.DataFrame(rows, columns=ROLLUP_COLUMNS)
 
 
@@ -148,6 +148,34 @@ def make_summary(framework: Framework, *, alpha: str = "Alpha", beta: str = "Bet
         item_table=_items(groups), milestone_table=_milestones(groups),
         framework=framework, synthetic=synthetic,
     )
+
+
+@pytest.fixture(scope="session")
+def example_network() -> tuple[Any, Any, dict[str, str]]:
+    """The bundled example network scored, with the organizations' names."""
+    example = load_example("cper-network")
+    # A high minimum for one scale withholds it for the smaller organizations, so that the
+    # reports must show withheld cells.
+    summary = score(example.tables, example.framework, targets=example.targets,
+                    min_n={"leadership.knowledge_of_system": 100})
+    labels = dict(zip(example.orgs["org_id"], example.orgs["name"], strict=True))
+    return example, summary, labels
+
+
+@pytest.fixture(scope="session")
+def example_grantee_report(example_network, tmp_path_factory):
+    """The grantee report of CA-01 on the example network (written once per session)."""
+    example, summary, labels = example_network
+    return write_report(summary, tmp_path_factory.mktemp("grantee") / "out", org="CA-01",
+                        labels=labels, synthetic=example.synthetic)
+
+
+@pytest.fixture(scope="session")
+def example_funder_report(example_network, tmp_path_factory):
+    """The funder report of the example network (written once per session)."""
+    example, summary, labels = example_network
+    return write_report(summary, tmp_path_factory.mktemp("funder") / "out", mode="funder",
+                        labels=labels, synthetic=example.synthetic)
 
 
 @pytest.fixture

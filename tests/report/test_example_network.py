@@ -7,8 +7,6 @@ import json
 import pandas as pd
 import pytest
 
-from getting_to_outcomes import load_example, score, write_report
-
 from .conftest import parse_page
 
 # A chart whose layout collapses is a chart nobody can read.
@@ -20,28 +18,18 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def network():
-    example = load_example("cper-network")
-    # A high minimum for one scale withholds it for the smaller organizations, so that the
-    # reports must show withheld cells.
-    summary = score(example.tables, example.framework, targets=example.targets,
-                    min_n={"leadership.knowledge_of_system": 100})
-    labels = dict(zip(example.orgs["org_id"], example.orgs["name"], strict=True))
-    return example, summary, labels
+def network(example_network):
+    return example_network
 
 
 @pytest.fixture(scope="module")
-def grantee(network, tmp_path_factory):
-    example, summary, labels = network
-    return write_report(summary, tmp_path_factory.mktemp("grantee") / "out", org="CA-01",
-                        labels=labels, synthetic=example.synthetic)
+def grantee(example_grantee_report):
+    return example_grantee_report
 
 
 @pytest.fixture(scope="module")
-def funder(network, tmp_path_factory):
-    example, summary, labels = network
-    return write_report(summary, tmp_path_factory.mktemp("funder") / "out", mode="funder",
-                        labels=labels, synthetic=example.synthetic)
+def funder(example_funder_report):
+    return example_funder_report
 
 
 def _kinds(files) -> set[str]:
