@@ -9,6 +9,7 @@ import click
 
 from getting_to_outcomes._version import __version__
 from getting_to_outcomes.cli._demo import demo
+from getting_to_outcomes.cli._errors import GuardedGroup
 from getting_to_outcomes.cli._example import example
 from getting_to_outcomes.cli._framework import check, indicators, schema
 from getting_to_outcomes.cli._report import report
@@ -18,10 +19,21 @@ from getting_to_outcomes.cli._validate import template, validate_command
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=GuardedGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="gto")
-def main() -> None:
-    """Getting to Outcomes: check indicator definitions, validate data, score progress, report."""
+@click.option("--debug", is_flag=True, envvar="GTO_DEBUG",
+              help="Show the Python traceback of an error (also: GTO_DEBUG=1).")
+def main(debug: bool) -> None:
+    """Getting to Outcomes: check indicator definitions, validate data, score progress, report.
+
+    \b
+    Exit status:
+      0  done (gto validate: the data have no errors)
+      1  the data or definitions have errors, or a file cannot be read or written
+      2  usage error: an unknown option, data source or value
+      3  internal error of the library: rerun with --debug and report the traceback
+    """
 
 
 main.add_command(indicators)

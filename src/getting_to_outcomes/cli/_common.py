@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -46,11 +47,44 @@ def open_framework(path: str | None) -> Framework:
     """Load a framework or exit 1 with every problem listed."""
     from getting_to_outcomes.definitions import load_framework
 
+    if path is not None and not path.strip():
+        # An empty path would otherwise read the current folder as a framework.
+        fail("Error: --framework is empty; give a folder, a YAML file or a bundled name", 2)
     try:
         return load_framework(path)
     except GTOError as exc:
         fail(str(exc))
         raise  # pragma: no cover - fail() exits
+
+
+def read_small_csv(path: Path, what: str, **options: Any) -> pd.DataFrame:
+    """A small CSV given beside the data (targets, names), or exit 1 saying what is wrong.
+
+    The message names the file and, when the parser knows it, the row; never a traceback.
+    """
+    import pandas as pd
+
+    try:
+        frame: pd.DataFrame = pd.read_csv(path, **options)
+        return frame
+    except UnicodeDecodeError as exc:
+        fail(f"Error: {path}: the {what} file is not UTF-8 text (byte {exc.start} cannot be "
+             "read); save it as CSV UTF-8")
+    except pd.errors.EmptyDataError:
+        fail(f"Error: {path}: the {what} file is empty; it needs a header row")
+    except (pd.errors.ParserError, ValueError) as exc:
+        fail(f"Error: {path}: the {what} file is not a readable CSV table: "
+             f"{' '.join(str(exc).split())}")
+    except OSError as exc:
+        fail(f"Error: {path}: the {what} file cannot be read ({exc.strerror or exc})")
+    raise AssertionError  # pragma: no cover - fail() exits
+
+
+def output_path(path: Path | None, option: str) -> Path | None:
+    """``None`` for ``-`` (standard output) where a command allows it; the path otherwise."""
+    if path is not None and str(path) == "-":
+        return None
+    return path
 
 
 def echo_frame(frame: pd.DataFrame, output_format: str) -> None:

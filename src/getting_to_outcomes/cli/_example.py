@@ -71,11 +71,11 @@ def export_command(name: str, out_dir: Path) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write into (default: the folder the library ships the example in).",
+    required=True,
+    help="Folder to write into (the bundled copy inside the library is never overwritten).",
 )
 @click.option("--seed", type=int, default=None, help="Seed (default: the example's own seed).")
-def regenerate(name: str, out_dir: Path | None, seed: int | None) -> None:
+def regenerate(name: str, out_dir: Path, seed: int | None) -> None:
     """Generate example NAME again from its seed; the same seed gives identical files."""
     from getting_to_outcomes.datasets import write_example
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from getting_to_outcomes.cli._common import fail, framework_option, open_framework
+from getting_to_outcomes.cli._common import fail, framework_option, open_framework, read_small_csv
 from getting_to_outcomes.errors import GTOError
 
 if TYPE_CHECKING:
@@ -44,9 +44,7 @@ def _source_of(path: Path, framework: Framework) -> str | None:
 
 
 def _read_names(path: Path) -> dict[str, str]:
-    import pandas as pd
-
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_small_csv(path, "names", dtype=str, keep_default_na=False)
     if {"org_id", "name"} <= set(frame.columns):
         return dict(zip(frame["org_id"], frame["name"], strict=True))
     if len(frame.columns) >= 2:
@@ -56,18 +54,17 @@ def _read_names(path: Path) -> dict[str, str]:
 
 
 def _read_targets(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.read_csv(path, dtype={"period": str, "org_id": str, "group": str})
+    return read_small_csv(path, "targets", dtype={"period": str, "org_id": str, "group": str})
 
 
 def _add_folder(folder: Path, framework: Framework, inputs: _Inputs) -> None:
     manifest = folder / "MANIFEST.json"
     if manifest.is_file():
         try:
-            flag = json.loads(manifest.read_text(encoding="utf-8")).get("synthetic")
-        except ValueError:
-            flag = None
+            content = json.loads(manifest.read_text(encoding="utf-8"))
+        except ValueError:  # not JSON (or not UTF-8): the flag is simply not known
+            content = None
+        flag = content.get("synthetic") if isinstance(content, dict) else None
         if isinstance(flag, bool):
             inputs.synthetic = flag
     for path in sorted(folder.iterdir()):
@@ -192,6 +189,8 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
     from getting_to_outcomes.scoring import score
     from getting_to_outcomes.validation import validate
 
+    if str(out_dir) == "-":
+        fail("Error: --out names the report's folder; '-' (standard output) cannot hold one", 2)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
         # Said before any work is done, not after minutes of scoring.
         fail(f"{out_dir} is not empty (or is a file); choose a new folder, or add --force to "

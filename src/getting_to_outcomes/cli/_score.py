@@ -14,6 +14,8 @@ from getting_to_outcomes.cli._common import (
     format_option,
     framework_option,
     open_framework,
+    output_path,
+    read_small_csv,
 )
 from getting_to_outcomes.errors import DataReadError, GTOError, UnknownIndicatorError
 
@@ -32,13 +34,7 @@ _TABLE_COLUMNS = ["group", "indicator_id", "period", "n", "value", "ci_low", "ci
 def _read_targets(path: Path | None) -> pd.DataFrame | None:
     if path is None:
         return None
-    import pandas as pd
-
-    try:
-        return pd.read_csv(path, dtype={"period": "string"})
-    except (OSError, ValueError) as exc:
-        fail(f"Error: cannot read the targets file {path}: {exc}", _USAGE)
-        raise  # pragma: no cover - fail() exits
+    return read_small_csv(path, "targets", dtype={"period": "string"})
 
 
 def _current_table(summary: ProgressSummary) -> pd.DataFrame:
@@ -134,6 +130,7 @@ def score_command(
     from getting_to_outcomes.scoring import score
     from getting_to_outcomes.validation import validate
 
+    out = output_path(out, "--out")
     framework = open_framework(framework_path)
     try:
         framework.source(source)

@@ -32,6 +32,9 @@ def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
     """A sheet name, or a 1-based sheet number when no sheet of the first workbook has that name."""
     if value is None or not value.isdigit():
         return value
+    if int(value) < 1:
+        fail(f"Error: --sheet {value}: sheet numbers start at 1 (or give the sheet's name)",
+             _USAGE)
     first = next((f for f in files if f.lower().endswith((".xlsx", ".xlsm"))), None)
     if first is not None:
         import openpyxl
@@ -234,6 +237,8 @@ def template(
         framework.source(source)
     except UnknownIndicatorError as exc:
         fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
+    if out is not None and str(out) == "-":
+        fail("Error: --out - : a template is a file; give its name", _USAGE)
     target = out if out is not None else Path(f"{source}.{template_format}")
     companions = (
         [target]
@@ -243,8 +248,16 @@ def template(
     existing = [str(p) for p in companions if p.exists()]
     if existing and not force:
         fail(f"Error: {', '.join(existing)} already exist(s); use --force to overwrite", _USAGE)
-    written = write_template(
-        source, target, framework=framework, format="xlsx" if template_format == "xlsx" else "csv"
-    )
+    try:
+        written = write_template(
+            source, target, framework=framework,
+            format="xlsx" if template_format == "xlsx" else "csv",
+        )
+    except Exception as exc:
+        # xlsxwriter reports a file it cannot create in its own exception, not an OSError.
+        if type(exc).__name__ != "FileCreateError":
+            raise
+        fail(f"Error: cannot write {str(target)!r}: {exc.__cause__ or exc}", 1)
+        return
     for path in written:
         click.echo(f"wrote {path}")

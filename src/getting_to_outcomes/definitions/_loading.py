@@ -142,7 +142,10 @@ def check_framework(path: str | os.PathLike[str] | None = None) -> list[Definiti
     >>> [p for p in check_framework() if p.severity == "error"]
     []
     """
-    framework, problems = _collect(path)
+    try:
+        framework, problems = _collect(path)
+    except IndicatorDefinitionError as exc:  # a path that names nothing
+        return list(exc.problems)
     if framework is not None:
         problems = problems + list(framework.warnings)
     return problems

@@ -95,14 +95,31 @@ def _decode(path: Path, raw: bytes) -> str | DefinitionProblem:
         )
 
 
+def _unprintable(path: Path, text: str, exc: yaml.reader.ReaderError) -> DefinitionProblem:
+    """A control character (NUL, escape...) located by line and column, shown as a code."""
+    position = exc.position
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return DefinitionProblem(
+        str(path), line, column, "", f"U+{exc.character:04X}",
+        f"the control character U+{exc.character:04X} cannot appear in a YAML file; delete it "
+        "(write it as an escape such as \\x1b inside double quotes if it is meant)",
+    )
+
+
 def _compose(path: Path, text: str) -> yaml.Node | DefinitionProblem | None:
-    loader = _SafeLoader(text)
+    try:
+        loader = _SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        return _unprintable(path, text, exc)
     try:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(filter(None, [exc.context, exc.problem]))
         return problem(path, f"YAML syntax error: {what}", mark=mark)
+    except yaml.reader.ReaderError as exc:
+        return _unprintable(path, text, exc)
     except yaml.YAMLError as exc:
         return problem(path, f"YAML syntax error: {exc}")
     except RecursionError:

@@ -161,6 +161,9 @@ def read_text(
         raise _fail(file, "is empty: there is no header row and no data")
     if _looks_binary(text):
         raise _fail(file, "is binary data, not a text table; export the data as CSV or Excel")
+    if delimiter is not None and len(delimiter) != 1:
+        raise _fail(file, f"the delimiter must be one character, such as ',' ';' or a tab; "
+                    f"got {delimiter!r}")
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
         if delimiter != ",":
