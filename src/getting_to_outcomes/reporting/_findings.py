@@ -80,7 +80,7 @@ def _latest(frame: pd.DataFrame, framework: Framework | None) -> pd.DataFrame:
     return _d.latest_rows(later, order, None) if not later.empty else later
 
 
-def _target_sentence(latest: pd.DataFrame) -> str | None:
+def _target_sentence(latest: pd.DataFrame, what: str = "indicator") -> str | None:
     with_target = latest[latest["target"].map(_d.is_num)] if "target" in latest else latest
     if with_target.empty:
         return None
@@ -97,7 +97,7 @@ def _target_sentence(latest: pd.DataFrame) -> str | None:
         "limited", "deteriorating"))
     if rest:
         parts.append(f"{rest} not assessed (withheld or too little data)")
-    return f"Of {plural(len(with_target), 'indicator')} with a target: {', '.join(parts)}."
+    return f"Of {plural(len(with_target), what)} with a target: {', '.join(parts)}."
 
 
 def grantee_findings(frame: pd.DataFrame, org: Any, framework: Framework | None,
@@ -119,6 +119,19 @@ def grantee_findings(frame: pd.DataFrame, org: Any, framework: Framework | None,
     return found
 
 
+def _lead(who: str, sentence: str) -> str:
+    """``sentence`` as it stands, or after ``who`` and a comma, its first word in lower case.
+
+    Examples
+    --------
+    >>> _lead("", "No indicator moved clearly the wrong way.")
+    'No indicator moved clearly the wrong way.'
+    >>> _lead("Pooled over the network", "No indicator moved clearly the wrong way.")
+    'Pooled over the network, no indicator moved clearly the wrong way.'
+    """
+    return f"{who}, {sentence[:1].lower()}{sentence[1:]}" if who else sentence
+
+
 def _describe_moves(found: Findings, moves: Mapping[str, list[dict[Any, Any]]],
                     fmts: Mapping[str, Format], framework: Framework | None, who: str) -> None:
     gains, declines = moves["gain"], moves["decline"]
@@ -126,25 +139,25 @@ def _describe_moves(found: Findings, moves: Mapping[str, list[dict[Any, Any]]],
         named = "; ".join(_moved(r, fmts[str(r["indicator_id"])], framework)
                           for r in gains[:NAMED])
         more = f" ({len(gains) - NAMED} more in the tables)" if len(gains) > NAMED else ""
-        found.items.append(("Biggest gains", f"{who}{plural(len(gains), 'indicator')} rose "
-                            f"clearly (the interval excludes no change). Largest: {named}."
-                            f"{more}"))
+        found.items.append(("Biggest gains", _lead(who, f"{plural(len(gains), 'indicator')} "
+                            f"rose clearly (the interval excludes no change). Largest: {named}."
+                            f"{more}")))
     else:
-        found.items.append(("Gains", f"{who}No indicator changed clearly for the better "
-                                     "since its baseline."))
+        found.items.append(("Gains", _lead(who, "No indicator changed clearly for the better "
+                                                "since its baseline.")))
     if declines:
         named = "; ".join(_moved(r, fmts[str(r["indicator_id"])], framework)
                           for r in declines[:NAMED])
         more = f" ({len(declines) - NAMED} more in the tables)" if len(declines) > NAMED else ""
-        found.items.append(("Declines", f"{who}{plural(len(declines), 'indicator')} moved "
-                            f"clearly the wrong way: {named}.{more}"))
+        found.items.append(("Declines", _lead(who, f"{plural(len(declines), 'indicator')} "
+                            f"moved clearly the wrong way: {named}.{more}")))
     else:
-        found.items.append(("Declines", f"{who}No indicator moved clearly the wrong way."))
+        found.items.append(("Declines", _lead(who, "No indicator moved clearly the wrong way.")))
     uncertain = [str(r["indicator_id"]) for r in moves["uncertain"]]
     if uncertain:
-        found.items.append(("Too uncertain to say", f"{plural(len(uncertain), 'change')} "
-                            f"could be noise (the interval includes no change): "
-                            f"{_names(uncertain, framework)}."))
+        found.items.append(("Too uncertain to say", _lead(who, (
+            f"{plural(len(uncertain), 'change')} could be noise (the interval includes no "
+            f"change): {_names(uncertain, framework)}."))))
     found.indicators = [str(r["indicator_id"]) for r in (*gains[:NAMED], *declines[:NAMED])]
 
 
@@ -176,13 +189,14 @@ def funder_findings(frame: pd.DataFrame, members: Sequence[Any], framework: Fram
     if not network.empty:
         latest = _latest(network, framework)
         _describe_moves(found, _moves(latest, network, framework), formats(network, framework),
-                        framework, "Pooled over the network, ")
+                        framework, "Pooled over the network")
     grantees = overall[overall["group"].isin(set(members))]
     if not grantees.empty:
         order = _d.period_order(grantees, None, framework)
         latest = pd.concat([_latest(block, framework) for _, block in
                             grantees.groupby("group", sort=False)]) if order else grantees
-        sentence = _target_sentence(latest)
+        # One row per grantee and indicator: counted as grantees' indicators, not indicators.
+        sentence = _target_sentence(latest, "grantee indicator")
         if sentence:
             found.items.append(("Targets", "Across grantees' own targets. " + sentence))
         met = latest[latest["status"] == "target_achieved"].groupby("group").size()
@@ -206,9 +220,12 @@ def funder_findings(frame: pd.DataFrame, members: Sequence[Any], framework: Fram
             "indicator_id"].nunique().reindex(list(members), fill_value=0)
         lowest = coverage.sort_values(kind="stable").head(NAMED)
         withheld = int((grantees["status"] == "withheld").sum())
+        # Nothing withheld is not news: withheld values are named only when there are some.
+        small = (f" {plural(withheld, 'value')} {'is' if withheld == 1 else 'are'} withheld "
+                 "because too few people are behind them." if withheld else "")
         if defined:
             found.items.append(("Missing data", "Lowest coverage: " + "; ".join(
                 f"{_d.label(g, labels)} ({int(k)} of {defined} indicators)"
-                for g, k in lowest.items()) + f". {plural(withheld, 'value')} withheld for "
-                "small groups; missing values are never counted as zero."))
+                for g, k in lowest.items()) + f".{small} Missing values are never counted as "
+                "zero."))
     return found
