@@ -15,6 +15,8 @@ from tests.io.tool_exports import (
     ODK_CENTRAL_META,
     ONA_META,
     SURVEYCTO_META,
+    reasons,
+    same_answers,
     tool_export,
 )
 
@@ -33,20 +35,8 @@ def _groups(rows: pd.DataFrame) -> dict[str, str]:
     return {name: f"grp_{name.split('_')[0]}" for name in rows.columns if name[1].isdigit()}
 
 
-def _reasons(report: object, reason: str) -> pd.DataFrame:
-    issues = report.issues  # type: ignore[attr-defined]
-    return issues[issues["reason"] == reason]
-
-
 def _same_answers(report: object, rows: pd.DataFrame, framework: Framework) -> None:
-    """Every row and every answer of the export is what validating the rows gives."""
-    reference = validate(rows, framework, source=SOURCE)
-    assert report.rows_read == len(rows)  # type: ignore[attr-defined]
-    pd.testing.assert_frame_equal(report.valid_rows, reference.valid_rows)  # type: ignore[attr-defined]
-    pd.testing.assert_frame_equal(report.missing, reference.missing)  # type: ignore[attr-defined]
-    assert _reasons(report, "unknown_column").empty
-    assert _reasons(report, "missing_column").empty
-    assert _reasons(report, "absent_column").empty
+    same_answers(report, rows, framework, SOURCE)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +68,7 @@ def test_an_export_validates_with_every_answer_kept(
     report = validate(path, framework, source=SOURCE)
     _same_answers(report, survey_sample, framework)
     # The tool's own columns: one note that names and counts them, never an id.
-    tool_notes = _reasons(report, "tool_column")
+    tool_notes = reasons(report, "tool_column")
     assert tool_notes["value"].tolist() == [str(META_COUNT[tool])]
     assert report.ok
 
@@ -88,10 +78,10 @@ def test_kobo_id_is_never_the_person_id(survey_sample: pd.DataFrame, framework: 
     # person_id's aliases include "ID"; Kobo's _id (1, 2, 3...) is a submission number.
     rows = survey_sample.drop(columns="person_id")
     report = validate(tool_export(rows, "kobo", tmp_path / "kobo.csv"), framework, source=SOURCE)
-    missing = _reasons(report, "missing_column")
+    missing = reasons(report, "missing_column")
     assert missing["column"].tolist() == ["person_id"]
     assert not report.ok
-    assert "_id" in _reasons(report, "tool_column")["message"].iloc[0]
+    assert "_id" in reasons(report, "tool_column")["message"].iloc[0]
 
 
 def test_kobo_labels_as_headers_with_group_labels(
@@ -122,7 +112,7 @@ def test_select_multiple_in_both_layouts(
     )
     report = validate(both, framework, source=SOURCE)
     _same_answers(report, survey_sample, framework)
-    note = _reasons(report, "select_options")
+    note = reasons(report, "select_options")
     assert note["column"].tolist() == ["race_ethnicity"]
     assert note["value"].tolist() == ["7"]
     assert "read from column 'grp_about/race_ethnicity'" in note["message"].iloc[0]
@@ -138,7 +128,7 @@ def test_select_multiple_in_both_layouts(
         )
         report = validate(split, framework, source=SOURCE)
         _same_answers(report, survey_sample, framework)
-        assert "were read from its one-per-answer" in _reasons(report, "select_options")[
+        assert "were read from its one-per-answer" in reasons(report, "select_options")[
             "message"
         ].iloc[0]
         # read_table gives the question its own column, as validate reads it.

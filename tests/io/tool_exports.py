@@ -28,9 +28,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from getting_to_outcomes import Framework, validate
 
 KOBO_META = [
     "__version__",
@@ -175,3 +178,20 @@ def tool_export(
     else:
         frame.to_csv(path, index=False, sep=delimiter)
     return path
+
+
+def reasons(report: Any, reason: str) -> pd.DataFrame:
+    """The issues of a validation report with this reason."""
+    issues: pd.DataFrame = report.issues
+    return issues[issues["reason"] == reason]
+
+
+def same_answers(report: Any, rows: pd.DataFrame, framework: Framework, source: str) -> None:
+    """Every row and every answer of an export is what validating the rows themselves gives."""
+    reference = validate(rows, framework, source=source)
+    assert report.rows_read == len(rows)
+    pd.testing.assert_frame_equal(report.valid_rows, reference.valid_rows)
+    pd.testing.assert_frame_equal(report.missing, reference.missing)
+    assert reasons(report, "unknown_column").empty
+    assert reasons(report, "missing_column").empty
+    assert reasons(report, "absent_column").empty

@@ -186,9 +186,9 @@ def test_pseudonymize_needs_a_key_and_never_prints_it(run, tmp_path: Path) -> No
     assert json.loads(from_file.output)["issues"] == json.loads(result.output)["issues"]
 
 
-@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "xlsform"])
 def test_template_writes_headers_and_a_codebook(run, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
-    out = tmp_path / f"survey.{kind}"
+    out = tmp_path / f"survey.{'csv' if kind == 'csv' else 'xlsx'}"
     result = run("template", "test_survey", "--format", kind, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert out.exists()
@@ -199,6 +199,20 @@ def test_template_writes_headers_and_a_codebook(run, tmp_path: Path, kind: str) 
         run("template", "test_survey", "--format", kind, "--out", str(out), "--force").exit_code
         == 0
     )
+
+
+def test_template_writes_an_xlsform_named_for_the_source(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    result = run("template", "test_survey", "--format", "xlsform")
+    assert result.exit_code == 0, result.output
+    assert result.output == "wrote test_survey-xlsform.xlsx\n"
+    book = openpyxl.load_workbook(tmp_path / "test_survey-xlsform.xlsx")
+    assert book.sheetnames == ["survey", "choices", "settings"]
+    assert not (tmp_path / "test_survey-xlsform-codebook.csv").exists()
 
 
 def test_sheet_by_name_or_number_from_one(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -98,3 +98,24 @@ def test_every_bundled_source_gets_a_template_that_reads_back(source: str, tmp_p
         "missing_column",
         "duplicate_column",
     }
+
+
+def test_an_xlsform_admits_a_numeric_missing_code_beside_the_range(
+    framework: Framework, tmp_path: Path
+) -> None:
+    from pyxform.xls2xform import convert
+
+    from getting_to_outcomes.io import XLSFORM_LANGUAGE, xlsform
+
+    survey = xlsform("test_survey", framework)["survey"].set_index("name")
+    meetings = survey.loc["meetings"]
+    # meetings: 0 to 100, and -1 means "not asked".
+    assert meetings["constraint"] == "(. >= 0 and . <= 100) or . = -1"
+    assert meetings[f"constraint_message::{XLSFORM_LANGUAGE}"] == (
+        "Expected a whole number from 0 to 100, or -1 (not asked)."
+    )
+    path = write_template("test_survey", tmp_path / "form.xlsx", framework=framework,
+                          format="xlsform")[0]
+    warnings: list[str] = []
+    assert "or . = -1" in convert(str(path), warnings=warnings).xform
+    assert warnings == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import click
 
@@ -26,6 +26,11 @@ __all__ = ["template", "validate_command"]
 _USAGE = 2
 _OUTPUT_SUFFIXES = (".csv", ".xlsx", ".parquet")
 _SHEET = "valid_rows"
+_TEMPLATE_KINDS: Final[dict[str, Literal["csv", "xlsx", "xlsform"]]] = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "xlsform": "xlsform",
+}
 
 
 def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
@@ -214,22 +219,23 @@ def validate_command(
 @click.option(
     "--format",
     "template_format",
-    type=click.Choice(["csv", "xlsx"]),
+    type=click.Choice(["csv", "xlsx", "xlsform"]),
     default="xlsx",
     show_default=True,
-    help="xlsx has drop-down lists and a codebook sheet.",
+    help="xlsx has drop-down lists and a codebook sheet; xlsform is the form to load in "
+    "KoboToolbox, ODK, SurveyCTO or Ona.",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="File to write (default: SOURCE.csv or SOURCE.xlsx here).",
+    help="File to write (default: SOURCE.csv, SOURCE.xlsx or SOURCE-xlsform.xlsx here).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def template(
     source: str, framework_path: str | None, template_format: str, out: Path | None, force: bool
 ) -> None:
-    """Write an empty collection file for SOURCE, with its codebook."""
+    """Write an empty collection file for SOURCE, with its codebook, or its XLSForm."""
     from getting_to_outcomes.io import write_template
 
     framework = open_framework(framework_path)
@@ -239,19 +245,19 @@ def template(
         fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
     if out is not None and str(out) == "-":
         fail("Error: --out - : a template is a file; give its name", _USAGE)
-    target = out if out is not None else Path(f"{source}.{template_format}")
+    named = {"csv": f"{source}.csv", "xlsx": f"{source}.xlsx", "xlsform": f"{source}-xlsform.xlsx"}
+    target = out if out is not None else Path(named[template_format])
     companions = (
-        [target]
-        if template_format == "xlsx"
-        else [target, target.with_name(f"{target.stem}-codebook.csv")]
+        [target, target.with_name(f"{target.stem}-codebook.csv")]
+        if template_format == "csv"
+        else [target]
     )
     existing = [str(p) for p in companions if p.exists()]
     if existing and not force:
         fail(f"Error: {', '.join(existing)} already exist(s); use --force to overwrite", _USAGE)
     try:
         written = write_template(
-            source, target, framework=framework,
-            format="xlsx" if template_format == "xlsx" else "csv",
+            source, target, framework=framework, format=_TEMPLATE_KINDS[template_format]
         )
     except Exception as exc:
         # xlsxwriter reports a file it cannot create in its own exception, not an OSError.

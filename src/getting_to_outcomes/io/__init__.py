@@ -2,8 +2,8 @@
 
 Readers for delimited text, Excel, Parquet and SPSS files, the mapping of a file's headers
 to a data source's columns (survey-tool exports included), empty entry templates with a
-codebook, Frictionless Data Package descriptors of the tables written, and writes that
-replace a file whole or not at all.
+codebook, XLSForms for survey tools, Frictionless Data Package descriptors of the tables
+written, and writes that replace a file whole or not at all.
 """
 
 from getting_to_outcomes.io._atomic import write_atomic, write_bytes_atomic
@@ -36,6 +36,7 @@ from getting_to_outcomes.io._readers import (
     read_table,
 )
 from getting_to_outcomes.io._templates import CODEBOOK_COLUMNS, codebook, write_template
+from getting_to_outcomes.io._xlsform import XLSFORM_LANGUAGE, write_xlsform, xlsform
 
 __all__ = [
     "CODEBOOK_COLUMNS",
@@ -44,6 +45,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "READ_ATTRS",
     "TOOL_METADATA",
+    "XLSFORM_LANGUAGE",
     "HeaderIndex",
     "HeaderMap",
     "RawTable",
@@ -65,4 +67,6 @@ __all__ = [
     "write_bytes_atomic",
     "write_data_package",
     "write_template",
+    "write_xlsform",
+    "xlsform",
 ]

@@ -4,7 +4,9 @@ A template has exactly the headers :func:`~getting_to_outcomes.validate` expects
 an Excel workbook it also carries a codebook sheet, the question text as a comment on
 each header, and drop-down lists for categories, Likert items and yes/no columns (a
 typed value outside the list gets a warning, so codes such as ``5`` still fit). As
-CSV, the codebook is written beside it as ``<name>-codebook.csv``.
+CSV, the codebook is written beside it as ``<name>-codebook.csv``. As an XLSForm
+(:mod:`getting_to_outcomes.io._xlsform`), it is the form that KoboToolbox, ODK, SurveyCTO
+and Ona load, so that what they export has the source's column names.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import pandas as pd
 
 from getting_to_outcomes.definitions.models import Column, DataSource, ResponseScale
+from getting_to_outcomes.io._xlsform import write_xlsform
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -117,7 +120,7 @@ def write_template(
     path: str | os.PathLike[str],
     *,
     framework: Framework | str | os.PathLike[str] | None = None,
-    format: Literal["csv", "xlsx"] | None = None,
+    format: Literal["csv", "xlsx", "xlsform"] | None = None,
 ) -> list[Path]:
     """Write an empty collection file for ``source`` (and its codebook); return the paths written.
 
@@ -129,9 +132,12 @@ def write_template(
         The file to write; its suffix gives the format unless ``format`` is given.
     framework : Framework or path, optional
         Where the source is defined (default: the bundled framework).
-    format : {"csv", "xlsx"}, optional
+    format : {"csv", "xlsx", "xlsform"}, optional
         ``csv``: the headers, plus ``<name>-codebook.csv``. ``xlsx``: a workbook with a
         ``data`` sheet (drop-down lists, header comments) and a ``codebook`` sheet.
+        ``xlsform``: the XLSForm of the source (:func:`~getting_to_outcomes.io.xlsform`),
+        for KoboToolbox, ODK, SurveyCTO and Ona; never chosen from the suffix, since an
+        XLSForm is an ``.xlsx`` file too.
 
     Examples
     --------
@@ -142,6 +148,8 @@ def write_template(
     >>> (folder / "survey.csv").read_text().split(",")[:3]
     ['org_id', 'person_id', 'survey_wave']
     """
+    if format == "xlsform":
+        return write_xlsform(source, path, framework=framework)
     src, scales = _resolve(source, framework)
     target = Path(path)
     kind = format or ("xlsx" if target.suffix.casefold() == ".xlsx" else "csv")
