@@ -115,3 +115,25 @@ def test_anorexia_treatment_groups_match_scipy(reference_csv):
         ref = sps.ttest_rel(group["Postwt"], group["Prewt"])
         assert row.statistic == pytest.approx(ref.statistic, rel=1e-12)
         assert row.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+
+
+def test_anorexia_family_therapy_gain_above_4_matches_r_one_sided(reference_csv, expected):
+    spec = expected["mass_anorexia_family_therapy_one_sided"]
+    anorexia = reference_csv("rdatasets_MASS_anorexia.csv")
+    group = anorexia[anorexia["Treat"] == spec["treatment"]]
+    row = paired_change(group["Prewt"], group["Postwt"], mu=4, alternative="greater").iloc[0]
+    gains = (group["Postwt"] - group["Prewt"]).to_numpy()
+    by_hand = (gains.mean() - 4) / (gains.std(ddof=1) / math.sqrt(gains.size))
+    scipy_result = sps.ttest_1samp(gains, 4, alternative="greater")
+    published = spec["values"]
+    assert row.statistic == pytest.approx(published["statistic"],
+                                          abs=spec["tolerance"]["statistic"])
+    assert row.p_value == pytest.approx(published["p_value"], abs=spec["tolerance"]["p_value"])
+    assert row.df == published["df"]
+    assert row.statistic == pytest.approx(by_hand, rel=1e-12)
+    assert row.p_value == pytest.approx(sps.t.sf(by_hand, gains.size - 1), rel=1e-12)
+    assert row.p_value == pytest.approx(scipy_result.pvalue, rel=1e-12)
+    # One-sided interval, as R's t.test: from the lower bound to infinity.
+    assert row.ci_low == pytest.approx(scipy_result.confidence_interval(0.95).low, rel=1e-12)
+    assert row.ci_high == math.inf
+    assert (row.alternative, row.mu) == ("greater", 4.0)

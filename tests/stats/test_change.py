@@ -421,3 +421,140 @@ class TestMomentsNoDataCouldHave:
             mean_ci_from_moments(3, float("inf"), 5.0)
         with pytest.raises(ScoringError, match="sumsq_diff must be finite"):
             paired_change_from_moments(3, 1.0, float("inf"), 0, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# a null value (mu) and one-sided alternatives, as R's t.test and wilcox.test
+
+
+ALTERNATIVES = ["two-sided", "greater", "less"]
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+@pytest.mark.parametrize("mu", [0.0, 0.3, -0.2])
+def test_paired_t_with_mu_and_alternative_matches_scipy(pre_post, mu, alternative):
+    before, after = pre_post
+    row = paired_change(before, after, mu=mu, alternative=alternative).iloc[0]
+    ref = sps.ttest_1samp(after - before, mu, alternative=alternative)
+    ci = ref.confidence_interval(0.95)
+    assert row.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert row.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+    # scipy gives the same one-sided intervals as R: to inf for "greater", from -inf for "less".
+    assert (row.ci_low, row.ci_high) == pytest.approx((ci.low, ci.high), rel=1e-12)
+    assert (row.alternative, row.mu) == (alternative, mu)
+    # The effect size describes the change itself, whatever the null value.
+    assert row.effect_size == pytest.approx(paired_change(before, after).iloc[0].effect_size)
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+def test_paired_t_from_moments_with_mu_equals_raw(pre_post, alternative):
+    before, after = pre_post
+    d = after - before
+    raw = paired_change(before, after, mu=0.25, alternative=alternative)
+    moments = paired_change_from_moments(d.size, d.sum(), (d * d).sum(), before.mean(),
+                                         after.mean(), mu=0.25, alternative=alternative)
+    cols = ["statistic", "p_value", "ci_low", "ci_high", "mu"]
+    assert moments[cols].to_numpy() == pytest.approx(raw[cols].to_numpy(), rel=1e-9)
+    assert moments["alternative"].iloc[0] == alternative
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+@pytest.mark.parametrize(("test", "equal_var"), [("welch", False), ("student", True)])
+def test_independent_t_with_mu_and_alternative_matches_scipy(two_cohorts, test, equal_var,
+                                                             alternative):
+    a, b = two_cohorts
+    mu = 0.15
+    row = independent_change(a, b, test=test, mu=mu, alternative=alternative).iloc[0]
+    # Shifting b by mu leaves the variances alone, so scipy's test of (b - mu) vs a is R's
+    # t.test(b, a, mu = mu).
+    ref = sps.ttest_ind(b - mu, a, equal_var=equal_var, alternative=alternative)
+    ci = ref.confidence_interval(0.95)
+    assert row.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert row.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+    assert (row.ci_low, row.ci_high) == pytest.approx((ci.low + mu, ci.high + mu), rel=1e-12)
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+def test_independent_t_from_moments_with_mu_equals_raw(two_cohorts, alternative):
+    a, b = two_cohorts
+    raw = independent_change(a, b, mu=-0.1, alternative=alternative)
+    moments = independent_change_from_moments(a.size, a.sum(), (a * a).sum(), b.size, b.sum(),
+                                              (b * b).sum(), mu=-0.1, alternative=alternative)
+    cols = ["statistic", "p_value", "ci_low", "ci_high"]
+    assert moments[cols].to_numpy() == pytest.approx(raw[cols].to_numpy(), rel=1e-9)
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+def test_wilcoxon_with_mu_without_ties_is_exact_as_scipy(alternative):
+    before = np.array([10.0, 12.0, 9.0, 14.0, 11.0, 13.0, 8.0, 15.0])
+    after = before + np.array([1.9, 2.3, 0.4, 3.2, -0.6, 2.8, 1.1, 4.5])
+    row = paired_change(before, after, test="wilcoxon", mu=1.0, alternative=alternative).iloc[0]
+    shifted = after - before - 1.0
+    ref = sps.wilcoxon(shifted, method="exact", alternative=alternative)
+    ranks = sps.rankdata(np.abs(shifted))
+    assert row.statistic == ranks[shifted > 0].sum()  # R's V of d - mu
+    assert row.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    assert "exact" in row.note
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+def test_wilcoxon_with_mu_and_ties_follows_r_normal_approximation(alternative):
+    # d - mu = (0, 1, 2, 2, 3, -4, 5, 6): one zero (dropped) and a tie, so R uses the normal
+    # approximation with tie correction and a continuity correction towards the alternative.
+    d = np.array([2.0, 3.0, 4.0, 4.0, 5.0, -2.0, 7.0, 8.0])
+    mu = 2.0
+    row = paired_change(np.zeros(d.size), d, test="wilcoxon", mu=mu,
+                        alternative=alternative).iloc[0]
+    nz = (d - mu)[d != mu]
+    n = nz.size
+    ranks = sps.rankdata(np.abs(nz))
+    v = ranks[nz > 0].sum()
+    _, ties = np.unique(np.abs(nz), return_counts=True)
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (ties**3 - ties).sum() / 48)
+    centred = v - n * (n + 1) / 4
+    correction = {"two-sided": math.copysign(0.5, centred), "greater": 0.5, "less": -0.5}
+    z = (centred - correction[alternative]) / sigma
+    by_hand = {"two-sided": 2 * min(sps.norm.cdf(z), sps.norm.sf(z)),
+               "greater": sps.norm.sf(z), "less": sps.norm.cdf(z)}[alternative]
+    assert row.statistic == v
+    assert row.p_value == pytest.approx(by_hand, rel=1e-12)
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+def test_mann_whitney_with_mu_matches_r_method(alternative):
+    a = np.array([3.1, 4.2, 5.05, 4.4, 3.8, 2.9])
+    b = np.array([5.3, 6.1, 4.9, 7.2, 6.6, 5.8, 6.0])
+    mu = 1.0
+    row = independent_change(a, b, test="mann_whitney", mu=mu, alternative=alternative).iloc[0]
+    # No ties after the shift: exact, as scipy's test of (b - mu) against a.
+    ref = sps.mannwhitneyu(b - mu, a, method="exact", alternative=alternative)
+    assert row.statistic == ref.statistic  # R's W of wilcox.test(b, a, mu = 1)
+    assert row.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    # The rank-biserial correlation describes b against a, not the shifted b.
+    assert row.effect_size == pytest.approx(2 * sps.mannwhitneyu(b, a).statistic / 42 - 1)
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_mann_whitney_with_ties_corrects_continuity_towards_the_alternative(alternative):
+    a = np.array([1.0, 2.0, 2.0, 3.0, 4.0])
+    b = np.array([2.0, 3.0, 3.0, 5.0, 6.0, 6.0])
+    row = independent_change(a, b, test="mann_whitney", alternative=alternative).iloc[0]
+    pooled = np.concatenate([b, a])
+    ranks = sps.rankdata(pooled)
+    w = ranks[:6].sum() - 6 * 7 / 2
+    _, ties = np.unique(pooled, return_counts=True)
+    sigma = math.sqrt(6 * 5 / 12 * (12 - (ties**3 - ties).sum() / (11 * 10)))
+    shift = 0.5 if alternative == "greater" else -0.5
+    z = (w - 15 - shift) / sigma
+    by_hand = sps.norm.sf(z) if alternative == "greater" else sps.norm.cdf(z)
+    assert row.statistic == w
+    assert row.p_value == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_an_unknown_alternative_or_an_infinite_mu_is_refused():
+    with pytest.raises(ScoringError, match="alternative must be one of 'two-sided'"):
+        paired_change([1, 2, 3], [2, 3, 5], alternative="two.sided")
+    with pytest.raises(ScoringError, match="mu must be a finite number"):
+        independent_change([1, 2, 3], [2, 3, 5], mu=math.inf)
+    with pytest.raises(ScoringError, match="mu must be a number"):
+        paired_change_from_moments(3, 6, 14, 1, 3, mu="4")

@@ -161,3 +161,59 @@ class TestMcNemar:
         row = paired_proportion_change(table.loc[1, 1], table.loc[1, 0], table.loc[0, 1],
                                        table.loc[0, 0]).iloc[0]
         assert row.change == pytest.approx(after.mean() - before.mean())
+
+
+# ---------------------------------------------------------------------------------------------
+# one-sided alternatives, as R's prop.test and binom.test
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_proportion_change_z_one_sided_matches_statsmodels(alternative):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    row = proportion_change(48, 80, 56, 70, test="z", alternative=alternative).iloc[0]
+    # statsmodels tests the first sample against the second: put the current one first.
+    sm_alternative = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}
+    z, p = proportions_ztest([56, 48], [70, 80], alternative=sm_alternative[alternative])
+    assert row.statistic == pytest.approx(z, rel=1e-12)
+    assert row.p_value == pytest.approx(p, rel=1e-12)
+    assert (row.alternative, row.mu) == (alternative, 0.0)
+
+
+def test_proportion_change_one_sided_interval_is_open_towards_the_alternative():
+    greater = proportion_change(48, 80, 56, 70, alternative="greater").iloc[0]
+    two_sided_90 = proportion_change(48, 80, 56, 70, confidence=0.90).iloc[0]
+    # The one bound of a one-sided 95% interval is that of the two-sided 90% interval.
+    assert greater.ci_low == pytest.approx(two_sided_90.ci_low, rel=1e-12)
+    assert greater.ci_high == 1.0
+    less = proportion_change(48, 80, 56, 70, alternative="less").iloc[0]
+    assert (less.ci_low, less.ci_high) == pytest.approx((-1.0, two_sided_90.ci_high))
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_fisher_one_sided_matches_scipy(alternative):
+    row = proportion_change(0, 16, 15, 72, test="fisher", alternative=alternative).iloc[0]
+    ref = sps.fisher_exact([[15, 57], [0, 16]], alternative=alternative)
+    assert row.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_mcnemar_exact_one_sided_is_the_binomial_test(alternative):
+    row = paired_proportion_change(20, 3, 11, 16, test="exact", alternative=alternative).iloc[0]
+    ref = sps.binomtest(11, 14, 0.5, alternative=alternative)
+    assert row.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize("alternative", ["greater", "less"])
+def test_mcnemar_chi2_one_sided_refers_the_signed_root_to_the_normal(alternative):
+    row = paired_proportion_change(794, 150, 86, 570, test="chi2",
+                                   alternative=alternative).iloc[0]
+    z = math.copysign(math.sqrt((abs(86 - 150) - 1) ** 2 / (150 + 86)), 86 - 150)
+    by_hand = sps.norm.sf(z) if alternative == "greater" else sps.norm.cdf(z)
+    assert row.p_value == pytest.approx(by_hand, rel=1e-12)
+    assert row.statistic == pytest.approx(63**2 / 236, rel=1e-12)
+
+
+def test_an_unknown_alternative_is_refused_for_proportions():
+    with pytest.raises(ScoringError, match="alternative must be one of"):
+        proportion_change(1, 10, 2, 10, alternative="larger")

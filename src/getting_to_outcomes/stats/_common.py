@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from getting_to_outcomes.stats._input import FloatArray
 
@@ -27,12 +28,52 @@ CHANGE_COLUMNS: list[str] = [
     "confidence",
     "statistic",         # test statistic (see each function)
     "df",                # degrees of freedom (NaN where the test has none)
-    "p_value",           # two-sided
+    "p_value",           # for the alternative below
+    "alternative",       # "two-sided", "greater" or "less" (change above / below mu)
+    "mu",                # the change under the null hypothesis (0 unless asked)
     "effect_size",
     "effect_size_name",  # "cohen_dz", "hedges_g", "rank_biserial", "cohen_h"
     "seed",              # bootstrap seed (missing when no bootstrap)
     "note",              # why a value is NaN, which variant of a test was used; else missing
 ]
+
+
+#: The alternatives of every test, as R's ``t.test``, ``wilcox.test`` and ``prop.test``.
+ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater", "less")
+
+
+def p_from_z(z: FloatArray, alternative: str) -> FloatArray:
+    """P-value of a standard normal statistic for the alternative."""
+    if alternative == "greater":
+        p: FloatArray = sps.norm.sf(z)
+    elif alternative == "less":
+        p = sps.norm.cdf(z)
+    else:
+        p = 2.0 * sps.norm.sf(np.abs(z))
+    return p
+
+
+def p_from_t(t: FloatArray, df: FloatArray, alternative: str) -> FloatArray:
+    """P-value of a t statistic with ``df`` degrees of freedom for the alternative."""
+    if alternative == "greater":
+        p: FloatArray = sps.t.sf(t, df)
+    elif alternative == "less":
+        p = sps.t.cdf(t, df)
+    else:
+        p = 2.0 * sps.t.sf(np.abs(t), df)
+    return p
+
+
+def t_interval(estimate: FloatArray, se: FloatArray, df: FloatArray, level: float,
+               alternative: str) -> tuple[FloatArray, FloatArray]:
+    """Interval ``estimate -/+ t * se``; one-sided (to -inf or inf) as R's ``t.test``."""
+    tail = level if alternative != "two-sided" else 0.5 + level / 2.0
+    with np.errstate(invalid="ignore"):
+        q: FloatArray = sps.t.ppf(tail, np.where(df >= 1, df, np.nan))
+    half = q * se
+    low = np.where(np.isnan(half), np.nan, -np.inf) if alternative == "less" else estimate - half
+    high = np.where(np.isnan(half), np.nan, np.inf) if alternative == "greater" else estimate + half
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
 def notes(n_rows: int, *conditions: tuple[Any, str]) -> list[str | None]:
@@ -53,7 +94,7 @@ def change_frame(n_rows: int, **columns: Any) -> pd.DataFrame:
         if name == "seed":
             seeds = np.broadcast_to(np.asarray(value, dtype=object), (n_rows,))
             data[name] = pd.array(list(seeds), dtype="Int64")
-        elif name in ("design", "test", "ci_method", "effect_size_name", "note"):
+        elif name in ("design", "test", "ci_method", "effect_size_name", "note", "alternative"):
             data[name] = list(np.broadcast_to(np.asarray(value, dtype=object), (n_rows,)))
         elif name in ("n", "n_before", "n_after"):
             counts = np.asarray(value, dtype=np.float64).astype(np.int64)

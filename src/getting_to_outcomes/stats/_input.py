@@ -47,6 +47,16 @@ def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     return value
 
 
+def check_number(name: str, value: object) -> float:
+    """Return ``value`` as a finite float, or raise ScoringError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ScoringError(f"{name} must be a number; got {value!r}")
+    number = float(value)
+    if not np.isfinite(number):
+        raise ScoringError(f"{name} must be a finite number; got {value!r}")
+    return number
+
+
 def check_seed(seed: object) -> int | None:
     """Return ``seed`` as a non-negative int (or None), or raise ScoringError."""
     if seed is None:

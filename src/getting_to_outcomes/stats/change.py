@@ -11,7 +11,14 @@ from scipy import special
 from scipy import stats as sps
 
 from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.stats._common import CHANGE_COLUMNS, change_frame, notes
+from getting_to_outcomes.stats._common import (
+    ALTERNATIVES,
+    CHANGE_COLUMNS,
+    change_frame,
+    notes,
+    p_from_t,
+    t_interval,
+)
 from getting_to_outcomes.stats._input import (
     FloatArray,
     as_vector,
@@ -20,6 +27,7 @@ from getting_to_outcomes.stats._input import (
     check_confidence,
     check_finite,
     check_moments,
+    check_number,
     check_seed,
     fresh_seed,
 )
@@ -148,22 +156,25 @@ def mean_ci_from_moments(
 
 
 def _paired_t_columns(
-    n: FloatArray, mean_d: FloatArray, var_d: FloatArray, level: float
+    n: FloatArray, mean_d: FloatArray, var_d: FloatArray, level: float,
+    mu: float = 0.0, alternative: str = "two-sided",
 ) -> dict[str, Any]:
     sd = np.sqrt(var_d)
     df = n - 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         se = sd / np.sqrt(n)
-        t = np.where(se > 0, mean_d / se, np.nan)
+        t = np.where(se > 0, (mean_d - mu) / se, np.nan)
         dz = np.where(sd > 0, mean_d / sd, np.nan)
-    p = 2.0 * sps.t.sf(np.abs(t), np.where(df >= 1, df, np.nan))
-    half = _t_quantile(level, df) * se
+    p = p_from_t(t, np.where(df >= 1, df, np.nan), alternative)
+    low, high = t_interval(mean_d, se, df, level, alternative)
     return {
-        "ci_low": mean_d - half,
-        "ci_high": mean_d + half,
+        "ci_low": low,
+        "ci_high": high,
         "statistic": t,
         "df": np.where(n >= 2, df, np.nan),
         "p_value": p,
+        "alternative": alternative,
+        "mu": mu,
         "effect_size": dz,
     }
 
@@ -184,6 +195,8 @@ def paired_change_from_moments(
     mean_before: Any,
     mean_after: Any,
     *,
+    mu: float = 0.0,
+    alternative: str = "two-sided",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Paired t test of change from the moments of the differences, one row per group.
@@ -196,6 +209,11 @@ def paired_change_from_moments(
         Sum and sum of squares of ``after - before`` over the pairs.
     mean_before, mean_after : array-like
         Means of the paired people at baseline and now (reported, not tested).
+    mu : float
+        The mean change under the null hypothesis (R's ``mu``).
+    alternative : {"two-sided", "greater", "less"}
+        The alternative hypothesis: the mean change differs from, exceeds or falls short of
+        ``mu``. One-sided alternatives give one-sided intervals, as R's ``t.test``.
     confidence : float
         Coverage of the interval.
 
@@ -214,6 +232,8 @@ def paired_change_from_moments(
     [{'change': 2.0, 'statistic': 3.464, 'df': 2.0, 'effect_size': 2.0}]
     """
     level = check_confidence(confidence)
+    mu = check_number("mu", mu)
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)
     nn, s, ss, mb, ma = (
         np.atleast_1d(a)
         for a in broadcast_float(
@@ -232,7 +252,7 @@ def paired_change_from_moments(
         design="paired", test="t", n=nn, n_before=nn, n_after=nn,
         mean_before=mb, mean_after=ma, change=mean_d, ci_method="t", confidence=level,
         effect_size_name="cohen_dz", seed=None, note=_paired_notes(nn, var_d),
-        **_paired_t_columns(nn, mean_d, var_d, level),
+        **_paired_t_columns(nn, mean_d, var_d, level, mu, alternative),
     )
 
 
@@ -264,12 +284,24 @@ def _rank_sums(d: FloatArray) -> tuple[float, float]:
     return float(ranks[nonzero > 0].sum()), float(ranks[nonzero < 0].sum())
 
 
+def _mann_whitney_u(a: FloatArray, b: FloatArray) -> float:
+    """U of ``b`` against ``a``: pairs with ``b`` above ``a``, ties counting one half."""
+    ranks = sps.rankdata(np.concatenate([a, b]))
+    return float(ranks[a.size:].sum() - b.size * (b.size + 1) / 2.0)
+
+
+def _rank_biserial(a: FloatArray, b: FloatArray) -> float:
+    """Rank-biserial correlation ``2 U / (n1 n2) - 1`` of ``b`` against ``a``."""
+    return 2.0 * _mann_whitney_u(a, b) / (a.size * b.size) - 1.0
+
+
 def _has_ties(x: FloatArray) -> bool:
     return bool(np.unique(x).size < x.size)
 
 
 def _bootstrap(
-    data: tuple[FloatArray, ...], statistic: Any, *, level: float, n_resamples: int, seed: int
+    data: tuple[FloatArray, ...], statistic: Any, *, level: float, n_resamples: int, seed: int,
+    alternative: str = "two-sided",
 ) -> tuple[float, float, str | None]:
     """BCa bootstrap interval, or NaN with the reason scipy gives."""
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) \
@@ -280,6 +312,7 @@ def _bootstrap(
         res = sps.bootstrap(
             data, statistic, n_resamples=int(n_resamples), confidence_level=level,
             method="BCa", vectorized=True, rng=np.random.default_rng(seed),
+            alternative=alternative,
         )
     low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
     note = None
@@ -293,6 +326,8 @@ def paired_change(
     after: Any,
     *,
     test: str = "t",
+    mu: float = 0.0,
+    alternative: str = "two-sided",
     confidence: float = 0.95,
     bootstrap: bool = False,
     n_resamples: int = 9999,
@@ -308,6 +343,13 @@ def paired_change(
         values are refused.
     test : {"t", "wilcoxon"}
         Paired t test, or Wilcoxon signed-rank test.
+    mu : float
+        The change under the null hypothesis, as R's ``mu``: the t test compares the mean of
+        ``after - before`` with it, the Wilcoxon test ranks ``after - before - mu``.
+    alternative : {"two-sided", "greater", "less"}
+        The alternative hypothesis, as R's ``alternative``: the change differs from, exceeds
+        or falls short of ``mu``. A one-sided alternative gives a one-sided interval (to
+        ``inf`` for ``"greater"``, from ``-inf`` for ``"less"``), as R's ``t.test``.
     confidence : float
         Coverage of the interval of ``change``.
     bootstrap : bool
@@ -329,23 +371,27 @@ def paired_change(
           (the mean of ``after - before``).
         - ``ci_low``, ``ci_high``, ``ci_method``, ``confidence``: interval of ``change``, by
           the t distribution (``"t"``) or the bootstrap (``"bootstrap_bca"``), for either test.
-        - ``statistic``: t, or for Wilcoxon the sum of the ranks of the positive differences
-          (R's ``V`` for ``wilcox.test(after, before, paired = TRUE)``).
+        - ``statistic``: ``t = (mean(d) - mu) / (sd(d) / sqrt(n))``, or for Wilcoxon the sum of
+          the ranks of the positive ``d - mu`` (R's ``V`` for
+          ``wilcox.test(after, before, paired = TRUE, mu = mu)``).
         - ``df``: ``n - 1`` for t; NaN for Wilcoxon.
-        - ``p_value``: two-sided.
+        - ``p_value``: for ``alternative``; ``alternative`` and ``mu`` are recorded.
         - ``effect_size``, ``effect_size_name``: Cohen's ``d_z`` (mean / sd of the
           differences) for t; the matched-pairs rank-biserial correlation
-          ``(V+ - V-) / (V+ + V-)`` for Wilcoxon. Both are positive when values rose.
+          ``(V+ - V-) / (V+ + V-)`` of ``d`` for Wilcoxon. Both describe the change itself
+          (never ``mu``) and are positive when values rose.
         - ``seed``: the bootstrap seed, missing without bootstrap.
         - ``note``: why a value is NaN and which variant was used; missing otherwise.
 
     Notes
     -----
-    Paired t test: ``t = mean(d) / (sd(d) / sqrt(n))`` with ``n - 1`` degrees of freedom
-    (Student 1908); ``d_z`` after Cohen (1988). Wilcoxon (1945) signed-rank test with zero
-    differences dropped; the p-value is exact when there are fewer than 50 non-zero
-    differences, no ties and no zero differences, otherwise from the normal approximation
-    with tie and continuity corrections (the rule of R's ``wilcox.test``: for
+    Paired t test: ``t = (mean(d) - mu) / (sd(d) / sqrt(n))`` with ``n - 1`` degrees of
+    freedom (Student 1908); the p-value is ``P(T >= t)`` for ``"greater"``, ``P(T <= t)`` for
+    ``"less"`` and ``2 P(T >= |t|)`` for ``"two-sided"``; ``d_z`` after Cohen (1988).
+    Wilcoxon (1945) signed-rank test of ``d - mu`` with zero differences dropped; the p-value
+    is exact when there are fewer than 50 non-zero differences, no ties and no zero
+    differences, otherwise from the normal approximation with tie and continuity corrections
+    (towards the alternative; the rule of R's ``wilcox.test``: for
     ``d = (0, 1, 2, 3, 4, 5, 6, -7)`` both give p = 0.2719). Rank-biserial correlation:
     Kerby (2014). Bootstrap: Efron & Tibshirani (1993), BCa.
 
@@ -363,6 +409,8 @@ def paired_change(
     0.0663
     """
     check_choice("test", test, ("t", "wilcoxon"))
+    mu = check_number("mu", mu)
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
     seed = check_seed(seed)
     b, a, n_incomplete = _align_pairs(before, after)
@@ -370,30 +418,33 @@ def paired_change(
     n = np.array([float(d.size)])
     mean_d = np.array([d.mean() if d.size else np.nan])
     var_d = np.array([d.var(ddof=1) if d.size >= 2 else np.nan])
-    cols = _paired_t_columns(n, mean_d, var_d, level)
+    cols = _paired_t_columns(n, mean_d, var_d, level, mu, alternative)
     extra: list[str] = []
     if n_incomplete:
         extra.append(f"{n_incomplete} pair(s) with a missing value left out")
     if test == "wilcoxon":
         cols["df"] = np.nan
         v_plus, v_minus = _rank_sums(d)
-        nonzero = d[d != 0]
+        shifted = d - mu
+        nonzero = shifted[shifted != 0]
+        effect = (v_plus - v_minus) / (v_plus + v_minus) if v_plus + v_minus > 0 else np.nan
         if nonzero.size == 0:
-            cols.update(statistic=np.nan, p_value=np.nan, effect_size=np.nan)
+            cols.update(statistic=np.nan, p_value=np.nan, effect_size=effect)
             if d.size:
-                extra.append("no pair changed: no test")
+                extra.append("no pair changed: no test" if mu == 0
+                             else f"every pair changed by mu = {mu:g}: no test")
         else:
             # R's rule: zeros, like ties, rule out the exact distribution.
             exact = (nonzero.size < 50 and nonzero.size == d.size
                      and not _has_ties(np.abs(nonzero)))
             res = sps.wilcoxon(
                 nonzero, zero_method="wilcox", correction=not exact,
-                method="exact" if exact else "approx",
+                method="exact" if exact else "approx", alternative=alternative,
             )
             cols.update(
-                statistic=v_plus,
+                statistic=_rank_sums(shifted)[0],
                 p_value=float(res.pvalue),
-                effect_size=(v_plus - v_minus) / (v_plus + v_minus),
+                effect_size=effect,
             )
             extra.append(
                 "exact p-value" if exact
@@ -405,11 +456,12 @@ def paired_change(
         used_seed = fresh_seed() if seed is None else seed
         ci_method = "bootstrap_bca"
         if var_d[0] == 0:
-            cols.update(ci_low=mean_d[0], ci_high=mean_d[0])
+            cols.update(ci_low=-np.inf if alternative == "less" else mean_d[0],
+                        ci_high=np.inf if alternative == "greater" else mean_d[0])
         else:
             low, high, why = _bootstrap(
                 (d,), lambda x, axis: np.mean(x, axis=axis), level=level,
-                n_resamples=n_resamples, seed=used_seed,
+                n_resamples=n_resamples, seed=used_seed, alternative=alternative,
             )
             cols.update(ci_low=low, ci_high=high)
             if why:
@@ -444,6 +496,7 @@ def _hedges_correction(df: FloatArray) -> FloatArray:
 def _welch_columns(
     n1: FloatArray, m1: FloatArray, v1: FloatArray,
     n2: FloatArray, m2: FloatArray, v2: FloatArray, level: float, *, pooled: bool = False,
+    mu: float = 0.0, alternative: str = "two-sided",
 ) -> dict[str, Any]:
     """Welch's t (or Student's, ``pooled``) with its interval, and Hedges' g."""
     diff = m2 - m1
@@ -457,18 +510,19 @@ def _welch_columns(
             a, b = v1 / n1, v2 / n2
             se = np.sqrt(a + b)
             df = (a + b) ** 2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0))
-        t = np.where(se > 0, diff / se, np.nan)
+        t = np.where(se > 0, (diff - mu) / se, np.nan)
         df = np.where(se > 0, df, np.nan)
         g = np.where(pooled_sd > 0, diff / pooled_sd, np.nan) * _hedges_correction(pooled_df)
-    p = 2.0 * sps.t.sf(np.abs(t), df)
-    half = _t_quantile(level, df) * se
+    low, high = t_interval(diff, se, df, level, alternative)
     return {
         "change": diff,
-        "ci_low": diff - half,
-        "ci_high": diff + half,
+        "ci_low": low,
+        "ci_high": high,
         "statistic": t,
         "df": df,
-        "p_value": p,
+        "p_value": p_from_t(t, df, alternative),
+        "alternative": alternative,
+        "mu": mu,
         "effect_size": g,
     }
 
@@ -486,7 +540,8 @@ def _independent_notes(n1: FloatArray, n2: FloatArray, v1: FloatArray, v2: Float
 
 
 def independent_change_from_moments(
-    n1: Any, s1: Any, ss1: Any, n2: Any, s2: Any, ss2: Any, *, confidence: float = 0.95
+    n1: Any, s1: Any, ss1: Any, n2: Any, s2: Any, ss2: Any, *, mu: float = 0.0,
+    alternative: str = "two-sided", confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Welch t test of change between two independent samples, from their moments.
 
@@ -496,6 +551,11 @@ def independent_change_from_moments(
         Count, sum and sum of squares of the baseline sample, per group.
     n2, s2, ss2 : array-like
         The same for the current sample.
+    mu : float
+        The change (current mean minus baseline mean) under the null hypothesis.
+    alternative : {"two-sided", "greater", "less"}
+        The alternative hypothesis, as R's ``t.test``; one-sided alternatives give one-sided
+        intervals.
     confidence : float
         Coverage of the interval.
 
@@ -513,6 +573,8 @@ def independent_change_from_moments(
     [{'change': 2.0, 'statistic': 2.449, 'df': 4.0}]
     """
     level = check_confidence(confidence)
+    mu = check_number("mu", mu)
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)
     a1, b1, c1, a2, b2, c2 = (
         np.atleast_1d(v)
         for v in broadcast_float(n1=n1, s1=s1, ss1=ss1, n2=n2, s2=s2, ss2=ss2)
@@ -529,7 +591,7 @@ def independent_change_from_moments(
         design="independent", test="welch", n=a1 + a2, n_before=a1, n_after=a2,
         mean_before=m1, mean_after=m2, ci_method="welch", confidence=level,
         effect_size_name="hedges_g", seed=None, note=_independent_notes(a1, a2, v1, v2),
-        **_welch_columns(a1, m1, v1, a2, m2, v2, level),
+        **_welch_columns(a1, m1, v1, a2, m2, v2, level, mu=mu, alternative=alternative),
     )
 
 
@@ -538,6 +600,8 @@ def independent_change(
     b: Any,
     *,
     test: str = "welch",
+    mu: float = 0.0,
+    alternative: str = "two-sided",
     confidence: float = 0.95,
     bootstrap: bool = False,
     n_resamples: int = 9999,
@@ -554,6 +618,13 @@ def independent_change(
     test : {"welch", "student", "mann_whitney"}
         Welch's unequal-variance t test, Student's pooled-variance t test (R's
         ``t.test(var.equal = TRUE)``), or the Mann-Whitney U (Wilcoxon rank-sum) test.
+    mu : float
+        The change under the null hypothesis, as R's ``mu``: the t tests compare
+        ``mean(b) - mean(a)`` with it, Mann-Whitney ranks ``b - mu`` against ``a``.
+    alternative : {"two-sided", "greater", "less"}
+        The alternative hypothesis, as R's ``alternative``: ``b`` is above ``a`` by more than
+        ``mu`` (``"greater"``), by less (``"less"``), or differs. A one-sided alternative
+        gives a one-sided interval, as R's ``t.test``.
     confidence : float
         Coverage of the interval of ``change``.
     bootstrap : bool
@@ -576,14 +647,15 @@ def independent_change(
         - ``ci_low``, ``ci_high``, ``ci_method`` (``"welch"``, ``"student"`` or
           ``"bootstrap_bca"``), ``confidence``: interval of ``change`` (Welch's for
           Mann-Whitney).
-        - ``statistic``: the t of ``b - a``, or Mann-Whitney's U of ``b`` (R's ``W`` for
-          ``wilcox.test(b, a)``).
+        - ``statistic``: the t of ``mean(b) - mean(a) - mu``, or Mann-Whitney's U of
+          ``b - mu`` (R's ``W`` for ``wilcox.test(b, a, mu = mu)``).
         - ``df``: Welch-Satterthwaite degrees of freedom, ``n1 + n2 - 2`` for Student; NaN
           for Mann-Whitney.
-        - ``p_value``: two-sided.
+        - ``p_value``: for ``alternative``; ``alternative`` and ``mu`` are recorded.
         - ``effect_size``, ``effect_size_name``: Hedges' ``g`` (pooled-sd standardized
           difference with the exact small-sample correction) for the t tests; the rank-biserial
-          correlation ``2 U / (n1 n2) - 1`` for Mann-Whitney. Positive when ``b`` is higher.
+          correlation ``2 U / (n1 n2) - 1`` (U of ``b`` against ``a``, whatever ``mu``) for
+          Mann-Whitney. Positive when ``b`` is higher.
         - ``seed``, ``note``: as in :func:`paired_change`.
 
     Notes
@@ -604,6 +676,8 @@ def independent_change(
     [{'n': 9, 'change': 1.6}]
     """
     check_choice("test", test, ("welch", "student", "mann_whitney"))
+    mu = check_number("mu", mu)
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
     seed = check_seed(seed)
     x = as_vector(a, "a", require_value=False).to_numpy()
@@ -615,25 +689,29 @@ def independent_change(
     m2 = np.array([y.mean() if y.size else np.nan])
     v1 = np.array([x.var(ddof=1) if x.size >= 2 else np.nan])
     v2 = np.array([y.var(ddof=1) if y.size >= 2 else np.nan])
-    cols = _welch_columns(n1, m1, v1, n2, m2, v2, level, pooled=test == "student")
+    cols = _welch_columns(n1, m1, v1, n2, m2, v2, level, pooled=test == "student", mu=mu,
+                          alternative=alternative)
     extra: list[str] = []
     if missing:
         extra.append(f"{missing} missing value(s) left out")
     if test == "mann_whitney":
         cols["df"] = np.nan
-        if x.size and y.size and np.unique(np.concatenate([x, y])).size == 1:
+        shifted = y - mu
+        if x.size and y.size and np.unique(np.concatenate([x, shifted])).size == 1:
             # All values tied: the rank statistic has no variance, so there is no test.
             cols.update(statistic=float(x.size * y.size) / 2.0, p_value=np.nan,
-                        effect_size=0.0)
-            extra.append("every value is the same: no test")
+                        effect_size=_rank_biserial(x, y))
+            extra.append("every value is the same: no test" if mu == 0
+                         else f"every value of b - mu = {mu:g} equals every value of a: no test")
         elif x.size and y.size:
-            exact = x.size < 50 and y.size < 50 and not _has_ties(np.concatenate([x, y]))
+            exact = x.size < 50 and y.size < 50 and not _has_ties(np.concatenate([x, shifted]))
             res = sps.mannwhitneyu(
-                y, x, use_continuity=not exact, method="exact" if exact else "asymptotic"
+                shifted, x, use_continuity=not exact, method="exact" if exact else "asymptotic",
+                alternative=alternative,
             )
-            u = float(res.statistic)
+            u = _mann_whitney_u(x, shifted)
             cols.update(statistic=u, p_value=float(res.pvalue),
-                        effect_size=2.0 * u / (x.size * y.size) - 1.0)
+                        effect_size=_rank_biserial(x, y))
             extra.append(
                 "exact p-value" if exact
                 else "normal approximation with tie and continuity corrections"
@@ -646,12 +724,13 @@ def independent_change(
         used_seed = fresh_seed() if seed is None else seed
         ci_method = "bootstrap_bca"
         if v1[0] == 0 and v2[0] == 0:
-            cols.update(ci_low=cols["change"], ci_high=cols["change"])
+            cols.update(ci_low=-np.inf if alternative == "less" else cols["change"],
+                        ci_high=np.inf if alternative == "greater" else cols["change"])
         else:
             low, high, why = _bootstrap(
                 (x, y),
                 lambda p, q, axis: np.mean(q, axis=axis) - np.mean(p, axis=axis),
-                level=level, n_resamples=n_resamples, seed=used_seed,
+                level=level, n_resamples=n_resamples, seed=used_seed, alternative=alternative,
             )
             cols.update(ci_low=low, ci_high=high)
             if why:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from getting_to_outcomes.stats._common import change_frame, notes
+from getting_to_outcomes.stats._common import ALTERNATIVES, change_frame, notes, p_from_z
 from getting_to_outcomes.stats._input import (
     FloatArray,
     as_counts,
@@ -32,8 +32,19 @@ PROPORTION_CI_COLUMNS: list[str] = ["successes", "n", "proportion", "ci_low", "c
 _MCNEMAR_EXACT_BELOW = 25
 
 
-def _z(level: float) -> float:
-    return float(sps.norm.ppf(0.5 + level / 2.0))
+def _z(level: float, alternative: str = "two-sided") -> float:
+    """Normal quantile of a two-sided interval, or of the one bound of a one-sided one."""
+    return float(sps.norm.ppf(level if alternative != "two-sided" else 0.5 + level / 2.0))
+
+
+def _one_sided(low: FloatArray, high: FloatArray, alternative: str
+               ) -> tuple[FloatArray, FloatArray]:
+    """Open the interval of a difference of proportions to -1 or 1, as R's ``prop.test``."""
+    if alternative == "greater":
+        high = np.where(np.isnan(high), np.nan, 1.0)
+    elif alternative == "less":
+        low = np.where(np.isnan(low), np.nan, -1.0)
+    return low, high
 
 
 def _wilson(x: FloatArray, n: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
@@ -134,6 +145,7 @@ def proportion_change(
     n_after: Any,
     *,
     test: str = "auto",
+    alternative: str = "two-sided",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Change in a proportion between two independent samples (e.g. successive cohorts).
@@ -147,6 +159,11 @@ def proportion_change(
     test : {"auto", "z", "fisher"}
         Two-proportion z test, Fisher's exact test, or ``"auto"``: Fisher when some expected
         count of the 2 x 2 table is below 5, else z.
+    alternative : {"two-sided", "greater", "less"}
+        The alternative hypothesis, as R's ``prop.test``: the proportion now differs from,
+        exceeds or falls below the baseline one. One-sided alternatives give one-sided
+        intervals (to 1 for ``"greater"``, from -1 for ``"less"``), the bound from the
+        one-sided quantile, as R's ``prop.test``. The null difference is 0 (``mu`` = 0).
     confidence : float
         Coverage of the interval of the difference.
 
@@ -159,14 +176,16 @@ def proportion_change(
         difference ``p_after - p_before``); ``ci_low``, ``ci_high`` (Newcombe's hybrid score
         interval, ci_method ``"newcombe"``); ``statistic`` (z; NaN for Fisher, whose p-value
         comes from the hypergeometric distribution without a statistic); ``df`` (NaN);
-        ``p_value`` (two-sided); ``effect_size`` (Cohen's h, effect_size_name
-        ``"cohen_h"``); ``seed`` (missing); ``note``.
+        ``p_value`` (for ``alternative``); ``alternative``; ``mu`` (0); ``effect_size``
+        (Cohen's h, effect_size_name ``"cohen_h"``); ``seed`` (missing); ``note``.
 
     Notes
     -----
     z test with the pooled proportion ``p`` under the null:
     ``z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2))``, equal to the root of the uncorrected
-    Pearson chi-square. Fisher (1935) exact test, two-sided as in ``scipy.stats.fisher_exact``.
+    Pearson chi-square (R's ``prop.test(correct = FALSE)``); one-sided p-values are
+    ``P(Z >= z)`` and ``P(Z <= z)``. Fisher (1935) exact test as ``scipy.stats.fisher_exact``
+    (one-sided: the odds ratio of yes now against yes at baseline above or below 1).
     Newcombe (1998a, method 10) interval from the Wilson intervals ``(l1, u1)``, ``(l2, u2)``:
     ``d - sqrt((p2 - l2)^2 + (u1 - p1)^2)`` to ``d + sqrt((u2 - p2)^2 + (p1 - l1)^2)``.
     Cohen's ``h = 2 asin(sqrt(p2)) - 2 asin(sqrt(p1))`` (Cohen 1988).
@@ -178,6 +197,7 @@ def proportion_change(
     [{'change': 0.2, 'ci_low': 0.0524, 'ci_high': 0.3339}]
     """
     check_choice("test", test, ("auto", "z", "fisher"))
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
     x1, n1, x2, n2 = as_counts(
         successes_before=successes_before, n_before=n_before,
@@ -185,7 +205,7 @@ def proportion_change(
     )
     check_at_most("successes_before", x1, "n_before", n1)
     check_at_most("successes_after", x2, "n_after", n2)
-    z = _z(level)
+    z = _z(level, alternative)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = np.where(n1 > 0, x1 / n1, np.nan)
         p2 = np.where(n2 > 0, x2 / n2, np.nan)
@@ -199,12 +219,13 @@ def proportion_change(
     l2, u2 = _wilson(x2, n2, z)
     low = diff - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
     high = diff + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    low, high = _one_sided(low, high, alternative)
     use_fisher = np.full(x1.shape, test == "fisher") if test != "auto" else min_expected < 5
-    p_value = 2.0 * sps.norm.sf(np.abs(zstat))
+    p_value = p_from_z(zstat, alternative)
     statistic = zstat.copy()
     for i in np.flatnonzero(use_fisher & (n1 > 0) & (n2 > 0)):
         table = [[x2[i], n2[i] - x2[i]], [x1[i], n1[i] - x1[i]]]
-        p_value[i] = float(sps.fisher_exact(table).pvalue)
+        p_value[i] = float(sps.fisher_exact(table, alternative=alternative).pvalue)
         statistic[i] = np.nan
     empty = (n1 == 0) | (n2 == 0)
     return change_frame(
@@ -213,7 +234,8 @@ def proportion_change(
         n=n1 + n2, n_before=n1, n_after=n2, mean_before=p1, mean_after=p2, change=diff,
         ci_low=low, ci_high=high, ci_method="newcombe", confidence=level,
         statistic=statistic, df=np.nan, p_value=np.where(empty, np.nan, p_value),
-        effect_size=_cohen_h(p1, p2), effect_size_name="cohen_h", seed=None,
+        alternative=alternative, mu=0.0, effect_size=_cohen_h(p1, p2),
+        effect_size_name="cohen_h", seed=None,
         note=notes(
             x1.size,
             (empty, "a period without anyone asked"),
@@ -229,6 +251,7 @@ def paired_proportion_change(
     no_no: Any,
     *,
     test: str = "auto",
+    alternative: str = "two-sided",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Change in a proportion for the same people asked twice (McNemar), from the 2 x 2 counts.
@@ -241,6 +264,11 @@ def paired_proportion_change(
     test : {"auto", "exact", "chi2"}
         McNemar's exact (binomial) test, the chi-square test with continuity correction, or
         ``"auto"``: exact when fewer than 25 people changed their answer.
+    alternative : {"two-sided", "greater", "less"}
+        The alternative hypothesis: the proportion of yes now differs from, exceeds or falls
+        below the baseline one (more people went from no to yes than from yes to no, or
+        fewer). One-sided alternatives give one-sided intervals (to 1 or from -1). The null
+        difference is 0 (``mu`` = 0).
     confidence : float
         Coverage of the interval of the difference.
 
@@ -252,18 +280,22 @@ def paired_proportion_change(
         people); ``mean_before``, ``mean_after`` (proportions of yes); ``change``
         (``(no_yes - yes_no) / n``); ``ci_low``, ``ci_high`` (Newcombe's paired hybrid score
         interval, ci_method ``"newcombe"``); ``statistic`` (the chi-square; NaN for the exact
-        test); ``df`` (1 for chi-square); ``p_value``; ``effect_size`` (Cohen's h of the two
-        proportions); ``seed`` (missing); ``note``.
+        test); ``df`` (1 for chi-square); ``p_value`` (for ``alternative``); ``alternative``;
+        ``mu`` (0); ``effect_size`` (Cohen's h of the two proportions); ``seed`` (missing);
+        ``note``.
 
     Notes
     -----
     McNemar (1947). With ``b = yes_no`` and ``c = no_yes``, the exact test is the two-sided
     binomial test of ``c`` successes in ``b + c`` trials with probability 1/2; the chi-square
     test is ``(|b - c| - 1)^2 / (b + c)`` with 1 degree of freedom (Edwards 1948), as R's
-    ``mcnemar.test``. Newcombe (1998b, method 10) interval: from the Wilson intervals of both
-    proportions and the correlation ``phi`` of the 2 x 2 table (with Newcombe's continuity
-    adjustment: ``A D - B C`` is reduced by ``n / 2`` when larger than that, set to 0 when
-    between 0 and ``n / 2``).
+    ``mcnemar.test``. One-sided: the exact test is R's ``binom.test(c, b + c, 0.5,
+    alternative)``; for chi-square the signed root ``z = sign(c - b) sqrt(chi2)`` is referred
+    to the normal distribution, as R's ``prop.test`` does for one-sided alternatives.
+    Newcombe (1998b, method 10) interval: from the Wilson intervals of both proportions and
+    the correlation ``phi`` of the 2 x 2 table (with Newcombe's continuity adjustment:
+    ``A D - B C`` is reduced by ``n / 2`` when larger than that, set to 0 when between 0 and
+    ``n / 2``).
 
     Examples
     --------
@@ -274,10 +306,11 @@ def paired_proportion_change(
     16.818
     """
     check_choice("test", test, ("auto", "exact", "chi2"))
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
     a, b, c, d = as_counts(yes_yes=yes_yes, yes_no=yes_no, no_yes=no_yes, no_no=no_no)
     n = a + b + c + d
-    z = _z(level)
+    z = _z(level, alternative)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1 = (a + b) / n
         p2 = (a + c) / n
@@ -296,26 +329,31 @@ def paired_proportion_change(
     high = diff + np.sqrt(
         np.maximum((u2 - p2) ** 2 - 2 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1) ** 2, 0.0)
     )
+    low, high = _one_sided(low, high, alternative)
     discordant = b + c
     exact = (discordant < _MCNEMAR_EXACT_BELOW) if test == "auto" else np.full(
         a.shape, test == "exact"
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         chi2 = np.where(discordant > 0, (np.abs(b - c) - 1.0) ** 2 / discordant, np.nan)
-    p_value = sps.chi2.sf(chi2, 1)
+    if alternative == "two-sided":
+        p_value = sps.chi2.sf(chi2, 1)
+    else:
+        p_value = p_from_z(np.sign(c - b) * np.sqrt(chi2), alternative)
     statistic = chi2.copy()
     df = np.where(exact, np.nan, 1.0)
     for i in np.flatnonzero(exact):
         statistic[i] = np.nan
         if discordant[i] > 0:
-            p_value[i] = float(sps.binomtest(int(c[i]), int(discordant[i]), 0.5).pvalue)
+            p_value[i] = float(sps.binomtest(int(c[i]), int(discordant[i]), 0.5,
+                                             alternative=alternative).pvalue)
     return change_frame(
         a.size,
         design="paired", test=np.where(exact, "mcnemar_exact", "mcnemar_chi2"),
         n=n, n_before=n, n_after=n, mean_before=p1, mean_after=p2, change=diff,
         ci_low=np.where(n > 0, low, np.nan), ci_high=np.where(n > 0, high, np.nan),
         ci_method="newcombe", confidence=level, statistic=statistic, df=df,
-        p_value=np.where(discordant > 0, p_value, np.nan),
+        p_value=np.where(discordant > 0, p_value, np.nan), alternative=alternative, mu=0.0,
         effect_size=_cohen_h(p1, p2), effect_size_name="cohen_h", seed=None,
         note=notes(
             a.size,
