@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -209,6 +210,47 @@ def test_duplicates_across_files_and_pre_post_matching(
     duplicate = twice.issues[twice.issues["reason"] == "duplicate_key"]
     assert len(duplicate) == 6
     assert "pre.csv row 2" in duplicate["message"].iloc[0]
+
+
+def test_a_report_names_its_file_from_the_folder_never_by_absolute_path(
+    framework: Framework, tmp_path: Path
+) -> None:
+    path = tmp_path / "grantee" / "2024" / "survey.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes((INVALID / "out_of_range.csv").read_bytes())
+    report = validate(path.resolve(), framework, source="test_survey")
+    text = report.summary(max_issues=None)
+    html = report._repr_html_()
+    with pytest.raises(DataValidationError) as caught:
+        report.raise_if_invalid()
+    for shown in (text, html, str(caught.value)):
+        assert str(tmp_path) not in shown
+    assert text.startswith("Validation of test_survey (survey.csv)")
+    assert "survey.csv, row 4, column q1: 7 is outside the scale" in str(caught.value)
+    # One file is named once, above the issues, not again in each of their rows.
+    assert html.count("survey.csv") == 1
+    # The issues keep the path as it was given, for programs that open the file.
+    assert set(report.issues["file"]) == {str(path.resolve())}
+
+
+def test_several_files_are_named_from_the_folder_they_share(
+    framework: Framework, tmp_path: Path, survey_rows: pd.DataFrame
+) -> None:
+    for wave in ("a", "b"):
+        (tmp_path / wave).mkdir()
+        (tmp_path / wave / "pre.csv").write_text(survey_rows.to_csv(index=False))
+    files = [(tmp_path / w / "pre.csv").resolve() for w in ("a", "b")]
+    report = validate(files, framework, source="test_survey")
+    text = report.summary(max_issues=None)
+    html = report._repr_html_()
+    assert str(tmp_path) not in text + html
+    a, b = os.path.join("a", "pre.csv"), os.path.join("b", "pre.csv")
+    assert text.startswith(f"Validation of test_survey ({a}, {b})")
+    # The same rows twice: each duplicate names the file it is in.
+    duplicate = report.issues[report.issues["reason"] == "duplicate_key"]
+    assert f"(rows {a} row 2, {b} row 2)" in duplicate["message"].iloc[0]
+    assert f"  error   {b}, row 2, column person_id: " in text
+    assert f"<td>{b}</td>" in html
 
 
 def test_pseudonymized_ids_match_across_files_and_hide_personal_data(

@@ -144,7 +144,9 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the installation
         raise _fail(
-            file, "reading Excel files needs openpyxl: pip install 'getting-to-outcomes[excel]'"
+            file,
+            "reading Excel files needs openpyxl, which getting-to-outcomes depends on; "
+            "reinstall getting-to-outcomes",
         ) from None
     try:
         # From the bytes, not the path: openpyxl refuses names that do not end in .xlsx.

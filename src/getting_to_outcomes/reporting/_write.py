@@ -210,8 +210,9 @@ def _xlsx_bytes_openpyxl(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | No
     try:
         import openpyxl  # noqa: F401
     except ImportError:
-        return None, ("tables.xlsx was not written: install the Excel extra "
-                      "(pip install 'getting-to-outcomes[excel]')")
+        # Both are dependencies of the library: only a damaged installation lacks them.
+        return None, ("tables.xlsx was not written: neither xlsxwriter nor openpyxl can be "
+                      "imported; reinstall getting-to-outcomes, which depends on them")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):

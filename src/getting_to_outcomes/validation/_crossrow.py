@@ -15,6 +15,7 @@ import pandas as pd
 from getting_to_outcomes.definitions.models import DataSource, MilestoneMeasure
 from getting_to_outcomes.validation._issues import Issues, shown
 from getting_to_outcomes.validation._table import CheckedTable, Coded, floats
+from getting_to_outcomes.validation._validation_report import shown_files
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -197,6 +198,7 @@ def _duplicates(
     # The key is the same for every member of a group: show it once per group.
     shown_keys = [[shown(v) for v in _values_at(typed[k], order[starts])] for k in keys]
     many = len(files) > 1
+    names = shown_files(files)
     fix = (
         f"Keep one row per {', '.join(keys)}: delete the repeated row, or correct the id "
         "or the wave."
@@ -205,7 +207,8 @@ def _duplicates(
     for g, members in enumerate(groups):
         value = " / ".join(shown_keys[j][g] for j in range(len(keys)))
         where = ", ".join(
-            (f"{files[file_of[p]]} row {rows[p]}" if many else str(rows[p])) for p in members
+            (f"{names[files[file_of[p]]]} row {rows[p]}" if many else str(rows[p]))
+            for p in members
         )
         message = f"{' / '.join(keys)} = {value} appears {len(members)} times (rows {where})."
         values += [value] * len(members)

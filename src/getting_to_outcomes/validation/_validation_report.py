@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -20,7 +22,7 @@ import pandas as pd
 
 from getting_to_outcomes.errors import DataValidationError
 
-__all__ = ["ISSUE_COLUMNS", "REASONS", "SEVERITIES", "ValidationReport"]
+__all__ = ["ISSUE_COLUMNS", "REASONS", "SEVERITIES", "ValidationReport", "shown_files"]
 
 #: Columns of :attr:`ValidationReport.issues`.
 ISSUE_COLUMNS: Final = [
@@ -179,7 +181,8 @@ class ValidationReport:
         if not self.ok:
             totals = self._totals()
             first = self.issues[self.issues["severity"] == "error"].head(5)
-            lines = [f"  {_where(r)}: {r['message']}" for _, r in first.iterrows()]
+            names = shown_files(self.files)
+            lines = [f"  {_where(r, names)}: {r['message']}" for _, r in first.iterrows()]
             more = totals["error"] - len(first)
             if more > 0:
                 lines.append(f"  ... and {more} more error(s); see report.issues")
@@ -200,7 +203,8 @@ class ValidationReport:
         says how many more there are.
         """
         totals = self._totals()
-        files = ", ".join(self.files)
+        names = shown_files(self.files)
+        files = ", ".join(names.values())
         lines = [
             f"Validation of {self.source} ({files})",
             f"  {self.rows_read} row(s) read: {len(self.valid_rows)} valid, "
@@ -215,9 +219,7 @@ class ValidationReport:
             shown = self.issues if max_issues is None else self.issues.head(max_issues)
             many_files = len(self.files) > 1
             for _, issue in shown.iterrows():
-                where = _where(issue) if many_files else _where(issue).split(", ", 1)[-1]
-                if where == issue["file"]:
-                    where = "file"
+                where = _where(issue, names, with_file=many_files)
                 lines.append(f"  {issue['severity']:<7} {where}: {issue['message']}")
                 if issue["fix"]:
                     lines.append(f"          fix: {issue['fix']}")
@@ -239,17 +241,22 @@ class ValidationReport:
     def _repr_html_(self) -> str:
         totals = self._totals()
         status = "OK" if self.ok else "Not OK"
+        names = shown_files(self.files)
         head = (
             f"<h4>Validation of {html.escape(self.source)}: {status}</h4>"
-            f"<p>{self.rows_read} rows read from {html.escape(', '.join(self.files))}: "
+            f"<p>{self.rows_read} rows read from {html.escape(', '.join(names.values()))}: "
             f"{len(self.valid_rows)} valid, {len(self.rejected_rows)} rejected. "
             f"{totals['error']} errors, {totals['warning']} warnings, {totals['info']} notes.</p>"
         )
         if self.issues.empty:
             return f"<div>{head}</div>"
-        shown = self.issues.head(_SUMMARY_ROWS)[
-            ["file", "row", "column", "value", "severity", "message", "fix"]
-        ]
+        # One file is named above; several are named in each row, as the report shows them.
+        columns = ["row", "column", "value", "severity", "message", "fix"]
+        shown = self.issues.head(_SUMMARY_ROWS)
+        if len(self.files) > 1:
+            shown = shown.assign(file=shown["file"].map(names))
+            columns.insert(0, "file")
+        shown = shown[columns]
         more = len(self.issues) - len(shown)
         tail = f"<p>{more} more issues in <code>.issues</code>.</p>" if more > 0 else ""
         return (
@@ -282,10 +289,39 @@ class ValidationReport:
         return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
 
 
-def _where(issue: pd.Series) -> str:
-    parts = [str(issue["file"])]
+def _where(issue: pd.Series, names: Mapping[str, str], *, with_file: bool = True) -> str:
+    """Where an issue is: the file as the report shows it, the row, the column."""
+    parts = [str(names.get(issue["file"], issue["file"]))] if with_file else []
     if pd.notna(issue["row"]):
         parts.append(f"row {int(issue['row'])}")
     if pd.notna(issue["column"]) and issue["column"]:
         parts.append(f"column {issue['column']}")
-    return ", ".join(parts)
+    return ", ".join(parts) or "file"
+
+
+def shown_files(files: Iterable[str]) -> dict[str, str]:
+    """How a report names each file read: from the folder that holds them all.
+
+    One file is shown by its name, several by their paths from the deepest folder they
+    share, so that a report never shows where a folder lies on someone's computer (a
+    report is shared). A table that is not a file keeps its label (``<DataFrame>``).
+
+    Examples
+    --------
+    >>> shown_files(["/home/ana/grant/2024/survey.csv"])
+    {'/home/ana/grant/2024/survey.csv': 'survey.csv'}
+    >>> list(shown_files(["/srv/a/pre.csv", "/srv/b/pre.csv", "<DataFrame>"]).values())
+    ['a/pre.csv', 'b/pre.csv', '<DataFrame>']
+    """
+    labels = list(dict.fromkeys(str(f) for f in files))
+    paths = [f for f in labels if not (f.startswith("<") and f.endswith(">"))]
+    absolute = [os.path.abspath(p) for p in paths]
+    try:
+        folder = os.path.commonpath([os.path.dirname(a) for a in absolute]) if paths else ""
+    except ValueError:  # paths on different drives share no folder
+        folder = ""
+    shown = {
+        p: os.path.relpath(a, folder) if folder else os.path.basename(a)
+        for p, a in zip(paths, absolute, strict=True)
+    }
+    return {f: shown.get(f, f) for f in labels}
