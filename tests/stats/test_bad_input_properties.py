@@ -235,6 +235,51 @@ def n_obs_below_answers(kwargs: Kwargs) -> Kwargs:
     return {**kwargs, "n_obs": float(len(kwargs["items"]) - 1)}
 
 
+@st.composite
+def rate_inputs(draw: st.DrawFn) -> Kwargs:
+    size = draw(st.integers(2, 6))
+    events = st.lists(st.integers(0, 80).map(float), min_size=size, max_size=size)
+    exposure = st.lists(st.floats(0.5, 200.0), min_size=size, max_size=size)
+    return {"events": np.array(draw(events)), "exposure": np.array(draw(exposure))}
+
+
+@st.composite
+def grantee_means(draw: st.DrawFn) -> Kwargs:
+    size = draw(st.integers(2, 6))
+    means = st.lists(number, min_size=size, max_size=size)
+    sds = st.lists(st.floats(0.1, 20.0), min_size=size, max_size=size)
+    n = st.lists(st.integers(2, 200).map(float), min_size=size, max_size=size)
+    return {"means": np.array(draw(means)), "sds": np.array(draw(sds)), "n": np.array(draw(n))}
+
+
+@st.composite
+def estimates_with_errors(draw: st.DrawFn) -> Kwargs:
+    size = draw(st.integers(2, 8))
+    estimates = st.lists(number, min_size=size, max_size=size)
+    errors = st.lists(st.floats(0.01, 10.0), min_size=size, max_size=size)
+    return {"estimates": np.array(draw(estimates)), "standard_errors": np.array(draw(errors))}
+
+
+@st.composite
+def values_in_clusters(draw: st.DrawFn) -> Kwargs:
+    values = draw(vector)
+    labels = st.lists(st.sampled_from(["a", "b", "c"]), min_size=len(values),
+                      max_size=len(values))
+    return {"values": values, "clusters": draw(labels)}
+
+
+def nothing_to_shrink(result: pd.DataFrame) -> bool:
+    return bool(result["shrunk"].isna().all() and result["weight"].isna().all())
+
+
+def negative_first(argument: str) -> Callable[[Kwargs], Kwargs]:
+    def change(kwargs: Kwargs) -> Kwargs:
+        values = np.array(kwargs[argument], dtype=float)
+        values[0] = -1.0
+        return {**kwargs, argument: values}
+    return change
+
+
 items_table = item_rows.map(lambda rows: {"items": items_frame(rows)})
 p_values = st.lists(st.floats(0, 1), min_size=2, max_size=10).map(
     lambda p: {"p_values": p})
@@ -320,6 +365,37 @@ CASES: list[Case] = [
          data=("alpha", "n", "k"), counts=("n", "k"), no_value={"n": "refuse", "k": "refuse"}),
     Case("score_scale", items_table, call(stats.score_scale), data=("items",),
          no_value={"items": all_nan}),
+    Case("funnel_proportions", proportion_counts(("successes", "n")),
+         call(stats.funnel_proportions), data=("successes", "n"), counts=("successes", "n"),
+         same_length=(("successes", "n"),),
+         no_value={"successes": "refuse", "n": "refuse"},
+         impossible={"more successes than people": (
+             "successes", lambda kw: {**kw, "successes": kw["n"] + 1})}),
+    Case("funnel_rates", rate_inputs(), call(stats.funnel_rates),
+         data=("events", "exposure"), counts=("events",),
+         same_length=(("events", "exposure"), ("exposure", "events")),
+         no_value={"events": "refuse", "exposure": "refuse"},
+         impossible={"negative exposure": ("exposure", negative_first("exposure"))}),
+    Case("funnel_means", grantee_means(), call(stats.funnel_means),
+         data=("means", "sds", "n"), counts=("n",),
+         same_length=(("means", "n"), ("sds", "n")),
+         no_value={"means": "refuse", "sds": "refuse", "n": "refuse"},
+         impossible={"negative standard deviation": ("sds", negative_first("sds"))}),
+    Case("empirical_bayes", estimates_with_errors(), call(stats.empirical_bayes),
+         data=("estimates", "standard_errors"),
+         same_length=(("estimates", "standard_errors"),),
+         no_value={"estimates": nothing_to_shrink, "standard_errors": "refuse"},
+         impossible={"negative standard error": (
+             "standard_errors", negative_first("standard_errors"))}),
+    Case("clustered_mean", values_in_clusters(), call(stats.clustered_mean),
+         data=("values",), same_length=(("values", "clusters"),),
+         no_value={"values": "refuse"}),
+    Case("clustered_mean_from_moments", moment_kwargs(("n", "total", "total_sq")),
+         call(stats.clustered_mean_from_moments), data=("n", "total", "total_sq"),
+         counts=("n",), same_length=(("n", "total"), ("total", "total_sq")),
+         no_value={"n": "refuse", "total": "refuse", "total_sq": "refuse"},
+         impossible={"negative variance": ("total_sq",
+                                           negative_variance("total_sq", "total", "n"))}),
     Case("reliable_change", scores(), call(stats.reliable_change),
          data=("before", "after"), shares=("reliability",),
          same_length=(("before", "after"),),

@@ -2,7 +2,8 @@
 
 Every function takes a :class:`~getting_to_outcomes.ProgressSummary` (or the matching tidy
 frame: :data:`~getting_to_outcomes.columns.SUMMARY_COLUMNS`, ``ROLLUP_COLUMNS``,
-``ITEM_COLUMNS`` or ``MILESTONE_COLUMNS``) first; every option after it is keyword-only.
+``ITEM_COLUMNS`` or ``MILESTONE_COLUMNS``) first, except :func:`plot_funnel`, which takes a
+:class:`~getting_to_outcomes.stats.FunnelResult`; every option after it is keyword-only.
 Axes-level charts draw on ``ax=`` when given (else on a new figure) and return the Axes;
 figure-level charts (:func:`plot_small_multiples`, :func:`plot_realm_profiles`) return the
 Figure. No function calls ``show()``.
@@ -21,6 +22,8 @@ chart                          what it answers                                  
                                (the guide's transit map)
 :func:`plot_trend`             How has it moved over time, against the target?       summary
 :func:`plot_ranking`           How do grantees compare, with uncertainty?            summary
+:func:`plot_funnel`            Which grantees differ from the network by more than   funnel
+                               chance? (funnel plot with control limits)
 :func:`plot_wins_pipeline`     How many wins reached which stage, at which level?    milestones
 :func:`plot_small_multiples`   One indicator across grantees (or indicators of one   summary
                                grantee), panel by panel
@@ -46,6 +49,7 @@ from matplotlib.axes import Axes
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError
 from getting_to_outcomes.plotting import chart_data as _d
+from getting_to_outcomes.plotting._funnel import plot_funnel
 from getting_to_outcomes.plotting._grids import (
     plot_heatmap,
     plot_ranking,
@@ -61,6 +65,7 @@ from getting_to_outcomes.plotting.style import save_figure
 __all__ = [
     "ChartDataError",
     "plot_before_after",
+    "plot_funnel",
     "plot_heatmap",
     "plot_likert",
     "plot_progress",
@@ -112,7 +117,7 @@ def plot_progress(summary: Any, *, ax: Axes | None = None, **options: Any) -> Ax
 
 
 # The functions live in private modules; they belong to this one.
-for _function in (plot_before_after, plot_heatmap, plot_likert, plot_ranking,
+for _function in (plot_before_after, plot_funnel, plot_heatmap, plot_likert, plot_ranking,
                   plot_realm_profiles, plot_small_multiples, plot_targets, plot_theory_of_change,
                   plot_trend, plot_wins_pipeline, rank_ranges):
     _function.__module__ = __name__

@@ -20,7 +20,12 @@ from getting_to_outcomes.columns import (
 from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.definitions.models import LevelMeasure, ScaleMeasure
 from getting_to_outcomes.errors import ScoringError, did_you_mean
-from getting_to_outcomes.stats import cronbach_alpha_from_moments, reliable_change_summary
+from getting_to_outcomes.scoring._funnel import clustering_table, funnel_of
+from getting_to_outcomes.stats import (
+    FunnelResult,
+    cronbach_alpha_from_moments,
+    reliable_change_summary,
+)
 
 if TYPE_CHECKING:
     from getting_to_outcomes.scoring._tables import Aggregates, Window
@@ -485,6 +490,64 @@ class ProgressSummary:
             direction="decrease" if direction == "decrease" else "increase")
         found = dict(zip(summary["category"], summary["count"], strict=True))
         return [float(found.get(c, 0)) for c in ("improved", "no_reliable_change", "declined")]
+
+    def funnel(
+        self, indicator: str, *, period: str | None = None, overdispersion: str = "auto"
+    ) -> FunnelResult:
+        """Funnel plot of one indicator across the grantees: who differs from the network.
+
+        Parameters
+        ----------
+        indicator : str
+            A scale, mean or proportion indicator (a value that is the mean, or the share,
+            of people's values).
+        period : str, optional
+            The period; by default the indicator's latest.
+        overdispersion : {"auto", "none", "multiplicative", "additive"}
+            As :func:`getting_to_outcomes.stats.funnel_proportions`.
+
+        Returns
+        -------
+        FunnelResult
+            From :func:`~getting_to_outcomes.stats.funnel_means` (pooled standard deviation
+            from each grantee's sums) or :func:`~getting_to_outcomes.stats.funnel_proportions`,
+            around the network value. Grantees whose value is withheld (too few people,
+            complementary suppression, low reliability) are not drawn and are named in
+            ``left_out``.
+
+        Raises
+        ------
+        ScoringError
+            An indicator that is not in the summary or has no funnel (counts, ratios,
+            milestones), or a period it was not scored for.
+        """
+        return funnel_of(self, indicator, period=period, overdispersion=overdispersion)
+
+    def clustering(self, *, confidence: float | None = None) -> pd.DataFrame:
+        """Intraclass correlation, design effect and cluster-robust interval of network values.
+
+        People are nested in grantees, so the network value (pooled over everyone) is less
+        precise than its n suggests. For every scale, mean and proportion indicator and
+        period with at least two grantees of more than one person, one row from
+        :func:`getting_to_outcomes.stats.clustered_mean_from_moments` on the grantees' sums.
+
+        Parameters
+        ----------
+        confidence : float, optional
+            Coverage of the interval (default: the summary's).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``indicator_id``, ``period``, ``family`` (``"mean"`` or
+            ``"proportion"``), then those of
+            :data:`~getting_to_outcomes.stats.CLUSTERED_MEAN_COLUMNS`: ``mean`` (the network
+            value), ``ci_low``, ``ci_high`` (cluster-robust, t with clusters - 1 df; for a
+            proportion cut to [0, 1]),
+            ``icc`` (one-way ANOVA estimator), ``cluster_size`` (m, the mean number of people
+            per grantee) and ``design_effect`` (``1 + (m - 1) icc``), among others.
+        """
+        return clustering_table(self, confidence=confidence)
 
     def gaps(self, dimension: str, focal: str, reference: str) -> pd.DataFrame:
         """Equity gaps: the focal subgroup's value minus the reference subgroup's.

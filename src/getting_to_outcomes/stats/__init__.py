@@ -2,7 +2,9 @@
 
 Reliability of scales (Cronbach's alpha with a Feldt interval), scale scores, means and
 proportions with confidence intervals, change from baseline for paired and independent
-designs with effect sizes, reliable change, and false discovery rate control. Every function
+designs with effect sizes, reliable change, false discovery rate control, and the comparison
+of grantees: funnel plots with overdispersion, empirical-Bayes shrinkage, and the intraclass
+correlation and design effect of people nested in grantees. Every function
 takes array-likes or pandas objects and returns a tidy DataFrame with documented columns, or a
 small frozen result object with ``.to_frame()``.
 
@@ -28,6 +30,22 @@ from getting_to_outcomes.stats.change import (
     mean_ci_from_moments,
     paired_change,
     paired_change_from_moments,
+)
+from getting_to_outcomes.stats.clustering import (
+    CLUSTERED_MEAN_COLUMNS,
+    clustered_mean,
+    clustered_mean_from_moments,
+)
+from getting_to_outcomes.stats.funnel import (
+    EMPIRICAL_BAYES_COLUMNS,
+    FUNNEL_COLUMNS,
+    FUNNEL_LIMITS,
+    OVERDISPERSION_METHODS,
+    FunnelResult,
+    empirical_bayes,
+    funnel_means,
+    funnel_proportions,
+    funnel_rates,
 )
 from getting_to_outcomes.stats.multiple import benjamini_hochberg, bonferroni, holm
 from getting_to_outcomes.stats.proportions import (
@@ -58,20 +76,32 @@ __all__ = [
     "ALPHA_COLUMNS",
     "ALPHA_ITEM_COLUMNS",
     "CHANGE_COLUMNS",
+    "CLUSTERED_MEAN_COLUMNS",
+    "EMPIRICAL_BAYES_COLUMNS",
+    "FUNNEL_COLUMNS",
+    "FUNNEL_LIMITS",
     "MEAN_CI_COLUMNS",
+    "OVERDISPERSION_METHODS",
     "PROPORTION_CI_COLUMNS",
     "RCI_CATEGORIES",
     "RELIABLE_CHANGE_COLUMNS",
     "RELIABLE_CHANGE_SUMMARY_COLUMNS",
     "AlphaResult",
+    "FunnelResult",
     "ItemMoments",
     "alpha_from_covariance",
     "benjamini_hochberg",
     "bonferroni",
+    "clustered_mean",
+    "clustered_mean_from_moments",
     "covariance_from_moments",
     "cronbach_alpha",
     "cronbach_alpha_from_moments",
+    "empirical_bayes",
     "feldt_interval",
+    "funnel_means",
+    "funnel_proportions",
+    "funnel_rates",
     "holm",
     "independent_change",
     "independent_change_from_moments",

@@ -1,0 +1,158 @@
+"""Comparing grantees fairly from a summary: funnel plots and the clustering of people in
+grantees, computed from the per-grantee sufficient statistics of the seam.
+
+Only indicators whose value is the mean of people's (or other units') values qualify: scale
+and mean indicators (counts, sums and sums of squares of the values) and proportions whose
+value is the share of units with the outcome (the ``successes`` of the seam). A grantee
+whose value the summary withholds (too few people, complementary suppression, low
+reliability) is left out of the funnel and named; the limits still surround the network
+value of everyone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from getting_to_outcomes.columns import NETWORK
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.scoring._tables import ALL
+from getting_to_outcomes.stats import (
+    CLUSTERED_MEAN_COLUMNS,
+    FunnelResult,
+    clustered_mean_from_moments,
+    funnel_means,
+    funnel_proportions,
+)
+
+# The summary is typed Any: ProgressSummary calls these functions, and importing it here,
+# even for type checking only, would make the two modules import each other.
+ProgressSummary = Any
+
+__all__ = ["CLUSTERING_COLUMNS", "clustering_table", "funnel_of"]
+
+#: Columns of :meth:`ProgressSummary.clustering`.
+CLUSTERING_COLUMNS: list[str] = ["indicator_id", "period", "family", *CLUSTERED_MEAN_COLUMNS]
+
+_MEAN_KINDS = ("scale", "mean")
+
+
+def _cells(summary: ProgressSummary, indicator: str, period: str) -> pd.DataFrame:
+    cells: pd.DataFrame = summary.aggregates.tables()["cells"]
+    return cells[(cells["indicator_id"] == indicator) & (cells["period"].astype(str) == period)
+                  & (cells["dimension"] == ALL) & (cells["subgroup"] == ALL)]
+
+
+def _family(summary: ProgressSummary, indicator: str, cells: pd.DataFrame) -> str | None:
+    """``"mean"``, ``"proportion"``, or None when the value is not a mean of units' values."""
+    kind = summary.framework.indicators[indicator].measure.kind
+    if kind in _MEAN_KINDS:
+        return "mean"
+    if cells.empty or cells["successes"].isna().any():
+        return None
+    network = cells[cells["group"] == NETWORK]
+    n = network["n"].to_numpy(dtype=np.float64)
+    value = _network_value(summary, indicator, str(cells["period"].iloc[0]))
+    if n.size and n[0] > 0 and np.isclose(network["successes"].iloc[0] / n[0], value):
+        return "proportion"
+    return None
+
+
+def _network_value(summary: ProgressSummary, indicator: str, period: str) -> float:
+    frame = summary.to_frame()
+    row = frame[(frame["indicator_id"] == indicator) & (frame["group"] == NETWORK)
+                & (frame["period"].astype(str) == period) & (frame["subgroup"] == ALL)]
+    return float(row["value"].iloc[0]) if len(row) else float("nan")
+
+
+def _period(summary: ProgressSummary, indicator: str, period: str | None) -> str:
+    cells = summary.aggregates.tables()["cells"]
+    periods = [str(p) for p in pd.unique(cells.loc[cells["indicator_id"] == indicator,
+                                                   "period"].astype(str))]
+    if not periods:
+        raise ScoringError(f"indicator {indicator!r} has no scored data in this summary")
+    if period is None:
+        known = [str(p) for p in summary.periods if p in periods]
+        return (known + sorted(set(periods) - set(known)))[-1]
+    if str(period) not in periods:
+        raise ScoringError(
+            f"indicator {indicator!r} has no period {period!r}; its periods are "
+            f"{', '.join(periods)}"
+        )
+    return str(period)
+
+
+def funnel_of(
+    summary: ProgressSummary, indicator: str, *, period: str | None = None,
+    overdispersion: str = "auto",
+) -> FunnelResult:
+    """The funnel of one indicator across the grantees of a summary (see the method)."""
+    if indicator not in summary.indicator_ids:
+        raise ScoringError(f"indicator {indicator!r} is not in this summary; it scored "
+                           f"{', '.join(summary.indicator_ids)}")
+    chosen = _period(summary, indicator, period)
+    cells = _cells(summary, indicator, chosen)
+    family = _family(summary, indicator, cells)
+    if family is None:
+        kind = summary.framework.indicators[indicator].measure.kind
+        raise ScoringError(
+            f"indicator {indicator!r} ({kind}) is not a mean or a share of people's values, so "
+            "it has no funnel plot; funnels compare scale, mean and proportion indicators"
+        )
+    frame = summary.to_frame()
+    rows = frame[(frame["indicator_id"] == indicator) & (frame["period"].astype(str) == chosen)
+                 & (frame["subgroup"] == ALL) & (frame["group"] != NETWORK)]
+    withheld = set(rows.loc[rows["suppressed"].astype(bool), "group"].astype(str))
+    members = cells[(cells["group"] != NETWORK) & ~cells["group"].astype(str).isin(withheld)
+                    & (cells["n"] > 0)]
+    target = _network_value(summary, indicator, chosen)
+    labels = members["group"].astype(str).tolist()
+    n = members["n"].to_numpy(dtype=np.float64)
+    if family == "proportion":
+        result = funnel_proportions(members["successes"].to_numpy(dtype=np.float64), n,
+                                    labels=labels, overdispersion=overdispersion,
+                                    target=target)
+    else:
+        total = members["sum"].to_numpy(dtype=np.float64)
+        squares = members["sum_sq"].to_numpy(dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = total / n
+            sds = np.where(n >= 2, np.sqrt(np.maximum(squares - total * means, 0.0)
+                                           / (n - 1.0)), np.nan)
+        result = funnel_means(means, sds, n, labels=labels, overdispersion=overdispersion,
+                              target=target)
+    return dataclasses.replace(result, left_out=tuple(sorted(withheld)))
+
+
+def clustering_table(summary: ProgressSummary, *, confidence: float | None = None) -> pd.DataFrame:
+    """ICC, design effect and cluster-robust interval per indicator and period (the method)."""
+    level = summary.confidence if confidence is None else confidence
+    cells = summary.aggregates.tables()["cells"]
+    cells = cells[(cells["dimension"] == ALL) & (cells["subgroup"] == ALL)]
+    parts: list[dict[str, Any]] = []
+    for indicator in summary.indicator_ids:
+        mine = cells[cells["indicator_id"] == indicator]
+        for period in pd.unique(mine["period"].astype(str)):
+            block = mine[mine["period"].astype(str) == period]
+            family = _family(summary, indicator, block)
+            members = block[(block["group"] != NETWORK) & (block["n"] > 0)]
+            # A grantee of one unit (an organization's own profile) is no cluster of people.
+            if family is None or len(members) < 2 or (members["n"] <= 1).all():
+                continue
+            n = members["n"].to_numpy(dtype=np.float64)
+            if family == "proportion":
+                total = squares = members["successes"].to_numpy(dtype=np.float64)
+            else:
+                total = members["sum"].to_numpy(dtype=np.float64)
+                squares = members["sum_sq"].to_numpy(dtype=np.float64)
+            row = clustered_mean_from_moments(n, total, squares, confidence=level)
+            if family == "proportion":
+                # A share lies in [0, 1]; a symmetric interval near 0 or 1 would leave it.
+                row[["ci_low", "ci_high"]] = row[["ci_low", "ci_high"]].clip(0.0, 1.0)
+            parts.append({"indicator_id": indicator, "period": period, "family": family,
+                          **{str(k): v for k, v in row.iloc[0].items()}})
+    table = pd.DataFrame(parts, columns=CLUSTERING_COLUMNS)
+    return table.astype({"n": "int64", "clusters": "int64"}) if not table.empty else table

@@ -1,0 +1,74 @@
+"""The funnel plot draws what the FunnelResult holds: limits, the network line, every grantee."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from getting_to_outcomes import stats
+from getting_to_outcomes.errors import ChartDataError
+from getting_to_outcomes.plotting import plot_funnel
+from getting_to_outcomes.plotting import style as _style
+
+#: Six grantees; the first (5 of 40) lies below the 95% limits, the last above them.
+YES = [5, 30, 12, 48, 20, 70]
+ASKED = [40, 80, 30, 90, 100, 120]
+
+
+def by_gid(ax, gid):
+    return [a for a in [*ax.get_lines(), *ax.collections] if a.get_gid() == gid]
+
+
+def test_every_grantee_is_a_dot_at_its_n_and_value():
+    result = stats.funnel_proportions(YES, ASKED, overdispersion="none")
+    ax = plot_funnel(result, caption=False)
+    (dots,) = by_gid(ax, "values")
+    drawn = np.asarray(dots.get_offsets())
+    assert drawn[:, 0] == pytest.approx(ASKED)
+    assert drawn[:, 1] == pytest.approx(np.array(YES) / np.array(ASKED))
+
+
+def test_limits_are_the_curves_of_the_result_and_the_target_a_line():
+    result = stats.funnel_proportions(YES, ASKED, overdispersion="additive")
+    ax = plot_funnel(result, caption=False)
+    curve = result.curve()
+    lines95 = by_gid(ax, "limit_95")
+    assert len(lines95) == 2
+    assert np.asarray(lines95[1].get_ydata()) == pytest.approx(curve["high_95"].to_numpy())
+    (target,) = by_gid(ax, "target")
+    assert target.get_ydata()[0] == pytest.approx(result.target)
+
+
+def test_grantees_outside_the_limits_are_named_and_coloured():
+    result = stats.funnel_proportions(YES, ASKED, labels=list("abcdef"), overdispersion="none")
+    outside = set(result.outside["group"])
+    assert outside
+    ax = plot_funnel(result, caption=False)
+    named = {t.get_text() for t in ax.texts}
+    assert outside <= named
+    (dots,) = by_gid(ax, "values")
+    colours = {tuple(c) for c in np.round(dots.get_facecolors(), 3)}
+    assert len(colours) >= 2  # blue within, orange or vermillion outside
+    assert "a" in outside
+
+
+def test_the_caption_states_the_method():
+    result = stats.funnel_proportions(YES, ASKED, overdispersion="multiplicative")
+    ax = plot_funnel(result)
+    caption = " ".join(t.get_text() for t in ax.figure.texts)
+    assert "multiplicative phi" in caption
+    assert "about 1 in 20" in caption
+    assert "Funnel plot of 6 grantees" in _style.alt_text(ax.figure)
+
+
+def test_shrunk_values_are_drawn_next_to_raw_ones():
+    result = stats.funnel_proportions(YES, ASKED, overdispersion="additive")
+    ax = plot_funnel(result, shrunk=True, caption=False)
+    (hollow,) = by_gid(ax, "shrunk")
+    assert np.asarray(hollow.get_offsets())[:, 1] == pytest.approx(
+        result.to_frame()["shrunk"].to_numpy())
+
+
+def test_anything_but_a_funnel_result_is_refused():
+    with pytest.raises(ChartDataError, match="draws a FunnelResult"):
+        plot_funnel([1, 2, 3])

@@ -1,0 +1,96 @@
+"""ProgressSummary.funnel and .clustering: funnels and ICCs from the seam's per-grantee sums."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from getting_to_outcomes import load_example, score, stats
+from getting_to_outcomes.errors import ScoringError
+
+
+@pytest.fixture(scope="module")
+def example():
+    data = load_example("cper-network")
+    return data, score(data.tables)
+
+
+def test_a_proportion_funnel_equals_the_stats_function_on_the_raw_rows(example):
+    data, summary = example
+    result = summary.funnel("leadership.decision_body_seats", period="2024")
+    rows = data.tables["leadership_tracking"]
+    rows = rows[rows["period"].astype(str) == "2024"]
+    per = rows.groupby("org_id")["decision_body_seat"].agg(["sum", "size"])
+    direct = stats.funnel_proportions(per["sum"].to_numpy(), per["size"].to_numpy(),
+                                      labels=per.index.tolist())
+    assert result.target == pytest.approx(direct.target, rel=1e-12)
+    pd.testing.assert_frame_equal(result.to_frame(), direct.to_frame(), check_dtype=False)
+    assert result.left_out == ()
+
+
+def test_a_mean_funnel_pools_each_grantees_sd_from_its_sums(example):
+    data, summary = example
+    result = summary.funnel("leadership.trainings_attended", period="2025")
+    rows = data.tables["leadership_tracking"]
+    rows = rows[rows["period"].astype(str) == "2025"]
+    per = rows.groupby("org_id")["trainings_attended"].agg(["mean", "std", "size"])
+    direct = stats.funnel_means(per["mean"], per["std"], per["size"],
+                                labels=per.index.tolist())
+    assert result.sigma == pytest.approx(direct.sigma, rel=1e-9)
+    assert result.to_frame()["high_95"].to_numpy() == pytest.approx(
+        direct.to_frame()["high_95"].to_numpy(), rel=1e-9)
+
+
+def test_the_latest_period_is_the_default(example):
+    _, summary = example
+    assert summary.funnel("leadership.knowledge_of_system").target == pytest.approx(
+        summary.funnel("leadership.knowledge_of_system", period="post").target)
+
+
+def test_withheld_grantees_are_left_out_and_named_but_the_target_is_the_network(example):
+    data, _ = example
+    summary = score(data.tables, indicators=["leadership.trainers_share"], min_n=40)
+    frame = summary.to_frame()
+    now = frame[(frame["period"].astype(str) == "2025") & (frame["subgroup"] == "all")]
+    withheld = set(now.loc[now["suppressed"].astype(bool) & (now["group"] != "network"),
+                           "group"])
+    assert withheld
+    result = summary.funnel("leadership.trainers_share", period="2025")
+    assert set(result.left_out) == withheld
+    assert not withheld & set(result.to_frame()["group"])
+    network = now.loc[now["group"] == "network", "value"].iloc[0]
+    assert result.target == pytest.approx(network)
+
+
+def test_counts_have_no_funnel(example):
+    _, summary = example
+    with pytest.raises(ScoringError, match="has no funnel plot"):
+        summary.funnel("decision_makers.testimony")
+    with pytest.raises(ScoringError, match="no period '1999'"):
+        summary.funnel("leadership.retention", period="1999")
+
+
+def test_clustering_covers_people_level_indicators_only(example):
+    _, summary = example
+    table = summary.clustering()
+    assert set(table["family"]) == {"mean", "proportion"}
+    # Organization profiles (one row per grantee) and counts are no people in grantees.
+    assert "capacity.organizers_fte" not in set(table["indicator_id"])
+    assert "decision_makers.testimony" not in set(table["indicator_id"])
+    row = table.set_index(["indicator_id", "period"]).loc[("leadership.retention", "2024")]
+    assert row["ci_method"] == "cluster_robust"
+    assert row["design_effect"] == pytest.approx(1 + (row["cluster_size"] - 1) * row["icc"])
+    assert row["ci_low"] < row["mean"] < row["ci_high"]
+
+
+def test_clustering_mean_is_the_network_value(example):
+    _, summary = example
+    table = summary.clustering().set_index(["indicator_id", "period"])
+    frame = summary.to_frame()
+    network = frame[(frame["group"] == "network") & (frame["subgroup"] == "all")]
+    for (indicator, period), row in table.iterrows():
+        value = network[(network["indicator_id"] == indicator)
+                        & (network["period"].astype(str) == period)]["value"].iloc[0]
+        assert row["mean"] == pytest.approx(value, rel=1e-9), (indicator, period)
+    assert np.isfinite(table["icc"]).all()
