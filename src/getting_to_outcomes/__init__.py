@@ -27,6 +27,7 @@ from getting_to_outcomes._version import __version__
 from getting_to_outcomes.errors import (
     DataReadError,
     DataValidationError,
+    DataWriteError,
     DefinitionProblem,
     GTOError,
     IndicatorDefinitionError,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
         check_framework,
         load_framework,
     )
-    from getting_to_outcomes.io import codebook, read_table, write_template
+    from getting_to_outcomes.io import codebook, read_table, write_table, write_template
     from getting_to_outcomes.privacy import PseudonymKey, generate_key, load_key, pseudonymize
     from getting_to_outcomes.reporting import write_report
     from getting_to_outcomes.scoring import ProgressSummary, compare, score
@@ -62,6 +63,7 @@ _LAZY: dict[str, str] = {
     "load_framework": "definitions",
     "codebook": "io",
     "read_table": "io",
+    "write_table": "io",
     "write_template": "io",
     "PseudonymKey": "privacy",
     "generate_key": "privacy",
@@ -79,6 +81,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "DataReadError",
     "DataValidationError",
+    "DataWriteError",
     "DefinitionProblem",
     "ExampleDataset",
     "Framework",
@@ -107,6 +110,7 @@ __all__ = [
     "score",
     "validate",
     "write_report",
+    "write_table",
     "write_template",
 ]
 

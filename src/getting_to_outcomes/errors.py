@@ -7,6 +7,7 @@ from the built-in exception a caller would naturally catch::
     ├── IndicatorDefinitionError (ValueError)   an indicator, source or framework file is wrong
     ├── UnknownIndicatorError (KeyError)        an id that the framework does not define
     ├── DataReadError (ValueError)              a data file cannot be read as a table
+    ├── DataWriteError (ValueError)             a table cannot be written as asked
     ├── DataValidationError (ValueError)        data failed validation; carries ``.report``
     ├── ScoringError (ValueError)               data that cannot be scored as asked
     ├── ChartDataError (ValueError)             a chart was given data it cannot draw
@@ -30,6 +31,7 @@ __all__ = [
     "ChartDataError",
     "DataReadError",
     "DataValidationError",
+    "DataWriteError",
     "DefinitionProblem",
     "GTOError",
     "IndicatorDefinitionError",
@@ -125,6 +127,10 @@ class UnknownIndicatorError(GTOError, KeyError):
 
 class DataReadError(GTOError, ValueError):
     """A data file cannot be read as a table (wrong format, empty, unreadable)."""
+
+
+class DataWriteError(GTOError, ValueError):
+    """A table cannot be written as asked (unknown format, too large for an Excel sheet)."""
 
 
 class DataValidationError(GTOError, ValueError):

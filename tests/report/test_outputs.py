@@ -122,11 +122,14 @@ def test_the_funder_report_ranks_and_checks_the_health_of_every_grantee(funder) 
 def test_neutralising_leaves_ordinary_text_and_numbers_alone() -> None:
     import pandas as pd
 
-    frame = pd.DataFrame({"name": ["Parents United", "-5 members", "@home", "+1"],
-                          "value": [-1.5, 2.0, 3.0, 4.0]})
+    frame = pd.DataFrame({"name": ["Parents United", "-5 members", "@home", "+1 555 0100",
+                                   "-2+3", "+1", "-0.5e3"],
+                          "value": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
     out = neutralise_formulas(frame)
-    assert out["name"].tolist() == ["Parents United", "'-5 members", "'@home", "'+1"]
-    assert out["value"].tolist() == [-1.5, 2.0, 3.0, 4.0]
+    # Text that is only a number is read by a spreadsheet as that number: nothing to run.
+    assert out["name"].tolist() == ["Parents United", "'-5 members", "'@home", "'+1 555 0100",
+                                    "'-2+3", "+1", "-0.5e3"]
+    assert out["value"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
 
 
 def test_summaries_of_different_framework_versions_are_not_mixed(framework, tmp_path) -> None:

@@ -36,6 +36,14 @@ format_option = click.option(
     help="table for people, json or csv for programs.",
 )
 
+raw_cells_option = click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="Write CSV and Excel cells as they are. By default a text cell that a spreadsheet "
+    "would run as a formula (it starts with = + - @, a tab or a carriage return) gets a "
+    "leading ' so that it shows as text; numbers are never changed.",
+)
+
 
 def fail(message: str, code: int = 1) -> None:
     """Print a message on stderr and exit with ``code``."""
@@ -87,14 +95,16 @@ def output_path(path: Path | None, option: str) -> Path | None:
     return path
 
 
-def echo_frame(frame: pd.DataFrame, output_format: str) -> None:
-    """Print a DataFrame as a readable table, JSON records or CSV."""
+def echo_frame(frame: pd.DataFrame, output_format: str, *, raw_cells: bool = False) -> None:
+    """Print a DataFrame as a readable table, JSON records or CSV (formulas neutralised)."""
     import pandas as pd
+
+    from getting_to_outcomes.io import csv_text
 
     if output_format == "json":
         click.echo(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso"))
     elif output_format == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        click.echo(csv_text(frame, raw_cells=raw_cells), nl=False)
     elif frame.empty:
         click.echo("(nothing to show)")
     else:

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from getting_to_outcomes.cli._common import fail, framework_option, open_framework, read_small_csv
+from getting_to_outcomes.cli._common import (
+    fail,
+    framework_option,
+    open_framework,
+    raw_cells_option,
+    read_small_csv,
+)
 from getting_to_outcomes.errors import GTOError
 
 if TYPE_CHECKING:
@@ -169,9 +175,11 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
 @click.option("--force", is_flag=True,
               help="Write into a folder that is not empty, replacing a previous report.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@raw_cells_option
 def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, compare: bool,
            org: str | None, group_by: str, targets_file: Path | None, names_file: Path | None,
-           title: str | None, synthetic: bool | None, force: bool, quiet: bool) -> None:
+           title: str | None, synthetic: bool | None, force: bool, quiet: bool,
+           raw_cells: bool) -> None:
     """Validate DATA, score it and write a report to --out.
 
     DATA are data files named after their data source (leadership_survey.csv), SOURCE=FILE,
@@ -225,7 +233,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                 summary, out_dir, mode="funder" if compare else "grantee", org=org,
                 title=title, labels=inputs.names or None, framework=framework,
                 synthetic=synthetic if synthetic is not None else inputs.synthetic,
-                force=force, notes=notes, progress=step,
+                force=force, notes=notes, progress=step, raw_cells=raw_cells,
             )
     except FileExistsError as exc:
         fail(str(exc))

@@ -15,6 +15,7 @@ from getting_to_outcomes.cli._common import (
     framework_option,
     open_framework,
     output_path,
+    raw_cells_option,
     read_small_csv,
 )
 from getting_to_outcomes.errors import DataReadError, GTOError, UnknownIndicatorError
@@ -69,24 +70,22 @@ def _json(summary: ProgressSummary) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
-def _write(summary: ProgressSummary, output_format: str, out: Path) -> None:
-    import pandas as pd
-
-    from getting_to_outcomes.io import write_atomic
+def _write(summary: ProgressSummary, output_format: str, out: Path, raw_cells: bool) -> None:
+    from getting_to_outcomes.io import write_atomic, write_table
 
     suffix = out.suffix.casefold()
+    if suffix == ".xlsx":
+        write_table({"indicators": summary.to_frame(), "by_stop": summary.by_stop(),
+                     "by_zone": summary.by_zone(), "by_realm": summary.by_realm()},
+                    out, "xlsx", raw_cells=raw_cells)
+        return
+    if output_format == "csv" or (suffix == ".csv" and output_format != "json"):
+        write_table(summary.to_frame(), out, "csv", raw_cells=raw_cells)
+        return
 
     def writer(temporary: Path) -> None:
-        if suffix == ".xlsx":
-            with pd.ExcelWriter(temporary) as book:
-                summary.to_frame().to_excel(book, sheet_name="indicators", index=False)
-                summary.by_stop().to_excel(book, sheet_name="by_stop", index=False)
-                summary.by_zone().to_excel(book, sheet_name="by_zone", index=False)
-                summary.by_realm().to_excel(book, sheet_name="by_realm", index=False)
-        elif output_format == "json" or suffix == ".json":
+        if output_format == "json" or suffix == ".json":
             temporary.write_text(_json(summary), encoding="utf-8")
-        elif output_format == "csv" or suffix == ".csv":
-            summary.to_frame().to_csv(temporary, index=False)
         else:
             text = summary.summary() + "\n\n" + _current_table(summary).to_string(index=False)
             temporary.write_text(text + "\n", encoding="utf-8")
@@ -115,10 +114,11 @@ def _write(summary: ProgressSummary, output_format: str, out: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the result to this file (.csv, .json, .xlsx or .txt) instead of "
               "printing it.")
+@raw_cells_option
 def score_command(
     files: tuple[str, ...], source: str, framework_path: str | None, group_by: str,
     baseline: str | None, current: str | None, targets_path: Path | None, min_n: int | None,
-    output_format: str, out: Path | None,
+    output_format: str, out: Path | None, raw_cells: bool,
 ) -> None:
     """Score progress on the indicators of one data source from its FILES.
 
@@ -160,12 +160,12 @@ def score_command(
         fail(f"Error: {exc}", 1)
         return
     if out is not None:
-        _write(summary, output_format, out)
+        _write(summary, output_format, out, raw_cells)
         click.echo(f"wrote {out}")
     elif output_format == "json":
         click.echo(_json(summary))
     elif output_format == "csv":
-        echo_frame(summary.to_frame(), "csv")
+        echo_frame(summary.to_frame(), "csv", raw_cells=raw_cells)
     else:
         click.echo(summary.summary())
         click.echo("")

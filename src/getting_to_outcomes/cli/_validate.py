@@ -13,6 +13,7 @@ from getting_to_outcomes.cli._common import (
     format_option,
     framework_option,
     open_framework,
+    raw_cells_option,
 )
 from getting_to_outcomes.errors import DataReadError, PseudonymKeyError, UnknownIndicatorError
 
@@ -55,7 +56,9 @@ def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
     return value
 
 
-def _write_rows(frame: pd.DataFrame, path: Path, framework: Framework, source: str) -> Path | None:
+def _write_rows(
+    frame: pd.DataFrame, path: Path, framework: Framework, source: str, raw_cells: bool
+) -> Path | None:
     """Write the valid rows, and for CSV and Excel a data package describing them.
 
     The descriptor is ``<name>.datapackage.json`` beside the file (another output in the
@@ -63,7 +66,7 @@ def _write_rows(frame: pd.DataFrame, path: Path, framework: Framework, source: s
     """
     import pandas as pd
 
-    from getting_to_outcomes.io import source_schema, write_atomic
+    from getting_to_outcomes.io import TABLE_FORMATS, source_schema, write_table
 
     table = frame.reset_index()
     suffix = path.suffix.casefold()
@@ -81,28 +84,27 @@ def _write_rows(frame: pd.DataFrame, path: Path, framework: Framework, source: s
         row.update(type="integer", description="Row number of the record in the file read "
                    "(header = row 1).")
 
-    def writer(temporary: Path) -> None:
-        if suffix == ".xlsx":
-            table.to_excel(temporary, index=False, sheet_name=_SHEET)
-        elif suffix == ".parquet":
-            table.to_parquet(temporary, index=False)
-        else:
-            table.to_csv(temporary, index=False, date_format="%Y-%m-%d")
-
-    write_atomic(path, writer)
-    if suffix == ".parquet":
+    kind = TABLE_FORMATS[suffix]
+    rows: pd.DataFrame | dict[str, pd.DataFrame] = {_SHEET: table} if kind == "xlsx" else table
+    write_table(rows, path, raw_cells=raw_cells, date_format="%Y-%m-%d")
+    if kind == "parquet":
         return None
-    return _describe_rows(path, schema, framework, source)
+    return _describe_rows(path, schema, framework, source, raw_cells)
 
 
 def _describe_rows(
-    path: Path, schema: dict[str, Any], framework: Framework, source: str
+    path: Path, schema: dict[str, Any], framework: Framework, source: str, raw_cells: bool
 ) -> Path:
     from getting_to_outcomes.io import data_package, table_resource, write_data_package
 
     declared = framework.source(source)
+    description = f"Rows of {declared.name!r} that passed validation."
+    if not raw_cells:
+        description += (" A text cell that a spreadsheet would run as a formula (it starts "
+                        "with =, +, -, @, a tab or a carriage return, and is not a number) "
+                        "is written with a leading ' that is not part of the value.")
     resource = table_resource(path.name, schema, name=path.stem, title=declared.name,
-                              description=f"Rows of {declared.name!r} that passed validation.")
+                              description=description)
     if path.suffix.casefold() == ".xlsx":
         resource.update(format="xlsx", mediatype="application/vnd.openxmlformats-"
                         "officedocument.spreadsheetml.sheet",
@@ -146,6 +148,7 @@ def _describe_rows(
     default=None,
     help="File holding the pseudonymisation key.",
 )
+@raw_cells_option
 def validate_command(
     files: tuple[str, ...],
     source: str,
@@ -157,6 +160,7 @@ def validate_command(
     delimiter: str | None,
     pseudonymize: bool,
     key_file: Path | None,
+    raw_cells: bool,
 ) -> None:
     """Check survey or campaign FILES against a data source; report every problem.
 
@@ -202,11 +206,11 @@ def validate_command(
     if output_format == "json":
         click.echo(report.to_json())
     elif output_format == "csv":
-        echo_frame(report.issues, "csv")
+        echo_frame(report.issues, "csv", raw_cells=raw_cells)
     else:
         click.echo(report.summary(max_issues=None))
     if out_valid is not None:
-        described = _write_rows(report.valid_rows, out_valid, framework, source)
+        described = _write_rows(report.valid_rows, out_valid, framework, source, raw_cells)
         if output_format == "table":
             click.echo(f"\n{len(report.valid_rows)} valid row(s) written to {out_valid}"
                        + (f", described in {described}" if described else ""))

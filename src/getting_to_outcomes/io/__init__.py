@@ -3,7 +3,8 @@
 Readers for delimited text, Excel, Parquet and SPSS files, the mapping of a file's headers
 to a data source's columns (survey-tool exports included), empty entry templates with a
 codebook, XLSForms for survey tools, Frictionless Data Package descriptors of the tables
-written, and writes that replace a file whole or not at all.
+written, CSV and Excel tables that a spreadsheet cannot run as formulas, and writes that
+replace a file whole or not at all.
 """
 
 from getting_to_outcomes.io._atomic import write_atomic, write_bytes_atomic
@@ -35,6 +36,14 @@ from getting_to_outcomes.io._readers import (
     read_raw,
     read_table,
 )
+from getting_to_outcomes.io._tables import (
+    FORMULA_START,
+    TABLE_FORMATS,
+    csv_text,
+    neutralise_formulas,
+    sheet_names,
+    write_table,
+)
 from getting_to_outcomes.io._templates import CODEBOOK_COLUMNS, codebook, write_template
 from getting_to_outcomes.io._xlsform import XLSFORM_LANGUAGE, write_xlsform, xlsform
 
@@ -42,8 +51,10 @@ __all__ = [
     "CODEBOOK_COLUMNS",
     "DATA_PACKAGE",
     "DATA_PACKAGE_PROFILE",
+    "FORMULA_START",
     "MAX_CELL_CHARS",
     "READ_ATTRS",
+    "TABLE_FORMATS",
     "TOOL_METADATA",
     "XLSFORM_LANGUAGE",
     "HeaderIndex",
@@ -52,13 +63,16 @@ __all__ = [
     "ReadNote",
     "codebook",
     "column_letter",
+    "csv_text",
     "data_package",
     "frame_table",
     "header_key",
     "join_options",
     "map_headers",
+    "neutralise_formulas",
     "read_raw",
     "read_table",
+    "sheet_names",
     "source_schema",
     "table_resource",
     "table_schema",
@@ -66,6 +80,7 @@ __all__ = [
     "write_atomic",
     "write_bytes_atomic",
     "write_data_package",
+    "write_table",
     "write_template",
     "write_xlsform",
     "xlsform",

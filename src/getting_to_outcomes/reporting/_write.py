@@ -7,7 +7,8 @@ into a folder::
     charts/*.png       every chart at 200 dpi or more ...
     charts/*.svg       ... and as SVG (text kept as text)
     tables/*.csv       every table; cells that a spreadsheet would run as a formula are
-    tables.xlsx        neutralised, in both formats (OWASP "CSV injection")
+    tables.xlsx        neutralised, in both formats (OWASP "CSV injection"), unless
+                       ``raw_cells=True``
     summary.json       the tables as JSON, with what the report is about
     datapackage.json   the CSV tables described (Frictionless Data Package)
     manifest.json      the files written, so that ``force=True`` can replace them cleanly
@@ -29,26 +30,28 @@ JSON (blank, with the reason).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError, did_you_mean
-from getting_to_outcomes.io import write_bytes_atomic, write_data_package
+from getting_to_outcomes.io import (
+    neutralise_formulas,
+    write_bytes_atomic,
+    write_data_package,
+    write_table,
+)
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
 from getting_to_outcomes.reporting._data import (
@@ -70,13 +73,10 @@ if TYPE_CHECKING:
 
     from getting_to_outcomes.definitions import Framework
 
-__all__ = ["ReportFiles", "write_report"]
+__all__ = ["ReportFiles", "neutralise_formulas", "write_report"]
 
 Mode = Literal["grantee", "funder"]
 Progress = Callable[[int, int, str], None]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class ReportFiles:
@@ -116,108 +116,9 @@ class ReportFiles:
         return (f"ReportFiles({str(self.html)!r}, {plural(len(self.charts), 'chart')}, "
                 f"{plural(len(self.tables), 'table')})")
 
-# ----------------------------------------------------------------------------------------
-# Safe table output
-# ----------------------------------------------------------------------------------------
 
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula, made inert with a leading ``'``.
-
-    Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are the ones
-    OWASP lists for CSV (formula) injection; numbers are left as numbers.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> neutralise_formulas(pd.DataFrame({"org": ["=HYPERLINK(1)", "Parents United"],
-    ...                                   "n": [-3, 4]})).values.tolist()
-    [["'=HYPERLINK(1)", -3], ['Parents United', 4]]
-    """
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-            ).astype(object)
-    out.columns = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c
-                   for c in out.columns]
-    return out
-
-
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    neutralise_formulas(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _sheet_names(names: Iterable[str]) -> list[str]:
-    """Excel sheet names: no []:*?/\\, at most 31 characters, unique."""
-    used: list[str] = []
-    for name in names:
-        sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
-        while sheet in used:
-            sheet = sheet[:28] + f"_{len(used)}"
-        used.append(sheet)
-    return used
-
-
-def _cell_value(value: Any) -> Any:
-    """A value as Excel should store it: numbers as numbers, missing as empty, else text."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
-        return None if math.isnan(number) or math.isinf(number) else value.item() if \
-            isinstance(value, np.generic) else value
-    return str(value)
-
-
-def _xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | None, str | None]:
-    """One workbook, one sheet per table; text is always written as text, never a formula."""
-    try:
-        import xlsxwriter
-    except ImportError:
-        return _xlsx_bytes_openpyxl(tables)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "strings_to_numbers": False})
-    bold = workbook.add_format({"bold": True})
-    for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):
-        sheet = workbook.add_worksheet(sheet_name)
-        safe = neutralise_formulas(frame)
-        sheet.write_row(0, 0, [str(c) for c in safe.columns], bold)
-        for number, row in enumerate(safe.itertuples(index=False, name=None), start=1):
-            for column, value in enumerate(row):
-                cell = _cell_value(value)
-                if cell is None:
-                    continue
-                if isinstance(cell, str):
-                    sheet.write_string(number, column, cell)
-                elif isinstance(cell, bool):
-                    sheet.write_boolean(number, column, cell)
-                else:
-                    sheet.write_number(number, column, cell)
-        sheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue(), None
-
-
-def _xlsx_bytes_openpyxl(tables: Mapping[str, pd.DataFrame]) -> tuple[bytes | None, str | None]:
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        # Both are dependencies of the library: only a damaged installation lacks them.
-        return None, ("tables.xlsx was not written: neither xlsxwriter nor openpyxl can be "
-                      "imported; reinstall getting-to-outcomes, which depends on them")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet_name, (_, frame) in zip(_sheet_names(tables), tables.items(), strict=True):
-            neutralise_formulas(frame).to_excel(writer, sheet_name=sheet_name, index=False)
-    return buffer.getvalue(), None
+def _unchanged(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
 
 
 def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -248,6 +149,7 @@ def write_report(
     max_panels: int = 30,
     notes: Sequence[str] = (),
     progress: Progress | None = None,
+    raw_cells: bool = False,
 ) -> ReportFiles:
     """Write a grantee or funder report: HTML, PNG and SVG charts, CSV and Excel, JSON.
 
@@ -291,6 +193,11 @@ def write_report(
     progress : callable, optional
         Called as ``progress(done, total, label)`` after each step (the command line draws
         a progress bar with it).
+    raw_cells : bool
+        Write the CSV and Excel tables' text cells as they are. By default a cell that a
+        spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
+        or a carriage return, and is not a number) gets a leading ``'``; ``summary.json``
+        always holds the values as they are.
 
     Returns
     -------
@@ -396,16 +303,12 @@ def write_report(
         tick(chart.key)
     table_files: dict[str, Path] = {}
     for table in tables:
-        path = out / "tables" / f"{table.key}.csv"
-        write_bytes_atomic(path, _csv_bytes(table.frame))
+        path = write_table(table.frame, out / "tables" / f"{table.key}.csv",
+                           raw_cells=raw_cells, encoding="utf-8-sig")
         table_files[table.key] = path
         written.append(path)
-    workbook, problem = _xlsx_bytes({t.key: t.frame for t in tables})
-    if workbook is not None:
-        write_bytes_atomic(out / "tables.xlsx", workbook)
-        written.append(out / "tables.xlsx")
-    if problem:
-        notes.append(problem)
+    written.append(write_table({t.key: t.frame for t in tables}, out / "tables.xlsx",
+                               raw_cells=raw_cells))
     tick("tables")
     meta = _meta(data, mode, org, labels, title)
     payload = {
@@ -416,7 +319,8 @@ def write_report(
     write_bytes_atomic(out / "summary.json",
                  json.dumps(payload, indent=2, ensure_ascii=False, default=str).encode())
     written.append(out / "summary.json")
-    package = report_package(tables, table_files, out, meta, fw, neutralise_formulas)
+    package = report_package(tables, table_files, out, meta, fw,
+                             _unchanged if raw_cells else neutralise_formulas)
     written.append(write_data_package(package, out))
     tick("summary.json")
     page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
