@@ -116,6 +116,23 @@ def item_moment_parts(draw: st.DrawFn) -> Kwargs:
 
 
 @st.composite
+def centred_moment_parts(draw: st.DrawFn) -> Kwargs:
+    m = stats.ItemMoments.from_items(items_frame(draw(item_rows)))
+    return {"items": m.items, "n": np.array(m.n), "means": np.array(m.pair_means),
+            "comoments": np.array(m.comoments), "n_rows": m.n_rows}
+
+
+def from_centred(kwargs: Kwargs) -> Any:
+    return stats.ItemMoments.from_centred(**kwargs)
+
+
+def negative_sum_of_squares(kwargs: Kwargs) -> Kwargs:
+    comoments = np.array(kwargs["comoments"], dtype=float)
+    comoments[0, 0] = -1.0
+    return {**kwargs, "comoments": comoments}
+
+
+@st.composite
 def covariance_parts(draw: st.DrawFn) -> Kwargs:
     values = items_frame(draw(item_rows)).to_numpy()
     return {"n": np.array(float(values.shape[0])), "sums": values.sum(axis=0),
@@ -347,6 +364,10 @@ CASES: list[Case] = [
          impossible={"negative variance": ("cross_products", item_variance_below_zero),
                      "a pair answered by more than an item": ("n", pair_above_item)}),
     Case("ItemMoments.from_items", items_table, from_items, data=("items",)),
+    Case("ItemMoments.from_centred", centred_moment_parts(), from_centred,
+         data=("n", "means", "comoments"), counts=("n",),
+         impossible={"negative variance": ("comoments", negative_sum_of_squares),
+                     "a pair answered by more than an item": ("n", pair_above_item)}),
     Case("covariance_from_moments", covariance_parts(), call(stats.covariance_from_moments),
          data=("n", "sums", "cross_products"), counts=("n",),
          impossible={"negative variance": ("cross_products", item_variance_below_zero)}),

@@ -289,6 +289,73 @@ class TestAggregationSeam:
             assert row.n == 20
             assert row.k == 5
 
+    @pytest.mark.parametrize("offset", [1e4, 1e6])
+    def test_merged_moments_keep_alpha_exact_at_large_item_means(self, offset):
+        # Items whose means are a million times their spread: raw sums and cross-products
+        # would cancel in float64, centred moments merged pairwise do not.
+        rng = np.random.default_rng(1979)
+        trait = rng.normal(size=300)
+        spread = np.round(trait[:, None] + rng.normal(scale=0.8, size=(300, 4)), 3)
+        items = pd.DataFrame(offset + spread, columns=["a", "b", "c", "d"])
+        items = items.mask(rng.random(items.shape) < 0.1)
+        groups = [items.iloc[:37], items.iloc[37:150], items.iloc[150:151], items.iloc[151:]]
+        merged = ItemMoments.from_items(groups[0])
+        for group in groups[1:]:
+            merged = merged + ItemMoments.from_items(group)
+        from_moments = cronbach_alpha_from_moments(merged)
+        raw = cronbach_alpha(items)
+        # Independent: the same rows shifted back by the offset (exact in float64) and the
+        # pairwise covariances of pandas.
+        shifted = cronbach_alpha(items - offset)
+        assert raw.alpha == pytest.approx(shifted.alpha, rel=1e-10)
+        assert from_moments.alpha == pytest.approx(raw.alpha, rel=1e-10)
+        assert from_moments.std_alpha == pytest.approx(raw.std_alpha, rel=1e-10)
+        np.testing.assert_allclose(merged.covariance(), (items - offset).cov(), rtol=1e-10)
+        np.testing.assert_allclose(merged.means(), items.mean(), rtol=1e-15)
+        complete = items.dropna()
+        assert cronbach_alpha(complete).alpha == pytest.approx(
+            alpha_by_total_score(complete - offset), rel=1e-10)
+
+    def test_merging_is_the_pairwise_update_of_chan_golub_and_leveque(self, survey_with_gaps):
+        a = ItemMoments.from_items(survey_with_gaps.iloc[:15])
+        b = ItemMoments.from_items(survey_with_gaps.iloc[15:])
+        pooled = ItemMoments.from_items(survey_with_gaps)
+        merged = a + b
+        np.testing.assert_array_equal(merged.n, pooled.n)
+        np.testing.assert_allclose(merged.pair_means, pooled.pair_means, rtol=1e-13)
+        np.testing.assert_allclose(merged.comoments, pooled.comoments, rtol=1e-12, atol=1e-12)
+        # By hand for items q1 and q2 (positions 0, 1): n_a n_b / n times the product of the
+        # differences of the pairwise means, added to both co-moments.
+        na, nb = a.n[0, 1], b.n[0, 1]
+        d1 = b.pair_means[0, 1] - a.pair_means[0, 1]
+        d2 = b.pair_means[1, 0] - a.pair_means[1, 0]
+        by_hand = a.comoments[0, 1] + b.comoments[0, 1] + d1 * d2 * na * nb / (na + nb)
+        assert merged.comoments[0, 1] == pytest.approx(by_hand, rel=1e-14)
+
+    def test_constructor_from_sums_and_from_centred_moments_agree(self, survey_with_gaps):
+        m = ItemMoments.from_items(survey_with_gaps)
+        rebuilt = ItemMoments(items=m.items, n=m.n, sums=m.sums,
+                              cross_products=m.cross_products, n_rows=m.n_rows,
+                              n_empty=m.n_empty)
+        np.testing.assert_allclose(rebuilt.covariance(), m.covariance(), rtol=1e-12)
+        np.testing.assert_allclose(rebuilt.covariance(), survey_with_gaps.cov(), rtol=1e-12)
+        again = ItemMoments.from_centred(m.items, m.n, m.pair_means, m.comoments,
+                                         n_rows=m.n_rows, n_empty=m.n_empty)
+        np.testing.assert_array_equal(again.comoments, m.comoments)
+
+    def test_moments_survive_pickling(self, survey_with_gaps):
+        import pickle
+
+        m = ItemMoments.from_items(survey_with_gaps)
+        back = pickle.loads(pickle.dumps(m))
+        np.testing.assert_array_equal(back.comoments, m.comoments)
+        assert (back.items, back.n_rows, back.n_empty) == (m.items, m.n_rows, m.n_empty)
+
+    def test_moments_refuse_new_attributes(self, five_item_survey):
+        m = ItemMoments.from_items(five_item_survey)
+        with pytest.raises(AttributeError, match="immutable"):
+            m.n_rows = 3
+
     def test_to_frame_lists_every_pair(self, five_item_survey):
         table = ItemMoments.from_items(five_item_survey).to_frame()
         assert len(table) == 25

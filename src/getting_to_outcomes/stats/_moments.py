@@ -8,7 +8,6 @@ pooled raw rows.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,34 +26,59 @@ from getting_to_outcomes.stats._input import (
 __all__ = ["ItemMoments", "covariance_from_moments"]
 
 
-@dataclass(frozen=True, eq=False)
 class ItemMoments:
-    """Pairwise-complete sufficient statistics of ``k`` items.
+    """Pairwise-complete sufficient statistics of ``k`` items, kept centred.
 
     For items ``i`` and ``j``, every statistic is taken over the rows in which *both* were
     answered, so pairwise-complete covariances (the default of psych's ``alpha``) can be
-    rebuilt exactly from merged groups. With ``missing="listwise"`` only rows answering every
-    item contribute, and all ``n[i, j]`` are equal.
+    rebuilt from merged groups. With ``missing="listwise"`` only rows answering every item
+    contribute, and all ``n[i, j]`` are equal.
 
-    Attributes
+    The moments are held as counts, pairwise means and centred cross-products (co-moments),
+    and merged with the pairwise update of Chan, Golub & LeVeque (1979), so that alpha from
+    merged moments keeps its precision when item means are large compared with their spread
+    (sums and cross-products of raw values would cancel catastrophically).
+
+    Parameters
     ----------
     items : tuple
         Item labels, in column order.
-    n : ndarray, shape (k, k)
+    n : array-like, shape (k, k)
         ``n[i, j]``: rows in which items ``i`` and ``j`` were both answered.
-    sums : ndarray, shape (k, k)
+    sums : array-like, shape (k, k)
         ``sums[i, j]``: sum of item ``i`` over the rows in which ``j`` was answered too.
         The diagonal holds the plain item sums.
-    cross_products : ndarray, shape (k, k)
+    cross_products : array-like, shape (k, k)
         ``cross_products[i, j]``: sum of ``x_i * x_j`` over rows answering both.
     n_rows : int
         Rows that answered at least one item (those are the respondents).
     n_empty : int
         Rows that answered no item at all; they take no part in any statistic.
 
+    Raises
+    ------
+    ScoringError
+        Moments no data could have (see :func:`covariance_from_moments`), a shape other than
+        ``(k, k)``, or ``n_rows`` below the answers to one item.
+
     Notes
     -----
-    Moments add up: ``a + b`` is the moments of the rows of ``a`` and ``b`` together.
+    The constructor takes raw sums and cross-products, as sums over rows give them (the
+    scoring seam adds them up over slices; for whole-number answer codes they are exact). It
+    centres them once, ``C_ij = (n_ij * cross_ij - sums_ij * sums_ji) / n_ij``.
+    :meth:`from_items` centres each item on its mean before forming any product, and
+    :meth:`from_centred` takes means and co-moments directly. ``a + b`` merges two sets of
+    rows: with ``delta_i = mean_b[i, j] - mean_a[i, j]``,
+    ``n = n_a + n_b``, ``mean = mean_a + delta_i n_b / n`` and
+    ``C_ij = C_a + C_b + delta_i delta_j n_a n_b / n`` (Chan, Golub & LeVeque 1979). Sums
+    and cross-products are still offered (``.sums``, ``.cross_products``), rebuilt from the
+    centred moments.
+
+    References
+    ----------
+    Chan, T. F., Golub, G. H., & LeVeque, R. J. (1979). Updating formulae and a pairwise
+    algorithm for computing sample variances. Technical Report STAN-CS-79-773, Stanford
+    University.
 
     Examples
     --------
@@ -63,37 +87,127 @@ class ItemMoments:
     >>> b = ItemMoments.from_items(pd.DataFrame({"q1": [3.0], "q2": [None]}))
     >>> (a + b).n.tolist()
     [[3.0, 2.0], [2.0, 2.0]]
+    >>> (a + b).means().tolist()
+    [2.0, 2.0]
     """
 
-    items: tuple[Hashable, ...]
-    n: FloatArray
-    sums: FloatArray
-    cross_products: FloatArray
-    n_rows: int
-    n_empty: int = 0
+    __slots__ = ("_comoments", "_means", "_n", "items", "n_empty", "n_rows")
 
-    def __post_init__(self) -> None:
-        k = len(self.items)
-        for name in ("n", "sums", "cross_products"):
-            value = np.array(getattr(self, name), dtype=np.float64)
-            if value.shape != (k, k):
-                raise ScoringError(
-                    f"ItemMoments.{name} must have shape ({k}, {k}) for {k} items; "
-                    f"got {value.shape}"
-                )
-            value.setflags(write=False)
-            object.__setattr__(self, name, value)
-        for name in ("n_rows", "n_empty"):
-            count = getattr(self, name)
+    items: tuple[Hashable, ...]
+    n_rows: int
+    n_empty: int
+    _n: FloatArray
+    _means: FloatArray
+    _comoments: FloatArray
+
+    def __init__(
+        self,
+        items: tuple[Hashable, ...],
+        n: Any,
+        sums: Any,
+        cross_products: Any,
+        n_rows: int,
+        n_empty: int = 0,
+    ) -> None:
+        labels = tuple(items)
+        counts, total, cross = (
+            _square(f"ItemMoments.{name}", value, len(labels))
+            for name, value in (("n", n), ("sums", sums), ("cross_products", cross_products))
+        )
+        _check_item_moments(counts, total, cross, "ItemMoments.")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(counts > 0, total / counts, 0.0)
+            # One rounding: n * cross - s_i * s_j is exact for whole-number answers.
+            comoments = np.where(
+                counts > 0, (counts * cross - total * total.T) / counts, 0.0)
+        self._set(labels, counts, means, comoments, n_rows, n_empty)
+
+    @classmethod
+    def from_centred(
+        cls,
+        items: tuple[Hashable, ...],
+        n: Any,
+        means: Any,
+        comoments: Any,
+        n_rows: int,
+        n_empty: int = 0,
+    ) -> ItemMoments:
+        """Build moments from counts, pairwise means and centred cross-products.
+
+        Parameters
+        ----------
+        items : tuple
+            Item labels, in column order.
+        n : array-like, shape (k, k)
+            Rows answering both items of each pair.
+        means : array-like, shape (k, k)
+            ``means[i, j]``: mean of item ``i`` over the rows answering ``j`` too (0 where
+            ``n[i, j] = 0``).
+        comoments : array-like, shape (k, k)
+            ``comoments[i, j]``: sum over those rows of ``(x_i - means[i, j]) *
+            (x_j - means[j, i])``; symmetric, with a diagonal of sums of squared deviations.
+        n_rows, n_empty : int
+            Respondents, and rows without any answer.
+
+        Returns
+        -------
+        ItemMoments
+
+        Raises
+        ------
+        ScoringError
+            A count that is not a whole number >= 0 or pairs answered by more people than
+            one of their items, an infinite value, asymmetric co-moments, a negative sum of
+            squared deviations, or one value with a deviation.
+
+        Examples
+        --------
+        >>> m = ItemMoments.from_centred(("q1", "q2"), [[2, 2], [2, 2]], [[1.5, 1.5],
+        ...                              [2.0, 2.0]], [[0.5, 0.0], [0.0, 0.0]], n_rows=2)
+        >>> m.covariance().tolist()
+        [[0.5, 0.0], [0.0, 0.0]]
+        """
+        labels = tuple(items)
+        counts, mean, comoment = (
+            _square(f"ItemMoments.from_centred {name}", value, len(labels))
+            for name, value in (("n", n), ("means", means), ("comoments", comoments))
+        )
+        _check_centred(counts, mean, comoment)
+        result = cls.__new__(cls)
+        result._set(labels, counts, np.where(counts > 0, mean, 0.0),
+                    np.where(counts > 0, comoment, 0.0), n_rows, n_empty)
+        return result
+
+    def _set(self, items: tuple[Hashable, ...], n: FloatArray, means: FloatArray,
+             comoments: FloatArray, n_rows: int, n_empty: int) -> None:
+        for name, count in (("n_rows", n_rows), ("n_empty", n_empty)):
             if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
                 raise ScoringError(f"ItemMoments.{name} must be a whole number >= 0; got {count!r}")
-        _check_item_moments(self.n, self.sums, self.cross_products, "ItemMoments.")
-        answers = float(self.n.max()) if k else 0.0
-        if answers > self.n_rows:
+        answers = float(n.max()) if len(items) else 0.0
+        if answers > n_rows:
             raise ScoringError(
-                f"ItemMoments.n_rows ({self.n_rows}) cannot be below the answers to one item "
+                f"ItemMoments.n_rows ({n_rows}) cannot be below the answers to one item "
                 f"({answers:g}): every answer comes from a respondent"
             )
+        for array in (n, means, comoments):
+            array.setflags(write=False)
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "_n", n)
+        object.__setattr__(self, "_means", means)
+        object.__setattr__(self, "_comoments", comoments)
+        object.__setattr__(self, "n_rows", int(n_rows))
+        object.__setattr__(self, "n_empty", int(n_empty))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ItemMoments is immutable; cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return (f"ItemMoments(items={self.items!r}, n_rows={self.n_rows}, "
+                f"n_empty={self.n_empty})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ItemMoments.from_centred, (self.items, self._n, self._means, self._comoments,
+                                           self.n_rows, self.n_empty))
 
     @classmethod
     def from_items(cls, items: Any, *, missing: str = "pairwise") -> ItemMoments:
@@ -125,16 +239,24 @@ class ItemMoments:
     def _from_array(
         cls, items: tuple[Hashable, ...], values: FloatArray, *, n_rows: int, n_empty: int
     ) -> ItemMoments:
-        mask = (~np.isnan(values)).astype(np.float64)
-        filled = np.where(np.isnan(values), 0.0, values)
-        return cls(
-            items=items,
-            n=mask.T @ mask,
-            sums=filled.T @ mask,
-            cross_products=filled.T @ filled,
-            n_rows=n_rows,
-            n_empty=n_empty,
-        )
+        answered = ~np.isnan(values)
+        mask = answered.astype(np.float64)
+        # Centre each item on its mean first: the products below are then of small numbers,
+        # and the pairwise means differ from it by little, so nothing cancels.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            counts = mask.sum(axis=0)
+            centre = np.where(counts > 0, np.where(answered, values, 0.0).sum(axis=0)
+                              / np.maximum(counts, 1.0), 0.0)
+        deviations = np.where(answered, values - centre, 0.0)
+        n = mask.T @ mask
+        sums = deviations.T @ mask
+        cross = deviations.T @ deviations
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shift = np.where(n > 0, sums / n, 0.0)
+            comoments = np.where(n > 0, cross - shift * sums.T, 0.0)
+        comoments = (comoments + comoments.T) / 2.0
+        return cls.from_centred(items, n, shift + centre[:, None] * (n > 0), comoments,
+                                n_rows=n_rows, n_empty=n_empty)
 
     def __add__(self, other: object) -> ItemMoments:
         if not isinstance(other, ItemMoments):
@@ -144,47 +266,139 @@ class ItemMoments:
                 "cannot merge moments of different items: "
                 f"{list(self.items)} and {list(other.items)}"
             )
-        return ItemMoments(
-            items=self.items,
-            n=self.n + other.n,
-            sums=self.sums + other.sums,
-            cross_products=self.cross_products + other.cross_products,
-            n_rows=self.n_rows + other.n_rows,
-            n_empty=self.n_empty + other.n_empty,
-        )
+        n_a, n_b = self._n, other._n
+        n = n_a + n_b
+        delta = other._means - self._means
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight = np.where(n > 0, n_b / n, 0.0)
+            means = np.where(n > 0, self._means + delta * weight, 0.0)
+            comoments = np.where(
+                n > 0, self._comoments + other._comoments + delta * delta.T * n_a * weight, 0.0)
+        result = ItemMoments.__new__(ItemMoments)
+        result._set(self.items, n, means, comoments, self.n_rows + other.n_rows,
+                    self.n_empty + other.n_empty)
+        return result
 
     @property
     def k(self) -> int:
         """Number of items."""
         return len(self.items)
 
+    @property
+    def n(self) -> FloatArray:
+        """``n[i, j]``: rows answering both items (read-only)."""
+        return self._n
+
+    @property
+    def pair_means(self) -> FloatArray:
+        """``pair_means[i, j]``: mean of item ``i`` over the rows answering ``j`` too."""
+        return self._means
+
+    @property
+    def comoments(self) -> FloatArray:
+        """Centred cross-products: ``sum (x_i - mean_ij) (x_j - mean_ji)`` over pairs."""
+        return self._comoments
+
+    @property
+    def sums(self) -> FloatArray:
+        """``sums[i, j]``: sum of item ``i`` over the rows answering ``j`` too."""
+        return np.asarray(self._n * self._means, dtype=np.float64)
+
+    @property
+    def cross_products(self) -> FloatArray:
+        """``cross_products[i, j]``: sum of ``x_i * x_j`` over the rows answering both."""
+        return np.asarray(self._comoments + self._n * (self._means * self._means.T),
+                          dtype=np.float64)
+
     def item_n(self) -> FloatArray:
         """Answers per item."""
-        return np.diagonal(self.n).copy()
+        return np.diagonal(self._n).copy()
 
     def means(self) -> FloatArray:
         """Item means over all answers to each item (NaN for an item nobody answered)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.diagonal(self.sums) / np.diagonal(self.n)
+        item_n = np.diagonal(self._n)
+        return np.where(item_n > 0, np.diagonal(self._means), np.nan)
 
     def covariance(self) -> FloatArray:
-        """Pairwise-complete covariance matrix (``n - 1`` denominators)."""
-        return covariance_from_moments(self.n, self.sums, self.cross_products)
+        """Pairwise-complete covariance matrix (``n - 1`` denominators), from co-moments."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov = np.where(self._n >= 2, self._comoments / (self._n - 1.0), np.nan)
+        idx = np.arange(self.k)
+        # Rounding can leave a tiny negative variance where the true one is zero.
+        cov[idx, idx] = np.where(cov[idx, idx] < 0, 0.0, cov[idx, idx])
+        return np.asarray(cov, dtype=np.float64)
 
     def to_frame(self) -> pd.DataFrame:
         """The moments as a long table: item_i, item_j, n, sum_i, sum_j, cross_product."""
         k = self.k
         ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+        sums = self.sums
         return pd.DataFrame(
             {
                 "item_i": [self.items[i] for i in ii.ravel()],
                 "item_j": [self.items[j] for j in jj.ravel()],
-                "n": self.n.ravel(),
-                "sum_i": self.sums.ravel(),
-                "sum_j": self.sums.T.ravel(),
+                "n": self._n.ravel(),
+                "sum_i": sums.ravel(),
+                "sum_j": sums.T.ravel(),
                 "cross_product": self.cross_products.ravel(),
             }
         )
+
+
+def _square(name: str, value: Any, k: int) -> FloatArray:
+    """``value`` as a writable float64 (k, k) array, or a ScoringError naming ``name``."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ScoringError(f"{name} must be numbers; got {value!r}") from exc
+    if array.shape != (k, k):
+        raise ScoringError(f"{name} must have shape ({k}, {k}) for {k} items; got {array.shape}")
+    return array
+
+
+def _check_centred(n: FloatArray, means: FloatArray, comoments: FloatArray) -> None:
+    """Refuse centred moments that no data could have."""
+    prefix = "ItemMoments.from_centred "
+    check_counts(f"{prefix}n", n)
+    if not np.array_equal(n, n.T):
+        raise ScoringError(f"{prefix}n must be symmetric (item i with j is item j with i)")
+    for name, value in (("means", means), ("comoments", comoments)):
+        check_finite(f"{prefix}{name}", value)
+        missing = np.isnan(value) & (n > 0)
+        if missing.any():
+            i, j = (int(v) for v in np.argwhere(missing)[0])
+            raise ScoringError(
+                f"{prefix}{name} is missing at ({i}, {j}) where n = {n[i, j]:g}")
+    scale = np.maximum(np.abs(comoments), np.abs(comoments.T))
+    asymmetric = np.abs(comoments - comoments.T) > 1e-9 * np.maximum(scale, 1.0)
+    if asymmetric.any():
+        i, j = (int(v) for v in np.argwhere(asymmetric)[0])
+        raise ScoringError(
+            f"{prefix}comoments must be symmetric; ({i}, {j}) is {comoments[i, j]:g} but "
+            f"({j}, {i}) is {comoments[j, i]:g}")
+    k = n.shape[0]
+    idx = np.arange(k)
+    item_n = n[idx, idx]
+    above = n > np.minimum(item_n[:, None], item_n[None, :])
+    if above.any():
+        i, j = (int(v) for v in np.argwhere(above)[0])
+        raise ScoringError(
+            f"{prefix}n says {n[i, j]:g} people answered items {i} and {j} together, more "
+            f"than answered one of them ({min(item_n[i], item_n[j]):g})")
+    present = np.where(n > 0, comoments, 0.0)
+    tolerance = 1e-9 * np.maximum(np.abs(present), 1.0)
+    negative = present[idx, idx] < -tolerance[idx, idx]
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise ScoringError(
+            f"{prefix}comoments ({i}, {i}) is {comoments[i, i]:g}, a sum of squared "
+            "deviations cannot be negative")
+    single = (n == 1) & (np.abs(present) > tolerance)
+    if single.any():
+        i, j = (int(v) for v in np.argwhere(single)[0])
+        raise ScoringError(
+            f"{prefix}comoments ({i}, {j}) is {comoments[i, j]:g} with n = 1; one value has "
+            "no deviation from its mean, so it must be 0")
 
 
 def _check_item_moments(n: FloatArray, sums: FloatArray, cross: FloatArray, prefix: str) -> None:

@@ -556,16 +556,10 @@ def cronbach_alpha(
                  for c in values.T]
             )
         values = np.where(np.isnan(values), medians, values)
-    # Centre each item before forming sums of products: covariances do not change, and the
-    # sums stay small, so no precision is lost to cancellation.
-    with np.errstate(all="ignore"):
-        centre = np.array(
-            [c[~np.isnan(c)][0] if (~np.isnan(c)).any() else 0.0 for c in values.T]
-        ) if values.size else np.zeros(values.shape[1])
-    moments = ItemMoments._from_array(labels, values - centre, n_rows=values.shape[0],
-                                      n_empty=n_empty)
+    # ItemMoments centres each item before forming products, so nothing cancels.
+    moments = ItemMoments._from_array(labels, values, n_rows=values.shape[0], n_empty=n_empty)
     cov = moments.covariance()
-    means = moments.means() + centre
+    means = moments.means()
     return _result_from_cov(
         cov, items=labels, n_obs=values.shape[0], means=means, item_n=item_n,
         confidence=level, missing=missing, n_empty=n_empty,
