@@ -229,6 +229,10 @@ def summary_of_nobody(result: pd.DataFrame) -> bool:
     return bool((result["count"] == 0).all() and result["share"].isna().all())
 
 
+def correlations_nan_with_note(result: pd.DataFrame) -> bool:
+    return bool(result["r"].isna().all() and result["note"].notna().all())
+
+
 def call(function: Callable[..., Any]) -> Callable[[Kwargs], Any]:
     return lambda kwargs: function(**kwargs)
 
@@ -384,6 +388,9 @@ CASES: list[Case] = [
         "alpha": st.floats(-1, 0.99), "n": st.integers(2, 200).map(float),
         "k": st.integers(2, 20).map(float)}), call(stats.feldt_interval),
          data=("alpha", "n", "k"), counts=("n", "k"), no_value={"n": "refuse", "k": "refuse"}),
+    Case("score_correlations", item_rows.map(lambda rows: {"scores": items_frame(rows)}),
+         call(stats.score_correlations), data=("scores",),
+         no_value={"scores": correlations_nan_with_note}),
     Case("score_scale", items_table, call(stats.score_scale), data=("items",),
          no_value={"items": all_nan}),
     Case("funnel_proportions", proportion_counts(("successes", "n")),

@@ -36,6 +36,7 @@ from getting_to_outcomes.stats.clustering import (
     clustered_mean,
     clustered_mean_from_moments,
 )
+from getting_to_outcomes.stats.correlation import CORRELATION_COLUMNS, score_correlations
 from getting_to_outcomes.stats.funnel import (
     EMPIRICAL_BAYES_COLUMNS,
     FUNNEL_COLUMNS,
@@ -77,6 +78,7 @@ __all__ = [
     "ALPHA_ITEM_COLUMNS",
     "CHANGE_COLUMNS",
     "CLUSTERED_MEAN_COLUMNS",
+    "CORRELATION_COLUMNS",
     "EMPIRICAL_BAYES_COLUMNS",
     "FUNNEL_COLUMNS",
     "FUNNEL_LIMITS",
@@ -114,5 +116,6 @@ __all__ = [
     "proportion_ci",
     "reliable_change",
     "reliable_change_summary",
+    "score_correlations",
     "score_scale",
 ]
