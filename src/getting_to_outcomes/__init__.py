@@ -45,7 +45,13 @@ if TYPE_CHECKING:
         check_framework,
         load_framework,
     )
-    from getting_to_outcomes.io import codebook, read_table, write_table, write_template
+    from getting_to_outcomes.io import (
+        ReadLimits,
+        codebook,
+        read_table,
+        write_table,
+        write_template,
+    )
     from getting_to_outcomes.privacy import PseudonymKey, generate_key, load_key, pseudonymize
     from getting_to_outcomes.reporting import write_report
     from getting_to_outcomes.scoring import ProgressSummary, compare, score
@@ -61,6 +67,7 @@ _LAZY: dict[str, str] = {
     "bundled_frameworks": "definitions",
     "check_framework": "definitions",
     "load_framework": "definitions",
+    "ReadLimits": "io",
     "codebook": "io",
     "read_table": "io",
     "write_table": "io",
@@ -91,6 +98,7 @@ __all__ = [
     "ProgressSummary",
     "PseudonymKey",
     "PseudonymKeyError",
+    "ReadLimits",
     "ScoringError",
     "UnknownIndicatorError",
     "ValidationReport",

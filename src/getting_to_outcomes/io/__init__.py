@@ -1,6 +1,7 @@
 """Reading and writing files: data files in, entry sheets and atomic writes out.
 
-Readers for delimited text, Excel, Parquet and SPSS files, the mapping of a file's headers
+Readers for delimited text, Excel, Parquet and SPSS files (within limits on what a file may
+ask of memory), the mapping of a file's headers
 to a data source's columns (survey-tool exports included), empty entry templates with a
 codebook, XLSForms for survey tools, Frictionless Data Package descriptors of the tables
 written, CSV and Excel tables that a spreadsheet cannot run as formulas, and writes that
@@ -27,6 +28,7 @@ from getting_to_outcomes.io._headers import (
     map_headers,
     tool_of,
 )
+from getting_to_outcomes.io._limits import LIMIT_VARIABLES, ReadLimits
 from getting_to_outcomes.io._readers import (
     MAX_CELL_CHARS,
     READ_ATTRS,
@@ -52,6 +54,7 @@ __all__ = [
     "DATA_PACKAGE",
     "DATA_PACKAGE_PROFILE",
     "FORMULA_START",
+    "LIMIT_VARIABLES",
     "MAX_CELL_CHARS",
     "READ_ATTRS",
     "TABLE_FORMATS",
@@ -60,6 +63,7 @@ __all__ = [
     "HeaderIndex",
     "HeaderMap",
     "RawTable",
+    "ReadLimits",
     "ReadNote",
     "codebook",
     "column_letter",

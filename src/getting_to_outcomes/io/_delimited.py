@@ -103,6 +103,39 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+def _check_width(file: str, text: str, delimiter: str, max_columns: int, first_line: int) -> None:
+    """Refuse a line of more than ``max_columns`` fields before parsing builds the columns.
+
+    Such a line holds at least ``max_columns`` characters, so it spans a whole window of
+    half that length without a line break: windows are searched for line breaks at the
+    speed of ``str.find``, and only the lines found that long are counted (a separator
+    inside quotes does not count).
+    """
+    window = max(max_columns // 2, 1)
+    size = len(text)
+    checked_to = -1
+    for start in range(0, size, window):
+        if start < checked_to or text.find("\n", start, start + window) >= 0:
+            continue
+        begin = text.rfind("\n", 0, start) + 1
+        end = text.find("\n", start)
+        end = size if end < 0 else end
+        checked_to = end
+        if text.count(delimiter, begin, end) < max_columns:
+            continue
+        fields = max((len(r) for r in csv.reader([text[begin:end]], delimiter=delimiter)),
+                     default=0)
+        if fields > max_columns:
+            line = first_line + text.count("\n", 0, begin)
+            raise _fail(
+                file,
+                f"line {line} has {fields:,} columns, more than the limit of "
+                f"{max_columns:,}; a table this wide is most likely not a table of answers "
+                "(if it is, raise the limit with the environment variable GTO_MAX_COLUMNS "
+                "or ReadLimits(max_columns=...))",
+            )
+
+
 def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
@@ -148,12 +181,17 @@ def _parse_ragged(file: str, text: str, delimiter: str) -> pd.DataFrame:
 
 
 def read_text(
-    file: str, raw: bytes, encoding: str | None, delimiter: str | None
+    file: str,
+    raw: bytes,
+    encoding: str | None,
+    delimiter: str | None,
+    max_columns: int = 16_384,
 ) -> tuple[pd.DataFrame, np.ndarray, list[Note]]:
     """Decode and parse a delimited text file: the cells as text, row numbers, notes.
 
     Notes are ``(reason, message, fix)``: a fallback encoding, a delimiter other than a
-    comma. Raises :class:`~getting_to_outcomes.DataReadError` for what is not a table.
+    comma. Raises :class:`~getting_to_outcomes.DataReadError` for what is not a table,
+    and for a line of more than ``max_columns`` fields.
     """
     notes: list[Note] = []
     text = _decode(file, raw, encoding, notes)
@@ -169,6 +207,7 @@ def read_text(
         if delimiter != ",":
             shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
             notes.append(("delimiter", f"Columns are separated by {shown}s ({delimiter!r}).", ""))
+    _check_width(file, text, delimiter, max_columns, 1)
     frame = _parse_delimited(file, text, delimiter)
     frame.columns = pd.RangeIndex(frame.shape[1])
     return frame, np.arange(1, len(frame) + 1), notes

@@ -39,6 +39,12 @@ from getting_to_outcomes.io._headers import (
     join_options,
     map_headers,
 )
+from getting_to_outcomes.io._limits import (
+    _RATIO_FLOOR,
+    ReadLimits,
+    check_regular_file,
+    resolve_limits,
+)
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -47,6 +53,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "HeaderMap",
     "RawTable",
+    "ReadLimits",
     "ReadNote",
     "map_headers",
     "read_raw",
@@ -139,7 +146,65 @@ def _fail(file: str, reason: str) -> DataReadError:
 # --- binary formats ------------------------------------------------------------------
 
 
-def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataFrame, np.ndarray]:
+def _check_archive(file: str, raw: bytes, limits: ReadLimits) -> None:
+    """Refuse a zip bomb from the archive's directory, before anything is decompressed.
+
+    Python's zipfile never gives more bytes of a member than its declared size (a member
+    that holds more fails its check), so the declared sizes bound what openpyxl can
+    expand.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _fail(file, f"is not a readable Excel workbook ({exc})") from None
+    expanded = sum(m.file_size for m in members)
+    if expanded > limits.max_expanded_bytes:
+        raise _fail(
+            file,
+            f"expands to {expanded:,} bytes when unzipped ({len(raw):,} bytes on disk), more "
+            f"than the limit of {limits.max_expanded_bytes:,}: a workbook this large, or a "
+            f"zip bomb; save the sheet as CSV, or {limits.hint('max_expanded_bytes')}",
+        )
+    for member in members:
+        if member.file_size < _RATIO_FLOOR:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > limits.max_compression_ratio:
+            raise _fail(
+                file,
+                f"its part {member.filename!r} expands {ratio:,.0f} times "
+                f"({member.compress_size:,} to {member.file_size:,} bytes), more than the "
+                f"limit of {limits.max_compression_ratio:,.0f}: spreadsheets compress far "
+                f"less, zip bombs far more; {limits.hint('max_compression_ratio')}",
+            )
+
+
+def _check_grid(
+    file: str, sheet: str, rows: int, columns: int, limits: ReadLimits, declared: bool
+) -> None:
+    where = "declares" if declared else "reaches"
+    if columns > limits.max_columns:
+        raise _fail(
+            file,
+            f"sheet {sheet!r} {where} {columns:,} columns (to column {column_letter(columns - 1)}),"
+            f" more than the limit of {limits.max_columns:,}; delete the cells far to the "
+            f"right, or {limits.hint('max_columns')}",
+        )
+    if rows * columns > limits.max_cells:
+        raise _fail(
+            file,
+            f"sheet {sheet!r} {where} a grid of {rows:,} rows x {columns:,} columns "
+            f"(to cell {column_letter(columns - 1)}{rows}), {rows * columns:,} cells, more "
+            f"than the limit of {limits.max_cells:,}; delete stray cells far below or to the "
+            f"right of the table (a lone value at the sheet's last cell does this), or "
+            f"{limits.hint('max_cells')}",
+        )
+
+
+def _read_xlsx(
+    file: str, raw: bytes, sheet: str | int | None, limits: ReadLimits
+) -> tuple[pd.DataFrame, np.ndarray]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the installation
@@ -148,6 +213,7 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
             "reading Excel files needs openpyxl, which getting-to-outcomes depends on; "
             "reinstall getting-to-outcomes",
         ) from None
+    _check_archive(file, raw, limits)
     try:
         # From the bytes, not the path: openpyxl refuses names that do not end in .xlsx.
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -168,10 +234,23 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
                     f"has no sheet {sheet!r}{did_you_mean(sheet, names)}; its sheets are {names}",
                 )
             worksheet = workbook[sheet]
-        rows = [list(r) for r in worksheet.iter_rows(min_row=1, min_col=1, values_only=True)]
+        title = str(worksheet.title)
+        # The declared dimension (<dimension ref="A1:XFD1048576"/>) costs nothing to read.
+        declared_rows, declared_columns = worksheet.max_row, worksheet.max_column
+        if isinstance(declared_rows, int) and isinstance(declared_columns, int):
+            _check_grid(file, title, declared_rows, declared_columns, limits, declared=True)
+        # The dimension may be absent or wrong: openpyxl would stop at a wrong one, leaving
+        # cells unread, so every cell is read and the grid counted as it grows.
+        worksheet.reset_dimensions()
+        rows: list[list[Any]] = []
+        width = 0
+        for values in worksheet.iter_rows(min_row=1, min_col=1, values_only=True):
+            width = max(width, len(values))
+            if width > limits.max_columns or (len(rows) + 1) * width > limits.max_cells:
+                _check_grid(file, title, len(rows) + 1, width, limits, declared=False)
+            rows.append(list(values))
     finally:
         workbook.close()
-    width = max((len(r) for r in rows), default=0)
     grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     if grid.empty and sheet is None and len(names) > 1:
         raise _fail(file, f"its first sheet is empty; choose another sheet of {names}")
@@ -179,9 +258,24 @@ def _read_xlsx(file: str, raw: bytes, sheet: str | int | None) -> tuple[pd.DataF
     return grid, np.arange(1, len(grid) + 1)
 
 
-def _read_parquet(file: str, path: Path) -> pd.DataFrame:
+def _check_columns(file: str, columns: int, limits: ReadLimits) -> None:
+    if columns > limits.max_columns:
+        raise _fail(
+            file,
+            f"has {columns:,} columns, more than the limit of {limits.max_columns:,}; keep "
+            f"the columns of one data source, or {limits.hint('max_columns')}",
+        )
+
+
+def _read_parquet(file: str, path: Path, limits: ReadLimits) -> pd.DataFrame:
     try:
+        import pyarrow.parquet as pq
+
+        # The schema is in the file's footer: the columns are counted before any is read.
+        _check_columns(file, len(pq.read_schema(path).names), limits)
         return pd.read_parquet(path)
+    except DataReadError:
+        raise
     except ImportError:  # pragma: no cover - depends on the installation
         raise _fail(
             file, "reading Parquet needs pyarrow: pip install 'getting-to-outcomes[parquet]'"
@@ -190,7 +284,9 @@ def _read_parquet(file: str, path: Path) -> pd.DataFrame:
         raise _fail(file, f"is not a readable Parquet file ({type(exc).__name__}: {exc})") from None
 
 
-def _read_sav(file: str, path: Path) -> tuple[pd.DataFrame, list[str], dict[str, dict[Any, str]]]:
+def _read_sav(
+    file: str, path: Path, limits: ReadLimits
+) -> tuple[pd.DataFrame, list[str], dict[str, dict[Any, str]]]:
     try:
         import pyreadstat
     except ImportError:  # pragma: no cover - depends on the installation
@@ -198,7 +294,11 @@ def _read_sav(file: str, path: Path) -> tuple[pd.DataFrame, list[str], dict[str,
             file, "reading SPSS files needs pyreadstat: pip install 'getting-to-outcomes[spss]'"
         ) from None
     try:
+        _, header = pyreadstat.read_sav(str(path), metadataonly=True)
+        _check_columns(file, int(header.number_columns or 0), limits)
         frame, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except DataReadError:
+        raise
     except Exception as exc:  # pyreadstat raises its own error types
         raise _fail(file, f"is not a readable SPSS file ({exc})") from None
     labels = [meta.column_names_to_labels.get(c) or "" for c in frame.columns]
@@ -391,18 +491,20 @@ def read_raw(
     encoding: str | None = None,
     delimiter: str | None = None,
     source: DataSource | None = None,
+    limits: ReadLimits | None = None,
 ) -> RawTable:
     """Read one file or DataFrame into a :class:`RawTable`.
 
     ``source``, when given, helps find the header row (a title above it, question-text
-    rows under it). Raises :class:`~getting_to_outcomes.DataReadError`.
+    rows under it). ``limits`` bound what a file may ask of memory (default:
+    :meth:`ReadLimits.from_environment`). Raises :class:`~getting_to_outcomes.DataReadError`.
     """
     if isinstance(data, pd.DataFrame):
         return frame_table(data)
     path = Path(data)
     file = str(path)
-    if path.is_dir():
-        raise _fail(file, "is a folder, not a file")
+    limits = resolve_limits(limits)
+    check_regular_file(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -429,17 +531,19 @@ def read_raw(
     if kind is None:
         kind = "csv"
     if kind == "parquet":
-        return frame_table(_read_parquet(file, path), file=file, fmt="parquet", notes=notes)
+        return frame_table(
+            _read_parquet(file, path, limits), file=file, fmt="parquet", notes=notes
+        )
     if kind == "sav":
-        frame, labels, value_labels = _read_sav(file, path)
+        frame, labels, value_labels = _read_sav(file, path, limits)
         table = frame_table(frame, file=file, fmt="sav", notes=notes, first_row=1)
         headers = [(h[0], lab) if lab else h for h, lab in zip(table.headers, labels, strict=True)]
         positional = {i: value_labels[c] for i, c in enumerate(frame.columns) if c in value_labels}
         return RawTable(file, "sav", table.frame, headers, table.rows, notes, positional)
     if kind == "xlsx":
-        grid, rows = _read_xlsx(file, raw, sheet)
+        grid, rows = _read_xlsx(file, raw, sheet, limits)
     else:
-        grid, rows, text_notes = read_text(file, raw, encoding, delimiter)
+        grid, rows, text_notes = read_text(file, raw, encoding, delimiter, limits.max_columns)
         notes += [ReadNote(reason, message, fix) for reason, message, fix in text_notes]
     frame, headers, kept_rows = _shape_grid(file, grid, rows, notes, source)
     # Cells right of the last header belong to no column (a stray value, a trailing comma).
@@ -513,6 +617,7 @@ def read_table(
     delimiter: str | None = None,
     source: str | DataSource | None = None,
     framework: Framework | str | os.PathLike[str] | None = None,
+    limits: ReadLimits | None = None,
 ) -> pd.DataFrame:
     """Read a CSV, Excel, Parquet or SPSS file into a DataFrame, rows numbered as in the file.
 
@@ -531,6 +636,10 @@ def read_table(
         aliases and question texts and renamed to the canonical names.
     framework : Framework or path, optional
         Where ``source`` is defined (default: the bundled framework).
+    limits : ReadLimits, optional
+        How large a file may be before reading it is refused: columns, cells of an Excel
+        sheet, bytes an Excel workbook expands to (default:
+        :meth:`ReadLimits.from_environment`, the ``GTO_MAX_*`` environment variables).
 
     Returns
     -------
@@ -541,7 +650,8 @@ def read_table(
     Raises
     ------
     DataReadError
-        When the file is missing, empty or not a table.
+        When the file is missing, empty, not a regular file (a folder, a pipe, a
+        device) or not a table, or when it is past one of ``limits``.
 
     Examples
     --------
@@ -555,7 +665,9 @@ def read_table(
     spec: DataSource | None = None
     if source is not None:
         spec = source if isinstance(source, DataSource) else _framework(framework).source(source)
-    table = read_raw(data, sheet=sheet, encoding=encoding, delimiter=delimiter, source=spec)
+    table = read_raw(
+        data, sheet=sheet, encoding=encoding, delimiter=delimiter, source=spec, limits=limits
+    )
     frame = _with_labels(table)
     names = table.header_names
     if spec is not None:

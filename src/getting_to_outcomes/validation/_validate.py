@@ -24,6 +24,7 @@ import pandas as pd
 from getting_to_outcomes.errors import CellProblem, DataReadError
 from getting_to_outcomes.io import (
     RawTable,
+    ReadLimits,
     column_letter,
     frame_table,
     join_options,
@@ -114,6 +115,7 @@ def validate(
     key_file: str | os.PathLike[str] | None = None,
     checks: Literal["columns", "records"] = "columns",
     engine: Literal["columns", "records"] | None = None,
+    limits: ReadLimits | None = None,
 ) -> ValidationReport:
     """Check data against a data source and report every problem at once.
 
@@ -154,6 +156,10 @@ def validate(
     engine : {"columns", "records"}, optional
         The former name of ``checks`` (deprecated: an engine is the dataframe library
         that holds a table).
+    limits : ReadLimits, optional
+        How large a file may be before reading it is refused (see
+        :class:`~getting_to_outcomes.ReadLimits`; default: the ``GTO_MAX_*`` environment
+        variables, else the defaults).
 
     Returns
     -------
@@ -163,8 +169,9 @@ def validate(
     Raises
     ------
     DataReadError
-        A file cannot be read as a table (missing, empty, not a table), or a table of
-        another engine cannot be read because a package is missing.
+        A file cannot be read as a table (missing, empty, not a regular file, not a
+        table, past one of ``limits``), or a table of another engine cannot be read
+        because a package is missing.
     UnknownIndicatorError
         ``source`` is not a data source of the framework.
 
@@ -211,7 +218,9 @@ def validate(
     offset = 0
     for number, item in enumerate(items):
         parts: list[_Input] = []
-        for raw in _raw_tables(item, sheet=sheet, encoding=encoding, delimiter=delimiter, src=src):
+        for raw in _raw_tables(
+            item, sheet=sheet, encoding=encoding, delimiter=delimiter, src=src, limits=limits
+        ):
             # Issues of the header (unknown, missing columns...) are the input's, once.
             entry = _prepare(raw, src, specs, Issues() if parts else issues, offset)
             entry.input = number
@@ -236,13 +245,16 @@ def _raw_tables(
     encoding: str | None,
     delimiter: str | None,
     src: DataSource,
+    limits: ReadLimits | None,
 ) -> Iterator[RawTable]:
     """A file or pandas DataFrame whole; the rows of another engine's table in slices."""
     from getting_to_outcomes.engines import frames as _frame
 
     engine = _frame.engine_of(item)
     if engine is None or engine == "pandas":
-        yield read_raw(item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src)
+        yield read_raw(
+            item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src, limits=limits
+        )
         return
     module = type(item).__module__.split(".")[0].lstrip("_")
     label = _ENGINE_LABELS.get((module, type(item).__name__), f"<{engine} table>")
