@@ -20,14 +20,20 @@ In one process, best of ``--repeat`` runs each:
   it shows were computed once, in ``score`` above: ``ProgressSummary`` keeps them and hands
   out copies. What asking for them again costs is printed too.
 
-Goals: the report takes at most 2x the time of scoring, and no chart takes more than a second
-(drawing it and saving both formats). Both wall-clock and processor seconds are printed:
-processor seconds are not inflated by other programs running on the machine.
+The charts are drawn by worker processes (``write_report(workers=...)``; ``--workers 1``
+draws them in the benchmark's own process). The report's processor seconds count the
+workers' too, so spreading the charts over processes lowers the wall clock, not the work.
+
+Goals: the report takes at most 2x the time of scoring, and no chart takes more than 0.3 s
+(building it and saving both formats, in the process that draws it). Both wall-clock and
+processor seconds are printed: processor seconds are not inflated by other programs running
+on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
@@ -78,6 +84,12 @@ def _indicators(framework: gto.Framework, tables: dict[str, pd.DataFrame],
     return with_data[:count]
 
 
+def _cpu() -> float:
+    """Processor seconds of this process and of its children that have ended."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def _best(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return min(runs, key=lambda run: run[key])
 
@@ -87,6 +99,8 @@ def main() -> None:
     parser.add_argument("--grantees", type=int, default=50)
     parser.add_argument("--indicators", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes drawing the charts (default: write_report chooses)")
     args = parser.parse_args()
 
     example = gto.load_example("cper-network")
@@ -99,20 +113,20 @@ def main() -> None:
 
     scoring, reports = [], []
     for _ in range(args.repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), _cpu()
         summary = gto.score(tables, framework, targets=targets, indicators=indicators)
         summary.to_frame()
         for method in (summary.by_stop, summary.by_zone, summary.by_realm):
             method()
-        scoring.append({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu})
+        scoring.append({"wall": time.perf_counter() - wall, "cpu": _cpu() - cpu})
 
         folder = Path(tempfile.mkdtemp(prefix="gto-bench-report-"))
         try:
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu = time.perf_counter(), _cpu()
             files = gto.write_report(summary, folder / "report", mode="funder", labels=labels,
-                                     synthetic=True)
+                                     synthetic=True, workers=args.workers)
             reports.append({"wall": time.perf_counter() - wall,
-                            "cpu": time.process_time() - cpu, "files": files,
+                            "cpu": _cpu() - cpu, "files": files,
                             "size": files.html.stat().st_size})
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -126,13 +140,13 @@ def main() -> None:
     best_score, best_report = _best(scoring, "cpu"), _best(reports, "cpu")
     files = best_report["files"]
     charts = sorted(files.cpu_timings.items(), key=lambda kv: -kv[1])
-    slow = [(k, v) for k, v in charts if v > 1.0]
+    slow = [(k, v) for k, v in charts if v > 0.3]
     print()
     print(f"{'':24}{'wall s':>10}{'cpu s':>10}")
     print(f"{'score':24}{best_score['wall']:>10.2f}{best_score['cpu']:>10.2f}")
     print(f"{'funder report':24}{best_report['wall']:>10.2f}{best_report['cpu']:>10.2f}")
-    print(f"{'  of which charts':24}{sum(files.timings.values()):>10.2f}"
-          f"{sum(files.cpu_timings.values()):>10.2f}")
+    print(f"{'  of which charts':24}{'':>10}{sum(files.cpu_timings.values()):>10.2f}"
+          "   (summed over the processes drawing them)")
     print(f"{'  of which roll-ups':24}{best_report['rollup_wall']:>10.2f}"
           f"{best_report['rollup_cpu']:>10.2f}   (asked again: kept by the summary)")
     ratio_cpu = best_report["cpu"] / best_score["cpu"]
@@ -141,7 +155,7 @@ def main() -> None:
     print(f"report / score: {ratio_cpu:.2f}x processor time, {ratio_wall:.2f}x wall clock "
           f"(goal <= 2x)")
     print(f"{len(files.charts)} charts; slowest {charts[0][0]} {charts[0][1]:.2f} s processor "
-          f"({files.timings[charts[0][0]]:.2f} s wall); charts over 1 s: "
+          f"({files.timings[charts[0][0]]:.2f} s wall); charts over 0.3 s: "
           f"{', '.join(f'{k} {v:.2f}' for k, v in slow) or 'none'} (goal: none)")
     print(f"report.html {best_report['size'] / 1e6:.1f} MB, self-contained")
     print()

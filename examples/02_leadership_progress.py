@@ -117,9 +117,10 @@ def main(argv: list[str]) -> None:
     print(f"  Members at leader level or above: {share[years[0]]:.0%} in {years[0]}, "
           f"{share[years[-1]]:.0%} in {years[-1]}")
 
-    # 5. The grantee report and the tables behind this page.
+    # 5. The grantee report and the tables behind this page; png=True adds PNG images of
+    #    the charts beside the SVG ones, for a newsletter or slides.
     files = gto.write_report(summary, out / "report", mode="grantee", org=org,
-                             labels=names, synthetic=network.synthetic, force=True)
+                             labels=names, synthetic=network.synthetic, force=True, png=True)
     tables = {
         "scores.csv": scores,
         "reliability.csv": summary.reliability(),

@@ -22,7 +22,7 @@ def test_demo_validates_scores_and_reports_and_can_run_again(tmp_path: Path) -> 
     assert result.output.strip().endswith(str((out / "report.html").resolve()))
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Synthetic" in html or "synthetic" in html
-    assert any((out / "charts").glob("*.png"))
+    assert any((out / "charts").glob("*.svg"))
 
 
 def test_demo_never_replaces_a_folder_it_did_not_write(tmp_path: Path) -> None:

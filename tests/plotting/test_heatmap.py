@@ -1,4 +1,5 @@
-"""The grantee x indicator heatmap: scores or statuses, n in each cell, withheld cells hatched."""
+"""The grantee x indicator heatmap: scores or statuses, n where it is small, withheld cells
+hatched."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _grid() -> list[dict]:
     rows = []
     values = {("Alpha", "a.one"): (80.0, 40, "on_track"), ("Alpha", "a.two"): (20.0, 35, "limited"),
               ("Beta", "a.one"): (55.0, 22, "needs_acceleration"),
-              ("Gamma", "a.one"): (95.0, 18, "target_achieved")}
+              ("Gamma", "a.one"): (95.0, 7, "target_achieved")}
     for group in ("Alpha", "Beta", "Gamma"):
         for indicator in ("a.one", "a.two"):
             if (group, indicator) in values:
@@ -69,11 +70,24 @@ def test_a_cell_without_data_is_blank_not_zero() -> None:
     assert (int(empty.get_x()), int(empty.get_y())) == (1, 1)
 
 
-def test_cells_show_the_score_and_n() -> None:
+def test_cells_show_the_score_and_n_only_where_n_is_below_twice_the_minimum() -> None:
+    # Without a framework the minimum group size is 5: n = 7 is small, 22 and 40 are not.
     ax = plot_heatmap(summary_frame(_grid()), caption=False)
     texts = [t.get_text() for t in ax.texts]
-    assert "80\nn=40" in texts
-    assert "55\nn=22" in texts
+    assert "80" in texts
+    assert "55" in texts
+    assert "95\nn=7" in texts
+    assert not [t for t in texts if "n=4" in t or "n=2" in t]
+
+
+def test_long_names_end_in_an_ellipsis_on_the_chart_and_stay_whole_in_the_alt_text() -> None:
+    name = "Southwest Youth Organizing Collective of the Greater Metropolitan Area"
+    rows = [summary_row(indicator_id="a.one", group=g, period="2024", n=30, score_0_100=s)
+            for g, s in (("Alpha", 90.0), ("Long", 10.0))]
+    ax = plot_heatmap(summary_frame(rows), labels={"Long": name}, caption=False)
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert shown[1] == name[:39].rstrip() + "…"
+    assert f"Lowest: {name} on a.one (10)" in _style.alt_text(ax.figure)
 
 
 def test_status_cells_use_the_status_colour_and_symbol() -> None:
@@ -87,7 +101,7 @@ def test_status_cells_use_the_status_colour_and_symbol() -> None:
     assert data[0, 0] == on_track
     assert to_hex(faces[0]) == _style.STATUS_COLORS["on_track"].lower()
     texts = [t.get_text() for t in ax.texts]
-    assert f"{_style.STATUS_SYMBOLS['target_achieved']}\nn=18" in texts
+    assert f"{_style.STATUS_SYMBOLS['target_achieved']}\nn=7" in texts
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Withheld (small group)" in legend
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from getting_to_outcomes.reporting._write import MIN_TEXT_PX, readable_width
+from getting_to_outcomes.reporting._render import MIN_TEXT_PX, readable_width
 
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")

@@ -46,7 +46,7 @@ def test_a_grantee_report_leaves_out_what_only_the_network_has_data_for(framewor
     files = write_report(summary, tmp_path / "out", org="Alpha")
     assert files.charts
     assert not [key for key in files.charts if "community" in key]
-    for _png, svg in files.charts.values():
+    for (svg,) in files.charts.values():
         assert source not in svg.read_text(encoding="utf-8")
     with (files.html.parent / "tables" / "data_quality.csv").open(encoding="utf-8-sig") as f:
         notes = {row["indicator_id"]: row["note"] for row in csv.DictReader(f)}

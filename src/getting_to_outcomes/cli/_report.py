@@ -174,12 +174,14 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
               help="Say that the data are synthetic (default: what the data say).")
 @click.option("--force", is_flag=True,
               help="Write into a folder that is not empty, replacing a previous report.")
+@click.option("--png", is_flag=True,
+              help="Also write every chart as a PNG image (200 dpi) beside its SVG.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @raw_cells_option
 def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, compare: bool,
            org: str | None, group_by: str, targets_file: Path | None, names_file: Path | None,
-           title: str | None, synthetic: bool | None, force: bool, quiet: bool,
-           raw_cells: bool) -> None:
+           title: str | None, synthetic: bool | None, force: bool, png: bool,
+           quiet: bool, raw_cells: bool) -> None:
     """Validate DATA, score it and write a report to --out.
 
     DATA are data files named after their data source (leadership_survey.csv), SOURCE=FILE,
@@ -233,7 +235,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                 summary, out_dir, mode="funder" if compare else "grantee", org=org,
                 title=title, labels=inputs.names or None, framework=framework,
                 synthetic=synthetic if synthetic is not None else inputs.synthetic,
-                force=force, notes=notes, progress=step, raw_cells=raw_cells,
+                force=force, notes=notes, progress=step, raw_cells=raw_cells, png=png,
             )
     except FileExistsError as exc:
         fail(str(exc))
@@ -241,7 +243,8 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
     except GTOError as exc:
         fail(str(exc))
         return
-    click.echo(f"Wrote {files.html} ({plural(len(files.charts), 'chart')} as PNG and SVG, "
+    formats = "SVG and PNG" if png else "SVG"
+    click.echo(f"Wrote {files.html} ({plural(len(files.charts), 'chart')} as {formats}, "
                f"{plural(len(files.tables), 'table')} as CSV and Excel, summary.json).")
     for note in files.notes:
         click.echo(f"Note: {note}", err=True)

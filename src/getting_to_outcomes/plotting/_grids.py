@@ -53,11 +53,15 @@ def plot_heatmap(
     title: str | None = None,
     caption: str | bool | None = None,
 ) -> Axes:
-    """A grantee x indicator heatmap of 0-100 scores or of statuses, with n in each cell.
+    """A grantee x indicator heatmap of 0-100 scores or of statuses.
 
     Withheld cells are grey, hatched and labelled (for example ``"n < 5"``); cells without
     data are left blank, never drawn as zero. Statuses carry a symbol as well as a colour
     (✓ target achieved, ↑ on track, → needs acceleration, ↘ limited, ↓ deteriorating).
+    A cell says its n only where n matters: when it is below twice the indicator's minimum
+    group size (``min_n``, if that is more than one), where an estimate is least certain.
+    Names longer than :data:`~getting_to_outcomes.plotting.chart_data.LABEL_LIMIT`
+    characters end in "…" (the alt text keeps them whole).
 
     Parameters
     ----------
@@ -72,8 +76,8 @@ def plot_heatmap(
     network : bool
         Add the pooled network as a last row, when the summary has one.
     annotate : bool, optional
-        Write score (or status symbol) and n in each cell; by default when there are at
-        most 420 cells.
+        Write the score (or status symbol) in each cell, and n where it is small; by default
+        when there are at most 420 cells.
     labels, framework, ax, title, caption
         As in :func:`plot_likert`.
 
@@ -103,7 +107,10 @@ def plot_heatmap(
     if n_rows == 0 or n_cols == 0:
         msg = "the heatmap has no groups or no indicators to draw"
         raise ChartDataError(msg)
-    lookup = {(r["group"], r["indicator_id"]): r for r in frame.to_dict("records")}
+    # Only the rows and columns drawn: a chart of one realm need not read every indicator.
+    shown = frame[frame["indicator_id"].isin(col_keys) & frame["group"].isin(row_keys)]
+    wanted = [*needed, *(c for c in ("suppression_reason",) if c in frame.columns)]
+    lookup = {(r["group"], r["indicator_id"]): r for r in shown[wanted].to_dict("records")}
     scores = np.full((n_rows, n_cols), np.nan)
     codes = np.full((n_rows, n_cols), np.nan)
     cells: list[tuple[int, int, dict[Any, Any] | None]] = []
@@ -119,10 +126,11 @@ def plot_heatmap(
                 codes[i, j] = _style.STATUS_ORDER.index(status)
     if annotate is None:
         annotate = n_rows * n_cols <= 420
-    names = [_d.short(_d.indicator_name(fw, i), 40) for i in col_keys]
+    names = [_d.short(_d.indicator_name(fw, i)) for i in col_keys]
+    row_names = [_d.short(_d.label(g, labels)) for g in row_keys]
     # Height of the longest indicator name, rotated 55 degrees, at about 0.055 inch a letter.
     label_room = min(0.045 * max(len(n) for n in names), 2.0)
-    group_room = min(0.065 * max(len(_d.label(g, labels)) for g in row_keys), 3.0)
+    group_room = min(0.065 * max(len(n) for n in row_names), 3.0)
     width = min(1.0 + group_room + 0.4 * n_cols + (1.0 if value == "score" else 0.0), 22.0)
     height = min(1.9 + _d.row_pitch(n_rows) * n_rows + label_room, 26.0)
     ax, created = _d.new_axes(ax, max(width, 6.0), max(height, 3.5))
@@ -166,7 +174,11 @@ def plot_heatmap(
         if not annotate or row is None:
             continue
         n = _d.num(row.get("n"))
-        n_text = "" if math.isnan(n) else f"n={n / 1000:.1f}k" if n >= 1000 else f"n={n:.0f}"
+        # An indicator whose minimum group is one counts records, not people: its n is no
+        # sample size.
+        least = _d.min_n(fw, str(col_keys[j]))
+        small = least > 1 and not math.isnan(n) and n < 2 * least
+        n_text = f"n={n:.0f}" if small else ""
         if value == "score":
             face = _style.score_cmap()(scores[i, j] / 100)
             head = f"{scores[i, j]:.0f}"
@@ -186,7 +198,7 @@ def plot_heatmap(
     ax.set_ylim(n_rows, 0)
     ax.set_xticks(np.arange(n_cols) + 0.5, names, rotation=55, ha="right",
                   rotation_mode="anchor", fontsize=8)
-    ax.set_yticks(np.arange(n_rows) + 0.5, [_d.label(g, labels) for g in row_keys], fontsize=8.5)
+    ax.set_yticks(np.arange(n_rows) + 0.5, row_names, fontsize=8.5)
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -197,7 +209,10 @@ def plot_heatmap(
         handles = [Patch(facecolor=_style.WITHHELD_COLOR, edgecolor="#555555",
                          hatch=_style.WITHHELD_HATCH, label="Withheld (small group)")]
     handles.append(Patch(facecolor="white", edgecolor="#BBBBBB", label="No data"))
-    _d.legend_below(ax, handles, ncol=4, gap=14 + _d.tick_label_depth(ax))
+    # As many legend columns as the figure is wide: a legend wider than the figure would
+    # leave the layout no room for the cells.
+    _d.legend_below(ax, handles, ncol=max(1, min(4, int(max(width, 6.0) / 2.3))),
+                    gap=14 + _d.tick_label_depth(ax))
     periods_used = list(dict.fromkeys(frame["period"]))
     when = str(period) if period is not None else (
         str(periods_used[0]) if len(periods_used) == 1 else "latest period of each indicator")
@@ -700,12 +715,14 @@ def _keep_in_panel(fig: Figure, labels: Sequence[tuple[Axes, Text, float, str]])
     A bar's end label goes inside the end of its bar (``colour`` is the bar's); the network
     line's label (no colour) goes to the left of the line.
 
-    Whether a label fits is known only once the layout has placed the panels, so the figure
-    is laid out once (without rendering pixels) before labels are measured.
+    Whether a label fits is known only once the layout has placed the panels, so the layout
+    engine places them first (a full draw would also walk every bar, for the same answer).
     """
     if not labels:
         return
-    fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for panel, text, end, color in labels:
         if text.get_window_extent(renderer).x1 <= panel.get_window_extent(renderer).x1:

@@ -529,5 +529,19 @@ def latest_rows(frame: pd.DataFrame, order: Sequence[Any], period: Any) -> pd.Da
     return chosen
 
 
-def short(text: str, limit: int) -> str:
+#: Longest label a chart writes beside a row or under a column; longer ones end in "…" (the
+#: alt text and the tables keep the full text).
+LABEL_LIMIT = 40
+
+
+def short(text: str, limit: int = LABEL_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis.
+
+    Examples
+    --------
+    >>> short("Southwest Youth Organizing Collective (4)", 30)
+    'Southwest Youth Organizing Co…'
+    >>> short("Riverside Parent Power", 30)
+    'Riverside Parent Power'
+    """
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

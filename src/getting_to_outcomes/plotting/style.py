@@ -477,9 +477,10 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
     engine = fig.get_layout_engine()
     old_dpi = fig.get_dpi()
     with house_style():
-        # Lay out at the PNG's resolution so that text sizes measured for the layout are
-        # reused (cached) when the PNG is drawn.
-        fig.set_dpi(dpi)
+        # Lay out at the resolution of the first drawing, so that the text sizes measured
+        # for the layout are reused (cached) when it is drawn: the PNG's, or the 72 dots per
+        # inch an SVG is drawn at.
+        fig.set_dpi(dpi if "png" in formats else 72)
         if engine is not None:
             # Running the engine measures what the layout needs; a full draw without
             # rendering would also walk every patch and line, for the same result.

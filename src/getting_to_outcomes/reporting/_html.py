@@ -261,6 +261,8 @@ def html_page(meta: Mapping[str, Any], charts: Sequence[Rendered], tables: Seque
                findings: Findings, sources: str) -> str:
     mode = str(meta["mode"])
     lead = [c for c in charts if c.lead]
+    formats = " and ".join(sorted({p.suffix[1:].upper() for c in charts for p in c.files},
+                                  reverse=True)) or "SVG"
     details = []
     for key, heading in _SECTIONS[mode]:
         parts = [_figure(c) for c in charts if c.section == key and not c.lead]
@@ -294,7 +296,7 @@ def html_page(meta: Mapping[str, Any], charts: Sequence[Rendered], tables: Seque
             "<section id='details' class='details' aria-labelledby='h-details'>"
             "<h2 id='h-details'>Details</h2><p class='muted no-print'>Open a part to read it. "
             "Every table is also in tables/ (CSV) and tables.xlsx, every chart in charts/ "
-            "(PNG and SVG).</p><p class='print-only'>The detailed charts and tables are in the "
+            f"({formats}).</p><p class='print-only'>The detailed charts and tables are in the "
             "HTML report (report.html) and its files: tables.xlsx, tables/*.csv, charts/.</p>"
             f"{''.join(details)}</section>")
     sources_line = f"<p>{_e(sources)}</p>" if sources else ""
@@ -327,6 +329,6 @@ def html_page(meta: Mapping[str, Any], charts: Sequence[Rendered], tables: Seque
             f"<li><a href='#{k}'>{_e(h)}</a></li>" for k, h in toc) + "</ol></nav>"
         f"{''.join(sections)}"
         f"<footer>Made with {_e(meta['library'])} on {_e(meta['generated'])}. Charts are also "
-        "in charts/ (PNG and SVG), tables in tables/ (CSV) and tables.xlsx, everything in "
+        f"in charts/ ({formats}), tables in tables/ (CSV) and tables.xlsx, everything in "
         "summary.json.</footer></main></body></html>\n"
     )

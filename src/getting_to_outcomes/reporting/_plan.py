@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 # ----------------------------------------------------------------------------------------
 
 
+#: Most grantees in one heatmap; more are split over several, so that rows stay readable.
+HEATMAP_ROWS = 25
+
+
 def _slug(text: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")[:60] or "chart"
 
@@ -346,20 +350,31 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
     blocks = _realm_blocks(frame, fw)
     kinds: list[tuple[Literal["score", "status"], str]] = [("score", "Scores (0-100)"),
                                                             ("status", "Status")]
+    # Many grantees are split over several heatmaps, each with the pooled network as its
+    # last row, so that every row keeps a readable height.
+    row_pages = [list(members[k:k + HEATMAP_ROWS])
+                 for k in range(0, len(members), HEATMAP_ROWS)]
+    pooled = [NETWORK] if (frame["group"] == NETWORK).any() else []
     for value, what in kinds:
         for realm, name, ids in blocks:
             for key, part, heading in _pages(f"heatmap_{value}_{realm}", ids, 15,
                                              f"{what} by grantee: {name} realm"):
-                charts.append(Chart(
-                    key, "heatmap", heading,
-                    "Scores 0-100 at each indicator's latest period, with n; hatched cells are "
-                    "withheld for small groups, blank cells have no data." if value == "score"
-                    else "Status toward target; symbols repeat the colours for black-and-white "
-                    "printing.",
-                    functools.partial(_plots.plot_heatmap, data, value=value, network=True,
-                                      indicators=part, title=f"{heading}\n"
-                                      f"{plural(len(members), 'grantee')}"
-                                      " · latest period of each indicator", **common)))
+                for page, rows in enumerate(row_pages, start=1):
+                    first = (page - 1) * HEATMAP_ROWS + 1
+                    who = (plural(len(members), "grantee") if len(row_pages) == 1 else
+                           f"grantees {first}-{first + len(rows) - 1} of {len(members)}")
+                    charts.append(Chart(
+                        key if len(row_pages) == 1 else f"{key}_grantees_{page}", "heatmap",
+                        heading if len(row_pages) == 1 else f"{heading}, {who}",
+                        "Scores 0-100 at each indicator's latest period; n is written where it "
+                        "is small. Hatched cells are withheld for small groups, blank cells "
+                        "have no data." if value == "score"
+                        else "Status toward target; symbols repeat the colours for "
+                        "black-and-white printing. n is written where it is small.",
+                        functools.partial(_plots.plot_heatmap, data, value=value,
+                                          network=True, groups=rows + pooled,
+                                          indicators=part, title=f"{heading}\n{who}"
+                                          " · latest period of each indicator", **common)))
     if not data.by_realm().empty:
         charts.append(Chart(
             "realm_profiles", "realms", "Realm profiles",
@@ -476,6 +491,11 @@ def _rankings(frame: pd.DataFrame, framework: Framework | None,
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
+def _by_group(frame: pd.DataFrame) -> dict[Any, pd.DataFrame]:
+    """The rows of each group, split in one pass (not one scan of the table per group)."""
+    return {g: block for g, block in frame.groupby("group", sort=False, dropna=True)}
+
+
 def _grantee_overview(frame: pd.DataFrame, members: Sequence[Any],
                       framework: Framework | None,
                       labels: Mapping[Any, str] | None) -> pd.DataFrame:
@@ -483,9 +503,10 @@ def _grantee_overview(frame: pd.DataFrame, members: Sequence[Any],
     defined = len(framework.indicators) if framework is not None else frame[
         "indicator_id"].nunique()
     order = _d.period_order(frame, None, framework)
+    by_group = _by_group(frame)
     records = []
     for g in members:
-        block = frame[frame["group"] == g]
+        block = by_group.get(g, frame.iloc[:0])
         later = block[block["period"].astype(str) != block["baseline_period"].astype(str)] \
             if "baseline_period" in block.columns else block
         latest = _d.latest_rows(later, order, None) if not later.empty else later
@@ -531,9 +552,10 @@ def _coverage(frame: pd.DataFrame, members: Sequence[Any], framework: Framework 
               labels: Mapping[Any, str] | None) -> pd.DataFrame:
     defined = len(framework.indicators) if framework is not None else frame[
         "indicator_id"].nunique()
+    by_group = _by_group(frame)
     records = []
     for g in members:
-        block = frame[frame["group"] == g]
+        block = by_group.get(g, frame.iloc[:0])
         with_data = block.loc[block["value"].map(_d.is_num), "indicator_id"].nunique()
         withheld = int(block["status"].eq("withheld").sum()) if "status" in block else 0
         flags = (int(block["reliability_flag"].map(lambda v: isinstance(v, str) and bool(v))

@@ -4,8 +4,8 @@
 into a folder::
 
     report.html        self-contained: images embedded, no network access, text escaped
-    charts/*.png       every chart at 200 dpi or more ...
-    charts/*.svg       ... and as SVG (text kept as text)
+    charts/*.svg       every chart as SVG (text kept as text) ...
+    charts/*.png       ... and at 200 dpi or more, with png=True (or embed="png")
     tables/*.csv       every table; cells that a spreadsheet would run as a formula are
     tables.xlsx        neutralised, in both formats (OWASP "CSV injection"), unless
                        ``raw_cells=True``
@@ -32,10 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
-import re
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +52,6 @@ from getting_to_outcomes.io import (
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
 from getting_to_outcomes.reporting._data import (
-    Chart,
     Rendered,
     Tables,
     collect,
@@ -67,10 +63,9 @@ from getting_to_outcomes.reporting._findings import funder_findings, grantee_fin
 from getting_to_outcomes.reporting._html import html_page
 from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
+from getting_to_outcomes.reporting._render import Drawn, draw_charts
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from getting_to_outcomes.definitions import Framework
 
 __all__ = ["ReportFiles", "neutralise_formulas", "write_report"]
@@ -91,11 +86,12 @@ class ReportFiles:
     files : list of Path
         Every file written, ``report.html`` included.
     charts : dict of str to list of Path
-        Chart files (PNG, SVG) by chart name.
+        Chart files (SVG, and PNG when asked) by chart name.
     tables : dict of str to Path
         CSV file by table name.
     timings : dict of str to float
-        Seconds (wall clock) spent drawing and saving each chart.
+        Seconds (wall clock) spent drawing and saving each chart, in the process that drew
+        it.
     cpu_timings : dict of str to float
         Processor seconds for the same, which other programs running at the same time do
         not inflate.
@@ -150,8 +146,10 @@ def write_report(
     notes: Sequence[str] = (),
     progress: Progress | None = None,
     raw_cells: bool = False,
+    png: bool = False,
+    workers: int | None = None,
 ) -> ReportFiles:
-    """Write a grantee or funder report: HTML, PNG and SVG charts, CSV and Excel, JSON.
+    """Write a grantee or funder report: HTML, SVG (and PNG) charts, CSV and Excel, JSON.
 
     Parameters
     ----------
@@ -198,6 +196,13 @@ def write_report(
         spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
         or a carriage return, and is not a number) gets a leading ``'``; ``summary.json``
         always holds the values as they are.
+    png : bool
+        Also write every chart as a PNG image (``dpi``), for slides and documents that take
+        no SVG; always done with ``embed="png"``.
+    workers : int, optional
+        Processes that draw the charts. By default one per processor where the system can
+        fork this process safely and no other thread is running in it; ``1`` draws them
+        here. The files are the same either way.
 
     Returns
     -------
@@ -287,20 +292,20 @@ def write_report(
     cpu_timings: dict[str, float] = {}
     notes = [str(n) for n in notes]
     rendered: list[Rendered] = []
-    for chart in charts:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        try:
-            result = _render(chart, out, dpi, embed)
-        except ChartDataError as exc:
-            notes.append(f"{chart.heading}: not drawn ({exc})")
-            tick(chart.key)
+
+    def drawn(result: Drawn) -> None:
+        tick(result.chart.key)
+
+    for result in draw_charts(charts, out, dpi=dpi, embed=embed, png=png, workers=workers,
+                              done=drawn):
+        if result.rendered is None:
+            notes.append(f"{result.chart.heading}: not drawn ({result.problem})")
             continue
-        timings[chart.key] = time.perf_counter() - started
-        cpu_timings[chart.key] = time.process_time() - started_cpu
-        rendered.append(result)
-        chart_files[chart.key] = result.files
-        written += result.files
-        tick(chart.key)
+        timings[result.chart.key] = result.wall
+        cpu_timings[result.chart.key] = result.cpu
+        rendered.append(result.rendered)
+        chart_files[result.chart.key] = result.rendered.files
+        written += result.rendered.files
     table_files: dict[str, Path] = {}
     for table in tables:
         path = write_table(table.frame, out / "tables" / f"{table.key}.csv",
@@ -397,48 +402,6 @@ def _caption(data: Tables, framework: Framework | None, source: str | None) -> s
     if data.synthetic is not None:
         frame.attrs["synthetic"] = data.synthetic
     return _d.caption_text(data, frame, framework)
-
-
-def _render(chart: Chart, out: Path, dpi: int, embed: str) -> Rendered:
-    with _style.offscreen():
-        drawn = chart.build()
-    fig: Figure = drawn if hasattr(drawn, "savefig") else drawn.get_figure(root=True)
-    images = _style.render(fig, ("png", "svg"), dpi=dpi)
-    png, svg = images["png"], images["svg"]
-    files = [out / "charts" / f"{chart.key}.png", out / "charts" / f"{chart.key}.svg"]
-    write_bytes_atomic(files[0], png)
-    write_bytes_atomic(files[1], svg)
-    image, media_type = (svg, "image/svg+xml") if embed == "svg" else (png, "image/png")
-    return Rendered(chart.key, chart.section, chart.heading, chart.intro, image, media_type,
-                     _style.alt_text(fig), files, lead=chart.lead,
-                     min_width=readable_width(svg))
-
-
-#: Smallest text, in CSS pixels, that a chart may show on screen.
-MIN_TEXT_PX = 9.0
-
-_VIEWBOX = re.compile(rb'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) [0-9.]+"')
-_FONT_SIZE = re.compile(rb"font-size:\s*([0-9.]+)px")
-
-
-def readable_width(svg: bytes) -> int:
-    """The narrowest width (CSS px) at which the smallest text of an SVG chart is 9 px high.
-
-    An image scaled to ``w`` pixels draws text of size ``s`` (SVG user units) at
-    ``s * w / viewBox width`` pixels; the page never shows a chart narrower than this (it
-    scrolls sideways inside its own frame instead).
-
-    Examples
-    --------
-    >>> readable_width(b'<svg viewBox="0 0 720 400"><text style="font-size: 7.5px">a</text>'
-    ...                b'<text style="font-size: 10px">b</text></svg>')
-    864
-    """
-    box = _VIEWBOX.search(svg)
-    sizes = [float(m) for m in _FONT_SIZE.findall(svg)]
-    if box is None or not sizes:
-        return 0
-    return math.ceil(float(box.group(1)) * MIN_TEXT_PX / min(sizes))
 
 
 def _meta(data: Tables, mode: str, org: Any, labels: Mapping[Any, str] | None,
