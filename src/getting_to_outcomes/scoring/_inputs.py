@@ -44,12 +44,17 @@ class Options:
     min_n: int | Mapping[str, int] | None
     min_answered: float | None
     reliability: Literal["flag", "withhold"]
+    #: The other groupings scored in the same call, withheld jointly with this one.
+    joint_groupings: Sequence[str] = ()
 
     def as_dict(self) -> dict[str, Any]:
         min_n = dict(self.min_n) if isinstance(self.min_n, Mapping) else self.min_n
-        return {"group_by": self.group_by, "confidence": self.confidence,
-                "bootstrap": self.bootstrap, "seed": self.seed, "min_n": min_n,
-                "min_answered": self.min_answered, "reliability": self.reliability}
+        out: dict[str, Any] = {"group_by": self.group_by, "confidence": self.confidence,
+               "bootstrap": self.bootstrap, "seed": self.seed, "min_n": min_n,
+               "min_answered": self.min_answered, "reliability": self.reliability}
+        if self.joint_groupings:
+            out["joint_groupings"] = list(self.joint_groupings)
+        return out
 
 
 

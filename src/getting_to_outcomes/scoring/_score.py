@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast, overload
 
 import pandas as pd
 
 from getting_to_outcomes.definitions import Framework, load_framework
+from getting_to_outcomes.definitions.models import DataSource, Indicator
+from getting_to_outcomes.engines import frames as engines
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.scoring._aggregate import label_text
 from getting_to_outcomes.scoring._inputs import (
     Options,
     check_options,
@@ -27,7 +31,7 @@ from getting_to_outcomes.scoring._inputs import (
     window_of,
 )
 from getting_to_outcomes.scoring._seam import aggregate
-from getting_to_outcomes.scoring._summarize import summarize
+from getting_to_outcomes.scoring._summarize import summarize, summarize_jointly
 from getting_to_outcomes.scoring._summary import ProgressSummary
 from getting_to_outcomes.scoring._tables import (
     ALL,
@@ -39,8 +43,7 @@ from getting_to_outcomes.scoring._tables import (
 __all__ = ["score"]
 
 
-
-
+@overload
 def score(
     data: Any,
     framework: Framework | str | Path | None = None,
@@ -57,7 +60,46 @@ def score(
     seed: int = 0,
     min_answered: float | None = None,
     reliability: Literal["flag", "withhold"] = "flag",
-) -> ProgressSummary:
+) -> ProgressSummary: ...
+
+
+@overload
+def score(
+    data: Any,
+    framework: Framework | str | Path | None = None,
+    *,
+    source: str | None = None,
+    group_by: list[str] | tuple[str, ...],
+    baseline_period: str | Mapping[str, str] | None = None,
+    current_period: str | Mapping[str, str] | None = None,
+    targets: pd.DataFrame | None = None,
+    indicators: Sequence[str] | None = None,
+    min_n: int | Mapping[str, int] | None = None,
+    confidence: float = 0.95,
+    bootstrap: bool = False,
+    seed: int = 0,
+    min_answered: float | None = None,
+    reliability: Literal["flag", "withhold"] = "flag",
+) -> dict[str, ProgressSummary]: ...
+
+
+def score(
+    data: Any,
+    framework: Framework | str | Path | None = None,
+    *,
+    source: str | None = None,
+    group_by: str | list[str] | tuple[str, ...] | None = "org_id",
+    baseline_period: str | Mapping[str, str] | None = None,
+    current_period: str | Mapping[str, str] | None = None,
+    targets: pd.DataFrame | None = None,
+    indicators: Sequence[str] | None = None,
+    min_n: int | Mapping[str, int] | None = None,
+    confidence: float = 0.95,
+    bootstrap: bool = False,
+    seed: int = 0,
+    min_answered: float | None = None,
+    reliability: Literal["flag", "withhold"] = "flag",
+) -> ProgressSummary | dict[str, ProgressSummary]:
     """Score progress on every indicator of a framework, per group, period and subgroup.
 
     Parameters
@@ -71,10 +113,16 @@ def score(
         The framework to score against (default: the bundled Getting to Outcomes 2013).
     source : str, optional
         Source id of a single table.
-    group_by : str or None
+    group_by : str, list of str, or None
         Column whose values are the groups (an organization, site, region or cohort column);
         None scores all rows as one group called ``"all"``. With more than one group a
         ``"network"`` group pools them all, exactly, from the sufficient statistics.
+        A list of columns (``["org_id", "region"]``) scores each grouping and returns one
+        summary per column, with small groups withheld *jointly*: no withheld value of one
+        summary can be worked out from what all of them show together (a region's total
+        minus the organizations shown in it, the network minus either). Two separate calls
+        with different groupings give no such guarantee; publish groupings together only
+        from one call.
     baseline_period, current_period : str or mapping, optional
         Periods to compare (per source id with a mapping). By default the first and last
         periods present, in the source's ``period_order`` (else sorted). Periods outside are
@@ -105,7 +153,8 @@ def score(
 
     Returns
     -------
-    ProgressSummary
+    ProgressSummary, or dict of str to ProgressSummary
+        One summary; with a list given to ``group_by``, one per column, in its order.
 
     Raises
     ------
@@ -147,9 +196,7 @@ def score(
     else:
         fw = load_framework(framework)
     check_options(confidence, min_n, min_answered, reliability, seed, fw)
-    options = Options(group_by=group_by, confidence=float(confidence), bootstrap=bool(bootstrap),
-                      seed=int(seed), min_n=min_n, min_answered=min_answered,
-                      reliability=reliability)
+    groupings = _groupings(group_by)
     if indicators is None:
         selected = list(fw.indicators)
     else:
@@ -157,28 +204,111 @@ def score(
             indicators = [indicators]
         selected = [fw.indicators[str(i)] for i in indicators]
     frames, warnings = frames_by_source(data, fw, source)
-    wanted = targets_table(targets, group_by, fw)
-    parts = []
     windows: dict[str, Window] = {}
     for sid, frame in frames.items():
-        src = fw.source(sid)
-        window = window_of(frame, src, baseline_period, current_period, warnings)
+        window = window_of(frame, fw.source(sid), baseline_period, current_period, warnings)
         if window is None:
             warnings.append(f"source {sid!r} has no rows to score")
             continue
         windows[sid] = window
+    check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
+    check_periods_request(current_period, windows, "current_period", frames, fw)
+
+    def options_for(column: str | None) -> Options:
+        others = [] if groupings is None else [g for g in groupings if g != column]
+        return Options(group_by=column, confidence=float(confidence), bootstrap=bool(bootstrap),
+                       seed=int(seed), min_n=min_n, min_answered=min_answered,
+                       reliability=reliability, joint_groupings=tuple(others))
+
+    if groupings is None:
+        single = cast("str | None", group_by)
+        aggregates = _aggregates(frames, windows, selected, fw, single, min_answered)
+        return summarize(aggregates, fw, [i.id for i in selected], options_for(single),
+                         targets_table(targets, single, fw), warnings,
+                         synthetic=synthetic_mark(data))
+    parts = {column: (_aggregates(frames, windows, selected, fw, column, min_answered),
+                      options_for(column), targets_table(targets, column, fw))
+             for column in groupings}
+    return summarize_jointly(parts, fw, [i.id for i in selected],
+                             _crossing(frames, windows, selected, fw, groupings), warnings,
+                             synthetic=synthetic_mark(data))
+
+
+def _groupings(group_by: object) -> list[str] | None:
+    """The columns of a joint call, or None for one grouping (a column name or None)."""
+    if group_by is None or isinstance(group_by, str):
+        return None
+    if not isinstance(group_by, (list, tuple)) or not all(isinstance(g, str) for g in group_by):
+        raise ScoringError(
+            f"group_by must be a column name, a list of column names or None; got {group_by!r}")
+    if not group_by:
+        raise ScoringError("group_by is an empty list: name at least one column")
+    repeated = sorted({g for g in group_by if group_by.count(g) > 1})
+    if repeated:
+        raise ScoringError(f"group_by names {', '.join(map(repr, repeated))} more than once")
+    return list(group_by)
+
+
+def _aggregates(
+    frames: Mapping[str, Any], windows: Mapping[str, Window], selected: Sequence[Indicator],
+    fw: Framework, group_by: str | None, min_answered: float | None,
+) -> Aggregates:
+    """The sufficient statistics of every source, grouped by one column (or none)."""
+    parts = []
+    for sid, frame in frames.items():
+        if sid not in windows:
+            continue
+        src = fw.source(sid)
         own = [i for i in selected if i.source == sid]
         if not own:
             continue
         column = None if group_by is None else group_column(frame, src, group_by)
         parts.append(aggregate(
-            frame, src, own, fw, window=window, group_column=column,
+            frame, src, own, fw, window=windows[sid], group_column=column,
             group_label=ALL if group_by is None else None, min_answered=min_answered))
-    check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
-    check_periods_request(current_period, windows, "current_period", frames, fw)
     aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
-    aggregates = Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes,
-                                        aggregates.rows_outside)
-    return summarize(aggregates, fw, [i.id for i in selected], options, wanted,
-                     warnings, synthetic=synthetic_mark(data))
+    return Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes,
+                                  aggregates.rows_outside)
 
+
+def _crossing(
+    frames: Mapping[str, Any], windows: Mapping[str, Window], selected: Sequence[Indicator],
+    fw: Framework, groupings: Sequence[str],
+) -> dict[str, dict[str, list[str]]]:
+    """For each grouping and group, the cells of the crossing of all groupings it holds.
+
+    A cell of the crossing is a combination of groups (one per grouping) that some row
+    holds: an organization that works in two regions holds two cells.
+    """
+    seen: list[pd.DataFrame] = []
+    for sid, frame in frames.items():
+        if sid not in windows or not any(i.source == sid for i in selected):
+            continue
+        seen.append(_pairs(frame, fw.source(sid), groupings))
+    pairs = pd.concat(seen, ignore_index=True).drop_duplicates() if seen else \
+        pd.DataFrame(columns=list(groupings))
+    cell = pairs.astype(str).agg("\x1e".join, axis=1) if len(pairs) else pd.Series(dtype=str)
+    return {g: {str(k): list(v) for k, v in cell.groupby(pairs[g].astype(str)).agg(list).items()}
+            for g in groupings}
+
+
+def _pairs(frame: Any, src: DataSource, groupings: Sequence[str]) -> pd.DataFrame:
+    """The distinct combinations of the groups of ``groupings`` in one source's rows.
+
+    Labels are written as the scoring kernel writes them (stripped text; a float column of
+    whole numbers as integers, decided over the whole table).
+    """
+    columns = [group_column(frame, src, g) for g in groupings]
+    whole = engines.whole_numbers(frame, columns)
+
+    def distinct(rows: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame({
+            g: (rows[c].astype("Int64").astype("string") if whole.get(c) else
+                label_text(rows[c])) for g, c in zip(groupings, columns, strict=True)})
+        return out.dropna().drop_duplicates()
+
+    if isinstance(frame, pd.DataFrame):
+        return distinct(frame[columns])
+    found = engines.map_slices(frame, list(dict.fromkeys(columns)), distinct)
+    return pd.concat(found, ignore_index=True).drop_duplicates() if found else \
+        pd.DataFrame(columns=list(groupings))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, cast
 
@@ -49,7 +50,7 @@ from getting_to_outcomes.scoring._tables import (
 )
 from getting_to_outcomes.stats import alpha_from_covariance, covariance_from_moments
 
-__all__ = ["alpha_note", "summarize"]
+__all__ = ["alpha_note", "summarize", "summarize_jointly"]
 
 _WITHHELD = [
     "n", "value", "ci_low", "ci_high", "baseline_n", "baseline_value", "n_pairs", "change",
@@ -80,6 +81,89 @@ def summarize(
     ``"network"`` already). ``synthetic`` is recorded on the summary (see
     :func:`synthetic_mark`).
     """
+    draft = _draft(aggregates, framework, indicator_ids, options, targets)
+    decided = suppress(draft.frame[[*KEY, "n"]].fillna({"n": 0}), draft.min_n,
+                       network=NETWORK if draft.network else None)
+    return _finish(draft, decided, framework, indicator_ids, options, targets, warnings,
+                   synthetic)
+
+
+def summarize_jointly(
+    parts: Mapping[str, tuple[Aggregates, Options, pd.DataFrame | None]],
+    framework: Framework,
+    indicator_ids: Sequence[str],
+    atoms: Mapping[str, Mapping[str, Sequence[str]]],
+    warnings: Sequence[str] = (),
+    *,
+    synthetic: bool | None = None,
+) -> dict[str, ProgressSummary]:
+    """One summary per grouping, with small groups withheld jointly across all of them.
+
+    ``parts`` maps each grouping (a column name) to its aggregates, options and targets;
+    ``atoms`` maps each grouping and group to the cells of the crossing of all groupings
+    that the group holds. Every grouping pools the same rows, so the network rows are one
+    set of cells, withheld alike in every summary.
+    """
+    drafts = {name: _draft(agg, framework, indicator_ids, options, targets)
+              for name, (agg, options, targets) in parts.items()}
+    tables = []
+    network_from = next((name for name, d in drafts.items() if d.network), None)
+    for name, draft in drafts.items():
+        cells = draft.frame[[*KEY, "n"]].fillna({"n": 0})
+        own = cells["group"] != NETWORK
+        if name != network_from:
+            cells = cells[own]
+        tables.append(cells.assign(
+            grouping=name, at=cells.index, draft=name,
+            group=cells["group"].where(~own[cells.index], name + "\x1f" + cells["group"])))
+    joint = pd.concat(tables, ignore_index=True)
+    held = {f"{name}\x1f{group}": cells for name, groups in atoms.items()
+            for group, cells in groups.items()}
+    min_n = dict(next(iter(drafts.values())).min_n)
+    decided = suppress(joint, min_n, network=NETWORK if network_from else None, atoms=held)
+    joint = pd.concat([joint, decided], axis=1)
+    out: dict[str, ProgressSummary] = {}
+    network_cells = joint[joint["group"] == NETWORK].set_index(KEY)
+    for name, draft in drafts.items():
+        mine = joint[(joint["draft"] == name) & (joint["group"] != NETWORK)]
+        result = pd.DataFrame({"suppressed": False, "suppression_reason": None},
+                              index=draft.frame.index)
+        result.loc[mine["at"].to_numpy(), "suppressed"] = mine["suppressed"].to_numpy()
+        result.loc[mine["at"].to_numpy(), "suppression_reason"] = \
+            mine["suppression_reason"].to_numpy()
+        at_network = (draft.frame["group"] == NETWORK).to_numpy()
+        if at_network.any():
+            found = network_cells.reindex(pd.MultiIndex.from_frame(
+                draft.frame.loc[at_network, KEY]))
+            result.loc[at_network, "suppressed"] = found["suppressed"].fillna(False) \
+                .to_numpy(dtype=bool)
+            result.loc[at_network, "suppression_reason"] = found["suppression_reason"] \
+                .to_numpy(dtype=object)
+        _, options, targets = parts[name]
+        out[name] = _finish(draft, result, framework, indicator_ids, options, targets,
+                            warnings, synthetic)
+    return out
+
+
+@dataclass
+class _Draft:
+    """A summary's rows before small groups are withheld."""
+
+    frame: pd.DataFrame
+    notes: list[list[str]]
+    aggregates: Aggregates
+    inds: list[Indicator]
+    min_n: dict[str, int]
+    network: bool
+
+
+def _draft(
+    aggregates: Aggregates,
+    framework: Framework,
+    indicator_ids: Sequence[str],
+    options: Options,
+    targets: pd.DataFrame | None,
+) -> _Draft:
     groups = [g for g in aggregates.groups if g != NETWORK]
     if NETWORK in aggregates.groups:
         raise ScoringError(
@@ -107,9 +191,23 @@ def summarize(
     _add_data_notes(frame, notes, inds, families, aggregates)
     _add_reliability(frame, notes, aggregates, inds, options.confidence)
     _add_status(frame, notes, inds, aggregates.windows, targets, framework, families)
-    _withhold(frame, notes, min_n, network, inds, options.reliability)
+    return _Draft(frame, notes, aggregates, inds, min_n, network)
+
+
+def _finish(
+    draft: _Draft,
+    decided: pd.DataFrame,
+    framework: Framework,
+    indicator_ids: Sequence[str],
+    options: Options,
+    targets: pd.DataFrame | None,
+    warnings: Sequence[str],
+    synthetic: bool | None,
+) -> ProgressSummary:
+    frame, notes, aggregates = draft.frame, draft.notes, draft.aggregates
+    _withhold(frame, notes, decided, draft.min_n, options.reliability)
     _adjust(frame)
-    _describe(frame, inds, framework)
+    _describe(frame, draft.inds, framework)
     frame["notes"] = ["; ".join(dict.fromkeys(n)) if n else None for n in notes]
     frame = frame[SUMMARY_COLUMNS].reset_index(drop=True)
     return ProgressSummary(
@@ -119,7 +217,7 @@ def summarize(
         indicator_ids=tuple(indicator_ids),
         options=MappingProxyType(options.as_dict()),
         targets=targets,
-        min_n=MappingProxyType(min_n),
+        min_n=MappingProxyType(draft.min_n),
         warnings=tuple(dict.fromkeys([*warnings, *aggregates.messages])),
         synthetic=synthetic,
     )
@@ -562,12 +660,10 @@ def _add_status(
 
 
 def _withhold(
-    frame: pd.DataFrame, notes: list[list[str]], min_n: Mapping[str, int], network: bool,
-    inds: Sequence[Indicator], reliability: str,
+    frame: pd.DataFrame, notes: list[list[str]], decided: pd.DataFrame,
+    min_n: Mapping[str, int], reliability: str,
 ) -> None:
     """Small-group suppression (with complementary cells), low reliability, small baselines."""
-    decided = suppress(frame[[*KEY, "n"]].fillna({"n": 0}), min_n,
-                       network=NETWORK if network else None)
     frame["suppressed"] = decided["suppressed"].to_numpy()
     frame["suppression_reason"] = decided["suppression_reason"].to_numpy()
     limit = frame["indicator_id"].map(min_n).to_numpy()
