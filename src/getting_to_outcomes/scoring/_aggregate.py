@@ -415,18 +415,6 @@ def _pairs(
                 })
 
 
-def _cell_order(codes: _Codes, inside: npt.NDArray[np.bool_]) -> IntArray:
-    """The rows inside the window, sorted (stably) by group x period: computed once per
-    source, it puts each cell's rows together for every indicator."""
-    rows = np.flatnonzero(inside)
-    cell = codes.group[rows] * len(codes.periods) + codes.period[rows]
-    return rows[np.argsort(cell, kind="stable")]
-
-
-# Rows gathered at a time for the item moments: small enough to stay in the processor's cache.
-_CHUNK_ROWS = 1 << 15
-
-
 def _items(
     builder: _Builder,
     indicator: Indicator,
@@ -435,65 +423,44 @@ def _items(
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
     framework: Framework,
-    by_cell: IntArray,
 ) -> None:
-    assert units.items_keyed is not None
-    assert units.items_raw is not None
-    n_periods = len(codes.periods)
-    rows = by_cell[valid[by_cell]]  # the valid rows, cell by cell
-    if rows.size == 0:
+    """Item moments and answer counts of a scale per group and period, from how many of
+    its rows gave each pattern of answers: what a row adds depends on its pattern alone."""
+    assert units.patterns is not None
+    assert units.pattern_codes is not None
+    assert units.pattern_keyed is not None
+    if not valid.any():
         return
-    cell = codes.group[rows] * n_periods + codes.period[rows]
+    n_periods, n_patterns = len(codes.periods), len(units.pattern_codes)
+    cell = codes.group * n_periods + codes.period
+    combined, counts = _count_codes(cell[valid] * n_patterns + units.patterns[valid],
+                                    len(codes.groups) * n_periods * n_patterns)
+    cell, pattern = combined // n_patterns, combined % n_patterns  # sorted by cell
     starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
-    cells = cell[starts]
-    ends = np.r_[starts[1:], len(rows)]
+    cells, which = cell[starts], np.cumsum(np.r_[False, cell[1:] != cell[:-1]])
     k = len(measure.items)
-    ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    item_names = np.asarray(measure.items, dtype=object)
-    scale_codes = [float(c.code) for c in framework.scale(measure.scale).codes]
+    scale_codes = np.asarray([float(c.code) for c in framework.scale(measure.scale).codes])
     n_codes = len(scale_codes)
-    # Answers are codes of the scale (checked when the items were read): a lookup table
-    # turns each code into its position.
-    low = int(scale_codes[0])
-    lookup = np.zeros(int(scale_codes[-1]) - low + 1, dtype=np.int64)
-    lookup[np.asarray(scale_codes, dtype=np.int64) - low] = np.arange(n_codes)
-    codes_array = np.asarray(scale_codes)
-    low_code, high_code = float(codes_array.min()), float(codes_array.max())
-    reverse = [measure.items.index(name) for name in measure.reverse]
-    products = np.empty((len(cells), 2 * k, 2 * k))
-    counts = np.empty((len(cells), k, n_codes))
-    item_offset = np.arange(k) * n_codes
-    first = 0
-    while first < len(cells):
-        # A chunk of whole cells, of about _CHUNK_ROWS rows (one cell at least).
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _CHUNK_ROWS, "right")))
-        top, bottom = int(starts[first]), int(ends[last - 1])
-        chunk = rows[top:bottom]
-        keyed = units.items_keyed[chunk]
-        answered = ~np.isnan(keyed)
-        # [answered as 0/1 | answers with 0 for missing]: one matrix product per group and
-        # period holds the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f).
-        stacked = np.empty((len(chunk), 2 * k))
-        stacked[:, :k] = answered
-        stacked[:, k:] = np.where(answered, keyed, 0.0)
-        for c in range(first, last):
-            block = stacked[starts[c] - top: ends[c] - top]
-            products[c] = block.T @ block
-        # The answers as given, from the keyed ones (lowest + highest - x undone): one
-        # gather of the rows instead of two.
-        raw = keyed.copy()
-        for j in reverse:  # as _measures keyed them, one flip per listed item
-            raw[:, j] = low_code + high_code - raw[:, j]
-        given = answered
-        position = lookup[np.where(given, raw, low).astype(np.int64) - low] + item_offset
-        segment = np.repeat(np.arange(last - first), ends[first:last] - starts[first:last])
-        found = np.bincount((segment[:, None] * (k * n_codes) + position)[given],
-                            minlength=(last - first) * k * n_codes)
-        counts[first:last] = found.reshape(last - first, k, n_codes)
-        first = last
+    # [answered as 0/1 | keyed answers, 0 for missing] of each pattern: one weighted matrix
+    # product per group and period holds the pairwise-complete counts (m'm), sums (f'm)
+    # and cross-products (f'f).
+    answered = units.pattern_codes < n_codes
+    features = np.hstack([answered, np.where(answered, units.pattern_keyed, 0.0)])[pattern]
+    weighted = features * counts[:, None]
+    ends = np.r_[starts[1:], len(cell)]
+    products = np.stack([weighted[a:b].T @ features[a:b] for a, b in zip(starts, ends,
+                                                                         strict=True)])
+    # Answers as given: each item's position among the codes, counted per cell.
+    given = units.pattern_codes[pattern]
+    slot = (which[:, None] * k + np.arange(k)) * n_codes + given
+    found = np.bincount(slot[given < n_codes],
+                        weights=np.broadcast_to(counts[:, None], given.shape)[given < n_codes],
+                        minlength=len(cells) * k * n_codes)
     n_mat = products[:, :k, :k]
     sum_mat = products[:, k:, :k]
     cross_mat = products[:, k:, k:]
+    ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+    item_names = np.asarray(measure.items, dtype=object)
     labels = {
         "group": np.asarray(codes.groups, dtype=object)[cells // n_periods],
         "period": np.asarray(codes.periods, dtype=object)[cells % n_periods],
@@ -514,8 +481,8 @@ def _items(
         "group": np.repeat(labels["group"], k * n_codes),
         "period": np.repeat(labels["period"], k * n_codes),
         "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
-        "code": np.tile(np.asarray(scale_codes), k * len(cells)),
-        "count": counts.reshape(-1),
+        "code": np.tile(scale_codes, k * len(cells)),
+        "count": found,
     })
 
 
@@ -665,7 +632,6 @@ def aggregate_source(
                    window=window, dimensions=[d for d in dims if d not in absent])
     inside = codes.period >= 0
     builder = _Builder()
-    by_cell = _cell_order(codes, inside)
     unit_codes: dict[tuple[str, ...], IntArray] = {}
     for indicator in indicators:
         units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
@@ -674,7 +640,12 @@ def aggregate_source(
         present = ~np.isnan(units.value)
         value_codes = np.zeros(len(frame), dtype=np.int64)
         uniques = np.empty(0)
-        if family in ("mean", "share") and present.any():
+        if units.pattern_values is not None and units.patterns is not None:
+            # A scale's values are those of its patterns of answers: coded per pattern.
+            per = units.pattern_values
+            uniques = np.unique(per[~np.isnan(per)])
+            value_codes = np.where(np.isnan(per), 0, np.searchsorted(uniques, per))[units.patterns]
+        elif family in ("mean", "share") and present.any():
             found, uniq = pd.factorize(units.value[present], sort=True)
             value_codes[present] = found
             uniques = np.asarray(uniq, dtype=np.float64)
@@ -689,7 +660,7 @@ def aggregate_source(
             _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
                    value_codes, uniques)
         if isinstance(measure, ScaleMeasure):
-            _items(builder, indicator, measure, units, codes, valid, framework, by_cell)
+            _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):
             _milestones(builder, indicator, measure, units, codes, valid, frame, source)
     return Aggregates.from_tables({name: builder.table(name) for name in TABLE_COLUMNS},

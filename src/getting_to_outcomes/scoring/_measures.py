@@ -95,8 +95,10 @@ class UnitValues:
         Per-row denominator of ``ratio`` and ``rate`` measures.
     threshold : float or None
         ``share`` family: a value at or above it is a success.
-    items_raw, items_keyed : ndarray or None
-        Scales: item answers as given, and with reverse-keyed items reversed.
+    patterns, pattern_codes, pattern_keyed, pattern_values : ndarray or None
+        Scales: the number of each row's pattern of answers; per pattern, each item's
+        position among the scale's codes (the number of codes where missing), its keyed
+        value (reverse keys applied, NaN where missing) and the scale score.
     stage_order : ndarray or None
         Milestones: 1 for the first stage onwards, 0 for a setback, NaN when missing.
     """
@@ -106,8 +108,10 @@ class UnitValues:
     empty: BoolArray
     denominator: FloatArray | None = None
     threshold: float | None = None
-    items_raw: FloatArray | None = None
-    items_keyed: FloatArray | None = None
+    patterns: npt.NDArray[np.int64] | None = None
+    pattern_codes: npt.NDArray[np.int64] | None = None
+    pattern_keyed: FloatArray | None = None
+    pattern_values: FloatArray | None = None
     stage_order: FloatArray | None = None
 
 
@@ -245,46 +249,79 @@ def _scale(
     frame: pd.DataFrame, measure: ScaleMeasure, source: DataSource, indicator: Indicator,
     framework: Framework, min_answered: float | None,
 ) -> UnitValues:
-    items = frame[[_column(frame, c, source, indicator).name for c in measure.items]]
-    raw = np.column_stack([numeric(frame, c, source, indicator) for c in measure.items]) \
-        if len(frame) else np.empty((0, len(measure.items)))
-    codes = np.asarray([c.code for c in framework.scale(measure.scale).codes], dtype=np.float64)
-    low, high = float(codes.min()), float(codes.max())
-    # A handful of codes: comparing with each is quicker than np.isin, and the same.
-    outside = ~np.isnan(raw)
-    for code in codes:
-        outside &= raw != code
-    if outside.any():
-        col = int(np.nonzero(outside)[1][0])
+    items = [_column(frame, c, source, indicator) for c in measure.items]
+    codes = np.asarray([c.code for c in framework.scale(measure.scale).codes], dtype=np.int64)
+    low, high, k, m = int(codes.min()), int(codes.max()), len(items), len(codes)
+    # Each answer becomes its position among the scale's codes (m: missing), through a
+    # lookup table over the codes' range; anything else is refused.
+    lookup = np.full(high - low + 1, -1, dtype=np.int64)
+    lookup[codes - low] = np.arange(m)
+    positions = np.empty((len(frame), k), dtype=np.int64)
+    bad: dict[int, BoolArray] = {}
+    for j, name in enumerate(measure.items):
+        raw = numeric(frame, name, source, indicator)
+        given = ~np.isnan(raw)
+        with np.errstate(invalid="ignore"):
+            at = np.clip(np.where(given, raw, low).astype(np.int64) - low, 0, high - low)
+        found = lookup[at]
+        outside = given & ((found < 0) | (at + low != raw))
+        if outside.any():
+            bad[j] = outside
+        positions[:, j] = np.where(given, found, m)
+    if bad:  # the first row with a value off the scale, at its first such item
+        j = min(bad, key=lambda c: (int(np.argmax(bad[c])), c))
         listed = ", ".join(f"{c:g}" for c in codes)
-        raise _bad_value(
-            items.iloc[:, col], outside[:, col], source, indicator,
-            f"is not a code of response scale {measure.scale!r} ({listed})",
-        )
-    keyed = raw.copy()
+        raise _bad_value(items[j], bad[j], source, indicator,
+                         f"is not a code of response scale {measure.scale!r} ({listed})")
+    # A row's answers are one of at most (m + 1) ** k patterns: the score is computed once
+    # per pattern that occurs, with the formula of stats.score_scale (mean of the answered,
+    # reverse-keyed items, prorated for "sum"), and read back for every row.
+    patterns, pattern_codes = _patterns(positions, m + 1)
+    keyed = np.where(pattern_codes < m, codes[np.minimum(pattern_codes, m - 1)], np.nan)
     for name in measure.reverse:
         j = measure.items.index(name)
         keyed[:, j] = low + high - keyed[:, j]
-    # The score of stats.score_scale (mean of the answered items, prorated for "sum"),
-    # computed on the matrix at once: that function builds a table per call, which costs
-    # more than the arithmetic on a million rows.
-    k = raw.shape[1]
     share = measure.min_answered if min_answered is None else min_answered
     required = share if isinstance(share, int) and share >= 1 \
         else max(1, math.ceil(float(share) * k - 1e-9))
-    given = ~np.isnan(keyed)
-    answered = given.sum(axis=1)
+    answered = (pattern_codes < m).sum(axis=1)
+    total = np.zeros(len(keyed))
+    for j in range(k):  # item by item, as a row sum adds them
+        total += np.where(pattern_codes[:, j] < m, keyed[:, j], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(given, keyed, 0.0).sum(axis=1) / answered
-    score = np.where(answered >= required, mean, np.nan)
+        score = np.where(answered >= required, total / answered, np.nan)
     if measure.aggregate == "sum":
         score = score * k
-    n = len(frame)
     return UnitValues(
-        value=np.asarray(score, dtype=np.float64), in_scope=np.ones(n, dtype=bool),
-        empty=answered == 0,
-        items_raw=raw, items_keyed=keyed,
+        value=score[patterns], in_scope=np.ones(len(frame), dtype=bool),
+        empty=(answered == 0)[patterns], patterns=patterns, pattern_codes=pattern_codes,
+        pattern_keyed=keyed, pattern_values=score,
     )
+
+
+def _patterns(positions: npt.NDArray[np.int64], base: int) -> tuple[
+        npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Number the distinct rows of ``positions`` (each entry below ``base``): the number of
+    each row, and the row of each number."""
+    n, k = positions.shape
+    code = np.zeros(n, dtype=np.int64)
+    bound = 1
+    for j in range(k):
+        if bound > (1 << 40) // base:  # keep the combined code within int64
+            code = np.asarray(pd.factorize(code)[0], dtype=np.int64)
+            bound = int(code.max()) + 1 if n else 1
+        code = code * base + positions[:, j]
+        bound *= base
+    if bound <= 4 * n + 4096:
+        present = np.flatnonzero(np.bincount(code, minlength=bound))
+        number = np.zeros(bound, dtype=np.int64)
+        number[present] = np.arange(len(present))
+        ids = number[code]
+    else:
+        ids = np.asarray(pd.factorize(code)[0], dtype=np.int64)
+    first = np.zeros(int(ids.max()) + 1 if n else 0, dtype=np.int64)
+    first[ids] = np.arange(n)  # any row of each pattern stands for it
+    return ids, positions[first]
 
 
 def _milestone(

@@ -1,0 +1,134 @@
+"""The kernel's tables of a scale equal the same statistics computed row by row with pandas.
+
+The kernel counts patterns of answers, codes and pairs instead of looking at each row; these
+tests recompute every table of one scale the plain way (a scale score per row with
+``stats.score_scale``, group-bys, a merge of each person's baseline row with the later ones)
+on a generated network with missing answers, a blank subgroup and people who drop out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from getting_to_outcomes import Framework
+from getting_to_outcomes.scoring._aggregate import aggregate_source
+from getting_to_outcomes.scoring._tables import Aggregates, Window
+from getting_to_outcomes.stats import ItemMoments, score_scale
+
+from .conftest import synthetic_network
+
+ITEMS = ["q1", "q2", "q3", "q4"]
+WAVES = ("pre", "mid", "post")
+
+
+@pytest.fixture(scope="module")
+def rows() -> pd.DataFrame:
+    frame = synthetic_network(n_orgs=5, people=60, seed=7, attrition=0.2)["survey"]
+    frame.loc[frame.index[::13], "role"] = None  # a "missing" subgroup
+    return frame.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def tables(rows: pd.DataFrame, fw: Framework) -> Aggregates:
+    indicator = fw.indicators["survey.confidence"]
+    return aggregate_source(rows, fw.source("survey"), [indicator], fw,
+                            window=Window(periods=WAVES), group_column="org_id")
+
+
+@pytest.fixture(scope="module")
+def scored(rows: pd.DataFrame) -> pd.DataFrame:
+    out = rows.copy()
+    out["score"] = score_scale(rows[ITEMS], reverse="q4", scale_range=(1, 5),
+                               min_answered=0.75).to_numpy()
+    out["role"] = out["role"].fillna("missing")
+    return out
+
+
+def in_order(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return table.sort_values(keys).reset_index(drop=True)
+
+
+def test_cells_hold_the_count_sum_and_sum_of_squares_of_the_scale_scores(
+    tables: Aggregates, scored: pd.DataFrame
+) -> None:
+    for dimension, by in (("all", ["org_id", "survey_wave"]), ("role", ["org_id", "wave", "role"])):
+        by = [c if c != "survey_wave" else "wave" for c in by]
+        expected = scored.groupby(by).agg(
+            n_rows=("score", "size"), n=("score", "count"), sum=("score", "sum"),
+            sum_sq=("score", lambda s: float((s ** 2).sum())),
+            n_empty=("q1", lambda s: int(scored.loc[s.index, ITEMS].isna().all(axis=1).sum())),
+        ).reset_index()
+        got = tables.cells[tables.cells["dimension"] == dimension]
+        got = got.rename(columns={"group": "org_id", "period": "wave", "subgroup": "role"})
+        keys = ["org_id", "wave"] + (["role"] if dimension == "role" else [])
+        columns = ["n_rows", "n", "sum", "sum_sq", "n_empty"]
+        pd.testing.assert_frame_equal(
+            in_order(got[keys + columns], keys), in_order(expected[keys + columns], keys),
+            check_dtype=False, rtol=1e-12)
+
+
+def test_values_are_the_distribution_of_the_scores(
+    tables: Aggregates, scored: pd.DataFrame
+) -> None:
+    expected = (scored.dropna(subset=["score"]).groupby(["org_id", "wave", "score"]).size()
+                .rename("count").reset_index())
+    got = tables.values[tables.values["dimension"] == "all"].rename(
+        columns={"group": "org_id", "period": "wave", "value": "score"})
+    keys = ["org_id", "wave", "score"]
+    pd.testing.assert_frame_equal(in_order(got[[*keys, "count"]], keys),
+                                  in_order(expected, keys), check_dtype=False)
+
+
+def test_items_are_the_pairwise_moments_of_the_keyed_answers(
+    tables: Aggregates, rows: pd.DataFrame
+) -> None:
+    keyed = rows[ITEMS].assign(q4=6 - rows["q4"])
+    for (org, wave), part in keyed.groupby([rows["org_id"], rows["wave"]]):
+        expected = ItemMoments.from_items(part).to_frame()
+        got = tables.items[(tables.items["group"] == org) & (tables.items["period"] == wave)]
+        columns = ["item_i", "item_j", "n", "sum_i", "sum_j", "cross_product"]
+        pd.testing.assert_frame_equal(
+            in_order(got[columns], ["item_i", "item_j"]),
+            in_order(expected[columns], ["item_i", "item_j"]), check_dtype=False)
+
+
+def test_answers_count_each_code_as_given(tables: Aggregates, rows: pd.DataFrame) -> None:
+    long = rows.melt(id_vars=["org_id", "wave"], value_vars=ITEMS, var_name="item",
+                     value_name="code").dropna()
+    expected = long.groupby(["org_id", "wave", "item", "code"]).size().rename("count")
+    got = tables.answers.set_index(["group", "period", "item", "code"])["count"]
+    got = got[got > 0]
+    got.index.names = expected.index.names
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index().astype(float),
+                                   check_dtype=False, check_index_type=False)
+
+
+def test_pairs_match_each_person_with_their_baseline(
+    tables: Aggregates, scored: pd.DataFrame
+) -> None:
+    has = scored.dropna(subset=["score"])
+    base = has[has["wave"] == "pre"][["org_id", "person_id", "score", "role"]]
+    later = has[has["wave"] != "pre"].merge(base, on=["org_id", "person_id"],
+                                            suffixes=("", "_before"))
+    expected = later.groupby(["org_id", "wave"]).agg(
+        n_pairs=("score", "size"), sum_before=("score_before", "sum"),
+        sum_after=("score", "sum")).reset_index()
+    got = tables.pair_sums[tables.pair_sums["dimension"] == "all"].rename(
+        columns={"group": "org_id", "period": "wave"})
+    keys = ["org_id", "wave"]
+    pd.testing.assert_frame_equal(
+        in_order(got[[*keys, "n_pairs", "sum_before", "sum_after"]], keys),
+        in_order(expected, keys), check_dtype=False, rtol=1e-12)
+    later["difference"] = np.round(later["score"] - later["score_before"], 12) + 0.0
+    # A person whose role changed is paired in the whole group only.
+    same = later[later["role"] == later["role_before"]]
+    for dimension, frame, by in (("all", later, ["org_id", "wave"]),
+                                 ("role", same, ["org_id", "wave", "role"])):
+        expected_d = frame.groupby([*by, "difference"]).size().rename("count").reset_index()
+        got_d = tables.differences[tables.differences["dimension"] == dimension].rename(
+            columns={"group": "org_id", "period": "wave", "subgroup": "role"})
+        keys = [*by, "difference"]
+        pd.testing.assert_frame_equal(in_order(got_d[[*keys, "count"]], keys),
+                                      in_order(expected_d, keys), check_dtype=False)
