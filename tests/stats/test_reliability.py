@@ -67,6 +67,27 @@ class TestCronbachAlphaOnCompleteData:
         assert res.average_r == pytest.approx(r_bar, rel=1e-12)
         assert res.std_alpha == pytest.approx(5 * r_bar / (1 + 4 * r_bar), rel=1e-12)
 
+    def test_standardized_alpha_if_dropped_follows_psych_with_missing_answers(
+            self, survey_with_gaps):
+        # psych: the scale's std. alpha rescales the pairwise covariance matrix, the dropped
+        # ones use the pairwise correlations (each pair's own standard deviations).
+        res = cronbach_alpha(survey_with_gaps)
+        pairwise = survey_with_gaps.corr().to_numpy()
+        cov = survey_with_gaps.cov().to_numpy()
+        rescaled = cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+
+        def standardized(r: np.ndarray) -> float:
+            k = r.shape[0]
+            return k / (k - 1) * (1 - k / r.sum())
+
+        assert res.std_alpha == pytest.approx(standardized(rescaled), rel=1e-12)
+        for i, row in enumerate(res.items.itertuples()):
+            keep = [j for j in range(5) if j != i]
+            assert row.std_alpha_if_dropped == pytest.approx(
+                standardized(pairwise[np.ix_(keep, keep)]), rel=1e-12)
+        # The two differ here, so the test tells them apart.
+        assert not np.allclose(pairwise, rescaled, rtol=1e-6)
+
     def test_feldt_interval_from_the_f_distribution(self, five_item_survey):
         res = cronbach_alpha(five_item_survey, confidence=0.90)
         a, n, k = res.alpha, 40, 5
@@ -355,6 +376,25 @@ class TestAggregationSeam:
         m = ItemMoments.from_items(five_item_survey)
         with pytest.raises(AttributeError, match="immutable"):
             m.n_rows = 3
+
+    def test_pairwise_correlation_is_that_of_pandas(self, survey_with_gaps):
+        merged = (ItemMoments.from_items(survey_with_gaps.iloc[:25])
+                  + ItemMoments.from_items(survey_with_gaps.iloc[25:]))
+        np.testing.assert_allclose(merged.pairwise_correlation(), survey_with_gaps.corr(),
+                                   rtol=1e-12)
+
+    def test_squares_given_to_the_constructor_give_the_same_correlations(self,
+                                                                         survey_with_gaps):
+        values = survey_with_gaps.to_numpy()
+        mask = (~np.isnan(values)).astype(float)
+        filled = np.nan_to_num(values)
+        kwargs = dict(items=tuple(survey_with_gaps.columns), n=mask.T @ mask,
+                      sums=filled.T @ mask, cross_products=filled.T @ filled,
+                      n_rows=int(mask.any(axis=1).sum()), n_empty=1)
+        with_squares = ItemMoments(**kwargs, squares=(filled * filled).T @ mask)
+        np.testing.assert_allclose(with_squares.pairwise_correlation(),
+                                   survey_with_gaps.corr(), rtol=1e-12)
+        assert ItemMoments(**kwargs).pairwise_correlation() is None
 
     def test_to_frame_lists_every_pair(self, five_item_survey):
         table = ItemMoments.from_items(five_item_survey).to_frame()

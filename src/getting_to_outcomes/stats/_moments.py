@@ -54,6 +54,11 @@ class ItemMoments:
         Rows that answered at least one item (those are the respondents).
     n_empty : int
         Rows that answered no item at all; they take no part in any statistic.
+    squares : array-like, shape (k, k), optional
+        ``squares[i, j]``: sum of ``x_i ** 2`` over the rows answering ``j`` too. With them the
+        moments also give pairwise-complete correlations (:meth:`pairwise_correlation`),
+        which psych uses for the standardized alpha if an item is dropped; without them that
+        falls back to the rescaled covariance matrix.
 
     Raises
     ------
@@ -91,7 +96,7 @@ class ItemMoments:
     [2.0, 2.0]
     """
 
-    __slots__ = ("_comoments", "_means", "_n", "items", "n_empty", "n_rows")
+    __slots__ = ("_comoments", "_means", "_n", "_squares", "items", "n_empty", "n_rows")
 
     items: tuple[Hashable, ...]
     n_rows: int
@@ -99,6 +104,7 @@ class ItemMoments:
     _n: FloatArray
     _means: FloatArray
     _comoments: FloatArray
+    _squares: FloatArray | None
 
     def __init__(
         self,
@@ -108,6 +114,8 @@ class ItemMoments:
         cross_products: Any,
         n_rows: int,
         n_empty: int = 0,
+        *,
+        squares: Any = None,
     ) -> None:
         labels = tuple(items)
         counts, total, cross = (
@@ -120,7 +128,16 @@ class ItemMoments:
             # One rounding: n * cross - s_i * s_j is exact for whole-number answers.
             comoments = np.where(
                 counts > 0, (counts * cross - total * total.T) / counts, 0.0)
-        self._set(labels, counts, means, comoments, n_rows, n_empty)
+        pair_squares = None
+        if squares is not None:
+            raw = _square("ItemMoments.squares", squares, len(labels))
+            # Each pair's item i: n, sum and sum of squares, checked as any other moments.
+            check_moments(counts, total, raw, ("ItemMoments.n", "ItemMoments.sums",
+                                               "ItemMoments.squares"))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pair_squares = np.where(
+                    counts > 0, (counts * raw - total * total) / counts, 0.0)
+        self._set(labels, counts, means, comoments, n_rows, n_empty, pair_squares)
 
     @classmethod
     def from_centred(
@@ -131,6 +148,8 @@ class ItemMoments:
         comoments: Any,
         n_rows: int,
         n_empty: int = 0,
+        *,
+        pair_squares: Any = None,
     ) -> ItemMoments:
         """Build moments from counts, pairwise means and centred cross-products.
 
@@ -148,6 +167,9 @@ class ItemMoments:
             (x_j - means[j, i])``; symmetric, with a diagonal of sums of squared deviations.
         n_rows, n_empty : int
             Respondents, and rows without any answer.
+        pair_squares : array-like, shape (k, k), optional
+            ``pair_squares[i, j]``: sum over the rows answering both of
+            ``(x_i - means[i, j]) ** 2``; its diagonal is that of ``comoments``.
 
         Returns
         -------
@@ -173,13 +195,20 @@ class ItemMoments:
             for name, value in (("n", n), ("means", means), ("comoments", comoments))
         )
         _check_centred(counts, mean, comoment)
+        squares = None
+        if pair_squares is not None:
+            squares = _square("ItemMoments.from_centred pair_squares", pair_squares,
+                              len(labels))
+            _check_pair_squares(counts, squares)
+            squares = np.where(counts > 0, squares, 0.0)
         result = cls.__new__(cls)
         result._set(labels, counts, np.where(counts > 0, mean, 0.0),
-                    np.where(counts > 0, comoment, 0.0), n_rows, n_empty)
+                    np.where(counts > 0, comoment, 0.0), n_rows, n_empty, squares)
         return result
 
     def _set(self, items: tuple[Hashable, ...], n: FloatArray, means: FloatArray,
-             comoments: FloatArray, n_rows: int, n_empty: int) -> None:
+             comoments: FloatArray, n_rows: int, n_empty: int,
+             squares: FloatArray | None = None) -> None:
         for name, count in (("n_rows", n_rows), ("n_empty", n_empty)):
             if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
                 raise ScoringError(f"ItemMoments.{name} must be a whole number >= 0; got {count!r}")
@@ -189,12 +218,14 @@ class ItemMoments:
                 f"ItemMoments.n_rows ({n_rows}) cannot be below the answers to one item "
                 f"({answers:g}): every answer comes from a respondent"
             )
-        for array in (n, means, comoments):
-            array.setflags(write=False)
+        for array in (n, means, comoments, squares):
+            if array is not None:
+                array.setflags(write=False)
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "_n", n)
         object.__setattr__(self, "_means", means)
         object.__setattr__(self, "_comoments", comoments)
+        object.__setattr__(self, "_squares", squares)
         object.__setattr__(self, "n_rows", int(n_rows))
         object.__setattr__(self, "n_empty", int(n_empty))
 
@@ -206,8 +237,8 @@ class ItemMoments:
                 f"n_empty={self.n_empty})")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ItemMoments.from_centred, (self.items, self._n, self._means, self._comoments,
-                                           self.n_rows, self.n_empty))
+        return (_rebuild, (self.items, self._n, self._means, self._comoments, self.n_rows,
+                           self.n_empty, self._squares))
 
     @classmethod
     def from_items(cls, items: Any, *, missing: str = "pairwise") -> ItemMoments:
@@ -251,12 +282,17 @@ class ItemMoments:
         n = mask.T @ mask
         sums = deviations.T @ mask
         cross = deviations.T @ deviations
+        squares = (deviations * deviations).T @ mask
         with np.errstate(divide="ignore", invalid="ignore"):
             shift = np.where(n > 0, sums / n, 0.0)
             comoments = np.where(n > 0, cross - shift * sums.T, 0.0)
+            pair_squares = np.where(n > 0, squares - shift * sums, 0.0)
         comoments = (comoments + comoments.T) / 2.0
+        idx = np.arange(n.shape[0])
+        pair_squares[idx, idx] = comoments[idx, idx]
         return cls.from_centred(items, n, shift + centre[:, None] * (n > 0), comoments,
-                                n_rows=n_rows, n_empty=n_empty)
+                                n_rows=n_rows, n_empty=n_empty,
+                                pair_squares=np.maximum(pair_squares, 0.0))
 
     def __add__(self, other: object) -> ItemMoments:
         if not isinstance(other, ItemMoments):
@@ -274,9 +310,13 @@ class ItemMoments:
             means = np.where(n > 0, self._means + delta * weight, 0.0)
             comoments = np.where(
                 n > 0, self._comoments + other._comoments + delta * delta.T * n_a * weight, 0.0)
+            squares = None
+            if self._squares is not None and other._squares is not None:
+                squares = np.where(
+                    n > 0, self._squares + other._squares + delta * delta * n_a * weight, 0.0)
         result = ItemMoments.__new__(ItemMoments)
         result._set(self.items, n, means, comoments, self.n_rows + other.n_rows,
-                    self.n_empty + other.n_empty)
+                    self.n_empty + other.n_empty, squares)
         return result
 
     @property
@@ -328,6 +368,26 @@ class ItemMoments:
         cov[idx, idx] = np.where(cov[idx, idx] < 0, 0.0, cov[idx, idx])
         return np.asarray(cov, dtype=np.float64)
 
+    @property
+    def pair_squares(self) -> FloatArray | None:
+        """``sum (x_i - mean_ij) ** 2`` over the rows answering both; None when not known."""
+        return self._squares
+
+    def pairwise_correlation(self) -> FloatArray | None:
+        """Pairwise-complete correlations (each from the rows answering both items).
+
+        As ``DataFrame.corr()`` and R's ``cor(use = "pairwise")``: the covariance of a pair
+        over the standard deviations of both items in the same rows. NaN where a pair has
+        fewer than 2 rows or an item does not vary in them; None when the moments were built
+        without sums of squares per pair.
+        """
+        if self._squares is None:
+            return None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = self._comoments / np.sqrt(self._squares * self._squares.T)
+        r = np.where((self._n >= 2) & np.isfinite(r), np.clip(r, -1.0, 1.0), np.nan)
+        return np.asarray(r, dtype=np.float64)
+
     def to_frame(self) -> pd.DataFrame:
         """The moments as a long table: item_i, item_j, n, sum_i, sum_j, cross_product."""
         k = self.k
@@ -354,6 +414,25 @@ def _square(name: str, value: Any, k: int) -> FloatArray:
     if array.shape != (k, k):
         raise ScoringError(f"{name} must have shape ({k}, {k}) for {k} items; got {array.shape}")
     return array
+
+
+def _rebuild(items: tuple[Hashable, ...], n: FloatArray, means: FloatArray,
+             comoments: FloatArray, n_rows: int, n_empty: int,
+             squares: FloatArray | None) -> ItemMoments:
+    """Unpickle: the moments as they were, checked again."""
+    return ItemMoments.from_centred(items, n, means, comoments, n_rows, n_empty,
+                                    pair_squares=squares)
+
+
+def _check_pair_squares(n: FloatArray, squares: FloatArray) -> None:
+    prefix = "ItemMoments.from_centred pair_squares"
+    check_finite(prefix, squares)
+    bad = (n > 0) & ((squares < -1e-9 * np.maximum(np.abs(squares), 1.0)) | np.isnan(squares))
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        raise ScoringError(
+            f"{prefix} ({i}, {j}) is {squares[i, j]:g}; a sum of squared deviations must be "
+            "a number >= 0")
 
 
 def _check_centred(n: FloatArray, means: FloatArray, comoments: FloatArray) -> None:

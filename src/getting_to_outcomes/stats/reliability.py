@@ -385,6 +385,7 @@ def _result_from_cov(
     confidence: float,
     missing: str,
     n_empty: int,
+    pairwise_r: FloatArray | None = None,
 ) -> AlphaResult:
     k = cov.shape[0]
     notes: list[str] = []
@@ -417,6 +418,9 @@ def _result_from_cov(
     sub = cov[others[:, :, None], others[:, None, :]]
     if k > 2:
         drop_raw, drop_std, _ = _alpha_parts(sub)
+        if pairwise_r is not None:
+            # As psych: standardized alpha without an item from the pairwise correlations.
+            _, drop_std, _ = _alpha_parts(pairwise_r[others[:, :, None], others[:, None, :]])
     else:
         # One item left: alpha of a single item is undefined.
         drop_raw = drop_std = np.full(k, np.nan)
@@ -511,10 +515,13 @@ def cronbach_alpha(
     Feldt's (see :func:`feldt_interval`) with ``n`` the respondents used: people who answered
     at least one item (pairwise, median) or every item (listwise).
 
-    With missing answers, psych's "alpha if an item is dropped" standardizes with pairwise
-    correlations while its scale-level standardized alpha rescales ``C``; here ``C`` is
-    rescaled in both places, so that merged moments reproduce the result exactly. The two
-    agree exactly on complete data and differ by at most 0.0007 on psych's ``bfi``.
+    With missing answers psych computes two different standardizations, and so does this
+    function: the scale-level standardized alpha and ``average_r`` rescale ``C`` (psych's
+    ``cov2cor``), while the standardized alpha if an item is dropped uses the pairwise-complete
+    correlations, each from the people who answered both items with their standard deviations
+    in those rows (psych's ``alpha.drop``). On psych's ``bfi`` (A1-A5, A1 reversed) the two
+    differ by up to 0.0007 in the dropped values, and the pairwise ones reproduce psych's
+    printed ``std.alpha`` to three decimals. On complete data they are equal.
 
     Results that cannot be computed are NaN with the reason in ``.note``: fewer than two
     respondents, a total score without variance (everyone answered identically), or two
@@ -563,6 +570,7 @@ def cronbach_alpha(
     return _result_from_cov(
         cov, items=labels, n_obs=values.shape[0], means=means, item_n=item_n,
         confidence=level, missing=missing, n_empty=n_empty,
+        pairwise_r=moments.pairwise_correlation(),
     )
 
 
@@ -587,6 +595,10 @@ def cronbach_alpha_from_moments(
     AlphaResult
         As :func:`cronbach_alpha`; ``.missing`` is ``"pairwise"`` or ``"listwise"`` (the
         latter when every pair was answered by the same number of people as ``n_rows``).
+        The standardized alpha if an item is dropped uses the pairwise correlations, as
+        psych, when the moments hold sums of squares per pair (``ItemMoments.from_items`` and
+        their merges do); moments built from sums and cross-products alone rescale the
+        covariance matrix instead, which differs only when items were skipped.
 
     Examples
     --------
@@ -621,6 +633,7 @@ def cronbach_alpha_from_moments(
         moments.covariance(), items=moments.items, n_obs=rows, means=moments.means(),
         item_n=moments.item_n(), confidence=level,
         missing="listwise" if listwise else "pairwise", n_empty=moments.n_empty,
+        pairwise_r=moments.pairwise_correlation(),
     )
 
 
