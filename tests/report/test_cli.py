@@ -69,10 +69,26 @@ def test_a_funder_report_with_compare(funder_run) -> None:
         assert name in html
 
 
-def test_no_progress_bar_when_not_on_a_terminal(funder_run) -> None:
-    result, _ = funder_run
+def test_off_a_terminal_each_step_is_one_plain_line_on_standard_error(funder_run) -> None:
+    result, out = funder_run
     assert "\r" not in result.output
-    assert "step" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == "[0/2] validating contacts_log"
+    assert lines[1] == "[1/2] scoring"
+    report = [line for line in lines if "report:" in line]
+    charts = sorted(p.stem for p in (out / "charts").iterdir())
+    # One line per chart drawn, then the tables, summary.json and report.html.
+    assert len(report) == len(charts) + 3
+    assert report[-1] == f"[{len(report)}/{len(report)}] report: report.html"
+    assert sorted(line.split("report: ")[1] for line in report[:-3]) == charts
+    assert "[" not in result.stdout
+
+
+def test_quiet_prints_no_progress(data_folder, tmp_path) -> None:
+    result = _run(str(data_folder), "--compare", "--quiet", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "report:" not in result.stderr
+    assert "scoring" not in result.stderr
 
 
 def test_a_folder_that_is_not_empty_is_refused_before_any_work(data_folder, tmp_path) -> None:

@@ -190,3 +190,24 @@ def test_charts_are_timed(summary, tmp_path) -> None:
     files = write_report(summary, tmp_path / "out", org="Alpha")
     assert set(files.timings) == set(files.charts) == set(files.cpu_timings)
     assert all(t >= 0 for t in files.timings.values())
+
+
+def test_a_report_shows_no_progress_unless_asked(summary, tmp_path, capsys) -> None:
+    write_report(summary, tmp_path / "out", org="Alpha")
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+
+
+def test_progress_true_shows_a_bar_that_ends_at_the_last_step(summary, tmp_path,
+                                                               capsys) -> None:
+    files = write_report(summary, tmp_path / "out", org="Alpha", progress=True)
+    err = capsys.readouterr().err
+    steps = len(files.charts) + 3
+    assert f"{steps}/{steps}" in err
+    assert "100%" in err
+
+
+def test_progress_must_be_a_flag_or_a_function(summary, tmp_path) -> None:
+    with pytest.raises(TypeError, match="progress must be True, False, None or a function"):
+        write_report(summary, tmp_path / "out", org="Alpha", progress="yes")
+    assert not (tmp_path / "out").exists()

@@ -127,15 +127,26 @@ def _silent(done: int, total: int, label: str) -> None:
 
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress callback: a tqdm bar on a terminal, silence anywhere else (or without tqdm)."""
-    if not (enabled and sys.stderr.isatty()):
+    """A progress callback: a tqdm bar on a terminal, one plain line per step elsewhere.
+
+    Off a terminal (a log file, a pipe, CI) a redrawn bar would leave carriage returns and
+    partial lines; each step is written as a whole line on standard error instead, so that
+    standard output keeps only the result.
+    """
+    if not enabled:
         yield _silent
         return
-    try:
-        from tqdm import tqdm  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - tqdm is optional
-        yield _silent
+    if not sys.stderr.isatty():
+        def line(done: int, total: int, label: str) -> None:
+            click.echo(f"[{done}/{total}] {label}", err=True)
+
+        yield line
         return
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    # No monitor thread: report charts are drawn by forked processes, and a fork copies
+    # only the calling thread.
+    tqdm.monitor_interval = 0
     bar = tqdm(total=1, unit="step", file=sys.stderr, leave=False)
 
     def update(done: int, total: int, label: str) -> None:
@@ -176,7 +187,9 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
               help="Write into a folder that is not empty, replacing a previous report.")
 @click.option("--png", is_flag=True,
               help="Also write every chart as a PNG image (200 dpi) beside its SVG.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", is_flag=True,
+              help="No progress (a bar on a terminal, a line per step on standard error "
+                   "elsewhere).")
 @raw_cells_option
 def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, compare: bool,
            org: str | None, group_by: str, targets_file: Path | None, names_file: Path | None,
@@ -235,7 +248,8 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                 summary, out_dir, mode="funder" if compare else "grantee", org=org,
                 title=title, labels=inputs.names or None, framework=framework,
                 synthetic=synthetic if synthetic is not None else inputs.synthetic,
-                force=force, notes=notes, progress=step, raw_cells=raw_cells, png=png,
+                force=force, notes=notes, raw_cells=raw_cells, png=png,
+                progress=lambda done, total, label: step(done, total, f"report: {label}"),
             )
     except FileExistsError as exc:
         fail(str(exc))

@@ -63,6 +63,7 @@ from getting_to_outcomes.reporting._findings import funder_findings, grantee_fin
 from getting_to_outcomes.reporting._html import html_page
 from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
+from getting_to_outcomes.reporting._progress import progress_function
 from getting_to_outcomes.reporting._render import Drawn, draw_charts
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def write_report(
     rank_indicators: int = 3,
     max_panels: int = 30,
     notes: Sequence[str] = (),
-    progress: Progress | None = None,
+    progress: bool | Progress | None = None,
     raw_cells: bool = False,
     png: bool = False,
     workers: int | None = None,
@@ -188,9 +189,10 @@ def write_report(
         Most panels in one small-multiples chart.
     notes : sequence of str
         Data-quality notes to show in the report, e.g. rows left out by validation.
-    progress : callable, optional
-        Called as ``progress(done, total, label)`` after each step (the command line draws
-        a progress bar with it).
+    progress : bool or callable, optional
+        Off by default. ``True`` shows a tqdm bar (a widget in a notebook, standard error
+        in a terminal); a function is called as ``progress(done, total, label)`` after each
+        step (the command line prints its steps with it).
     raw_cells : bool
         Write the CSV and Excel tables' text cells as they are. By default a cell that a
         spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab
@@ -239,6 +241,7 @@ def write_report(
     if dpi < _style.MIN_DPI:
         msg = f"dpi must be at least {_style.MIN_DPI} so that charts print sharply; got {dpi}"
         raise ChartDataError(msg)
+    step = progress_function(progress)
     out = Path(out_dir)
     _check_folder(out, force=force)
     # Roll-ups are computed on demand by the summary: ask only for those this mode shows.
@@ -282,8 +285,8 @@ def write_report(
     def tick(label: str) -> None:
         nonlocal done
         done += 1
-        if progress is not None:
-            progress(done, total, label)
+        if step is not None:
+            step(done, total, label)
 
     previous = _previous_files(out)
     written: list[Path] = []
