@@ -20,12 +20,12 @@ from getting_to_outcomes import (
 
 
 def test_pseudonym_is_hmac_sha256_of_the_trimmed_id() -> None:
-    secret = b"a key that is long enough"
+    secret = b"a key that is long enough for HMAC"
     expected = "p_" + hmac.new(secret, b"P-001", hashlib.sha256).hexdigest()[:20]  # computed here
     key = PseudonymKey(secret)
     assert key.pseudonym(" P-001 ") == expected
     assert key.pseudonym("P-002") != expected
-    assert PseudonymKey(b"another key, long enough").pseudonym("P-001") != expected
+    assert PseudonymKey(b"another key, long enough for HMAC").pseudonym("P-001") != expected
 
 
 def test_pseudonymize_keeps_missing_values_missing() -> None:

@@ -256,7 +256,7 @@ def test_several_files_are_named_from_the_folder_they_share(
 def test_pseudonymized_ids_match_across_files_and_hide_personal_data(
     framework: Framework, tmp_path: Path, survey_rows: pd.DataFrame
 ) -> None:
-    key = PseudonymKey(b"0123456789abcdef-test-key")
+    key = PseudonymKey(b"a test key, 0123456789abcdefghij")
     first = validate(survey_rows, framework, source="test_survey", pseudonymize=key)
     again = validate(survey_rows.iloc[::-1], framework, source="test_survey", pseudonymize=key)
     ids = first.valid_rows["person_id"]

@@ -57,7 +57,8 @@ def _sheet(value: str | None, files: tuple[str, ...]) -> str | int | None:
 
 
 def _write_rows(
-    frame: pd.DataFrame, path: Path, framework: Framework, source: str, raw_cells: bool
+    frame: pd.DataFrame, path: Path, framework: Framework, source: str, raw_cells: bool,
+    *, pseudonymized: bool = False,
 ) -> Path | None:
     """Write the valid rows, and for CSV and Excel a data package describing them.
 
@@ -79,6 +80,14 @@ def _write_rows(
             whole = column.dropna()
             if bool((whole == whole.round()).all()):
                 table[field["name"]] = column.astype("Int64")
+    ident = framework.source(source).id_column
+    if pseudonymized and ident is not None:
+        # Whatever the ids were, their pseudonyms are text.
+        for field in schema["fields"]:
+            if field["name"] == ident:
+                field["type"] = "string"
+                field.pop("constraints", None)
+                field["description"] = "Keyed pseudonym (HMAC-SHA256) of the respondent id."
     if "row" in table.columns:
         row = next(f for f in schema["fields"] if f["name"] == "row")
         row.update(type="integer", description="Row number of the record in the file read "
@@ -210,7 +219,8 @@ def validate_command(
     else:
         click.echo(report.summary(max_issues=None))
     if out_valid is not None:
-        described = _write_rows(report.valid_rows, out_valid, framework, source, raw_cells)
+        described = _write_rows(report.valid_rows, out_valid, framework, source, raw_cells,
+                                pseudonymized=key is not None)
         if output_format == "table":
             click.echo(f"\n{len(report.valid_rows)} valid row(s) written to {out_valid}"
                        + (f", described in {described}" if described else ""))

@@ -90,6 +90,8 @@ class _Input:
     input: int = 0
     #: rows of the table or slice
     n: int = 0
+    #: positions of rows shifted by a stray separator, shown nowhere (pseudonymisation)
+    shifted: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     def release(self) -> None:
         """Let go of the cells once checked and worded: the typed values are kept."""
@@ -222,11 +224,17 @@ def validate(
             item, sheet=sheet, encoding=encoding, delimiter=delimiter, src=src, limits=limits
         ):
             # Issues of the header (unknown, missing columns...) are the input's, once.
-            entry = _prepare(raw, src, specs, Issues() if parts else issues, offset)
+            entry = _prepare(raw, src, specs, Issues() if parts else issues, offset,
+                             shield=key is not None)
             entry.input = number
-            if key is not None and ident is not None and ident in entry.frame.columns:
-                entry.frame[ident] = _pseudonymize(entry.frame[ident], specs[ident], key)
             entry.checked = check(entry.frame, model)
+            if key is not None and ident is not None and ident in entry.frame.columns:
+                # Checked as written (an integer id is an integer), then every id, readable
+                # or not, is replaced before any issue or row can show it.
+                entry.frame[ident] = _pseudonymize(entry.frame[ident], specs[ident], key)
+                _pseudonymize_typed(entry.checked, ident, key)
+            if key is not None:
+                _shield_shifted(entry, cell_issues)
             _cell_issues(entry, src, model, cell_issues, hidden)
             entry.release()
             parts.append(entry)
@@ -286,7 +294,8 @@ def _engine_slice(part: pd.DataFrame, label: str, first_row: int) -> RawTable:
 
 
 def _prepare(
-    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: Issues, offset: int
+    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: Issues, offset: int,
+    *, shield: bool = False,
 ) -> _Input:
     file = raw.file
     for note in raw.notes:
@@ -297,7 +306,8 @@ def _prepare(
             file=file,
             row=note.row,
             column=note.column,
-            value=note.value,
+            # A stray cell of a shifted row may be part of a name.
+            value=_HIDDEN if shield and note.reason == "extra_cells" else note.value,
         )
     mapping = map_headers(raw.headers, src)
     if mapping.metadata:
@@ -391,16 +401,82 @@ def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
     return column.map(lambda v: labels.get(v, v)).astype(object)
 
 
+def _id_text(value: Any) -> str:
+    """An id as the text that is hashed: a whole number without its ``.0`` (20045.0 is 20045)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _pseudonymize(column: pd.Series, spec: FieldSpec, key: PseudonymKey) -> pd.Series:
+    """Ids as written -> pseudonyms; one that does not read as the id type is hashed as text.
+
+    An unreadable id (``20O45`` in an integer column) is still an error of its row, but the
+    error shows its pseudonym: the raw id is never kept.
+    """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     out: list[Any] = []
     for value in uniques:
         try:
             parsed, _reason = parse_cell(spec, value)
         except CellProblem:
-            parsed = None
-        out.append(key.pseudonym(parsed) if parsed is not None else value)
+            parsed = str(value).strip()
+        out.append(key.pseudonym(_id_text(parsed)) if parsed is not None else None)
     return pd.Series(np.array([*out, None], dtype=object)[codes], index=column.index, dtype=object)
+
+
+def _pseudonymize_typed(checked: CheckedTable, ident: str, key: PseudonymKey) -> None:
+    """The checked (typed) ids -> their pseudonyms, missing ones left missing."""
+    values = checked.values.get(ident)
+    if values is None:
+        return
+    typed = pd.Series(values, dtype=object)
+    codes, uniques = pd.factorize(typed, use_na_sentinel=True)
+    hashed = np.array([key.pseudonym(_id_text(u)) for u in uniques] + [np.nan], dtype=object)
+    checked.values[ident] = pd.array(hashed[codes], dtype="str")
+
+
+def _shield_shifted(entry: _Input, issues: Issues) -> None:
+    """Under pseudonymisation, a row with cells past the last header is rejected unseen.
+
+    A separator inside an unquoted value (``Smith, John``) pushes the row's cells one column
+    to the right, so a fragment of a name lands in another column, where no personal flag
+    hides it. The row is rejected with an error that names it and shows none of its cells;
+    its cells are blanked so that no later issue or output can show them.
+    """
+    shifted = sorted({n.row for n in entry.raw.notes if n.reason == "extra_cells"
+                      and n.row is not None})
+    if not shifted:
+        return
+    at = np.flatnonzero(np.isin(entry.raw.rows, shifted))
+    entry.shifted = at
+    checked = entry.checked
+    assert checked is not None
+    for name, values in list(checked.values.items()):
+        if isinstance(values, Coded):
+            index = values.index.copy()
+            index[at] = -1
+            checked.values[name] = Coded(index, values.codes)
+        elif isinstance(values, np.ndarray):
+            blank = values.copy()
+            blank[at] = np.datetime64("NaT") if blank.dtype.kind == "M" else np.nan
+            checked.values[name] = blank
+        else:
+            series = pd.Series(values, copy=True)
+            series.iloc[at] = None
+            checked.values[name] = series.array
+    for position in at.tolist():
+        issues.add(
+            "shifted_row",
+            "This row has more cells than the header has columns: a separator inside an "
+            "unquoted value (a name written Smith, John) has shifted its cells. The row is "
+            "rejected, and its cells are not shown because ids are pseudonymised.",
+            "Put the value in quotes (\"Smith, John\") or remove the separator, and check the "
+            "row in the original file.",
+            file=entry.raw.file,
+            row=int(entry.raw.rows[position]),
+            pos=int(position) + entry.offset,
+        )
 
 
 # --- issues of cells ------------------------------------------------------------------
@@ -437,6 +513,10 @@ def _cell_issues(
             spec, bounds, plaus = details[column]
             plausible = (plaus.low, plaus.high)
             values = _shown_cells(entry.frame[column], positions)
+        if len(entry.shifted):
+            keep = ~np.isin(positions, entry.shifted)
+            positions = positions[keep]
+            values = [v for v, k in zip(values, keep, strict=True) if k]
         # Word each distinct value once; the same problem often repeats down a column.
         texts: dict[str, tuple[str, str]] = {}
         for value in values:

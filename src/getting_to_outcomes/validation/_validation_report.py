@@ -51,6 +51,12 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     "blank_rows": ("file", "info", "blank rows at the end of the table were ignored"),
     "blank_row": ("file", "warning", "a blank row inside the table was skipped"),
     "extra_cells": ("file", "warning", "a row has cells beyond the last column with a header"),
+    "shifted_row": (
+        "file",
+        "error",
+        "under pseudonymisation, a row with cells beyond the last header (a separator inside "
+        "an unquoted value), rejected without showing its cells",
+    ),
     # columns
     "missing_column": ("columns", "error", "a required column is not in the file"),
     "absent_column": ("columns", "info", "an optional column is not in the file"),
