@@ -391,6 +391,22 @@ CASES: list[Case] = [
     Case("score_correlations", item_rows.map(lambda rows: {"scores": items_frame(rows)}),
          call(stats.score_correlations), data=("scores",),
          no_value={"scores": correlations_nan_with_note}),
+    Case("minimum_detectable_effect", st.fixed_dictionaries({
+        "n": st.integers(4, 500).map(float),
+        "design": st.sampled_from(["paired", "independent"])}),
+         call(stats.minimum_detectable_effect), data=("n",), counts=("n",),
+         no_value={"n": "refuse"}),
+    Case("minimum_detectable_effect.clustered", st.fixed_dictionaries({
+        "design": st.just("clustered"), "n_clusters": st.integers(3, 60).map(float),
+        "cluster_size": st.integers(1, 40).map(float), "icc": st.floats(0, 1)}),
+         call(stats.minimum_detectable_effect), data=("n_clusters", "cluster_size", "icc"),
+         counts=("n_clusters", "cluster_size"), shares=("icc",),
+         no_value={"n_clusters": "refuse", "icc": "refuse"}),
+    Case("sample_size", st.fixed_dictionaries({
+        "effect": st.floats(0.1, 2.0), "design": st.sampled_from(["paired", "independent"]),
+        "attrition": st.floats(0, 0.5)}),
+         call(stats.sample_size), data=("effect", "attrition"), shares=("attrition",),
+         no_value={"effect": "refuse", "attrition": "refuse"}),
     Case("score_scale", items_table, call(stats.score_scale), data=("items",),
          no_value={"items": all_nan}),
     Case("funnel_proportions", proportion_counts(("successes", "n")),

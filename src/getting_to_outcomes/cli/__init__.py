@@ -12,6 +12,7 @@ from getting_to_outcomes.cli._demo import demo
 from getting_to_outcomes.cli._errors import GuardedGroup
 from getting_to_outcomes.cli._example import example
 from getting_to_outcomes.cli._framework import check, indicators, schema
+from getting_to_outcomes.cli._plan import plan
 from getting_to_outcomes.cli._report import report
 from getting_to_outcomes.cli._score import score_command
 from getting_to_outcomes.cli._validate import template, validate_command
@@ -45,3 +46,4 @@ main.add_command(validate_command)
 main.add_command(template)
 main.add_command(score_command)
 main.add_command(report)
+main.add_command(plan)

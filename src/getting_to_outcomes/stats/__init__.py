@@ -49,6 +49,12 @@ from getting_to_outcomes.stats.funnel import (
     funnel_rates,
 )
 from getting_to_outcomes.stats.multiple import benjamini_hochberg, bonferroni, holm
+from getting_to_outcomes.stats.planning import (
+    MDE_COLUMNS,
+    SAMPLE_SIZE_COLUMNS,
+    minimum_detectable_effect,
+    sample_size,
+)
 from getting_to_outcomes.stats.proportions import (
     PROPORTION_CI_COLUMNS,
     paired_proportion_change,
@@ -82,12 +88,14 @@ __all__ = [
     "EMPIRICAL_BAYES_COLUMNS",
     "FUNNEL_COLUMNS",
     "FUNNEL_LIMITS",
+    "MDE_COLUMNS",
     "MEAN_CI_COLUMNS",
     "OVERDISPERSION_METHODS",
     "PROPORTION_CI_COLUMNS",
     "RCI_CATEGORIES",
     "RELIABLE_CHANGE_COLUMNS",
     "RELIABLE_CHANGE_SUMMARY_COLUMNS",
+    "SAMPLE_SIZE_COLUMNS",
     "AlphaResult",
     "FunnelResult",
     "ItemMoments",
@@ -109,6 +117,7 @@ __all__ = [
     "independent_change_from_moments",
     "mean_ci",
     "mean_ci_from_moments",
+    "minimum_detectable_effect",
     "paired_change",
     "paired_change_from_moments",
     "paired_proportion_change",
@@ -116,6 +125,7 @@ __all__ = [
     "proportion_ci",
     "reliable_change",
     "reliable_change_summary",
+    "sample_size",
     "score_correlations",
     "score_scale",
 ]
