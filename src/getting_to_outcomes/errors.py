@@ -36,6 +36,7 @@ __all__ = [
     "GTOError",
     "IndicatorDefinitionError",
     "PseudonymKeyError",
+    "ReportPdfError",
     "ScoringError",
     "UnknownIndicatorError",
     "did_you_mean",
@@ -151,6 +152,10 @@ class ChartDataError(GTOError, ValueError):
 
 class PseudonymKeyError(GTOError, ValueError):
     """No usable pseudonymisation key was found."""
+
+
+class ReportPdfError(GTOError, RuntimeError):
+    """A report could not be printed to PDF: no PDF engine is installed, or it failed."""
 
 
 class CellProblem(ValueError):

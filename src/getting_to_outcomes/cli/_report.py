@@ -187,6 +187,10 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
               help="Write into a folder that is not empty, replacing a previous report.")
 @click.option("--png", is_flag=True,
               help="Also write every chart as a PNG image (200 dpi) beside its SVG.")
+@click.option("--pdf", is_flag=True,
+              help="Also print the report to report.pdf, with headless Chromium where it is "
+                   "installed (GTO_CHROMIUM names the program), else WeasyPrint "
+                   "(pip install 'getting-to-outcomes[pdf]').")
 @click.option("--quiet", is_flag=True,
               help="No progress (a bar on a terminal, a line per step on standard error "
                    "elsewhere).")
@@ -194,7 +198,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
 def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, compare: bool,
            org: str | None, group_by: str, targets_file: Path | None, names_file: Path | None,
            title: str | None, synthetic: bool | None, force: bool, png: bool,
-           quiet: bool, raw_cells: bool) -> None:
+           pdf: bool, quiet: bool, raw_cells: bool) -> None:
     """Validate DATA, score it and write a report to --out.
 
     DATA are data files named after their data source (leadership_survey.csv), SOURCE=FILE,
@@ -208,7 +212,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
       gto report example:cper-network --compare --out network-report
       gto report survey-2024/ --framework my-framework/ --org PU --out pu-report
     """
-    from getting_to_outcomes.reporting import write_report
+    from getting_to_outcomes.reporting import check_pdf_engine, write_report
     from getting_to_outcomes.scoring import score
     from getting_to_outcomes.validation import validate
 
@@ -218,6 +222,11 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
         # Said before any work is done, not after minutes of scoring.
         fail(f"{out_dir} is not empty (or is a file); choose a new folder, or add --force to "
              "write the report into it")
+    if pdf:
+        try:
+            check_pdf_engine("auto", out_dir / "report.pdf")
+        except GTOError as exc:
+            fail(str(exc))
     framework = open_framework(framework_path)
     inputs = _collect_inputs(data, framework)
     if targets_file is not None:
@@ -248,7 +257,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                 summary, out_dir, mode="funder" if compare else "grantee", org=org,
                 title=title, labels=inputs.names or None, framework=framework,
                 synthetic=synthetic if synthetic is not None else inputs.synthetic,
-                force=force, notes=notes, raw_cells=raw_cells, png=png,
+                force=force, notes=notes, raw_cells=raw_cells, png=png, pdf=pdf,
                 progress=lambda done, total, label: step(done, total, f"report: {label}"),
             )
     except FileExistsError as exc:
@@ -260,5 +269,7 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
     formats = "SVG and PNG" if png else "SVG"
     click.echo(f"Wrote {files.html} ({plural(len(files.charts), 'chart')} as {formats}, "
                f"{plural(len(files.tables), 'table')} as CSV and Excel, summary.json).")
+    if pdf:
+        click.echo(f"Wrote {files.out_dir / 'report.pdf'}.")
     for note in files.notes:
         click.echo(f"Note: {note}", err=True)

@@ -12,6 +12,7 @@ into a folder::
     summary.json       the tables as JSON, with what the report is about
     datapackage.json   the CSV tables described (Frictionless Data Package)
     manifest.json      the files written, so that ``force=True`` can replace them cleanly
+    report.pdf         the page printed, with pdf=True
 
 Two modes:
 
@@ -62,6 +63,7 @@ from getting_to_outcomes.reporting._data import (
 from getting_to_outcomes.reporting._findings import funder_findings, grantee_findings
 from getting_to_outcomes.reporting._html import html_page
 from getting_to_outcomes.reporting._package import report_package
+from getting_to_outcomes.reporting._pdf import check_pdf_engine, print_pdf
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
 from getting_to_outcomes.reporting._progress import progress_function
 from getting_to_outcomes.reporting._render import Drawn, draw_charts
@@ -148,6 +150,7 @@ def write_report(
     progress: bool | Progress | None = None,
     raw_cells: bool = False,
     png: bool = False,
+    pdf: bool = False,
     workers: int | None = None,
 ) -> ReportFiles:
     """Write a grantee or funder report: HTML, SVG (and PNG) charts, CSV and Excel, JSON.
@@ -201,6 +204,11 @@ def write_report(
     png : bool
         Also write every chart as a PNG image (``dpi``), for slides and documents that take
         no SVG; always done with ``embed="png"``.
+    pdf : bool
+        Also print the page to ``report.pdf`` (its print stylesheet: letter or A4, at most
+        12 pages for the example network), with headless Chromium where it is installed
+        (``GTO_CHROMIUM`` names the program), else WeasyPrint (the ``pdf`` extra). Neither
+        installed is refused before any work.
     workers : int, optional
         Processes that draw the charts. By default one per processor where the system can
         fork this process safely and no other thread is running in it; ``1`` draws them
@@ -218,6 +226,9 @@ def write_report(
     ChartDataError
         The summary cannot be reported as asked (no such organization, mixed framework
         versions, a funder report of a summary grouped by person).
+    ReportPdfError
+        ``pdf=True`` and neither Chromium nor WeasyPrint is installed (said before any
+        work), or the one used failed.
 
     Examples
     --------
@@ -243,6 +254,8 @@ def write_report(
         raise ChartDataError(msg)
     step = progress_function(progress)
     out = Path(out_dir)
+    if pdf:
+        check_pdf_engine("auto", out / "report.pdf")
     _check_folder(out, force=force)
     # Roll-ups are computed on demand by the summary: ask only for those this mode shows.
     levels = ("stop", "zone", "realm") if mode == "grantee" else ("stop", "realm")
@@ -334,6 +347,9 @@ def write_report(
     page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
     write_bytes_atomic(out / "report.html", page.encode("utf-8"))
     written.append(out / "report.html")
+    if pdf:
+        print_pdf(out / "report.html", out / "report.pdf")
+        written.append(out / "report.pdf")
     listed = [*written, out / "manifest.json"]
     manifest = {"files": sorted(str(p.relative_to(out)) for p in listed)}
     write_bytes_atomic(out / "manifest.json", json.dumps(manifest, indent=2).encode())
