@@ -32,6 +32,7 @@ from getting_to_outcomes.io import (
     read_raw,
 )
 from getting_to_outcomes.privacy import PseudonymKey, load_key
+from getting_to_outcomes.validation._answers import check_answers
 from getting_to_outcomes.validation._columnwise import check_columns
 from getting_to_outcomes.validation._crossrow import check_across_rows
 from getting_to_outcomes.validation._issues import (
@@ -92,6 +93,8 @@ class _Input:
     n: int = 0
     #: positions of rows shifted by a stray separator, shown nowhere (pseudonymisation)
     shifted: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    #: the file (or table) it belongs to holds no answers: its rows are rejected
+    no_answers: bool = False
 
     def release(self) -> None:
         """Let go of the cells once checked and worded: the typed values are kept."""
@@ -240,6 +243,7 @@ def validate(
             parts.append(entry)
             offset += entry.n
         _personal(parts, src, issues)
+        _answers(parts, fw, src, issues)
         slices += parts
     issues.rows += cell_issues.rows
     issues.frames += cell_issues.frames
@@ -384,6 +388,15 @@ def _personal(parts: list[_Input], src: DataSource, issues: Issues) -> None:
                 column=column.name,
                 value=f"{filled} filled cell(s)",
             )
+
+
+def _answers(parts: list[_Input], fw: Framework, src: DataSource, issues: Issues) -> None:
+    """Judge whether an input (all its slices) holds answers; reject its rows if not."""
+    tables = [entry.checked for entry in parts if entry.checked is not None]
+    rows = sum(entry.n for entry in parts)
+    if check_answers(parts[0].raw.file, rows, tables, fw, src, issues):
+        for entry in parts:
+            entry.no_answers = True
 
 
 def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:
@@ -646,6 +659,11 @@ def _assemble(
             span = slice(entry.offset, entry.offset + entry.n)
             rejected[span] = True
             reasons.iloc[span] = "; ".join(f"{c}: missing_column" for c in entry.lacks_required)
+        if entry.no_answers:
+            span = slice(entry.offset, entry.offset + entry.n)
+            rejected[span] = True
+            before = reasons.iloc[span]
+            reasons.iloc[span] = (before + "; no_answers").where(before != "", "no_answers")
     if len(errors):
         _join_reasons(errors, reasons)
     for name in hidden:

@@ -73,6 +73,17 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "duplicate_column": ("columns", "error", "two columns of the file are the same column"),
     "personal_data": ("privacy", "info", "a column holds personal data (names, emails, phones)"),
+    # answers
+    "no_answers": (
+        "answers",
+        "error",
+        "the file holds no answers: no rows, or no indicator of the source can be scored",
+    ),
+    "unscorable": (
+        "answers",
+        "warning",
+        "an indicator cannot be scored from the file: the columns it needs hold no answer",
+    ),
     # cells
     "missing_required": ("required", "error", "a required cell is blank or holds a missing code"),
     "not_a_number": ("type", "error", "text where a number is expected"),
@@ -175,6 +186,52 @@ class ValidationReport:
         found = self.issues["severity"].value_counts()
         return {s: int(found.get(s, 0)) for s in SEVERITIES}
 
+    def _unanswered(self) -> tuple[list[str], dict[str, list[str]]]:
+        """Files without answers, and per file the indicators it cannot be scored for.
+
+        Files are named as the report shows them.
+        """
+        names = shown_files(self.files)
+        reasons = self.issues["reason"]
+        empty = self.issues.loc[reasons == "no_answers", "file"]
+        files = [names.get(f, f) for f in dict.fromkeys(empty)]
+        unscorable: dict[str, list[str]] = {}
+        for file, indicator in self.issues.loc[reasons == "unscorable", ["file", "value"]].values:
+            unscorable.setdefault(names.get(file, file), []).append(str(indicator))
+        return files, unscorable
+
+    @property
+    def status(self) -> str:
+        """The verdict in one line: ``OK``, ``OK, but`` indicators that cannot be scored,
+        or ``NOT OK`` (naming the files that hold no answers).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from getting_to_outcomes import validate
+        >>> ids_only = pd.DataFrame({"org_id": ["o1"], "person_id": ["P1"],
+        ...                          "survey_wave": ["pre"]})
+        >>> validate(ids_only, source="leadership_survey").status
+        'NOT OK: no answers in <DataFrame>; fix the errors below'
+        """
+        empty, unscorable = self._unanswered()
+        if not self.ok:
+            if empty:
+                return f"NOT OK: no answers in {', '.join(empty)}; fix the errors below"
+            return "NOT OK: fix the errors below"
+        if unscorable:
+            count = len({i for ids in unscorable.values() for i in ids})
+            where = (
+                ", ".join(next(iter(unscorable.values())))
+                if len(self.files) == 1
+                else "; ".join(f"{f}: {', '.join(ids)}" for f, ids in unscorable.items())
+            )
+            return (
+                f"OK, but {count} indicator(s) cannot be scored (no answers to what they "
+                f"need): {where}"
+            )
+        return "OK: no errors"
+
     def to_frame(self) -> pd.DataFrame:
         """The issues, one per row (the same as :attr:`issues`)."""
         return self.issues.copy()
@@ -218,7 +275,7 @@ class ValidationReport:
             f"  {totals['error']} error(s), {totals['warning']} warning(s), "
             f"{totals['info']} note(s); "
             f"{len(self.missing)} missing-value code(s) recorded",
-            "  OK: no errors" if self.ok else "  NOT OK: fix the errors below",
+            f"  {self.status}",
         ]
         if not self.issues.empty:
             lines += ["", "Counts by check:", self.counts.to_string(index=False), "", "Issues:"]
@@ -247,9 +304,15 @@ class ValidationReport:
     def _repr_html_(self) -> str:
         totals = self._totals()
         status = "OK" if self.ok else "Not OK"
+        empty, unscorable = self._unanswered()
+        if self.ok and unscorable:
+            status = "OK, but some indicators cannot be scored"
         names = shown_files(self.files)
+        verdict = f"<p><strong>{html.escape(self.status)}</strong></p>" if (
+            empty or unscorable
+        ) else ""
         head = (
-            f"<h4>Validation of {html.escape(self.source)}: {status}</h4>"
+            f"<h4>Validation of {html.escape(self.source)}: {status}</h4>{verdict}"
             f"<p>{self.rows_read} rows read from {html.escape(', '.join(names.values()))}: "
             f"{len(self.valid_rows)} valid, {len(self.rejected_rows)} rejected. "
             f"{totals['error']} errors, {totals['warning']} warnings, {totals['info']} notes.</p>"
@@ -273,15 +336,19 @@ class ValidationReport:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON: totals, counts and every issue (not the data rows)."""
         issues = self.issues.astype(object).where(self.issues.notna(), None)
+        empty, unscorable = self._unanswered()
         data: dict[str, Any] = {
             "source": self.source,
             "files": list(self.files),
             "ok": self.ok,
+            "status": self.status,
             "rows_read": self.rows_read,
             "valid_rows": len(self.valid_rows),
             "rejected_rows": len(self.rejected_rows),
             "totals": self._totals(),
             "counts": self.counts.to_dict(orient="records"),
+            "no_answers": empty,
+            "unscorable": unscorable,
             "missing_values": {
                 str(k): int(v)
                 for k, v in self.missing["reason"].value_counts(sort=False).items()
