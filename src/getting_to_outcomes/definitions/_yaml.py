@@ -7,6 +7,7 @@ file, line and column, so that the loader (:mod:`._loading`) and the cross-refer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,24 @@ _VALUE_PREVIEW = 80
 
 
 class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader; kept as a subclass so nothing global is modified."""
+    """PyYAML's safe loader with YAML 1.2 booleans; a subclass, so nothing global changes.
+
+    PyYAML follows YAML 1.1, where a bare ``yes``, ``no``, ``on``, ``off``, ``y`` or ``n``
+    is a boolean: ``allowed: [yes, no]`` would become ``[True, False]`` and then reject the
+    data's "yes". YAML 1.2 (core schema) reads only ``true`` and ``false`` as booleans;
+    the others are text, which a field that wants a boolean still reads as one.
+    """
+
+
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 def preview(value: Any) -> Any:
@@ -303,9 +321,20 @@ def _pydantic_problems(
 ) -> list[DefinitionProblem]:
     problems = []
     names = _all_field_names()
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A NaN given for "a number or a date" fails both; the number's error is the one to say.
+    infinite = {(*base, *e["loc"][:-1]) for e in errors if e["type"] == "finite_number"}
+    for err in errors:
         loc = (*base, *err["loc"])
         kind = err["type"]
+        if kind != "finite_number" and loc[:-1] in infinite:
+            continue
+        if kind == "finite_number":
+            mark, field = locate(node, loc)
+            message = ("every number in a definition must be finite: NaN and infinity (.nan, "
+                       ".inf) would let every value pass or make results NaN; write a number")
+            problems.append(problem(path, message, mark=mark, field=field, value=err.get("input")))
+            continue
         if kind == "extra_forbidden":
             mark, field = locate(node, loc, key=True)
             unknown = str(loc[-1])

@@ -71,7 +71,10 @@ MissingReason = Literal["not_asked", "skipped", "not_applicable", "refused", "do
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # A NaN or an infinity in a definition changes results without a word (a range that
+    # every value passes, a weight that makes roll-ups NaN): every number must be finite.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 # --- provenance ---------------------------------------------------------------------
@@ -246,7 +249,23 @@ class Column(_Model):
             self._check_value_aliases()
         if self.min is not None and self.max is not None and self.min > self.max:  # type: ignore[operator]
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        self._check_plausible()
         return self
+
+    def _check_plausible(self) -> None:
+        """The plausible range (warnings) lies inside the valid range (errors), in order."""
+        low, high = self.plausible_min, self.plausible_max
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"plausible_min ({low}) is greater than plausible_max ({high})")
+        for name, value in (("plausible_min", low), ("plausible_max", high)):
+            if value is None:
+                continue
+            if isinstance(self.min, float | int) and value < self.min:
+                raise ValueError(f"{name} ({value}) is below min ({self.min}): the plausible "
+                                 "range must lie inside the valid range")
+            if isinstance(self.max, float | int) and value > self.max:
+                raise ValueError(f"{name} ({value}) is above max ({self.max}): the plausible "
+                                 "range must lie inside the valid range")
 
 
     def _check_value_aliases(self) -> None:
@@ -412,7 +431,7 @@ class MilestoneStage(_Model):
 
     id: Identifier
     label: str
-    weight: float
+    weight: float = Field(gt=0, description="How far along the stage is (positive).")
     date_field: str | None = None
 
 

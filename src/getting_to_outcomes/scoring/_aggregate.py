@@ -151,6 +151,12 @@ def _codes(
     dims: dict[str, tuple[list[str], IntArray]] = {}
     for dim in dimensions:
         codes, labels = _text_codes(frame[dim])
+        if (labels == MISSING_SUBGROUP).any():
+            raise ScoringError(
+                f"source {source.id!r}: column {dim!r} has the answer {MISSING_SUBGROUP!r}, "
+                "the label given to blank answers; recode it (for example to "
+                f"'{MISSING_SUBGROUP}_answer') so that it is not merged with them"
+            )
         if (codes < 0).any():
             # Missing is a subgroup of its own, placed where it first appears.
             labels = pd.concat([labels, pd.Series([MISSING_SUBGROUP], dtype=labels.dtype)],

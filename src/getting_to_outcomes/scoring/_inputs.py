@@ -28,6 +28,7 @@ __all__ = [
     "frames_by_source",
     "group_column",
     "synthetic_mark",
+    "target_warnings",
     "targets_table",
     "window_of",
 ]
@@ -373,3 +374,41 @@ def targets_table(
         out[column] = converted.to_numpy(dtype=np.float64)
     return out
 
+
+
+def target_warnings(
+    table: pd.DataFrame | None, groups: Sequence[str], framework: Framework,
+    column: str | None,
+) -> list[str]:
+    """What looks wrong in grantee targets: groups without rows, targets behind the baseline.
+
+    A target for a group the data do not hold is never used; one on the wrong side of the
+    baseline for the indicator's direction (a typo such as 25 for 52) would read as met from
+    the start. Both are said, not refused: the scoring itself is still right.
+    """
+    if table is None or table.empty:
+        return []
+    out = []
+    unknown = sorted(set(table["group"].dropna()) - set(groups))
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
+        out.append(
+            f"targets are given for {len(unknown)} group(s) with no rows in the data "
+            f"(grouped by {column!r}): {shown}; they are not used")
+    given = table["baseline"].to_numpy(dtype=np.float64)
+    for k, (group, ind_id, target) in enumerate(zip(
+            table["group"], table["indicator_id"], table["target"].to_numpy(dtype=np.float64),
+            strict=True)):
+        ind = framework.indicators[str(ind_id)]
+        baseline = ind.baseline if np.isnan(given[k]) else float(given[k])
+        if baseline is None or np.isnan(target):
+            continue
+        behind = (ind.direction == "increase" and target < baseline) or \
+            (ind.direction == "decrease" and target > baseline)
+        if behind:
+            side = "below" if ind.direction == "increase" else "above"
+            out.append(
+                f"target {target:g} of {ind.id!r} for group {group!r} is {side} its "
+                f"baseline {baseline:g}, although the indicator should {ind.direction}: it "
+                "would count as met from the start; check it for a typo")
+    return out

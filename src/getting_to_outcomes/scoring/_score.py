@@ -27,6 +27,7 @@ from getting_to_outcomes.scoring._inputs import (
     frames_by_source,
     group_column,
     synthetic_mark,
+    target_warnings,
     targets_table,
     window_of,
 )
@@ -131,7 +132,10 @@ def score(
         Grantee-specific baselines and targets, given separately from the shared
         definitions: columns ``group`` (or the ``group_by`` column), ``indicator_id``,
         ``baseline``, ``target`` and ``period``. They replace the YAML baseline and targets of
-        that group and indicator.
+        that group and indicator. With several groupings they belong to the one whose column
+        they name (else the first). Targets for groups without rows, and targets on the
+        wrong side of the baseline for the indicator's direction, are listed in the
+        summary's ``warnings``.
     indicators : sequence of str, optional
         Indicator ids to score (default: every indicator of the framework; those without
         data are reported as ``insufficient_data``).
@@ -223,15 +227,31 @@ def score(
     if groupings is None:
         single = cast("str | None", group_by)
         aggregates = _aggregates(frames, windows, selected, fw, single, min_answered)
+        wanted = targets_table(targets, single, fw)
+        warnings += target_warnings(wanted, aggregates.groups, fw, single)
         return summarize(aggregates, fw, [i.id for i in selected], options_for(single),
-                         targets_table(targets, single, fw), warnings,
-                         synthetic=synthetic_mark(data))
-    parts = {column: (_aggregates(frames, windows, selected, fw, column, min_answered),
-                      options_for(column), targets_table(targets, column, fw))
-             for column in groupings}
+                         wanted, warnings, synthetic=synthetic_mark(data))
+    parts = {}
+    for column in groupings:
+        aggregates = _aggregates(frames, windows, selected, fw, column, min_answered)
+        wanted = targets_table(targets, column, fw) \
+            if _targets_of(targets, groupings) == column else None
+        warnings += target_warnings(wanted, aggregates.groups, fw, column)
+        parts[column] = (aggregates, options_for(column), wanted)
     return summarize_jointly(parts, fw, [i.id for i in selected],
                              _crossing(frames, windows, selected, fw, groupings), warnings,
                              synthetic=synthetic_mark(data))
+
+
+def _targets_of(targets: pd.DataFrame | None, groupings: Sequence[str]) -> str | None:
+    """The grouping that grantee targets belong to in a joint call.
+
+    The one whose column the targets name; else (a ``group`` column) the first.
+    """
+    if targets is None:
+        return None
+    named = [g for g in groupings if g in getattr(targets, "columns", ())]
+    return named[0] if named else groupings[0]
 
 
 def _groupings(group_by: object) -> list[str] | None:
