@@ -407,6 +407,35 @@ CASES: list[Case] = [
         "attrition": st.floats(0, 0.5)}),
          call(stats.sample_size), data=("effect", "attrition"), shares=("attrition",),
          no_value={"effect": "refuse", "attrition": "refuse"}),
+    Case("attrition", st.tuples(st.integers(1, 300), st.integers(1, 300)).flatmap(
+        lambda t: st.fixed_dictionaries({
+            "n_baseline": st.just(float(t[0])),
+            "n_retained": st.integers(0, t[0]).map(float),
+            "comparison_n_baseline": st.just(float(t[1])),
+            "comparison_n_retained": st.integers(0, t[1]).map(float)})),
+         call(stats.attrition),
+         data=("n_baseline", "n_retained", "comparison_n_baseline", "comparison_n_retained"),
+         counts=("n_baseline", "n_retained", "comparison_n_baseline",
+                 "comparison_n_retained"),
+         no_value={"n_baseline": "refuse", "comparison_n_retained": "refuse"},
+         impossible={"more retained than at baseline": (
+             "n_retained", lambda kw: {**kw, "n_retained": kw["n_baseline"] + 1})}),
+    Case("baseline_equivalence", paired_values().map(
+        lambda kw: {"stayed": kw["before"], "left": kw["after"][:-1]}),
+         call(stats.baseline_equivalence), data=("stayed", "left"),
+         no_value={"left": lambda r: bool(r["equivalence"].isna().all()
+                                          and r["note"].notna().all())}),
+    Case("baseline_equivalence_from_moments", moment_kwargs(("n_all", "sum_all", "sumsq_all"))
+         .map(lambda kw: {**kw, "n_stayed": np.floor(kw["n_all"] / 2),
+                          "sum_stayed": kw["sum_all"] / 2}),
+         call(stats.baseline_equivalence_from_moments),
+         data=("n_all", "sum_all", "sumsq_all", "n_stayed", "sum_stayed"),
+         counts=("n_all", "n_stayed"), same_length=(("n_all", "sum_stayed"),),
+         no_value={"n_all": "refuse", "sumsq_all": "refuse"},
+         impossible={"negative variance": (
+             "sumsq_all", negative_variance("sumsq_all", "sum_all", "n_all")),
+             "more stayed than at baseline": (
+             "n_stayed", lambda kw: {**kw, "n_stayed": kw["n_all"] + 1})}),
     Case("score_scale", items_table, call(stats.score_scale), data=("items",),
          no_value={"items": all_nan}),
     Case("funnel_proportions", proportion_counts(("successes", "n")),
