@@ -288,3 +288,20 @@ def test_the_notebook_display_states_what_cannot_be_scored(
     assert json.loads(report.to_json())["unscorable"] == {
         "<DataFrame>": ["leadership.civic_efficacy"]
     }
+
+
+def test_gto_score_scores_a_partly_answered_file_and_names_what_it_cannot(
+    answered: pd.DataFrame, framework_dir: Path, tmp_path: Path
+) -> None:
+    path = _write(answered.drop(columns=CIVIC), tmp_path / "partial.csv")
+    args = ["score", str(path), "--source", SOURCE, "--framework", str(framework_dir),
+            "--by", "none", "--format", "csv"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "Warning: partial.csv: Indicator leadership.civic_efficacy ("
+    )
+    scores = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    scored = scores[scores["subgroup"] == "all"].groupby("indicator_id")["value"].count()
+    assert scored["leadership.civic_efficacy"] == 0
+    assert (scored.drop("leadership.civic_efficacy") > 0).all()

@@ -19,6 +19,7 @@ from getting_to_outcomes.cli._common import (
     raw_cells_option,
     read_small_csv,
 )
+from getting_to_outcomes.cli._score import unanswered
 from getting_to_outcomes.errors import GTOError
 
 if TYPE_CHECKING:
@@ -250,6 +251,9 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                                "them).")
                     notes.append(message)
                     click.echo(message, err=True)
+                for note in unanswered(checked):
+                    notes.append(f"{source}: {note}")
+                    click.echo(f"{source}: {note}", err=True)
                 scored[source] = checked
             step(total_files, total_files + 1, "scoring")
             summary = score(scored, framework, group_by=group_by, targets=inputs.targets)

@@ -24,12 +24,21 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from getting_to_outcomes.scoring import ProgressSummary
+    from getting_to_outcomes.validation import ValidationReport
 
-__all__ = ["score_command"]
+__all__ = ["score_command", "unanswered"]
 
 _USAGE = 2
 _TABLE_COLUMNS = ["group", "indicator_id", "period", "n", "value", "ci_low", "ci_high",
                   "change", "status", "score_0_100"]
+
+
+def unanswered(report: ValidationReport) -> list[str]:
+    """What validation found cannot be scored, one line per file and indicator (or per
+    file without answers), the file by its name."""
+    issues = report.issues
+    found = issues[issues["reason"].isin(("no_answers", "unscorable"))]
+    return [f"{Path(file).name}: {message}" for file, message in found[["file", "message"]].values]
 
 
 def _read_targets(path: Path | None) -> pd.DataFrame | None:
@@ -148,6 +157,8 @@ def score_command(
     if rejected:
         click.echo(f"Warning: {rejected} row(s) with errors were left out; run `gto validate "
                    f"{' '.join(files)} --source {source}` to see them.", err=True)
+    for note in unanswered(report):
+        click.echo(f"Warning: {note}", err=True)
     if report.valid_rows.empty:
         fail("Error: no valid rows to score.", 1)
     try:
