@@ -72,3 +72,11 @@ def test_shrunk_values_are_drawn_next_to_raw_ones():
 def test_anything_but_a_funnel_result_is_refused():
     with pytest.raises(ChartDataError, match="draws a FunnelResult"):
         plot_funnel([1, 2, 3])
+
+
+def test_a_caption_given_follows_the_method_never_replaces_it():
+    result = stats.funnel_proportions(YES, ASKED, overdispersion="none")
+    ax = plot_funnel(result, caption="Source: example data.")
+    caption = " ".join(t.get_text() for t in ax.figure.texts)
+    assert "limits from sampling error alone" in caption
+    assert caption.rstrip().endswith("Source: example data.")

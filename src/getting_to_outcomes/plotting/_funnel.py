@@ -85,7 +85,9 @@ def plot_funnel(
     title : str, optional
         Title; ``""`` for none.
     caption : str or bool, optional
-        Caption under the chart; by default (on a new figure) the method of the limits.
+        Caption under the chart: the method of the limits (by default on a new figure, or
+        when True), followed by the text given as a string (such as the data source);
+        False for none.
 
     Returns
     -------
@@ -179,7 +181,7 @@ def plot_funnel(
            f"{_fmt(result.target, percent)}; {method}. " + " ".join(descriptions))
     _style.set_alt_text(_d.figure_of(ax), alt)
     if isinstance(caption, str):
-        _style.add_caption(_d.figure_of(ax), caption)
+        _style.add_caption(_d.figure_of(ax), f"{text} {caption}".strip())
     elif caption is True or (caption is None and created):
         _style.add_caption(_d.figure_of(ax), text)
     return ax

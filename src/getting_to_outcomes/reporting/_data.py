@@ -51,6 +51,9 @@ class Tables:
     group_by: str | None
     synthetic: bool | None
     confidence: float | None
+    #: The summaries the tables came from (what needs more than the tidy tables, such as
+    #: the funnel plots, asks them); empty when the report was given frames.
+    sources: tuple[Any, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return self.summary
@@ -78,7 +81,7 @@ class Tables:
             item_table=self.item_table[self.item_table["group"].isin(keep)],
             milestone_table=self.milestone_table[self.milestone_table["group"].isin(keep)],
             framework=self.framework, periods=self.periods, group_by=self.group_by,
-            synthetic=self.synthetic, confidence=self.confidence,
+            synthetic=self.synthetic, confidence=self.confidence, sources=self.sources,
         )
 
 
@@ -148,7 +151,8 @@ def collect(summaries: Any, framework: Framework | None,
                    periods=list(periods) if isinstance(periods, Sequence)
                    and not isinstance(periods, str) else None,
                    group_by=group_by if isinstance(group_by, str) else None,
-                   synthetic=synthetic, confidence=confidence)
+                   synthetic=synthetic, confidence=confidence,
+                   sources=tuple(s for s in given if not isinstance(s, pd.DataFrame)))
 
 
 def personal_columns(framework: Framework | None) -> set[str]:

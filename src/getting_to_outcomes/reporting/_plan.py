@@ -15,6 +15,7 @@ import pandas as pd
 from getting_to_outcomes import plotting as _plots
 from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK, ROLLUP_COLUMNS
+from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
 from getting_to_outcomes.reporting import _readable as _r
@@ -387,6 +388,24 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
             f"Ranking: {_d.indicator_name(fw, indicator)}",
             "Each grantee's value with its confidence interval and the ranks it could hold.",
             functools.partial(_plots.plot_ranking, data, indicator=indicator, **common)))
+    latest = _d.latest_rows(frame, _d.period_order(frame, data, fw), None)
+    funnels = _funnels(data, latest)
+    shown_funnel = next((i for i in [*keys, *funnels] if i in funnels), None)
+    if shown_funnel is not None:
+        result = funnels[shown_funnel]
+        name = _d.indicator_name(fw, shown_funnel)
+        when = str(latest.loc[latest["indicator_id"] == shown_funnel, "period"].iloc[0])
+        charts.append(Chart(
+            f"funnel_{_slug(shown_funnel)}", "rankings",
+            f"Funnel plot: {_d.indicator_name(fw, shown_funnel)}",
+            "Each grantee's value against its number of people, with 95% and 99.8% control "
+            "limits around the network value; outside the limits is more than chance. Hollow "
+            "dots: values shrunk toward the network by how little data each grantee has.",
+            functools.partial(_plots.plot_funnel, result, shrunk=True, labels=labels,
+                              value_label=_funnel_axis(fw, shown_funnel),
+                              title=f"{name}: funnel plot\n"
+                              f"{plural(result.n_groups, 'grantee')} · {when}",
+                              caption=caption)))
     if keys and len(members) <= max_panels:
         charts.append(Chart(
             f"small_multiples_{_slug(keys[0])}", "network",
@@ -406,7 +425,8 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
     latest = _d.latest_rows(frame, order, None)
     network_rows = frame[frame["group"] == NETWORK]
     coverage = _coverage(frame, members, fw, labels)
-    rankings = _rankings(latest, fw, labels)
+    rankings = _with_shrunk(_rankings(latest, fw, labels), funnels, fw, labels)
+    outside = _outside(funnels, fw, labels)
     overview = _grantee_overview(frame, members, fw, labels)
     tables = [
         Table("grantees", "heatmap", "Grantees at a glance",
@@ -421,6 +441,11 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
         Table("rankings", "rankings", "Rankings with uncertainty",
                "For every indicator at its latest period: rank and the range of ranks the "
                "confidence intervals allow.", rankings, _rankings_view(rankings, frame, fw)),
+        Table("outside_limits", "rankings", "Grantees outside the funnel limits",
+               "For every scale, mean and share indicator at its latest period: grantees "
+               "beyond the 95% control limits around the network value (Spiegelhalter 2005), "
+               "with the limits' method, and the value shrunk toward the network.",
+               outside, _outside_view(outside, frame, fw)),
         Table("network_totals", "network", "Network totals",
                "The pooled network, computed from all grantees' data together.",
                _indicator_table(network_rows, fw),
@@ -487,13 +512,107 @@ def _rankings(frame: pd.DataFrame, framework: Framework | None,
         ranked["group"] = ranked["group"].map(lambda g: _d.label(g, labels))
         parts.append(ranked)
     columns = ["indicator", "indicator_id", "period", "group", "value", "rank", "rank_best",
-               "rank_worst"]
+               "rank_worst", "shrunk"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def _by_group(frame: pd.DataFrame) -> dict[Any, pd.DataFrame]:
     """The rows of each group, split in one pass (not one scan of the table per group)."""
     return {g: block for g, block in frame.groupby("group", sort=False, dropna=True)}
+
+
+def _funnels(data: Tables, latest: pd.DataFrame) -> dict[str, Any]:
+    """Funnel results of every indicator that has one, at the period of ``latest`` (the
+    latest of each indicator, as the rankings).
+
+    Only from one scored summary: funnels need each grantee's sums, which tidy tables and
+    several separately scored summaries do not give together.
+    """
+    sources = [s for s in data.sources if hasattr(s, "funnel")]
+    if len(sources) != 1:
+        return {}
+    summary = sources[0]
+    periods = latest.drop_duplicates("indicator_id").set_index("indicator_id")["period"]
+    found: dict[str, Any] = {}
+    for indicator in summary.indicator_ids:
+        if indicator not in periods.index:
+            continue
+        try:
+            result = summary.funnel(indicator, period=str(periods[indicator]))
+        except ScoringError:
+            continue  # counts, ratios and milestones have no funnel; organization profiles
+        if result.n_groups >= 3:
+            found[indicator] = result
+    return found
+
+
+def _funnel_axis(framework: Framework | None, indicator: str) -> str | None:
+    found = _d.indicator(framework, indicator)
+    return found.unit if found is not None else None
+
+
+_OUTSIDE_COLUMNS = ["indicator", "indicator_id", "group", "n", "value", "low_95", "high_95",
+                    "low_998", "high_998", "position", "shrunk", "method", "phi", "tau2"]
+
+
+def _outside(funnels: Mapping[str, Any], framework: Framework | None,
+             labels: Mapping[Any, str] | None) -> pd.DataFrame:
+    parts = []
+    for indicator, result in funnels.items():
+        rows = result.outside
+        if rows.empty:
+            continue
+        parts.append(rows.assign(
+            indicator=_d.indicator_name(framework, indicator), indicator_id=indicator,
+            group=rows["group"].map(lambda g: _d.label(g, labels)), method=result.method,
+            phi=result.phi, tau2=result.tau2))
+    if not parts:
+        return pd.DataFrame(columns=_OUTSIDE_COLUMNS)
+    table: pd.DataFrame = pd.concat(parts, ignore_index=True)
+    return table[_OUTSIDE_COLUMNS]
+
+
+_POSITION_WORDS = {"above_95": "above 95%", "above_998": "above 99.8%",
+                   "below_95": "below 95%", "below_998": "below 99.8%"}
+
+
+def _outside_view(outside: pd.DataFrame, frame: pd.DataFrame,
+                  framework: Framework | None) -> pd.DataFrame:
+    if outside.empty:
+        return pd.DataFrame()
+    fmts = _r.formats(frame, framework)
+
+    def value(column: str) -> list[str]:
+        return [fmts.get(str(i), _r.Format()).value(v)
+                for i, v in zip(outside["indicator_id"], outside[column], strict=True)]
+
+    return pd.DataFrame({
+        "Indicator": outside["indicator"],
+        "Grantee": outside["group"],
+        "n": outside["n"].map(lambda v: f"{v:,.0f}"),
+        "Value": value("value"),
+        "Outside": outside["position"].map(_POSITION_WORDS),
+        "95% limits": [f"{a} to {b}" for a, b in zip(value("low_95"), value("high_95"),
+                                                      strict=True)],
+        "Shrunk value": value("shrunk"),
+        "Limits": outside["method"].map({"none": "sampling error",
+                                         "multiplicative": "overdispersion (phi)",
+                                         "additive": "random effects (tau\u00b2)"}),
+    })
+
+
+def _with_shrunk(rankings: pd.DataFrame, funnels: Mapping[str, Any],
+                 framework: Framework | None,
+                 labels: Mapping[Any, str] | None) -> pd.DataFrame:
+    """The rankings with each grantee's empirical-Bayes value beside its raw one."""
+    shrunk: dict[tuple[str, str], float] = {}
+    for indicator, result in funnels.items():
+        table = result.to_frame()
+        for group, value in zip(table["group"], table["shrunk"], strict=True):
+            shrunk[(indicator, _d.label(group, labels))] = float(value)
+    values = [shrunk.get((str(i), str(g)), float("nan"))
+              for i, g in zip(rankings["indicator_id"], rankings["group"], strict=True)]
+    return rankings.assign(shrunk=pd.Series(values, index=rankings.index, dtype="float64"))
 
 
 def _grantee_overview(frame: pd.DataFrame, members: Sequence[Any],
@@ -545,6 +664,9 @@ def _rankings_view(rankings: pd.DataFrame, frame: pd.DataFrame,
         "Possible ranks": [f"{_d.num(b):.0f} to {_d.num(w):.0f}" if _d.is_num(b) else ""
                            for b, w in zip(rankings["rank_best"], rankings["rank_worst"],
                                            strict=True)],
+        "Shrunk value": [fmts.get(str(i), _r.Format()).value(v) if _d.is_num(v) else ""
+                         for i, v in zip(rankings["indicator_id"], rankings["shrunk"],
+                                         strict=True)],
     })
 
 

@@ -76,7 +76,10 @@ def _period(summary: ProgressSummary, indicator: str, period: str | None) -> str
         raise ScoringError(f"indicator {indicator!r} has no scored data in this summary")
     if period is None:
         known = [str(p) for p in summary.periods if p in periods]
-        return (known + sorted(set(periods) - set(known)))[-1]
+        ordered = known + sorted(set(periods) - set(known))
+        # The latest period with a network value: a period may hold rows but no value.
+        valued = [p for p in ordered if np.isfinite(_network_value(summary, indicator, p))]
+        return (valued or ordered)[-1]
     if str(period) not in periods:
         raise ScoringError(
             f"indicator {indicator!r} has no period {period!r}; its periods are "
