@@ -20,9 +20,10 @@ group is the sum of the cells of the crossing of the groupings it holds, and so 
 network); the shown cells are known, the withheld ones and the cells of the crossing are
 not. A withheld cell is recoverable when the system fixes its value: when some equation has
 it as its only unknown, after substituting everything so recovered (peeling), or else when
-every solution of the homogeneous system is zero there (its row of a null-space basis is
-zero). Each recoverable cell gets one more of its smallest visible neighbours withheld, and
-the rule and the check run again until nothing withheld can be recovered. The same equations
+its unit vector lies in the row space of the equations left (every solution of the
+homogeneous system is zero there; tested with a pivoted QR decomposition). Each
+recoverable cell gets one more of its smallest visible neighbours withheld, and the rule
+and the check run again until nothing withheld can be recovered. The same equations
 hold for ``n`` and for the sums ``n * mean`` (and the counts of successes of a share), so a
 cell whose ``n`` cannot be recovered cannot have its sum recovered either.
 
@@ -45,6 +46,7 @@ import pandas as pd
 import scipy.linalg
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from threadpoolctl import threadpool_limits
 
 __all__ = ["COMPLEMENTARY", "SMALL_N", "suppress"]
 
@@ -179,6 +181,23 @@ def suppress(
     reason[primary] = SMALL_N
     return pd.DataFrame({"suppressed": hidden, "suppression_reason": pd.Series(
         list(reason), index=frame.index, dtype=object)})
+
+
+def _in_row_space(matrix: np.ndarray) -> np.ndarray:
+    """For each column ``i``: whether the unit vector ``e_i`` lies in the row space.
+
+    Exactly the unknowns that the equations fix. A pivoted QR decomposition of the
+    transpose gives an orthonormal basis ``Q`` of the row space (its first ``rank``
+    columns); ``e_i`` lies in it when its projection keeps all its length,
+    ``sum_j Q[i, j]**2 = 1``. (The same as a zero row of a null-space basis, at the cost of
+    a QR rather than a full SVD.)
+    """
+    q, r, _ = scipy.linalg.qr(matrix.T, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    if diag.size == 0 or diag[0] == 0:
+        return np.zeros(matrix.shape[1], dtype=bool)
+    rank = int((diag > diag[0] * 1e-10 * max(matrix.shape)).sum())
+    return np.asarray((q[:, :rank] ** 2).sum(axis=1) > 1 - 1e-8, dtype=bool)
 
 
 class _System:
@@ -317,18 +336,24 @@ class _System:
             e_label = label[:len(rows)]
             v_label = label[len(rows):]
             coef = self.coef[rest]
-            for comp in np.unique(v_label[cols < self.size]):
-                in_v = np.flatnonzero(v_label == comp)
-                in_e = np.flatnonzero(e_label == comp)
-                pick = np.isin(v_codes, in_v)
-                matrix = np.zeros((len(in_e), len(in_v)))
-                matrix[np.searchsorted(in_e, e_codes[pick]),
-                       np.searchsorted(in_v, v_codes[pick])] = coef[pick]
-                basis = scipy.linalg.null_space(matrix)
-                fixed = np.linalg.norm(basis, axis=1) < 1e-9 if basis.size else \
-                    np.ones(len(in_v), dtype=bool)
-                found[cols[in_v[fixed]]] = True
+            # The matrices are small and many: a multi-threaded BLAS spends far longer
+            # starting its threads than working (100x on a busy machine), so one thread.
+            with threadpool_limits(limits=1, user_api="blas"):
+                self._solve(found, cols, v_label, e_label, v_codes, e_codes, coef)
         return np.asarray(found[:self.size] & hidden, dtype=bool)
+
+    def _solve(self, found: np.ndarray, cols: np.ndarray, v_label: np.ndarray,
+               e_label: np.ndarray, v_codes: np.ndarray, e_codes: np.ndarray,
+               coef: np.ndarray) -> None:
+        """Mark in ``found`` the unknowns that each connected block of equations fixes."""
+        for comp in np.unique(v_label[cols < self.size]):
+            in_v = np.flatnonzero(v_label == comp)
+            in_e = np.flatnonzero(e_label == comp)
+            pick = np.isin(v_codes, in_v)
+            matrix = np.zeros((len(in_e), len(in_v)))
+            matrix[np.searchsorted(in_e, e_codes[pick]),
+                   np.searchsorted(in_v, v_codes[pick])] = coef[pick]
+            found[cols[in_v[_in_row_space(matrix)]]] = True
 
     def protect(self, hidden: np.ndarray) -> bool:
         """Withhold one more cell next to each recoverable one; whether anything changed."""
