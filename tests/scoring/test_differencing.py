@@ -311,3 +311,15 @@ def test_cells_the_line_rule_leaves_solvable_are_withheld_further() -> None:
     hidden = suppress(cells, {"x": 5}, network="network")["suppressed"].to_numpy(dtype=bool)
     assert _solvable(cells, hidden) == []
     assert hidden.sum() > 4  # more than the four small cells
+
+
+def test_a_joint_call_on_another_engine_withholds_the_same_cells(fw: Framework) -> None:
+    pl = pytest.importorskip("polars")
+    on_pandas = score(NESTED, fw, source="survey", indicators=[IND], min_n=5,
+                      group_by=["org_id", "region"])
+    on_polars = score(pl.from_pandas(NESTED), fw, source="survey", indicators=[IND], min_n=5,
+                      group_by=["org_id", "region"])
+    for grouping, summary in on_pandas.items():
+        expected = summary.to_frame()[["group", "subgroup", "suppressed"]]
+        got = on_polars[grouping].to_frame()[["group", "subgroup", "suppressed"]]
+        pd.testing.assert_frame_equal(got, expected)
