@@ -40,14 +40,29 @@ CLUSTERING_COLUMNS: list[str] = ["indicator_id", "period", "family", *CLUSTERED_
 _MEAN_KINDS = ("scale", "mean")
 
 
-def _cells(summary: ProgressSummary, indicator: str, period: str) -> pd.DataFrame:
-    cells: pd.DataFrame = summary.aggregates.tables()["cells"]
-    return cells[(cells["indicator_id"] == indicator) & (cells["period"].astype(str) == period)
-                  & (cells["dimension"] == ALL) & (cells["subgroup"] == ALL)]
+def _parts(summary: ProgressSummary, indicator: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicator's whole-group cells of the seam and its whole-group summary rows, with
+    the period as text; filtered once, so that a funnel reads the big tables once."""
+    cells: pd.DataFrame = summary.aggregates.cells
+    cells = cells[(cells["indicator_id"] == indicator) & (cells["dimension"] == ALL)
+                  & (cells["subgroup"] == ALL)]
+    frame: pd.DataFrame = summary.frame
+    rows = frame[(frame["indicator_id"] == indicator) & (frame["subgroup"] == ALL)]
+    return (cells.assign(period=cells["period"].astype(str)),
+            rows.assign(period=rows["period"].astype(str)))
 
 
-def _family(summary: ProgressSummary, indicator: str, cells: pd.DataFrame) -> str | None:
-    """``"mean"``, ``"proportion"``, or None when the value is not a mean of units' values."""
+def _network_value(rows: pd.DataFrame, period: str) -> float:
+    row = rows[(rows["group"] == NETWORK) & (rows["period"] == period)]
+    return float(row["value"].iloc[0]) if len(row) else float("nan")
+
+
+def _family(summary: ProgressSummary, indicator: str, cells: pd.DataFrame,
+            rows: pd.DataFrame) -> str | None:
+    """``"mean"``, ``"proportion"``, or None when the value is not a mean of units' values.
+
+    ``cells`` are those of one period, ``rows`` the indicator's summary rows.
+    """
     kind = summary.framework.indicators[indicator].measure.kind
     if kind in _MEAN_KINDS:
         return "mean"
@@ -55,30 +70,22 @@ def _family(summary: ProgressSummary, indicator: str, cells: pd.DataFrame) -> st
         return None
     network = cells[cells["group"] == NETWORK]
     n = network["n"].to_numpy(dtype=np.float64)
-    value = _network_value(summary, indicator, str(cells["period"].iloc[0]))
+    value = _network_value(rows, str(cells["period"].iloc[0]))
     if n.size and n[0] > 0 and np.isclose(network["successes"].iloc[0] / n[0], value):
         return "proportion"
     return None
 
 
-def _network_value(summary: ProgressSummary, indicator: str, period: str) -> float:
-    frame = summary.to_frame()
-    row = frame[(frame["indicator_id"] == indicator) & (frame["group"] == NETWORK)
-                & (frame["period"].astype(str) == period) & (frame["subgroup"] == ALL)]
-    return float(row["value"].iloc[0]) if len(row) else float("nan")
-
-
-def _period(summary: ProgressSummary, indicator: str, period: str | None) -> str:
-    cells = summary.aggregates.tables()["cells"]
-    periods = [str(p) for p in pd.unique(cells.loc[cells["indicator_id"] == indicator,
-                                                   "period"].astype(str))]
+def _period(summary: ProgressSummary, indicator: str, period: str | None,
+            cells: pd.DataFrame, rows: pd.DataFrame) -> str:
+    periods = [str(p) for p in pd.unique(cells["period"])]
     if not periods:
         raise ScoringError(f"indicator {indicator!r} has no scored data in this summary")
     if period is None:
         known = [str(p) for p in summary.periods if p in periods]
         ordered = known + sorted(set(periods) - set(known))
         # The latest period with a network value: a period may hold rows but no value.
-        valued = [p for p in ordered if np.isfinite(_network_value(summary, indicator, p))]
+        valued = [p for p in ordered if np.isfinite(_network_value(rows, p))]
         return (valued or ordered)[-1]
     if str(period) not in periods:
         raise ScoringError(
@@ -96,22 +103,21 @@ def funnel_of(
     if indicator not in summary.indicator_ids:
         raise ScoringError(f"indicator {indicator!r} is not in this summary; it scored "
                            f"{', '.join(summary.indicator_ids)}")
-    chosen = _period(summary, indicator, period)
-    cells = _cells(summary, indicator, chosen)
-    family = _family(summary, indicator, cells)
+    all_cells, rows = _parts(summary, indicator)
+    chosen = _period(summary, indicator, period, all_cells, rows)
+    cells = all_cells[all_cells["period"] == chosen]
+    family = _family(summary, indicator, cells, rows)
     if family is None:
         kind = summary.framework.indicators[indicator].measure.kind
         raise ScoringError(
             f"indicator {indicator!r} ({kind}) is not a mean or a share of people's values, so "
             "it has no funnel plot; funnels compare scale, mean and proportion indicators"
         )
-    frame = summary.to_frame()
-    rows = frame[(frame["indicator_id"] == indicator) & (frame["period"].astype(str) == chosen)
-                 & (frame["subgroup"] == ALL) & (frame["group"] != NETWORK)]
-    withheld = set(rows.loc[rows["suppressed"].astype(bool), "group"].astype(str))
+    now = rows[(rows["period"] == chosen) & (rows["group"] != NETWORK)]
+    withheld = set(now.loc[now["suppressed"].astype(bool), "group"].astype(str))
     members = cells[(cells["group"] != NETWORK) & ~cells["group"].astype(str).isin(withheld)
                     & (cells["n"] > 0)]
-    target = _network_value(summary, indicator, chosen)
+    target = _network_value(rows, chosen)
     labels = members["group"].astype(str).tolist()
     n = members["n"].to_numpy(dtype=np.float64)
     if family == "proportion":
@@ -133,14 +139,12 @@ def funnel_of(
 def clustering_table(summary: ProgressSummary, *, confidence: float | None = None) -> pd.DataFrame:
     """ICC, design effect and cluster-robust interval per indicator and period (the method)."""
     level = summary.confidence if confidence is None else confidence
-    cells = summary.aggregates.tables()["cells"]
-    cells = cells[(cells["dimension"] == ALL) & (cells["subgroup"] == ALL)]
     parts: list[dict[str, Any]] = []
     for indicator in summary.indicator_ids:
-        mine = cells[cells["indicator_id"] == indicator]
-        for period in pd.unique(mine["period"].astype(str)):
-            block = mine[mine["period"].astype(str) == period]
-            family = _family(summary, indicator, block)
+        mine, rows = _parts(summary, indicator)
+        for period in pd.unique(mine["period"]):
+            block = mine[mine["period"] == period]
+            family = _family(summary, indicator, block, rows)
             members = block[(block["group"] != NETWORK) & (block["n"] > 0)]
             # A grantee of one unit (an organization's own profile) is no cluster of people.
             if family is None or len(members) < 2 or (members["n"] <= 1).all():
