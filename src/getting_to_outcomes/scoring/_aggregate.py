@@ -319,14 +319,16 @@ def unit_key_columns(source: DataSource, indicator: Indicator) -> list[str]:
 
 def _matching(
     frame: pd.DataFrame, columns: Sequence[str], codes: _Codes, inside: npt.NDArray[np.bool_],
-    source: DataSource,
+    source: DataSource, group_column: str | None,
 ) -> IntArray:
-    """Compact codes of group x unit, -1 where an id is missing; duplicates are refused.
+    """For each row inside the window, the row of the same unit (group x unit id) in the
+    baseline period; -1 where there is none or an id is missing. Duplicates are refused.
 
     The same unit twice in one group and period cannot be matched across periods;
     validation refuses such rows, so reaching here they are an error.
     """
-    unit = _unit_codes(frame, columns)
+    # The group is part of the unit anyway: a unit key naming it needs no second coding.
+    unit = _unit_codes(frame, [c for c in columns if c != group_column] or columns)
     n_ids = int(unit.max()) + 1 if unit.size else 1
     known = inside & (unit >= 0)
     uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
@@ -342,7 +344,10 @@ def _matching(
             f"group and period{_row_labels(labels, dup)}, so units cannot be "
             "matched across periods; run `gto validate` to list the duplicates"
         )
-    return np.where(unit >= 0, uid, -1)
+    base = known & (codes.period == 0)
+    position = np.full(int(uid.max()) + 1 if uid.size else 1, -1, dtype=np.int64)
+    position[uid[base]] = np.flatnonzero(base)
+    return np.where(known, position[uid], -1)
 
 
 def _pairs(
@@ -352,36 +357,38 @@ def _pairs(
     units: UnitValues,
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
-    unit: IntArray,
+    partner: IntArray,
     value_codes: IntArray,
     value_uniques: FloatArray,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
     distribution of differences (means) or of transitions (shares).
 
-    ``unit`` holds compact codes of group x unit id (see :func:`_matching`), -1 without id.
+    ``partner`` holds each row's baseline row (see :func:`_matching`), -1 without one.
     """
     value = units.value
-    known = valid & (unit >= 0)
-    uid = np.maximum(unit, 0)
     n_periods = len(codes.periods)
-    has = known & ~np.isnan(value)
-    rows = np.arange(len(value))
-    base = has & (codes.period == 0)
-    position = np.full(int(uid.max()) + 1 if uid.size else 1, -1, dtype=np.int64)
-    position[uid[base]] = rows[base]
+    has = valid & ~np.isnan(value)
+    paired = has & (partner >= 0) & (codes.period > 0)
+    paired[paired] = has[partner[paired]]
     n_values = len(value_uniques)
+    if family == "mean" and n_values <= 1 << 10:
+        # Every change is one of the differences between two values: coded once.
+        table = np.round(value_uniques[None, :] - value_uniques[:, None], 12) + 0.0
+        steps, step_of = np.unique(table, return_inverse=True)
+        step_of = step_of.reshape(-1)
     dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
     dims += [(d, sub_labels, c) for d, (sub_labels, c) in codes.dimensions.items()
              if d in indicator.disaggregate_by]
     for p in range(1, n_periods):
-        later = rows[has & (codes.period == p)]
-        matched = position[uid[later]]
-        ok = matched >= 0
-        before_rows, after_rows = matched[ok], later[ok]
+        after_rows = np.flatnonzero(paired & (codes.period == p))
+        before_rows = partner[after_rows]
         if before_rows.size == 0:
             continue
-        if family == "mean":
+        if family == "mean" and n_values <= 1 << 10:
+            change_codes = step_of[value_codes[before_rows] * n_values
+                                   + value_codes[after_rows]]
+        elif family == "mean":
             # The changes are coded once for every breakdown of this period.
             change = np.round(value[after_rows] - value[before_rows], 12) + 0.0
             change_codes, uniques = pd.factorize(change, sort=True)
@@ -662,7 +669,8 @@ def aggregate_source(
                 and uniques.size and all(c in frame.columns for c in unit_columns)):
             key = tuple(unit_columns)
             if key not in unit_codes:
-                unit_codes[key] = _matching(frame, unit_columns, codes, inside, source)
+                unit_codes[key] = _matching(frame, unit_columns, codes, inside, source,
+                                            group_column if group_label is None else None)
             _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
                    value_codes, uniques)
         if isinstance(measure, ScaleMeasure):

@@ -44,6 +44,7 @@ from getting_to_outcomes.scoring._tables import (
     KEY,
     Aggregates,
     Window,
+    first_rows,
     key_codes,
     merge_aggregates,
     positions,
@@ -300,9 +301,8 @@ def _rows(
             for period in periods:
                 grid_rows.append((ind.id, group, period, ALL, ALL))
     grid = pd.DataFrame(grid_rows, columns=KEY)
-    have = pd.MultiIndex.from_frame(cells[KEY]) if not cells.empty else pd.MultiIndex.from_tuples(
-        [], names=KEY)
-    missing = grid[~pd.MultiIndex.from_frame(grid).isin(have)]
+    have, wanted = key_codes([cells[KEY], grid], KEY)
+    missing = grid[positions(have, wanted) < 0]
     if not missing.empty:
         extra.append(missing.assign(n_rows=0.0, n_empty=0.0, n=0.0, sum=np.nan, sum_sq=np.nan,
                                     denominator=np.nan, successes=np.nan))
@@ -314,9 +314,15 @@ def _rows(
                 for i in inds}
     rows["source_present"] = rows["indicator_id"].map(present).astype(bool)
     rows["b_period"] = rows["indicator_id"].map(baseline)
-    base = cells[KEY + stats].rename(columns={"period": "b_period", **{s: f"b_{s}" for s in stats}})
-    rows = rows.merge(base, on=["indicator_id", "group", "b_period", "dimension", "subgroup"],
-                      how="left")
+    # Each row's baseline cell: the cell of the same key in the baseline period.
+    have, wanted = key_codes([cells[KEY], rows[KEY].assign(period=rows["b_period"])], KEY)
+    at = positions(have, wanted)
+    found = at >= 0
+    for stat in stats:
+        values = cells[stat].to_numpy(dtype=np.float64)
+        rows[f"b_{stat}"] = np.where(found, values[np.maximum(at, 0)] if len(values) else np.nan,
+                                     np.nan)
+    rows["b_period"] = rows["b_period"].astype(object)  # the dtype baseline_period has always had
     rows["is_baseline"] = (rows["period"] == rows["b_period"]) | rows["period"].isna()
     # Order: framework order of indicators, then groups, periods and subgroups.
     ind_order = {i.id: k for k, i in enumerate(inds)}
@@ -434,8 +440,10 @@ def _alpha_cells(agg: Aggregates, ind: Indicator, confidence: float) -> pd.DataF
         return pd.DataFrame(columns=["group", "period", "alpha", "low", "high", "negative"])
     k = len(measure.items)
     index = {name: i for i, name in enumerate(measure.items)}
-    cell_codes, cells = pd.factorize(pd.MultiIndex.from_frame(items[["group", "period"]]))
-    n = np.zeros((len(cells), k, k))
+    whole = agg.cells[(agg.cells["indicator_id"] == ind.id) & (agg.cells["dimension"] == ALL)]
+    cell_codes, whole_codes = key_codes([items, whole], ["group", "period"])
+    first = first_rows(cell_codes)  # the cells, numbered in order of first appearance
+    n = np.zeros((len(first), k, k))
     sums = np.zeros_like(n)
     cross = np.zeros_like(n)
     ii = items["item_i"].map(index).to_numpy()
@@ -444,15 +452,14 @@ def _alpha_cells(agg: Aggregates, ind: Indicator, confidence: float) -> pd.DataF
     sums[cell_codes, ii, jj] = items["sum_i"].to_numpy()
     cross[cell_codes, ii, jj] = items["cross_product"].to_numpy()
     cov = covariance_from_moments(n, sums, cross)
-    whole = agg.cells[(agg.cells["indicator_id"] == ind.id) & (agg.cells["dimension"] == ALL)]
-    answered = (whole["n_rows"] - whole["n_empty"]).to_numpy()
-    lookup = pd.Series(answered, index=pd.MultiIndex.from_frame(whole[["group", "period"]]))
-    respondents = lookup.reindex(cells).fillna(0).to_numpy()
+    answered = (whole["n_rows"] - whole["n_empty"]).to_numpy(dtype=np.float64)
+    at = positions(whole_codes, np.arange(len(first)))
+    respondents = np.where(at >= 0, np.r_[answered, 0.0][at], 0.0)
     table = alpha_from_covariance(cov, respondents, confidence=confidence)
     item_total = _negative_items(cov)
     negative = [", ".join(measure.items[j] for j in np.flatnonzero(r < 0)) for r in item_total]
     return pd.DataFrame({
-        "group": cells.get_level_values(0), "period": cells.get_level_values(1),
+        "group": items["group"].to_numpy()[first], "period": items["period"].to_numpy()[first],
         "alpha": table["alpha"].to_numpy(), "low": table["ci_low"].to_numpy(),
         "high": table["ci_high"].to_numpy(), "negative": negative,
     })

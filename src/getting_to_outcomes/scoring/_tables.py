@@ -64,6 +64,7 @@ __all__ = [
     "Window",
     "column_dtype",
     "empty_table",
+    "first_rows",
     "key_codes",
     "merge_aggregates",
     "positions",
