@@ -254,24 +254,30 @@ def _scale(
     low, high, k, m = int(codes.min()), int(codes.max()), len(items), len(codes)
     # Each answer becomes its position among the scale's codes (m: missing), through a
     # lookup table over the codes' range; anything else is refused.
-    lookup = np.full(high - low + 1, -1, dtype=np.int64)
-    lookup[codes - low] = np.arange(m)
-    positions = np.empty((len(frame), k), dtype=np.int64)
-    bad: dict[int, BoolArray] = {}
+    lookup = np.full(high - low + 3, -1, dtype=np.int64)  # one more at each end: off range
+    lookup[codes - low + 1] = np.arange(m)
+    positions = np.empty((k, len(frame)), dtype=np.int64)  # item by item, contiguous
+    first_bad: tuple[int, int, BoolArray] | None = None
     for j, name in enumerate(measure.items):
         raw = numeric(frame, name, source, indicator)
-        given = ~np.isnan(raw)
         with np.errstate(invalid="ignore"):
-            at = np.clip(np.where(given, raw, low).astype(np.int64) - low, 0, high - low)
+            at = raw.astype(np.int64)  # NaN and huge values give anything: caught below
+        at -= low - 1
+        np.clip(at, 0, high - low + 2, out=at)
         found = lookup[at]
-        outside = given & ((found < 0) | (at + low != raw))
-        if outside.any():
-            bad[j] = outside
-        positions[:, j] = np.where(given, found, m)
-    if bad:  # the first row with a value off the scale, at its first such item
-        j = min(bad, key=lambda c: (int(np.argmax(bad[c])), c))
+        at += low - 1
+        ok = (found >= 0) & (at == raw)
+        blank = np.isnan(raw)
+        if np.count_nonzero(ok) + np.count_nonzero(blank) < len(raw):
+            bad = ~ok & ~blank
+            row = int(np.argmax(bad))
+            if first_bad is None or row < first_bad[0]:
+                first_bad = (row, j, bad)
+        np.copyto(found, m, where=~ok)
+        positions[j] = found
+    if first_bad is not None:  # the first row with a value off the scale, at its first item
         listed = ", ".join(f"{c:g}" for c in codes)
-        raise _bad_value(items[j], bad[j], source, indicator,
+        raise _bad_value(items[first_bad[1]], first_bad[2], source, indicator,
                          f"is not a code of response scale {measure.scale!r} ({listed})")
     # A row's answers are one of at most (m + 1) ** k patterns: the score is computed once
     # per pattern that occurs, with the formula of stats.score_scale (mean of the answered,
@@ -301,27 +307,28 @@ def _scale(
 
 def _patterns(positions: npt.NDArray[np.int64], base: int) -> tuple[
         npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Number the distinct rows of ``positions`` (each entry below ``base``): the number of
-    each row, and the row of each number."""
-    n, k = positions.shape
+    """Number the distinct columns of ``positions`` (items x rows, each entry below
+    ``base``): the number of each row's pattern, and the entries of each pattern."""
+    k, n = positions.shape
     code = np.zeros(n, dtype=np.int64)
-    bound = 1
+    bound, exact = 1, True
     for j in range(k):
         if bound > (1 << 40) // base:  # keep the combined code within int64
             code = np.asarray(pd.factorize(code)[0], dtype=np.int64)
-            bound = int(code.max()) + 1 if n else 1
-        code = code * base + positions[:, j]
+            bound, exact = (int(code.max()) + 1 if n else 1), False
+        code *= base
+        code += positions[j]
         bound *= base
-    if bound <= 4 * n + 4096:
+    if exact and bound <= 4 * n + 4096:
         present = np.flatnonzero(np.bincount(code, minlength=bound))
         number = np.zeros(bound, dtype=np.int64)
         number[present] = np.arange(len(present))
-        ids = number[code]
-    else:
-        ids = np.asarray(pd.factorize(code)[0], dtype=np.int64)
+        powers = base ** np.arange(k - 1, -1, -1, dtype=np.int64)
+        return number[code], (present[:, None] // powers) % base
+    ids = np.asarray(pd.factorize(code)[0], dtype=np.int64)
     first = np.zeros(int(ids.max()) + 1 if n else 0, dtype=np.int64)
     first[ids] = np.arange(n)  # any row of each pattern stands for it
-    return ids, positions[first]
+    return ids, positions[:, first].T
 
 
 def _milestone(

@@ -301,8 +301,8 @@ def _rows(
             for period in periods:
                 grid_rows.append((ind.id, group, period, ALL, ALL))
     grid = pd.DataFrame(grid_rows, columns=KEY)
-    have, wanted = key_codes([cells[KEY], grid], KEY)
-    missing = grid[positions(have, wanted) < 0]
+    found_keys, wanted = key_codes([cells[KEY], grid], KEY)
+    missing = grid[positions(found_keys, wanted) < 0]
     if not missing.empty:
         extra.append(missing.assign(n_rows=0.0, n_empty=0.0, n=0.0, sum=np.nan, sum_sq=np.nan,
                                     denominator=np.nan, successes=np.nan))
@@ -315,8 +315,9 @@ def _rows(
     rows["source_present"] = rows["indicator_id"].map(present).astype(bool)
     rows["b_period"] = rows["indicator_id"].map(baseline)
     # Each row's baseline cell: the cell of the same key in the baseline period.
-    have, wanted = key_codes([cells[KEY], rows[KEY].assign(period=rows["b_period"])], KEY)
-    at = positions(have, wanted)
+    found_keys, wanted = key_codes([cells[KEY], rows[KEY].assign(period=rows["b_period"])],
+                                   KEY)
+    at = positions(found_keys, wanted)
     found = at >= 0
     for stat in stats:
         values = cells[stat].to_numpy(dtype=np.float64)
