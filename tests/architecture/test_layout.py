@@ -16,6 +16,10 @@ import getting_to_outcomes
 
 PACKAGE = Path(getting_to_outcomes.__file__).parent
 ROOT_MODULE_LIMIT = 8
+#: The seam, raw rows -> sufficient statistics, written once (docs/architecture.md): what each
+#: measure kind contributes per row, how rows become tables, and how any engine feeds them.
+SEAM_MODULES = ("scoring/_measures.py", "scoring/_aggregate.py", "scoring/_seam.py")
+SEAM_LINE_LIMIT = 1400
 
 
 def _module_name(path: Path) -> str:
@@ -64,6 +68,11 @@ def test_no_private_name_is_imported_from_another_stage() -> None:
 def test_few_modules_lie_loose_at_the_root() -> None:
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(loose) <= ROOT_MODULE_LIMIT, loose
+
+
+def test_the_seam_is_written_once_and_stays_small() -> None:
+    lines = {name: len((PACKAGE / name).read_text().splitlines()) for name in SEAM_MODULES}
+    assert sum(lines.values()) < SEAM_LINE_LIMIT, lines
 
 
 def test_import_contracts_are_kept() -> None:
