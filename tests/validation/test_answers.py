@@ -305,3 +305,16 @@ def test_gto_score_scores_a_partly_answered_file_and_names_what_it_cannot(
     scored = scores[scores["subgroup"] == "all"].groupby("indicator_id")["value"].count()
     assert scored["leadership.civic_efficacy"] == 0
     assert (scored.drop("leadership.civic_efficacy") > 0).all()
+
+
+def test_answers_in_error_are_answers_with_their_own_errors(
+    answered: pd.DataFrame, framework: Framework
+) -> None:
+    # Every answer of the civic efficacy scale is mistyped: each cell is an error of its
+    # row, and the scale is not reported as unanswered on top of that.
+    mistyped = answered.copy()
+    mistyped[CIVIC] = "Agreee"
+    report = validate(mistyped, framework, source=SOURCE)
+    assert set(_only(report, "unknown_answer")["column"]) == set(CIVIC)
+    assert _only(report, "unscorable").empty
+    assert _only(report, "no_answers").empty

@@ -43,6 +43,17 @@ if TYPE_CHECKING:
 
 __all__ = ["answered_columns", "check_answers", "needed_columns"]
 
+#: Reasons a cell is flagged for that hold something written, however wrong.
+_WRONG_ANSWERS = (
+    "not_a_number",
+    "not_an_integer",
+    "not_a_date",
+    "not_a_boolean",
+    "not_allowed",
+    "unknown_answer",
+    "out_of_range",
+    "outside_period",
+)
 #: How many column or indicator names a message lists before saying how many more.
 _LISTED = 8
 
@@ -91,7 +102,8 @@ def answered_columns(tables: Sequence[CheckedTable]) -> tuple[set[str], set[str]
     """The columns present in the tables, and those holding an answer in some row.
 
     A cell holding a missing-value code (99, -9, N/A, Refused) is missing in the typed
-    values, so it is no answer.
+    values, so it is no answer. A cell in error (a typo, a number out of range) is an
+    answer, a wrong one: its own error says so.
     """
     present: set[str] = set()
     answered: set[str] = set()
@@ -100,6 +112,9 @@ def answered_columns(tables: Sequence[CheckedTable]) -> tuple[set[str], set[str]
             present.add(name)
             if name not in answered and _has_answer(values):
                 answered.add(name)
+        flags = table.flag_frame()
+        wrong = flags[flags["reason"].isin(_WRONG_ANSWERS)]
+        answered.update(str(name) for name in wrong["column"].unique() if name)
     return present, answered
 
 
