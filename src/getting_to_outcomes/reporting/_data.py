@@ -54,6 +54,8 @@ class Tables:
     #: The summaries the tables came from (what needs more than the tidy tables, such as
     #: the funnel plots, asks them); empty when the report was given frames.
     sources: tuple[Any, ...] = ()
+    #: ProgressSummary.attrition() of the summaries (empty without people matched by id).
+    attrition_table: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.summary
@@ -82,6 +84,8 @@ class Tables:
             milestone_table=self.milestone_table[self.milestone_table["group"].isin(keep)],
             framework=self.framework, periods=self.periods, group_by=self.group_by,
             synthetic=self.synthetic, confidence=self.confidence, sources=self.sources,
+            attrition_table=None if self.attrition_table is None else self.attrition_table[
+                self.attrition_table["group"].isin(keep)],
         )
 
 
@@ -130,6 +134,8 @@ def collect(summaries: Any, framework: Framework | None,
     items = pd.concat([frame_of(s, "items", ITEM_COLUMNS) for s in given], ignore_index=True)
     milestones = pd.concat([frame_of(s, "milestones", MILESTONE_COLUMNS) for s in given],
                            ignore_index=True)
+    attrition_parts = [t for t in (frame_of(s, "attrition", ()) for s in given) if not t.empty]
+    attrition = pd.concat(attrition_parts, ignore_index=True) if attrition_parts else None
     fw = framework
     if fw is None:
         for s in given:
@@ -152,7 +158,8 @@ def collect(summaries: Any, framework: Framework | None,
                    and not isinstance(periods, str) else None,
                    group_by=group_by if isinstance(group_by, str) else None,
                    synthetic=synthetic, confidence=confidence,
-                   sources=tuple(s for s in given if not isinstance(s, pd.DataFrame)))
+                   sources=tuple(s for s in given if not isinstance(s, pd.DataFrame)),
+                   attrition_table=attrition)
 
 
 def personal_columns(framework: Framework | None) -> set[str]:

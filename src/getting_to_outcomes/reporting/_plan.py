@@ -460,6 +460,7 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                        Coverage=lambda t: t["Coverage"].map(_r.percent),
                        **{"Median n": lambda t: t["Median n"].map(
                            lambda v: f"{v:,.0f}" if _d.is_num(v) else "")})),
+        *_attrition_tables(data, fw, labels),
         Table("indicators", "indicators", "Every grantee, every indicator",
                "The full table behind the charts (free-text notes are left out of funder "
                "reports).", _indicator_table(frame, fw), None),
@@ -472,6 +473,35 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                                  _rollup_view(roll, level, labels, with_group=True)
                                  if level == "realm" else None))
     return charts, tables
+
+
+def _attrition_tables(data: Tables, framework: Framework | None,
+                      labels: Mapping[Any, str] | None) -> list[Table]:
+    """Attrition per grantee against the WWC boundaries, for the data-health section."""
+    table = data.attrition_table
+    if table is None or table.empty:
+        return []
+    view = pd.DataFrame({
+        "Indicator": [_d.indicator_name(framework, str(i)) for i in table["indicator_id"]],
+        "Grantee": [_d.label(g, labels) for g in table["group"]],
+        "Periods": [f"{b} to {p}" for b, p in zip(table["baseline_period"], table["period"],
+                                                  strict=True)],
+        "At baseline": table["n_baseline"].map(lambda v: f"{v:,.0f}" if _d.is_num(v) else ""),
+        "Attrition": table["attrition"].map(_r.percent),
+        "Rest of network": table["network_attrition"].map(_r.percent),
+        "WWC rating": table["rating"].map(lambda v: v if isinstance(v, str) else ""),
+        "Stayers vs leavers (g)": table["hedges_g"].map(
+            lambda v: f"{v:+.2f}" if _d.is_num(v) else ""),
+        "Baseline equivalence": table["equivalence"].map(
+            lambda v: v if isinstance(v, str) else ""),
+    })
+    assumption = str(table["assumption"].iloc[0])
+    return [Table(
+        "attrition", "health", "Attrition between baseline and follow-up",
+        f"People with a value at baseline and none later, per grantee against the rest of the "
+        f"network, rated by the What Works Clearinghouse boundaries ({assumption} "
+        "assumption; Standards Handbook 4.1, Table II.1); stayers against leavers at baseline "
+        "as Hedges' g (WWC: 0.05 and 0.25).", table, view)]
 
 
 def _wide(frame: pd.DataFrame, column: str, framework: Framework | None,

@@ -20,6 +20,7 @@ from getting_to_outcomes.columns import (
 from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.definitions.models import LevelMeasure, ScaleMeasure
 from getting_to_outcomes.errors import ScoringError, did_you_mean
+from getting_to_outcomes.scoring._attrition import attrition_table
 from getting_to_outcomes.scoring._funnel import clustering_table, funnel_of
 from getting_to_outcomes.stats import (
     FunnelResult,
@@ -548,6 +549,35 @@ class ProgressSummary:
             per grantee) and ``design_effect`` (``1 + (m - 1) icc``), among others.
         """
         return clustering_table(self, confidence=confidence)
+
+    def attrition(self, *, assumption: str = "cautious") -> pd.DataFrame:
+        """Attrition per grantee between baseline and each later period, WWC-rated.
+
+        For every indicator whose people are matched by id across periods: the people with a
+        value at baseline, those of them with a value again, and the What Works
+        Clearinghouse rating of the grantee's attrition against the rest of the network
+        (:func:`getting_to_outcomes.stats.attrition`), with the baseline equivalence of the
+        people who stayed and those who left (Hedges' g,
+        :func:`getting_to_outcomes.stats.baseline_equivalence_from_moments`; scale and mean
+        indicators only).
+
+        Parameters
+        ----------
+        assumption : {"cautious", "optimistic"}
+            The WWC attrition boundary.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``indicator_id``, ``group``, ``baseline_period``, ``period``,
+            ``n_baseline``, ``n_retained``, ``attrition``, ``network_attrition`` (the rest
+            of the network), ``overall_attrition``, ``differential_attrition`` (the
+            grantee's minus the rest's), ``assumption``, ``boundary``, ``rating`` (``"low"``
+            or ``"high"``), ``hedges_g`` (stayed minus left at baseline, in pooled sd),
+            ``equivalence`` (``"satisfied"``, ``"adjustment required"``,
+            ``"not satisfied"``) and ``note``. Small groups are withheld.
+        """
+        return attrition_table(self, assumption=assumption)
 
     def gaps(self, dimension: str, focal: str, reference: str) -> pd.DataFrame:
         """Equity gaps: the focal subgroup's value minus the reference subgroup's.
