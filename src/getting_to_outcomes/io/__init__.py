@@ -8,7 +8,13 @@ written, CSV and Excel tables that a spreadsheet cannot run as formulas, and wri
 replace a file whole or not at all.
 """
 
-from getting_to_outcomes.io._atomic import write_atomic, write_bytes_atomic
+from getting_to_outcomes.io._atomic import (
+    PARTIAL_PREFIX,
+    replacing_folder,
+    write_atomic,
+    write_bytes_atomic,
+    write_folder_atomic,
+)
 from getting_to_outcomes.io._datapackage import (
     DATA_PACKAGE,
     DATA_PACKAGE_PROFILE,
@@ -56,6 +62,7 @@ __all__ = [
     "FORMULA_START",
     "LIMIT_VARIABLES",
     "MAX_CELL_CHARS",
+    "PARTIAL_PREFIX",
     "READ_ATTRS",
     "TABLE_FORMATS",
     "TOOL_METADATA",
@@ -76,6 +83,7 @@ __all__ = [
     "neutralise_formulas",
     "read_raw",
     "read_table",
+    "replacing_folder",
     "sheet_names",
     "source_schema",
     "table_resource",
@@ -84,6 +92,7 @@ __all__ = [
     "write_atomic",
     "write_bytes_atomic",
     "write_data_package",
+    "write_folder_atomic",
     "write_table",
     "write_template",
     "write_xlsform",

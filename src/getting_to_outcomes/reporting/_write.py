@@ -46,6 +46,7 @@ from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.errors import ChartDataError, did_you_mean
 from getting_to_outcomes.io import (
     neutralise_formulas,
+    replacing_folder,
     write_bytes_atomic,
     write_data_package,
     write_table,
@@ -179,7 +180,10 @@ def write_report(
     synthetic : bool, optional
         Say that the data are synthetic (default: what the summary or framework says).
     force : bool
-        Write into a folder that is not empty, replacing a previous report's files.
+        Write into a folder that is not empty, replacing a previous report's files (files
+        that no report wrote are kept). The new report is written whole into a hidden
+        folder beside ``out_dir`` and swapped in when complete, so an error or an
+        interruption leaves the previous report as it was.
     dpi : int
         PNG resolution, at least 200.
     embed : {"svg", "png"}
@@ -301,62 +305,70 @@ def write_report(
         if step is not None:
             step(done, total, label)
 
-    previous = _previous_files(out)
     written: list[Path] = []
     chart_files: dict[str, list[Path]] = {}
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
     notes = [str(n) for n in notes]
     rendered: list[Rendered] = []
-
-    def drawn(result: Drawn) -> None:
-        tick(result.chart.key)
-
-    for result in draw_charts(charts, out, dpi=dpi, embed=embed, png=png, workers=workers,
-                              done=drawn):
-        if result.rendered is None:
-            notes.append(f"{result.chart.heading}: not drawn ({result.problem})")
-            continue
-        timings[result.chart.key] = result.wall
-        cpu_timings[result.chart.key] = result.cpu
-        rendered.append(result.rendered)
-        chart_files[result.chart.key] = result.rendered.files
-        written += result.rendered.files
     table_files: dict[str, Path] = {}
-    for table in tables:
-        path = write_table(table.frame, out / "tables" / f"{table.key}.csv",
-                           raw_cells=raw_cells, encoding="utf-8-sig")
-        table_files[table.key] = path
-        written.append(path)
-    written.append(write_table({t.key: t.frame for t in tables}, out / "tables.xlsx",
-                               raw_cells=raw_cells))
-    tick("tables")
-    meta = _meta(data, mode, org, labels, title)
-    payload = {
-        "report": meta,
-        "tables": {t.key: _json_ready(t.frame) for t in tables},
-        "notes": notes,
-    }
-    write_bytes_atomic(out / "summary.json",
-                 json.dumps(payload, indent=2, ensure_ascii=False, default=str).encode())
-    written.append(out / "summary.json")
-    package = report_package(tables, table_files, out, meta, fw,
-                             _unchanged if raw_cells else neutralise_formulas)
-    written.append(write_data_package(package, out))
-    tick("summary.json")
-    page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
-    write_bytes_atomic(out / "report.html", page.encode("utf-8"))
-    written.append(out / "report.html")
-    if pdf:
-        print_pdf(out / "report.html", out / "report.pdf")
-        written.append(out / "report.pdf")
-    listed = [*written, out / "manifest.json"]
-    manifest = {"files": sorted(str(p.relative_to(out)) for p in listed)}
-    write_bytes_atomic(out / "manifest.json", json.dumps(manifest, indent=2).encode())
-    written.append(out / "manifest.json")
-    for stale in previous - {p.resolve() for p in written}:
-        stale.unlink(missing_ok=True)
+    # The report is written whole into a hidden folder beside out_dir, then swapped in: an
+    # error or an interruption leaves the previous report as it was, never a mix of both.
+    with replacing_folder(out, keep=_foreign_files(out)) as stage:
+
+        def drawn(result: Drawn) -> None:
+            tick(result.chart.key)
+
+        for result in draw_charts(charts, stage, dpi=dpi, embed=embed, png=png,
+                                  workers=workers, done=drawn):
+            if result.rendered is None:
+                notes.append(f"{result.chart.heading}: not drawn ({result.problem})")
+                continue
+            timings[result.chart.key] = result.wall
+            cpu_timings[result.chart.key] = result.cpu
+            rendered.append(result.rendered)
+            chart_files[result.chart.key] = result.rendered.files
+            written += result.rendered.files
+        for table in tables:
+            path = write_table(table.frame, stage / "tables" / f"{table.key}.csv",
+                               raw_cells=raw_cells, encoding="utf-8-sig")
+            table_files[table.key] = path
+            written.append(path)
+        written.append(write_table({t.key: t.frame for t in tables}, stage / "tables.xlsx",
+                                   raw_cells=raw_cells))
+        tick("tables")
+        meta = _meta(data, mode, org, labels, title)
+        payload = {
+            "report": meta,
+            "tables": {t.key: _json_ready(t.frame) for t in tables},
+            "notes": notes,
+        }
+        write_bytes_atomic(stage / "summary.json",
+                           json.dumps(payload, indent=2, ensure_ascii=False,
+                                      default=str).encode())
+        written.append(stage / "summary.json")
+        package = report_package(tables, table_files, stage, meta, fw,
+                                 _unchanged if raw_cells else neutralise_formulas)
+        written.append(write_data_package(package, stage))
+        tick("summary.json")
+        page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
+        write_bytes_atomic(stage / "report.html", page.encode("utf-8"))
+        written.append(stage / "report.html")
+        if pdf:
+            print_pdf(stage / "report.html", stage / "report.pdf")
+            written.append(stage / "report.pdf")
+        listed = [*written, stage / "manifest.json"]
+        manifest = {"files": sorted(p.relative_to(stage).as_posix() for p in listed)}
+        write_bytes_atomic(stage / "manifest.json", json.dumps(manifest, indent=2).encode())
+        written.append(stage / "manifest.json")
     tick("report.html")
+
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(stage)
+
+    written = [moved(p) for p in written]
+    chart_files = {key: [moved(p) for p in paths] for key, paths in chart_files.items()}
+    table_files = {key: moved(p) for key, p in table_files.items()}
     return ReportFiles(out_dir=out, html=out / "report.html", files=written,
                        charts=chart_files, tables=table_files, timings=timings,
                        cpu_timings=cpu_timings, notes=notes)
@@ -370,26 +382,36 @@ def _check_folder(out: Path, *, force: bool) -> None:
         msg = (f"{out} is not empty; choose a new folder, or pass force=True (--force) to "
                "write the report into it")
         raise FileExistsError(msg)
-    out.mkdir(parents=True, exist_ok=True)
 
 
-def _previous_files(out: Path) -> set[Path]:
-    """Files a previous report listed in its manifest (only those are ever removed)."""
+def _foreign_files(out: Path) -> list[str]:
+    """Files in ``out`` that no previous report listed in its manifest: they are kept.
+
+    Only the files of a previous report are replaced; anything else a person put in the
+    folder is carried into the new one. Hidden ``.tmp`` files are the leftovers of an
+    interrupted write, not anyone's work.
+    """
+    if not out.is_dir():
+        return []
+    listed: object = []
     manifest = out / "manifest.json"
-    if not manifest.is_file():
-        return set()
-    try:
-        listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
-    except (ValueError, OSError):
-        return set()
-    root = out.resolve()
-    found = set()
-    for name in listed:
-        if not isinstance(name, str):
+    if manifest.is_file():
+        try:
+            content = json.loads(manifest.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            content = {}
+        listed = content.get("files", []) if isinstance(content, dict) else []
+    previous = {n.replace("\\", "/") for n in listed if isinstance(n, str)} if isinstance(
+        listed, list) else set()
+    previous.add("manifest.json")
+    found = []
+    for path in sorted(out.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
             continue
-        path = (out / name).resolve()
-        if root in path.parents and path.is_file():
-            found.add(path)
+        relative = path.relative_to(out).as_posix()
+        if relative in previous or (path.name.startswith(".") and path.name.endswith(".tmp")):
+            continue
+        found.append(relative)
     return found
 
 
