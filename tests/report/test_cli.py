@@ -47,8 +47,11 @@ def test_a_grantee_report_from_a_folder(grantee_run) -> None:
     html = (out / "report.html").read_text()
     assert "Harbor Valley Parent Alliance: progress report" in html
     assert f"Wrote {out / 'report.html'}" in result.output
-    # Files that are not data of a source are named, not silently ignored.
-    assert "minutes.docx" in html
+    # Files that are not data of a source are not silently ignored: counted in the report
+    # (which is shared, so it does not name them), named to the person running it.
+    assert "1 other file in the data folder was not read" in html
+    assert "minutes.docx" not in html
+    assert "minutes.docx" in result.stderr
 
 
 def test_indicators_without_data_are_listed_not_charted(grantee_run) -> None:

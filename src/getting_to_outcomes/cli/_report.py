@@ -44,6 +44,9 @@ class _Inputs:
     names: dict[str, str] = field(default_factory=dict)
     synthetic: bool | None = None
     skipped: list[str] = field(default_factory=list)
+    #: How a data file is named in the report: from the folder given, or by its name alone
+    #: (never an absolute path, which may hold a person's name).
+    shown: dict[Path, str] = field(default_factory=dict)
 
 
 def _source_of(path: Path, framework: Framework) -> str | None:
@@ -83,6 +86,7 @@ def _add_folder(folder: Path, framework: Framework, inputs: _Inputs) -> None:
             inputs.names.update(_read_names(path))
         elif path.suffix.lower() in _DATA_SUFFIXES and _source_of(path, framework):
             inputs.files.setdefault(path.stem, []).append(path)
+            inputs.shown[path] = path.relative_to(folder).as_posix()
         elif path.name != "MANIFEST.json":
             inputs.skipped.append(path.name)
 
@@ -116,10 +120,16 @@ def _collect_inputs(data: Sequence[str], framework: Framework) -> _Inputs:
         if source not in framework.sources:
             fail(f"{item}: unknown data source {source!r}; data sources: {', '.join(sources)}")
         inputs.files.setdefault(source, []).append(path)
+        inputs.shown[path] = path.name
     if not inputs.files and not inputs.tables:
         fail("no data files found: give files named after data sources "
              f"({', '.join(sources)}), SOURCE=FILE, a folder of them, or example:cper-network")
     return inputs
+
+
+def _left_out(source: str, rejected: int, read: int, files: Sequence[str]) -> str:
+    return (f"{source}: {rejected} of {plural(read, 'row')} failed validation and were left "
+            f"out (gto validate {' '.join(files)} --source {source} lists them).")
 
 
 def _silent(done: int, total: int, label: str) -> None:
@@ -234,8 +244,14 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
         inputs.targets = _read_targets(targets_file)
     if names_file is not None:
         inputs.names.update(_read_names(names_file))
-    notes = [f"Not read (not named after a data source): {', '.join(inputs.skipped)}."
-             ] if inputs.skipped else []
+    notes: list[str] = []
+    if inputs.skipped:
+        # Counted in the report, named on the terminal only: the other files of a folder
+        # are nobody else's business, their names least of all.
+        count = len(inputs.skipped)
+        notes.append(f"{plural(count, 'other file')} in the data folder "
+                     f"{'was' if count == 1 else 'were'} not read (not named after a data "
+                     "source).")
     scored: dict[str, Any] = dict(inputs.tables)
     try:
         with _progress_bar(not quiet) as step:
@@ -245,12 +261,11 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                 checked = validate([str(p) for p in paths], framework, source=source)
                 rejected = len(checked.rejected_rows)
                 if rejected:
-                    message = (f"{source}: {rejected} of {plural(checked.rows_read, 'row')} failed "
-                               f"validation and were left out (gto validate "
-                               f"{' '.join(str(p) for p in paths)} --source {source} lists "
-                               "them).")
-                    notes.append(message)
-                    click.echo(message, err=True)
+                    read = checked.rows_read
+                    shown = [inputs.shown.get(p, p.name) for p in paths]
+                    notes.append(_left_out(source, rejected, read, shown))
+                    click.echo(_left_out(source, rejected, read, [str(p) for p in paths]),
+                               err=True)
                 for note in unanswered(checked):
                     notes.append(f"{source}: {note}")
                     click.echo(f"{source}: {note}", err=True)
@@ -275,5 +290,8 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                f"{plural(len(files.tables), 'table')} as CSV and Excel, summary.json).")
     if pdf:
         click.echo(f"Wrote {files.out_dir / 'report.pdf'}.")
+    if inputs.skipped:
+        click.echo(f"Note: not read (not named after a data source): "
+                   f"{', '.join(inputs.skipped)}.", err=True)
     for note in files.notes:
         click.echo(f"Note: {note}", err=True)
