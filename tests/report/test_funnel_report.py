@@ -89,3 +89,17 @@ def test_a_report_from_tables_has_no_funnel(example_network, tmp_path) -> None:
                          framework=summary.framework, labels=labels)
     assert not [key for key in files.charts if key.startswith("funnel_")]
     assert pd.read_csv(files.tables["outside_limits"], encoding="utf-8-sig").empty
+    assert pd.read_csv(files.tables["network_clustering"], encoding="utf-8-sig").empty
+
+
+def test_the_network_section_reports_icc_and_design_effect(funder, example_network) -> None:
+    _, summary, _ = example_network
+    expected = summary.clustering()
+    table = pd.read_csv(funder.tables["network_clustering"], encoding="utf-8-sig",
+                        dtype={"period": str})
+    assert len(table) == len(expected) > 0
+    assert table["icc"].to_numpy() == pytest.approx(expected["icc"].to_numpy(), rel=1e-9)
+    assert table["design_effect"].to_numpy() == pytest.approx(
+        expected["design_effect"].to_numpy(), rel=1e-9)
+    assert set(table["ci_method"]) == {"cluster_robust"}
+    assert "Design effect" in funder.html.read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from getting_to_outcomes.plotting import style as _style
 from getting_to_outcomes.reporting import _readable as _r
 from getting_to_outcomes.reporting._data import Chart, Table, Tables
 from getting_to_outcomes.reporting._findings import Findings
+from getting_to_outcomes.stats import CLUSTERED_MEAN_COLUMNS
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -427,6 +428,7 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
     coverage = _coverage(frame, members, fw, labels)
     rankings = _with_shrunk(_rankings(latest, fw, labels), funnels, fw, labels)
     outside = _outside(funnels, fw, labels)
+    clustering = _clustering(data)
     overview = _grantee_overview(frame, members, fw, labels)
     tables = [
         Table("grantees", "heatmap", "Grantees at a glance",
@@ -450,6 +452,11 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                "The pooled network, computed from all grantees' data together.",
                _indicator_table(network_rows, fw),
                _r.indicator_view(network_rows, fw, labels, with_group=False)),
+        Table("network_clustering", "network", "Network values and the clustering of people",
+               "People are nested in grantees: the intraclass correlation (ICC), the design "
+               "effect 1 + (m - 1) ICC with m the mean number of people per grantee, and an "
+               "interval for the network value that allows for it (cluster-robust).",
+               clustering, _clustering_view(clustering, fw)),
         Table("coverage", "health", "Coverage and data health per grantee",
                "Indicators with data, withheld cells, reliability flags and typical n.",
                coverage, _r.rename(coverage, {
@@ -628,6 +635,33 @@ def _outside_view(outside: pd.DataFrame, frame: pd.DataFrame,
         "Limits": outside["method"].map({"none": "sampling error",
                                          "multiplicative": "overdispersion (phi)",
                                          "additive": "random effects (tau\u00b2)"}),
+    })
+
+
+def _clustering(data: Tables) -> pd.DataFrame:
+    """ICC and design effect of the network values, from the one scored summary given."""
+    sources = [s for s in data.sources if hasattr(s, "clustering")]
+    if len(sources) != 1:
+        return pd.DataFrame(columns=["indicator_id", "period", "family",
+                                     *CLUSTERED_MEAN_COLUMNS])
+    table: pd.DataFrame = sources[0].clustering()
+    return table
+
+
+def _clustering_view(table: pd.DataFrame, framework: Framework | None) -> pd.DataFrame:
+    if table.empty:
+        return pd.DataFrame()
+    return pd.DataFrame({
+        "Indicator": table["indicator_id"].map(lambda i: _d.indicator_name(framework, str(i))),
+        "Period": table["period"].astype(str),
+        "Network value": table["mean"].map(lambda v: f"{v:.3g}"),
+        "Cluster-robust interval": [f"{a:.3g} to {b:.3g}" if _d.is_num(a) else ""
+                                    for a, b in zip(table["ci_low"], table["ci_high"],
+                                                    strict=True)],
+        "ICC": table["icc"].map(lambda v: f"{v:.3f}" if _d.is_num(v) else ""),
+        "People per grantee (m)": table["cluster_size"].map(lambda v: f"{v:,.0f}"),
+        "Design effect": table["design_effect"].map(
+            lambda v: f"{v:.2f}" if _d.is_num(v) else ""),
     })
 
 
