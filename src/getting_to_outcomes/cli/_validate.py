@@ -208,6 +208,8 @@ def validate_command(
             encoding=encoding,
             delimiter=delimiter,
             pseudonymize=key if key is not None else False,
+            # Without --out-valid no row is written: memory stays bounded by the parts.
+            keep_rows=out_valid is not None,
         )
     except DataReadError as exc:
         fail(f"Error: {exc}", 1)

@@ -36,12 +36,14 @@ from getting_to_outcomes.io._headers import (
 )
 from getting_to_outcomes.io._limits import LIMIT_VARIABLES, ReadLimits
 from getting_to_outcomes.io._readers import (
+    CHUNK_BYTES,
     MAX_CELL_CHARS,
     READ_ATTRS,
     RawTable,
     ReadNote,
     frame_table,
     read_raw,
+    read_raw_chunks,
     read_table,
 )
 from getting_to_outcomes.io._tables import (
@@ -56,6 +58,7 @@ from getting_to_outcomes.io._templates import CODEBOOK_COLUMNS, codebook, write_
 from getting_to_outcomes.io._xlsform import XLSFORM_LANGUAGE, write_xlsform, xlsform
 
 __all__ = [
+    "CHUNK_BYTES",
     "CODEBOOK_COLUMNS",
     "DATA_PACKAGE",
     "DATA_PACKAGE_PROFILE",
@@ -82,6 +85,7 @@ __all__ = [
     "map_headers",
     "neutralise_formulas",
     "read_raw",
+    "read_raw_chunks",
     "read_table",
     "replacing_folder",
     "sheet_names",

@@ -8,9 +8,12 @@ pandas' C parser, or Python's csv module for ragged rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -18,12 +21,23 @@ import pandas as pd
 
 from getting_to_outcomes.errors import DataReadError
 
-__all__ = ["MAX_CELL_CHARS", "read_text"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "detect_encoding",
+    "first_part_checks",
+    "parse_part",
+    "read_text",
+    "record_parts",
+]
 
 #: Longest cell accepted, as in a spreadsheet cell: longer means a broken file.
 MAX_CELL_CHARS: Final = 32_767
 _SAMPLE_LINES: Final = 50
 _DELIMITERS: Final = (",", ";", "\t", "|")
+#: Bytes read at a time while checking the encoding of a file read in parts.
+_SCAN_BYTES: Final = 1 << 24
+#: How much of a file's first part is looked at to sniff the delimiter.
+_SNIFF_CHARS: Final = 1 << 22
 Note = tuple[str, str, str]
 
 
@@ -136,7 +150,7 @@ def _check_width(file: str, text: str, delimiter: str, max_columns: int, first_l
             )
 
 
-def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
+def _parse_delimited(file: str, text: str, delimiter: str, first_row: int = 1) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -157,7 +171,7 @@ def _parse_delimited(file: str, text: str, delimiter: str) -> pd.DataFrame:
         if eof:
             raise _fail(
                 file,
-                f'a quote (") opened in row {int(eof.group(1)) + 1} is never closed; '
+                f'a quote (") opened in row {int(eof.group(1)) + first_row} is never closed; '
                 "close it or remove the stray quote",
             ) from None
         frame = _parse_ragged(file, text, delimiter)
@@ -180,6 +194,17 @@ def _parse_ragged(file: str, text: str, delimiter: str) -> pd.DataFrame:
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
+def _check_delimiter(file: str, delimiter: str | None) -> None:
+    if delimiter is not None and len(delimiter) != 1:
+        raise _fail(file, f"the delimiter must be one character, such as ',' ';' or a tab; "
+                    f"got {delimiter!r}")
+
+
+def _delimiter_note(delimiter: str) -> Note:
+    shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
+    return ("delimiter", f"Columns are separated by {shown}s ({delimiter!r}).", "")
+
+
 def read_text(
     file: str,
     raw: bytes,
@@ -199,15 +224,150 @@ def read_text(
         raise _fail(file, "is empty: there is no header row and no data")
     if _looks_binary(text):
         raise _fail(file, "is binary data, not a text table; export the data as CSV or Excel")
-    if delimiter is not None and len(delimiter) != 1:
-        raise _fail(file, f"the delimiter must be one character, such as ',' ';' or a tab; "
-                    f"got {delimiter!r}")
+    _check_delimiter(file, delimiter)
     if delimiter is None:
         delimiter = _sniff_delimiter(text)
         if delimiter != ",":
-            shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
-            notes.append(("delimiter", f"Columns are separated by {shown}s ({delimiter!r}).", ""))
+            notes.append(_delimiter_note(delimiter))
     _check_width(file, text, delimiter, max_columns, 1)
     frame = _parse_delimited(file, text, delimiter)
     frame.columns = pd.RangeIndex(frame.shape[1])
     return frame, np.arange(1, len(frame) + 1), notes
+
+
+# --- a large file, read a part at a time -------------------------------------------------
+
+
+def detect_encoding(file: str, path: Path, encoding: str | None) -> tuple[str, list[Note]]:
+    """The encoding to read a file with, decided as :func:`read_text` does, in bounded memory.
+
+    A byte-order mark or the zeros of UTF-16 decide from the first bytes; otherwise the
+    whole file is checked as UTF-8 a block at a time (a byte that is not UTF-8 may come
+    last), with Windows-1252, then Latin-1, as the fallback and a note saying where.
+    """
+    notes: list[Note] = []
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise _fail(file, f"cannot be read as {encoding}: {exc}") from None
+        return encoding, notes
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+        if head.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig", notes
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16", notes
+        if len(head) >= 4 and head.count(b"\x00") >= len(head) // 3:
+            zeros_even = head[0::2].count(b"\x00")
+            zeros_odd = head[1::2].count(b"\x00")
+            return ("utf-16-le" if zeros_odd > zeros_even else "utf-16-be"), notes
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        lines = 0
+        while True:
+            block = stream.read(_SCAN_BYTES)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                # The decoder's own buffer holds at most the start of one character: no
+                # line break, so the line count of the earlier blocks stands.
+                bad = exc.object[exc.start : exc.start + 1]
+                line = lines + exc.object[: exc.start].count(b"\n") + 1
+                break
+            if not block:
+                return "utf-8", notes
+            lines += block.count(b"\n")
+        for fallback, label in (
+            ("cp1252", "Windows-1252 (Western European)"),
+            ("latin-1", "Latin-1"),
+        ):
+            stream.seek(0)
+            try:
+                while block := stream.read(_SCAN_BYTES):
+                    block.decode(fallback)  # one byte per character: blocks split anywhere
+            except UnicodeDecodeError:
+                continue
+            notes.append(
+                (
+                    "encoding",
+                    f"The file is not UTF-8 (byte {bad!r} on line {line}); it was read as "
+                    f"{label}.",
+                    "Check that accented letters look right; when saving, choose 'CSV UTF-8'.",
+                )
+            )
+            return fallback, notes
+    raise _fail(file, "is not text in any known encoding")  # pragma: no cover - latin-1 never fails
+
+
+def _record_end(text: str) -> int:
+    """Where the last whole record of ``text`` ends: after a line break outside quotes.
+
+    A line break is outside quotes when an even number of quotes comes before it (an
+    escaped quote is written twice). 0 when there is none.
+    """
+    quotes = text.count('"')
+    end = len(text)
+    at = text.rfind("\n")
+    while at >= 0:
+        quotes -= text.count('"', at, end)
+        if quotes % 2 == 0:
+            return at + 1
+        end = at
+        at = text.rfind("\n", 0, at)
+    return 0
+
+
+def record_parts(file: str, path: Path, encoding: str, size: int) -> Iterator[str]:
+    """The text of a file in parts of about ``size`` characters, each ending with a record.
+
+    A part that would hold more than four times ``size`` without a record ending outside
+    quotes (a quote opened and never closed, or a quote written inside a cell) is cut at
+    its last line break: the parser then reports the unclosed quote, or reads the quote
+    as a character.
+    """
+    carry = ""
+    with path.open(encoding=encoding, newline="") as stream:
+        while True:
+            try:
+                text = stream.read(size)
+            except UnicodeDecodeError as exc:
+                raise _fail(file, f"cannot be read as {encoding}: {exc}") from None
+            if not text:
+                if carry:
+                    yield carry
+                return
+            buffer = carry + text
+            cut = _record_end(buffer)
+            if cut == 0 and len(buffer) > 4 * size:
+                cut = buffer.rfind("\n") + 1
+            if cut == 0:
+                carry = buffer
+                continue
+            carry = buffer[cut:]
+            yield buffer[:cut]
+
+
+def first_part_checks(
+    file: str, text: str, delimiter: str | None
+) -> tuple[str, list[Note]]:
+    """What :func:`read_text` checks on a whole file, on the first part: the delimiter."""
+    notes: list[Note] = []
+    if _looks_binary(text):
+        raise _fail(file, "is binary data, not a text table; export the data as CSV or Excel")
+    _check_delimiter(file, delimiter)
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text[:_SNIFF_CHARS])
+        if delimiter != ",":
+            notes.append(_delimiter_note(delimiter))
+    return delimiter, notes
+
+
+def parse_part(
+    file: str, text: str, delimiter: str, max_columns: int, first_row: int, first_line: int
+) -> pd.DataFrame:
+    """The cells of one part of a file, as text; rows and lines are counted from the file's."""
+    _check_width(file, text, delimiter, max_columns, first_line)
+    frame = _parse_delimited(file, text, delimiter, first_row)
+    frame.columns = pd.RangeIndex(frame.shape[1])
+    return frame

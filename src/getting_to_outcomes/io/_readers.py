@@ -21,7 +21,7 @@ import dataclasses
 import io
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -31,7 +31,14 @@ import pandas as pd
 
 from getting_to_outcomes.definitions.models import DataSource
 from getting_to_outcomes.errors import DataReadError, did_you_mean
-from getting_to_outcomes.io._delimited import MAX_CELL_CHARS, read_text
+from getting_to_outcomes.io._delimited import (
+    MAX_CELL_CHARS,
+    detect_encoding,
+    first_part_checks,
+    parse_part,
+    read_text,
+    record_parts,
+)
 from getting_to_outcomes.io._headers import (
     HeaderIndex,
     HeaderMap,
@@ -57,9 +64,12 @@ __all__ = [
     "ReadNote",
     "map_headers",
     "read_raw",
+    "read_raw_chunks",
     "read_table",
 ]
 
+#: A CSV file larger than this is read a part of about this many characters at a time.
+CHUNK_BYTES: Final = 1 << 24
 #: Key of ``DataFrame.attrs`` where :func:`read_table` keeps what it learned from the file.
 READ_ATTRS: Final = "getting_to_outcomes.read"
 _HEADER_SEARCH: Final = 10
@@ -359,14 +369,15 @@ def _is_subheader_row(cells: Sequence[Any]) -> bool:
     return any(_cell_text(c).casefold() in _SUBHEADER_WORDS for c in cells)
 
 
-def _shape_grid(
+def _find_header(
     file: str,
     grid: pd.DataFrame,
+    blank: np.ndarray,
     rows: np.ndarray,
     notes: list[ReadNote],
     source: DataSource | None,
-) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray]:
-    blank = _blank_mask(grid)
+) -> tuple[list[tuple[str, ...]], int]:
+    """The header texts of each column and the position of the first row after the header."""
     filled = np.flatnonzero(~blank)
     if len(filled) == 0:
         raise _fail(file, "is empty: there is no header row and no data")
@@ -426,30 +437,41 @@ def _shape_grid(
             )
         )
     data_start = (extra[-1] if extra else header_at) + 1
+    return [tuple(h) for h in headers], data_start
+
+
+def _blank_row_note(row: int) -> ReadNote:
+    return ReadNote(
+        "blank_row",
+        "This row is blank; it was skipped.",
+        "Delete blank rows inside the table.",
+        row=row,
+    )
+
+
+def _trailing_note(count: int) -> ReadNote:
+    return ReadNote("blank_rows", f"{count} blank row(s) at the end of the table were ignored.")
+
+
+def _shape_grid(
+    file: str,
+    grid: pd.DataFrame,
+    rows: np.ndarray,
+    notes: list[ReadNote],
+    source: DataSource | None,
+) -> tuple[pd.DataFrame, list[tuple[str, ...]], np.ndarray]:
+    blank = _blank_mask(grid)
+    headers, data_start = _find_header(file, grid, blank, rows, notes, source)
     body = np.arange(data_start, len(grid))
     body_blank = blank[data_start:]
     last = np.flatnonzero(~body_blank)
     trailing = len(body) - (int(last[-1]) + 1 if len(last) else 0)
     if trailing:
-        notes.append(
-            ReadNote(
-                "blank_rows",
-                f"{trailing} blank row(s) at the end of the table were ignored.",
-            )
-        )
+        notes.append(_trailing_note(trailing))
         body, body_blank = body[: len(body) - trailing], body_blank[: len(body_blank) - trailing]
-    for position in body[body_blank]:
-        notes.append(
-            ReadNote(
-                "blank_row",
-                "This row is blank; it was skipped.",
-                "Delete blank rows inside the table.",
-                row=int(rows[position]),
-            )
-        )
+    notes += [_blank_row_note(int(rows[position])) for position in body[body_blank]]
     kept = body[~body_blank]
-    frame = grid.iloc[kept]
-    return frame, [tuple(h) for h in headers], rows[kept]
+    return grid.iloc[kept], headers, rows[kept]
 
 
 def _row_list(rows: Sequence[int], limit: int = 10) -> str:
@@ -546,6 +568,18 @@ def read_raw(
         grid, rows, text_notes = read_text(file, raw, encoding, delimiter, limits.max_columns)
         notes += [ReadNote(reason, message, fix) for reason, message, fix in text_notes]
     frame, headers, kept_rows = _shape_grid(file, grid, rows, notes, source)
+    return _finish(file, kind, frame, headers, kept_rows, notes)
+
+
+def _finish(
+    file: str,
+    kind: str,
+    frame: pd.DataFrame,
+    headers: list[tuple[str, ...]],
+    kept_rows: np.ndarray,
+    notes: list[ReadNote],
+) -> RawTable:
+    """The table of the rows kept: one column per header, stray cells right of it noted."""
     # Cells right of the last header belong to no column (a stray value, a trailing comma).
     width = max((k + 1 for k, h in enumerate(headers) if any(t.strip() for t in h)), default=0)
     for position in range(width, frame.shape[1]):
@@ -562,11 +596,104 @@ def read_raw(
                 )
             )
     frame = frame.iloc[:, :width]
-    frame.columns = pd.RangeIndex(width)
+    frame.columns = pd.RangeIndex(frame.shape[1])
+    if frame.shape[1] < width:
+        # A part of a file read in chunks whose rows are all shorter than the header.
+        for position in range(frame.shape[1], width):
+            frame[position] = pd.array([None] * len(frame), dtype="str")
     frame.index = pd.RangeIndex(len(frame))
     headers = headers[:width]
     _check_cell_sizes(file, frame, headers, kept_rows)
     return RawTable(file, kind, frame, headers, kept_rows, notes)
+
+
+def read_raw_chunks(
+    data: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    source: DataSource | None = None,
+    limits: ReadLimits | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Iterator[RawTable]:
+    """Read one file as :func:`read_raw` does, a CSV file larger than ``chunk_bytes`` in parts.
+
+    Each part is a :class:`RawTable` of whole records with the file's headers; rows keep
+    their numbers in the file, and the notes of each part are those of its rows (the
+    file's own notes, such as the encoding, come with the first part). Memory grows with
+    ``chunk_bytes``, not with the file. Other files, and smaller CSV files, come whole.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "waves.csv").write_text("id,wave\\n" + "P1,pre\\nP2,post\\n" * 3)
+    >>> [table.rows.tolist() for table in read_raw_chunks(folder / "waves.csv", chunk_bytes=16)]
+    [[2], [3, 4], [5, 6], [7]]
+    """
+    if chunk_bytes < 1:
+        raise ValueError(f"chunk_bytes must be positive; got {chunk_bytes!r}")
+    whole = {"sheet": sheet, "encoding": encoding, "delimiter": delimiter, "source": source,
+             "limits": limits}
+    if isinstance(data, pd.DataFrame):
+        yield frame_table(data)
+        return
+    path = Path(data)
+    file = str(path)
+    info = check_regular_file(path)
+    if info.st_size <= chunk_bytes or not _plain_text(path):
+        yield read_raw(path, **whole)  # type: ignore[arg-type]
+        return
+    limits = resolve_limits(limits)
+    chosen, text_notes = detect_encoding(file, path, encoding)
+    parts = record_parts(file, path, chosen, chunk_bytes)
+    part = next(parts, "")
+    if not part.strip():  # blanks first: the whole file says best what it is
+        yield read_raw(path, **whole)  # type: ignore[arg-type]
+        return
+    separator, delimiter_notes = first_part_checks(file, part, delimiter)
+    notes = [ReadNote(*n) for n in (*text_notes, *delimiter_notes)]
+    headers: list[tuple[str, ...]] | None = None
+    row = line = 1
+    pending: list[int] = []  # blank rows at the end of the parts so far
+    following: str | None = next(parts, None)
+    while True:
+        grid = parse_part(file, part, separator, limits.max_columns, row, line)
+        rows = np.arange(row, row + len(grid))
+        row += len(grid)
+        line += part.count("\n")
+        blank = _blank_mask(grid)
+        start = 0
+        if headers is None:
+            headers, start = _find_header(file, grid, blank, rows, notes, source)
+        body = np.arange(start, len(grid))
+        body_blank = blank[start:]
+        filled = np.flatnonzero(~body_blank)
+        if len(filled):
+            inside = body[: int(filled[-1]) + 1]
+            notes += [_blank_row_note(r) for r in pending]
+            notes += [_blank_row_note(int(rows[p])) for p in inside[blank[inside]]]
+            pending = [int(rows[p]) for p in body[int(filled[-1]) + 1 :]]
+        else:
+            pending += [int(rows[p]) for p in body]
+        last = following is None
+        if last and pending:
+            notes.append(_trailing_note(len(pending)))
+        kept = body[~body_blank]
+        yield _finish(file, "csv", grid.iloc[kept], headers, rows[kept], notes)
+        if following is None:
+            return
+        part, following, notes = following, next(parts, None), []
+
+
+def _plain_text(path: Path) -> bool:
+    """True when a file is read as delimited text: by its name, and no other format's bytes."""
+    if _SUFFIXES.get(path.suffix.casefold(), "csv") != "csv":
+        return False
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    return _sniff_format(head) is None and not any(head.startswith(m) for m, _ in _MAGIC)
 
 
 def _blank_cells(cells: pd.Series) -> np.ndarray:

@@ -155,15 +155,17 @@ def check_answers(
     framework: Framework,
     source: DataSource,
     issues: Issues,
+    columns: tuple[set[str], set[str]] | None = None,
 ) -> bool:
     """Add the issues of a file without answers, or of its unscorable indicators.
 
     ``tables`` are the checked slices of one file (or table), ``rows`` their rows. True
     when the file holds no answers (a ``no_answers`` error was added: its rows are to be
     rejected); otherwise one ``unscorable`` warning per indicator of the source that the
-    file cannot be scored for.
+    file cannot be scored for. ``columns``, when given, are :func:`answered_columns` of
+    the slices, gathered while their cells were still held.
     """
-    present, answered = answered_columns(tables)
+    present, answered = answered_columns(tables) if columns is None else columns
     indicators = list(framework.indicators.filter(source=source.id))
     unscorable: list[tuple[Indicator, list[tuple[str, ...]]]] = []
     for indicator in indicators:

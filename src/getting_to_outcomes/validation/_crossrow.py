@@ -20,13 +20,16 @@ from getting_to_outcomes.validation._validation_report import shown_files
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
 
-__all__ = ["check_across_rows"]
+__all__ = ["check_across_rows", "check_evidence", "key_columns"]
 
 
 def _column_codes(tables: list[CheckedTable], typed: dict[str, Any], name: str) -> np.ndarray:
     """int64 code per row of the typed values of ``name`` (-1 when missing)."""
     if len(tables) == 1 and name in tables[0].codes:
         return tables[0].codes[name]
+    values = typed[name]
+    if isinstance(values, pd.Categorical):  # key columns kept alone: already coded
+        return values.codes.astype(np.int64)
     codes, _ = pd.factorize(pd.Series(floats(typed[name])), use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64)
 
@@ -36,8 +39,10 @@ def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
     out = codes[0].copy()
     for more in codes[1:]:
         size = int(more.max(initial=-1)) + 2
-        missing = (out < 0) | (more < 0)
-        out = out * size + more
+        missing = out < 0
+        missing |= more < 0
+        out *= size
+        out += more
         out[missing] = -1
         if out.max(initial=0) > 2**40:
             out = _compact(out)
@@ -54,8 +59,9 @@ def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """
     n = len(codes[0])
     key = _combined(codes)
-    present = np.flatnonzero(key >= 0)
-    everyone = len(present) == n  # usually no key is blank: no need to pick rows out
+    # Usually no key is blank: no need to pick rows out.
+    everyone = bool((key >= 0).all())
+    present = None if everyone else np.flatnonzero(key >= 0)
     sizes = [int(c.max(initial=-1)) + 1 for c in codes]
     order = sorted(range(len(codes)), key=lambda j: -sizes[j])
     partial: np.ndarray | None = None
@@ -63,15 +69,21 @@ def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     for j in order:
         if span * max(sizes[j], 1) > 4 * max(n, 1) and used:
             continue  # too many combinations to count; a smaller column may still fit
-        column = codes[j] if everyone else codes[j][present]
-        partial = column.copy() if partial is None else partial * max(sizes[j], 1) + column
+        column = codes[j] if present is None else codes[j][present]
+        if partial is None:
+            partial = column.copy()
+        else:
+            partial *= max(sizes[j], 1)
+            partial += column
         span *= max(sizes[j], 1)
         used += 1
     assert partial is not None
     if span <= 4 * max(n, 1):
-        candidates = present[np.bincount(partial, minlength=span)[partial] > 1]
+        repeats = np.bincount(partial, minlength=span) > 1
+        at = np.flatnonzero(repeats[partial])
+        candidates = at if present is None else present[at]
     else:
-        candidates = present
+        candidates = np.arange(n) if present is None else present
     if used < len(codes):
         repeated = pd.Series(key[candidates]).duplicated(keep=False).to_numpy()
         candidates = candidates[repeated]
@@ -96,13 +108,13 @@ def check_across_rows(
     file_of: np.ndarray,
     issues: Issues,
 ) -> None:
-    """Unique keys, pre/post matching, and evidence for milestone stages.
+    """Unique keys and pre/post matching over the rows of every input together.
 
     ``tables`` are the checked inputs (their codes are reused when there is one),
-    ``typed`` the typed columns of all inputs together, ``rows`` and ``file_of`` the row
-    number and input of each position.
+    ``typed`` the typed columns of all inputs together (the key columns are enough),
+    ``rows`` and ``file_of`` the row number and input of each position. Evidence for
+    milestone stages, a rule within each row, is :func:`check_evidence`.
     """
-    _evidence(framework, src, typed, rows, files, file_of, issues)
     n = len(rows)
     keys = [k for k in src.keys if k in typed]
     if not n or not keys or len(keys) != len(src.keys):
@@ -229,19 +241,27 @@ def _duplicates(
     )
 
 
-def _evidence(
+def key_columns(src: DataSource) -> list[str]:
+    """The columns :func:`check_across_rows` reads: keys, id, period and organization."""
+    names = [*src.keys, src.id_column, src.time_column, src.org_column]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def check_evidence(
     framework: Framework,
     src: DataSource,
     typed: dict[str, Any],
     rows: np.ndarray,
-    files: list[str],
-    file_of: np.ndarray,
+    file: str,
+    offset: int,
     issues: Issues,
 ) -> None:
     """Rows at or past a milestone stage that needs evidence, with the evidence blank.
 
     The rule comes from the milestone indicators that read this source
-    (``evidence_field`` and ``evidence_required_from``); it is a warning.
+    (``evidence_field`` and ``evidence_required_from``); it is a warning. It looks at
+    one row at a time, so it runs on each table or part as it is checked (``offset``:
+    the position of its first row among all rows).
     """
     rules = {}
     for indicator in framework.indicators.filter(source=src.id, kind="milestone"):
@@ -256,20 +276,20 @@ def _evidence(
             measure.evidence_required_from,
         )
     for (stage_field, evidence_field), (needing, first) in rules.items():
-        if stage_field not in typed or evidence_field not in typed:
-            continue
+        if stage_field not in typed:
+            continue  # no stage is reached
         stage = pd.Series(typed[stage_field])
-        lacking = np.flatnonzero(
-            stage.isin(needing).to_numpy(dtype=bool)
-            & pd.isna(pd.Series(typed[evidence_field])).to_numpy()
-        )
+        reached = stage.isin(needing).to_numpy(dtype=bool)
+        if evidence_field in typed:
+            reached = reached & pd.isna(pd.Series(typed[evidence_field])).to_numpy()
+        lacking = np.flatnonzero(reached)
         if not len(lacking):
             continue
-        reached = [shown(v) for v in _values_at(typed[stage_field], lacking)]
+        stages = [shown(v) for v in _values_at(typed[stage_field], lacking)]
         issues.frames.append(
             pd.DataFrame(
                 {
-                    "file": np.array(files, dtype=object)[file_of[lacking]],
+                    "file": file,
                     "row": rows[lacking],
                     "column": evidence_field,
                     "value": "",
@@ -277,11 +297,11 @@ def _evidence(
                     "message": [
                         f"The {stage_field} is {r}, but {evidence_field} is blank: from {first} "
                         "on, a stage needs evidence."
-                        for r in reached
+                        for r in stages
                     ],
                     "fix": f"Add in {evidence_field} the document that shows the stage was reached "
                     "(board resolution, bill number, budget line, minutes or news report).",
-                    "pos": lacking,
+                    "pos": lacking + offset,
                 }
             )
         )

@@ -67,6 +67,30 @@ class CheckedTable:
         if len(positions):
             self._missing.append((column, positions.astype(np.int64), reasons.astype(np.int8)))
 
+    def missing_counts(self, columns: list[str]) -> np.ndarray:
+        """Cells with a missing-value code, ``[column, reason]`` (``columns`` x MISSING_REASONS)."""
+        counts = np.zeros((len(columns), len(MISSING_REASONS)), dtype=np.int64)
+        place = {name: k for k, name in enumerate(columns)}
+        for name, _positions, reasons in self._missing:
+            counts[place[name]] += np.bincount(reasons, minlength=len(MISSING_REASONS))
+        return counts
+
+    def keep_only(self, names: set[str]) -> None:
+        """Let go of all but the typed values of ``names``: the cells' flags and codes go.
+
+        What is kept is what the rules across rows read: text columns become
+        categorical (each distinct value once, a small code per row).
+        """
+        self.values = {
+            name: pd.Categorical(values) if _is_text(values) else values
+            for name, values in self.values.items()
+            if name in names
+        }
+        self.codes = {}
+        self._flags = []
+        self._missing = []
+        self.comparisons = []
+
     def flag_frame(self) -> pd.DataFrame:
         """Flagged cells: ``pos``, ``column``, ``reason``."""
         return _long(self._flags, CELL_REASONS)
@@ -74,6 +98,15 @@ class CheckedTable:
     def missing_frame(self) -> pd.DataFrame:
         """Cells with a missing-value code: ``pos``, ``column``, ``reason``."""
         return _long(self._missing, MISSING_REASONS)
+
+
+def _is_text(values: Any) -> bool:
+    dtype = getattr(values, "dtype", None)
+    return (
+        not isinstance(values, Coded | np.ndarray)
+        and dtype is not None
+        and pd.api.types.is_string_dtype(dtype)
+    )
 
 
 def _long(

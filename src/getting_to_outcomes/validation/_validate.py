@@ -16,25 +16,31 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from getting_to_outcomes.errors import CellProblem, DataReadError
 from getting_to_outcomes.io import (
+    CHUNK_BYTES,
     RawTable,
     ReadLimits,
     column_letter,
     frame_table,
     join_options,
     map_headers,
-    read_raw,
+    read_raw_chunks,
 )
 from getting_to_outcomes.privacy import PseudonymKey, load_key
-from getting_to_outcomes.validation._answers import check_answers
+from getting_to_outcomes.validation._answers import answered_columns, check_answers
 from getting_to_outcomes.validation._columnwise import check_columns
-from getting_to_outcomes.validation._crossrow import check_across_rows
+from getting_to_outcomes.validation._crossrow import (
+    check_across_rows,
+    check_evidence,
+    key_columns,
+)
 from getting_to_outcomes.validation._issues import (
     Issues,
     cell_text,
@@ -43,6 +49,7 @@ from getting_to_outcomes.validation._issues import (
     shown,
 )
 from getting_to_outcomes.validation._records import (
+    MISSING_REASONS,
     FieldSpec,
     model_specs,
     parse_cell,
@@ -95,11 +102,30 @@ class _Input:
     shifted: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     #: the file (or table) it belongs to holds no answers: its rows are rejected
     no_answers: bool = False
+    #: filled cells of each personal column
+    filled: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: cells with a missing-value code per column and reason, when the cells are let go
+    missing: np.ndarray | None = None
+    #: columns present, and columns holding an answer in some row
+    answered: tuple[set[str], set[str]] = dataclasses.field(
+        default_factory=lambda: (set(), set())
+    )
 
     def release(self) -> None:
         """Let go of the cells once checked and worded: the typed values are kept."""
-        self.raw = dataclasses.replace(self.raw, frame=self.raw.frame.iloc[:0])
-        self.frame = self.frame.iloc[:0]
+        self.raw = dataclasses.replace(self.raw, frame=_empty_like(self.raw.frame))
+        self.frame = _empty_like(self.frame)
+
+
+def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
+    """No rows, the same columns and types, and nothing shared with ``frame``.
+
+    An empty slice would share its columns' buffers (Arrow arrays are not copied, even by
+    ``copy()``), and so keep every cell alive.
+    """
+    return pd.DataFrame(
+        {k: pd.Series([], dtype=cast(Any, frame.dtypes.iloc[k])) for k in range(frame.shape[1])}
+    ).set_axis(frame.columns, axis=1)
 
 
 def _framework(framework: Framework | str | os.PathLike[str] | None) -> Framework:
@@ -121,6 +147,8 @@ def validate(
     checks: Literal["columns", "records"] = "columns",
     engine: Literal["columns", "records"] | None = None,
     limits: ReadLimits | None = None,
+    keep_rows: bool = True,
+    chunk_bytes: int | None = None,
 ) -> ValidationReport:
     """Check data against a data source and report every problem at once.
 
@@ -165,6 +193,16 @@ def validate(
         How large a file may be before reading it is refused (see
         :class:`~getting_to_outcomes.ReadLimits`; default: the ``GTO_MAX_*`` environment
         variables, else the defaults).
+    keep_rows : bool
+        Keep the typed ``valid_rows`` and ``rejected_rows`` (the default). With
+        ``False`` they are left empty (their columns only) and the report gives their
+        numbers, ``rows_valid`` and ``rows_rejected``: memory then grows with the
+        issues found and a few bytes per row for the rules across rows (the key columns),
+        not with the data.
+    chunk_bytes : int, optional
+        A CSV file larger than this is read and checked a part of about this many
+        characters at a time (default 16 MiB), so that its cells are never all in memory
+        at once; the report is the same as for the file read whole.
 
     Returns
     -------
@@ -217,6 +255,7 @@ def validate(
     # is sliced), although each slice's cells are worded as soon as they are checked.
     cell_issues = Issues()
     hidden = {c.name for c in src.columns if c.personal} if key is not None else set()
+    kept = set(key_columns(src)) & set(specs)
     check = check_records if checks == "records" else check_columns
     ident = src.id_column
     slices: list[_Input] = []
@@ -224,10 +263,17 @@ def validate(
     for number, item in enumerate(items):
         parts: list[_Input] = []
         for raw in _raw_tables(
-            item, sheet=sheet, encoding=encoding, delimiter=delimiter, src=src, limits=limits
+            item,
+            sheet=sheet,
+            encoding=encoding,
+            delimiter=delimiter,
+            src=src,
+            limits=limits,
+            chunk_bytes=CHUNK_BYTES if chunk_bytes is None else chunk_bytes,
         ):
-            # Issues of the header (unknown, missing columns...) are the input's, once.
-            entry = _prepare(raw, src, specs, Issues() if parts else issues, offset,
+            # Issues of the header (unknown, missing columns...) are the input's, once;
+            # the notes of each part (blank rows, stray cells) are its own.
+            entry = _prepare(raw, src, specs, issues, offset, first_part=not parts,
                              shield=key is not None)
             entry.input = number
             entry.checked = check(entry.frame, model)
@@ -239,6 +285,7 @@ def validate(
             if key is not None:
                 _shield_shifted(entry, cell_issues)
             _cell_issues(entry, src, model, cell_issues, hidden)
+            _row_rules(fw, src, entry, cell_issues, None if keep_rows else kept, list(specs))
             entry.release()
             parts.append(entry)
             offset += entry.n
@@ -247,7 +294,7 @@ def validate(
         slices += parts
     issues.rows += cell_issues.rows
     issues.frames += cell_issues.frames
-    return _assemble(fw, src, specs, slices, issues, offset, hidden)
+    return _assemble(fw, src, specs, slices, issues, offset, hidden, keep_rows=keep_rows)
 
 
 def _raw_tables(
@@ -258,14 +305,21 @@ def _raw_tables(
     delimiter: str | None,
     src: DataSource,
     limits: ReadLimits | None,
+    chunk_bytes: int,
 ) -> Iterator[RawTable]:
-    """A file or pandas DataFrame whole; the rows of another engine's table in slices."""
+    """A file (a large CSV file in parts) or pandas DataFrame; another engine's table in slices."""
     from getting_to_outcomes.engines import frames as _frame
 
     engine = _frame.engine_of(item)
     if engine is None or engine == "pandas":
-        yield read_raw(
-            item, sheet=sheet, encoding=encoding, delimiter=delimiter, source=src, limits=limits
+        yield from read_raw_chunks(
+            item,
+            sheet=sheet,
+            encoding=encoding,
+            delimiter=delimiter,
+            source=src,
+            limits=limits,
+            chunk_bytes=chunk_bytes,
         )
         return
     module = type(item).__module__.split(".")[0].lstrip("_")
@@ -298,8 +352,14 @@ def _engine_slice(part: pd.DataFrame, label: str, first_row: int) -> RawTable:
 
 
 def _prepare(
-    raw: RawTable, src: DataSource, specs: dict[str, FieldSpec], issues: Issues, offset: int,
-    *, shield: bool = False,
+    raw: RawTable,
+    src: DataSource,
+    specs: dict[str, FieldSpec],
+    issues: Issues,
+    offset: int,
+    *,
+    first_part: bool,
+    shield: bool = False,
 ) -> _Input:
     file = raw.file
     for note in raw.notes:
@@ -314,6 +374,8 @@ def _prepare(
             value=_HIDDEN if shield and note.reason == "extra_cells" else note.value,
         )
     mapping = map_headers(raw.headers, src)
+    if not first_part:
+        issues = Issues()  # the first part said them
     if mapping.metadata:
         headers = [header for _position, header in mapping.metadata]
         message, fix = column_text("tool_column", src, "", header=", ".join(headers))
@@ -365,20 +427,37 @@ def _prepare(
     return _Input(raw, frame, offset, lacks_required, n=len(raw.frame))
 
 
+def _row_rules(
+    framework: Framework,
+    src: DataSource,
+    entry: _Input,
+    issues: Issues,
+    keep: set[str] | None,
+    columns: list[str],
+) -> None:
+    """What needs the typed cells of a part beyond its own checks, then, with ``keep``, only
+    the key columns are kept (compactly) for the rules across rows."""
+    checked = entry.checked
+    assert checked is not None
+    for column in src.columns:
+        values = checked.values.get(column.name)
+        if column.personal and values is not None:
+            entry.filled[column.name] = int(pd.notna(values).sum())
+    check_evidence(framework, src, checked.values, entry.raw.rows, entry.raw.file, entry.offset,
+                   issues)
+    entry.answered = answered_columns([checked])
+    if keep is not None:
+        entry.missing = checked.missing_counts(columns)
+        checked.keep_only(keep)
+
+
 def _personal(parts: list[_Input], src: DataSource, issues: Issues) -> None:
     """One issue per personal column with filled cells in an input (all its slices)."""
     for column in src.columns:
         if not column.personal:
             continue
-        present = False
-        filled = 0
-        for entry in parts:
-            assert entry.checked is not None
-            values = entry.checked.values.get(column.name)
-            if values is not None:
-                present = True
-                filled += int(pd.notna(values).sum())
-        if present and filled:
+        filled = sum(entry.filled.get(column.name, 0) for entry in parts)
+        if filled:
             message, fix = column_text("personal_data", src, column.name)
             issues.add(
                 "personal_data",
@@ -392,9 +471,11 @@ def _personal(parts: list[_Input], src: DataSource, issues: Issues) -> None:
 
 def _answers(parts: list[_Input], fw: Framework, src: DataSource, issues: Issues) -> None:
     """Judge whether an input (all its slices) holds answers; reject its rows if not."""
-    tables = [entry.checked for entry in parts if entry.checked is not None]
     rows = sum(entry.n for entry in parts)
-    if check_answers(parts[0].raw.file, rows, tables, fw, src, issues):
+    # Gathered per slice: the cells may have been let go (validate(keep_rows=False)).
+    present = set().union(*(entry.answered[0] for entry in parts))
+    answered = set().union(*(entry.answered[1] for entry in parts))
+    if check_answers(parts[0].raw.file, rows, [], fw, src, issues, (present, answered)):
         for entry in parts:
             entry.no_answers = True
 
@@ -609,6 +690,10 @@ def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
         assert entry.checked is not None
         values = entry.checked.values.get(name)
         parts.append(typed_empty(spec, entry.n) if values is None else values)
+    if any(isinstance(p, pd.Categorical) for p in parts):
+        # Key columns kept alone (validate(keep_rows=False)) are categorical in each part.
+        cats = [p if isinstance(p, pd.Categorical) else pd.Categorical(p) for p in parts]
+        return union_categoricals(cats) if len(cats) > 1 else cats[0]
     if len(parts) == 1:
         return parts[0]
     if isinstance(parts[0], Coded):
@@ -633,12 +718,15 @@ def _assemble(
     issues: Issues,
     n: int,
     hidden: set[str],
+    *,
+    keep_rows: bool,
 ) -> ValidationReport:
     # The slices of an engine's table are one input: one file for the rules across rows.
     files = list({e.input: e.raw.file for e in entries}.values())
     rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
-    file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int64) for e in entries])
-    typed = {name: _combine(entries, name, spec) for name, spec in specs.items()}
+    file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int32) for e in entries])
+    names = specs if keep_rows else [n for n in key_columns(src) if n in specs]
+    typed = {name: _combine(entries, name, specs[name]) for name in names}
     check_across_rows(
         framework,
         src,
@@ -653,25 +741,53 @@ def _assemble(
     rejected = np.zeros(n, dtype=bool)
     errors = table[(table["severity"] == "error") & (table["pos"] >= 0)]
     rejected[errors["pos"].to_numpy(dtype=np.int64)] = True
-    reasons = pd.Series("", index=range(n), dtype=object)
     for entry in entries:
         if entry.lacks_required:
-            span = slice(entry.offset, entry.offset + entry.n)
-            rejected[span] = True
-            reasons.iloc[span] = "; ".join(f"{c}: missing_column" for c in entry.lacks_required)
+            rejected[entry.offset : entry.offset + entry.n] = True
         if entry.no_answers:
+            rejected[entry.offset : entry.offset + entry.n] = True
+    if keep_rows:
+        reasons = pd.Series("", index=range(n), dtype=object)
+        for entry in entries:
             span = slice(entry.offset, entry.offset + entry.n)
-            rejected[span] = True
-            before = reasons.iloc[span]
-            reasons.iloc[span] = (before + "; no_answers").where(before != "", "no_answers")
-    if len(errors):
-        _join_reasons(errors, reasons)
-    for name in hidden:
-        typed[name] = typed_empty(specs[name], n)
-    valid_rows = _rows_frame(typed, ~rejected, rows)
-    rejected_rows = _rows_frame(typed, rejected, rows)
-    rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
-    missing = _missing_table(entries, list(specs))
+            if entry.lacks_required:
+                reasons.iloc[span] = "; ".join(
+                    f"{c}: missing_column" for c in entry.lacks_required
+                )
+            if entry.no_answers:
+                before = reasons.iloc[span]
+                reasons.iloc[span] = (before + "; no_answers").where(before != "", "no_answers")
+        if len(errors):
+            _join_reasons(errors, reasons)
+        for name in hidden:
+            typed[name] = typed_empty(specs[name], n)
+        valid_rows = _rows_frame(typed, ~rejected, rows)
+        rejected_rows = _rows_frame(typed, rejected, rows)
+        rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
+    else:
+        # The columns alone, typed as they would be, so that code reading them still runs.
+        empty = {name: typed_empty(spec, 0) for name, spec in specs.items()}
+        none = np.zeros(0, dtype=bool)
+        valid_rows = _rows_frame(empty, none, np.zeros(0, dtype=np.int64))
+        rejected_rows = valid_rows.copy()
+        rejected_rows["reasons"] = pd.array([], dtype="str")
+    counts: pd.DataFrame | None = None
+    if keep_rows:
+        missing = _missing_table(entries, list(specs))
+    else:
+        missing = pd.DataFrame({
+            "row": np.zeros(0, dtype=np.int64),
+            "column": pd.Categorical([], categories=list(specs)),
+            "reason": pd.Categorical([], categories=list(MISSING_REASONS)),
+        })
+        total = sum((e.missing for e in entries if e.missing is not None),
+                    np.zeros((len(specs), len(MISSING_REASONS)), dtype=np.int64))
+        column, reason = np.nonzero(total)
+        counts = pd.DataFrame({
+            "column": pd.array(np.array(list(specs), dtype=object)[column], dtype="str"),
+            "reason": pd.array(np.array(MISSING_REASONS, dtype=object)[reason], dtype="str"),
+            "count": total[column, reason].astype(np.int64),
+        })
     return ValidationReport(
         source=src.id,
         files=tuple(files),
@@ -680,6 +796,9 @@ def _assemble(
         valid_rows=valid_rows,
         rejected_rows=rejected_rows,
         missing=missing,
+        rows_valid=int(n - rejected.sum()),
+        rows_rejected=int(rejected.sum()),
+        missing_counts=counts,
     )
 
 

@@ -132,6 +132,15 @@ class ValidationReport:
         The rows with at least one error, same columns plus ``reasons``.
     missing : DataFrame
         One row per cell holding a missing-value code: ``row``, ``column``, ``reason``.
+    rows_valid, rows_rejected : int
+        How many rows are valid and rejected; they add up to ``rows_read``.
+    missing_counts : DataFrame
+        Cells with a missing-value code per ``column`` and ``reason`` (``count``), in the
+        source's order of columns.
+
+    With ``validate(keep_rows=False)``, ``valid_rows``, ``rejected_rows`` and
+    ``missing`` keep their columns but no rows, and the numbers above are all there is
+    of them: what grows with the data is left out.
 
     Examples
     --------
@@ -155,6 +164,33 @@ class ValidationReport:
     valid_rows: pd.DataFrame
     rejected_rows: pd.DataFrame
     missing: pd.DataFrame
+    rows_valid: int = -1
+    rows_rejected: int = -1
+    missing_counts: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        # Built from the tables when not given.
+        if self.rows_valid < 0:
+            object.__setattr__(self, "rows_valid", len(self.valid_rows))
+        if self.rows_rejected < 0:
+            object.__setattr__(self, "rows_rejected", len(self.rejected_rows))
+        if self.missing_counts is None:
+            counts = (
+                self.missing.groupby(["column", "reason"], observed=True, sort=True)
+                .size()
+                .rename("count")
+                .reset_index()
+            )
+            object.__setattr__(self, "missing_counts", pd.DataFrame({
+                "column": pd.Series(counts["column"].astype(object).tolist(), dtype="str"),
+                "reason": pd.Series(counts["reason"].astype(object).tolist(), dtype="str"),
+                "count": counts["count"].to_numpy(dtype="int64"),
+            }))
+
+    @property
+    def _counts(self) -> pd.DataFrame:
+        assert self.missing_counts is not None  # set in __post_init__
+        return self.missing_counts
 
     @property
     def ok(self) -> bool:
@@ -252,7 +288,7 @@ class ValidationReport:
             msg = "\n".join(
                 [
                     f"{self.source}: {totals['error']} error(s) in {self.rows_read} row(s) read; "
-                    f"{len(self.rejected_rows)} row(s) rejected.",
+                    f"{self.rows_rejected} row(s) rejected.",
                     *lines,
                 ]
             )
@@ -270,11 +306,11 @@ class ValidationReport:
         files = ", ".join(names.values())
         lines = [
             f"Validation of {self.source} ({files})",
-            f"  {self.rows_read} row(s) read: {len(self.valid_rows)} valid, "
-            f"{len(self.rejected_rows)} rejected",
+            f"  {self.rows_read} row(s) read: {self.rows_valid} valid, "
+            f"{self.rows_rejected} rejected",
             f"  {totals['error']} error(s), {totals['warning']} warning(s), "
             f"{totals['info']} note(s); "
-            f"{len(self.missing)} missing-value code(s) recorded",
+            f"{int(self._counts['count'].sum())} missing-value code(s) recorded",
             f"  {self.status}",
         ]
         if not self.issues.empty:
@@ -297,7 +333,7 @@ class ValidationReport:
         totals = self._totals()
         return (
             f"<ValidationReport {self.source}: {self.rows_read} rows, "
-            f"{len(self.rejected_rows)} rejected; {totals['error']} errors, "
+            f"{self.rows_rejected} rejected; {totals['error']} errors, "
             f"{totals['warning']} warnings, {totals['info']} notes>"
         )
 
@@ -314,7 +350,7 @@ class ValidationReport:
         head = (
             f"<h4>Validation of {html.escape(self.source)}: {status}</h4>{verdict}"
             f"<p>{self.rows_read} rows read from {html.escape(', '.join(names.values()))}: "
-            f"{len(self.valid_rows)} valid, {len(self.rejected_rows)} rejected. "
+            f"{self.rows_valid} valid, {self.rows_rejected} rejected. "
             f"{totals['error']} errors, {totals['warning']} warnings, {totals['info']} notes.</p>"
         )
         if self.issues.empty:
@@ -343,15 +379,15 @@ class ValidationReport:
             "ok": self.ok,
             "status": self.status,
             "rows_read": self.rows_read,
-            "valid_rows": len(self.valid_rows),
-            "rejected_rows": len(self.rejected_rows),
+            "valid_rows": self.rows_valid,
+            "rejected_rows": self.rows_rejected,
             "totals": self._totals(),
             "counts": self.counts.to_dict(orient="records"),
             "no_answers": empty,
             "unscorable": unscorable,
             "missing_values": {
                 str(k): int(v)
-                for k, v in self.missing["reason"].value_counts(sort=False).items()
+                for k, v in self._counts.groupby("reason", sort=False)["count"].sum().items()
                 if v
             },
             "issues": [
