@@ -177,3 +177,19 @@ def test_other_formats_and_small_files_come_whole(tmp_path: Path) -> None:
     assert len(list(read_raw_chunks(table, chunk_bytes=100))) == 1
     with pytest.raises(ValueError, match="chunk_bytes must be positive"):
         list(read_raw_chunks(survey, chunk_bytes=0))
+
+
+def test_a_file_without_answers_is_judged_over_all_its_parts(tmp_path: Path) -> None:
+    ids_only = "".join(f"CA-01,P{k:05d},pre,2024-03-01,parent,\n" for k in range(300))
+    survey = _write(tmp_path / "no_answers.csv", HEADER + ids_only)
+    whole = validate(survey, source=SURVEY)
+    assert "no_answers" in set(whole.issues["reason"])
+    parts = validate(survey, source=SURVEY, chunk_bytes=1_000, keep_rows=False)
+    _same(parts, whole, rows_kept=False)
+    assert parts.rows_rejected == 300
+    # One part with an answer makes the file answered.
+    answered = _write(tmp_path / "one_answer.csv",
+                      HEADER + ids_only + "CA-01,P99999,pre,2024-03-01,parent,4\n")
+    parts = validate(answered, source=SURVEY, chunk_bytes=1_000, keep_rows=False)
+    assert "no_answers" not in set(parts.issues["reason"])
+    _same(parts, validate(answered, source=SURVEY), rows_kept=False)
