@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -277,6 +278,9 @@ def validate(
                              shield=key is not None)
             entry.input = number
             entry.checked = check(entry.frame, model)
+            # Before ids are replaced by pseudonyms, which would hide a damaged id.
+            _control_characters(entry, cell_issues,
+                                hidden | ({ident} if key is not None and ident else set()))
             if key is not None and ident is not None and ident in entry.frame.columns:
                 # Checked as written (an integer id is an integer), then every id, readable
                 # or not, is replaced before any issue or row can show it.
@@ -574,6 +578,43 @@ def _shield_shifted(entry: _Input, issues: Issues) -> None:
 
 
 # --- issues of cells ------------------------------------------------------------------
+
+# C0 controls and DEL, less tab, line feed and carriage return (which quoted cells may hold).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_characters(entry: _Input, issues: Issues, hidden: set[str]) -> None:
+    """Reject each row with a cell that holds a control character, naming row and column.
+
+    No one types a NUL or an escape character: they come from damaged or binary files, and
+    an id with one would silently count as another person.
+    """
+    for column in entry.frame.columns:
+        cells = entry.frame[column]
+        if not (cells.dtype == object or pd.api.types.is_string_dtype(cells)):
+            continue
+        texts = cells.astype(object)
+        found = texts.map(lambda v: isinstance(v, str) and _CONTROL.search(v) is not None)
+        for position in np.flatnonzero(found.to_numpy(dtype=bool)).tolist():
+            text = texts.iloc[position]
+            character = _CONTROL.search(text)
+            assert character is not None
+            code = f"U+{ord(character.group()):04X}"
+            shown_value = _HIDDEN if column in hidden else _CONTROL.sub(
+                lambda m: f"<U+{ord(m.group()):04X}>", text)
+            issues.add(
+                "control_character",
+                f"The cell holds the control character {code}, which no one types: the file "
+                "may be damaged, or was saved from another program as binary data.",
+                "Retype the cell (or export the file again from its program); the row is left "
+                "out until then.",
+                file=entry.raw.file,
+                row=int(entry.raw.rows[position]),
+                column=str(column),
+                value=shown_value,
+                pos=position + entry.offset,
+            )
+
 
 
 def _cell_issues(

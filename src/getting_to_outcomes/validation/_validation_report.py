@@ -87,6 +87,8 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     # cells
     "missing_required": ("required", "error", "a required cell is blank or holds a missing code"),
     "not_a_number": ("type", "error", "text where a number is expected"),
+    "control_character": ("type", "error", "a cell holds a control character (NUL, escape...) "
+                          "that no one types: a damaged or binary file"),
     "not_an_integer": ("type", "error", "a fraction where a whole number is expected"),
     "not_a_date": ("type", "error", "something that is not a date in a date column"),
     "not_a_boolean": ("type", "error", "something other than yes/no in a yes/no column"),
