@@ -149,7 +149,9 @@ def worker_count(workers: int | None, charts: int) -> int:
 
     Examples
     --------
-    >>> worker_count(1, 14), worker_count(4, 2), worker_count(None, 1)
+    One process is asked for, or one chart to draw, wherever this runs:
+
+    >>> worker_count(1, 14), worker_count(4, 1), worker_count(None, 1)
     (1, 1, 1)
     """
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
