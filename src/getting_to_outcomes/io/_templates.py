@@ -169,7 +169,10 @@ def _write_xlsx(
 ) -> None:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(target))
+    # Definition text (questions, labels) is shown, never run: no cell becomes a formula or link.
+    workbook = xlsxwriter.Workbook(
+        str(target), {"strings_to_formulas": False, "strings_to_urls": False}
+    )
     try:
         data = workbook.add_worksheet("data")
         sheet_book = workbook.add_worksheet("codebook")
