@@ -22,10 +22,18 @@ from getting_to_outcomes.stats import (
 def test_the_boundary_table_is_the_wwc_table_as_data():
     table = WWC_ATTRITION_BOUNDARIES
     assert table["overall"].tolist() == list(range(66))
-    # Corners of WWC Handbook 4.1, Table II.1 (regression values copied from the table).
-    assert table.loc[0, ["cautious", "optimistic"]].tolist() == [5.7, 10.0]
-    assert table.loc[57, ["cautious", "optimistic"]].tolist() == [0.0, 2.1]
+    # Rows of WWC Standards Handbook 4.1, Table II.1, as printed in the copy of the table in
+    # the R package baselinr 0.6.0 (R/attrition_boundary.R); the handbook itself was not at
+    # hand (see stats/data/README.md).
+    published = {0: (5.7, 10.0), 7: (6.3, 10.8), 10: (6.3, 10.9), 19: (5.5, 10.2),
+                  30: (4.1, 8.2), 37: (3.1, 6.7), 50: (1.0, 3.7), 57: (0.0, 2.1)}
+    for overall, pair in published.items():
+        assert tuple(table.loc[overall, ["cautious", "optimistic"]]) == pair, overall
     assert table.loc[65, "optimistic"] == 0.3
+    # The boundaries first rise, peak at 6.3 (cautious) and 10.9 (optimistic), then fall.
+    assert table["cautious"].max() == 6.3
+    assert table["optimistic"].max() == 10.9
+    assert table.loc[10:, "optimistic"].is_monotonic_decreasing
     # Under the cautious assumption 58% overall attrition is high whatever the differential.
     assert table.loc[58:, "cautious"].isna().all()
     assert table.loc[:57, "cautious"].notna().all()

@@ -36,9 +36,9 @@ __all__ = [
 #: The WWC attrition boundaries: for each overall attrition (whole percent, 0-65), the
 #: highest differential attrition (percentage points) that is still low attrition under the
 #: ``cautious`` and the ``optimistic`` assumption (missing: high at any differential).
-#: Source: What Works Clearinghouse, *Procedures and Standards Handbook*, Version 4.1 (2020),
-#: Table II.1 (the same boundaries as Version 5.0, 2022), shipped as
-#: ``stats/data/wwc_attrition_boundaries.csv``.
+#: Source: What Works Clearinghouse, *Standards Handbook*, Version 4.1 (2020), Table II.1,
+#: shipped as ``stats/data/wwc_attrition_boundaries.csv``; its README says how the numbers
+#: were checked (against the copy in the R package baselinr, not the handbook itself).
 WWC_ATTRITION_BOUNDARIES: pd.DataFrame = pd.read_csv(
     resources.files("getting_to_outcomes.stats").joinpath(
         "data/wwc_attrition_boundaries.csv").open(encoding="utf-8"))
@@ -112,8 +112,8 @@ def attrition(
 
     Notes
     -----
-    What Works Clearinghouse, *Procedures and Standards Handbook*, Version 4.1 (2020),
-    section II.B and Table II.1 (unchanged in Version 5.0): attrition is low when the
+    What Works Clearinghouse, *Standards Handbook*, Version 4.1 (2020), section II.B and
+    Table II.1 (said to be unchanged in Version 5.0, not checked): attrition is low when the
     absolute differential attrition is at most the boundary for the overall attrition,
     rounded to a whole percent; the table is :data:`WWC_ATTRITION_BOUNDARIES`. Overall
     attrition beyond the table (above 65%, or 58% under the cautious assumption) is high.
