@@ -130,6 +130,8 @@ def test_anorexia_family_therapy_gain_above_4_matches_r_one_sided(reference_csv,
                                           abs=spec["tolerance"]["statistic"])
     assert row.p_value == pytest.approx(published["p_value"], abs=spec["tolerance"]["p_value"])
     assert row.df == published["df"]
+    assert row.ci_low == pytest.approx(published["ci_low"], abs=spec["tolerance"]["ci"])
+    assert row.change == pytest.approx(published["change"], abs=spec["tolerance"]["ci"])
     assert row.statistic == pytest.approx(by_hand, rel=1e-12)
     assert row.p_value == pytest.approx(sps.t.sf(by_hand, gains.size - 1), rel=1e-12)
     assert row.p_value == pytest.approx(scipy_result.pvalue, rel=1e-12)
@@ -137,3 +139,16 @@ def test_anorexia_family_therapy_gain_above_4_matches_r_one_sided(reference_csv,
     assert row.ci_low == pytest.approx(scipy_result.confidence_interval(0.95).low, rel=1e-12)
     assert row.ci_high == math.inf
     assert (row.alternative, row.mu) == ("greater", 4.0)
+
+
+def test_anorexia_family_therapy_two_sided_matches_the_same_r_output(reference_csv, expected):
+    spec = expected["mass_anorexia_family_therapy_one_sided"]
+    anorexia = reference_csv("rdatasets_MASS_anorexia.csv")
+    group = anorexia[anorexia["Treat"] == spec["treatment"]]
+    row = paired_change(group["Prewt"], group["Postwt"]).iloc[0]
+    published, tolerance = spec["two_sided"], spec["tolerance"]
+    assert row.statistic == pytest.approx(published["statistic"], abs=tolerance["statistic"])
+    assert row.p_value == pytest.approx(published["p_value"],
+                                        abs=tolerance["p_value_two_sided"])
+    assert (row.ci_low, row.ci_high) == pytest.approx(
+        (published["ci_low"], published["ci_high"]), abs=tolerance["ci"])
