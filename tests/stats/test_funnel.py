@@ -84,6 +84,29 @@ def test_exact_binomial_limits_follow_spiegelhalters_interpolation():
     assert result.target == p0
 
 
+def test_exact_binomial_limits_away_from_one_half_and_along_the_curve():
+    # A network share of 77 / 565 (about 0.136): the binomial is skewed, so a limit taken
+    # from the wrong tail, or without the interpolation, would not match.
+    successes, asked = [3, 14, 60], [25, 140, 400]
+    result = stats.funnel_proportions(successes, asked, overdispersion="none")
+    p0 = sum(successes) / sum(asked)
+    table = result.to_frame()
+    for row, n in zip(table.itertuples(), asked, strict=True):
+        cdf = lambda r, n=n: binomial_cdf(r, n, p0)  # noqa: E731
+        expected = [interpolated_limit(q, cdf, n) for q in (0.001, 0.025, 0.975, 0.999)]
+        assert [row.low_998, row.low_95, row.high_95, row.high_998] == pytest.approx(
+            expected, abs=1e-12)
+        # Interpolation puts the limit strictly between two attainable shares.
+        assert round(row.high_95 * n) != pytest.approx(row.high_95 * n, abs=1e-9)
+    curve = result.curve([7, 50, 333]).set_index("n")
+    for n in (7, 50, 333):
+        cdf = lambda r, n=n: binomial_cdf(r, n, p0)  # noqa: E731
+        assert curve.loc[n, "high_998"] == pytest.approx(interpolated_limit(0.999, cdf, n),
+                                                         abs=1e-12)
+        assert curve.loc[n, "low_95"] == pytest.approx(interpolated_limit(0.025, cdf, n),
+                                                       abs=1e-12)
+
+
 def test_exact_poisson_limits_follow_spiegelhalters_interpolation():
     result = stats.funnel_rates([4, 12, 20], [10.0, 30.0, 50.0], overdispersion="none")
     r0 = 36 / 90

@@ -272,7 +272,8 @@ def _exact_limit(p: float, grid: FloatArray, target: float, kind: str) -> FloatA
 
     ``r_p`` is the smallest count with ``P(R <= r_p) >= p``; then
     ``alpha = (P(R <= r_p) - p) / (P(R <= r_p) - P(R <= r_p - 1))`` and the limit is
-    ``(r_p - alpha) / n``. R is Binomial(n, target) or Poisson(n target).
+    ``(r_p - alpha) / n``. R is Binomial(n, target) or Poisson(n target). The Stata command
+    ``funnelcompar`` (Gini & Forni 2010, option ``exact``) computes the same interpolation.
     """
     dist = (sps.binom(np.round(grid), target) if kind == "proportion"
             else sps.poisson(grid * target))
@@ -289,16 +290,22 @@ def _exact_limit(p: float, grid: FloatArray, target: float, kind: str) -> FloatA
 
 def _funnel(
     kind: _Kind,
-    groups: list[Hashable],
+    labels: Any,
     n: FloatArray,
     value: FloatArray,
     target: float,
     s_of: Callable[[FloatArray], FloatArray],
     overdispersion: str,
-    notes_by_group: list[str | None],
+    empty: str,
     sigma: float = float("nan"),
 ) -> FunnelResult:
-    """Shared steps once the values, the target and the standard error on scale are known."""
+    """Shared steps once the values, the target and the standard error on scale are known.
+
+    ``labels`` are checked against the number of grantees; a grantee with ``n = 0`` keeps
+    its row with the note ``empty``.
+    """
+    groups = _labels(labels, n.size)
+    notes_by_group: list[str | None] = [None if v > 0 else empty for v in n]
     used = n > 0
     t = float(kind.to_scale(np.array(target)))
     y = kind.to_scale(value)
@@ -406,6 +413,18 @@ def _target(given: float | None, pooled: float, bounds: tuple[float, float]) -> 
     return value
 
 
+def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
+    """``numerator / denominator``, NaN where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(denominator > 0, numerator / denominator, np.nan),
+                          dtype=np.float64)
+
+
+def _stabilised_se(n: FloatArray) -> FloatArray:
+    """``1 / (2 sqrt(n))``: the standard error of ``asin(sqrt(p))`` and of ``sqrt(rate)``."""
+    return np.asarray(1.0 / (2.0 * np.sqrt(n)), dtype=np.float64)
+
+
 def _check_method(overdispersion: str) -> str:
     return check_choice("overdispersion", overdispersion, OVERDISPERSION_METHODS)
 
@@ -482,13 +501,9 @@ def funnel_proportions(
         raise ScoringError(f"successes and n must be one count per grantee; got shape {x.shape}")
     if nn.sum() <= 0:
         raise ScoringError("n has nobody asked at any grantee; there is nothing to compare")
-    groups = _labels(labels, x.size)
-    target = _target(target, float(x.sum() / nn.sum()), (0.0, 1.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(nn > 0, x / nn, np.nan)
-    notes_by_group: list[str | None] = [None if v > 0 else "nobody asked" for v in nn]
-    return _funnel(_PROPORTION, groups, nn, value, target,
-                   lambda m: 1.0 / (2.0 * np.sqrt(m)), method, notes_by_group)
+    return _funnel(_PROPORTION, labels, nn, _ratio(x, nn),
+                   _target(target, float(x.sum() / nn.sum()), (0.0, 1.0)),
+                   _stabilised_se, method, "nobody asked")
 
 
 def funnel_rates(
@@ -563,13 +578,9 @@ def funnel_rates(
         )
     if exposure_arr.sum() <= 0:
         raise ScoringError("exposure is 0 at every grantee; there is nothing to compare")
-    groups = _labels(labels, counts.size)
-    target = _target(target, float(counts.sum() / exposure_arr.sum()), (0.0, np.inf))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(exposure_arr > 0, counts / exposure_arr, np.nan)
-    notes_by_group: list[str | None] = [None if v > 0 else "no exposure" for v in exposure_arr]
-    return _funnel(_RATE, groups, exposure_arr, value, target,
-                   lambda m: 1.0 / (2.0 * np.sqrt(m)), method, notes_by_group)
+    return _funnel(_RATE, labels, exposure_arr, _ratio(counts, exposure_arr),
+                   _target(target, float(counts.sum() / exposure_arr.sum()), (0.0, np.inf)),
+                   _stabilised_se, method, "no exposure")
 
 
 def funnel_means(
@@ -648,12 +659,10 @@ def funnel_means(
     sigma = float(np.sqrt(np.nansum(dof * sd_arr**2) / dof.sum()))
     if sigma <= 0:
         raise ScoringError("sds are all 0: everyone scored alike, there is nothing to compare")
-    groups = _labels(labels, nn.size)
-    target = _target(target, float(np.nansum(nn * mean_arr) / nn.sum()), (-np.inf, np.inf))
-    value = np.where(nn > 0, mean_arr, np.nan)
-    notes_by_group: list[str | None] = [None if v > 0 else "nobody scored" for v in nn]
-    return _funnel(_MEAN, groups, nn, value, target, lambda m: sigma / np.sqrt(m), method,
-                   notes_by_group, sigma=sigma)
+    return _funnel(_MEAN, labels, nn, np.where(nn > 0, mean_arr, np.nan),
+                   _target(target, float(np.nansum(nn * mean_arr) / nn.sum()),
+                           (-np.inf, np.inf)),
+                   lambda m: sigma / np.sqrt(m), method, "nobody scored", sigma=sigma)
 
 
 #: Columns of :func:`empirical_bayes`.
