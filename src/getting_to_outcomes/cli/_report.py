@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from getting_to_outcomes.cli._common import (
+    DATA_SUFFIXES,
+    TEXT_TABLE_SUFFIXES,
+    InputFile,
     fail,
     framework_option,
     open_framework,
@@ -30,7 +33,6 @@ from getting_to_outcomes._format import plural
 
 __all__ = ["report"]
 
-_DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".sav")
 _EXAMPLE_PREFIX = "example:"
 
 
@@ -84,7 +86,7 @@ def _add_folder(folder: Path, framework: Framework, inputs: _Inputs) -> None:
             inputs.targets = _read_targets(path)
         elif path.name in ("orgs.csv", "names.csv"):
             inputs.names.update(_read_names(path))
-        elif path.suffix.lower() in _DATA_SUFFIXES and _source_of(path, framework):
+        elif path.suffix.casefold() in DATA_SUFFIXES and _source_of(path, framework):
             inputs.files.setdefault(path.stem, []).append(path)
             inputs.shown[path] = path.relative_to(folder).as_posix()
         elif path.name != "MANIFEST.json":
@@ -106,12 +108,19 @@ def _collect_inputs(data: Sequence[str], framework: Framework) -> _Inputs:
             inputs.synthetic = example.synthetic
             continue
         source, _, name = item.rpartition("=")
+        if not name.strip():
+            # An empty name would otherwise read the current folder.
+            fail(f"Error: {item!r}: an empty name was given; give a data file or a folder of "
+                 "them, e.g. leadership_survey.csv", 2)
         path = Path(name)
         if not path.exists():
             fail(f"{name}: no such file or folder")
         if path.is_dir():
             _add_folder(path, framework, inputs)
             continue
+        if path.suffix.casefold() not in DATA_SUFFIXES:
+            reason = InputFile("data file", DATA_SUFFIXES, "leadership_survey.csv").problem(path)
+            fail(f"Error: {reason}", 2)
         source = source or (_source_of(path, framework) or "")
         if not source:
             fail(f"{name}: cannot tell which data source this file holds; name it after one "
@@ -186,10 +195,10 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
 @click.option("--group-by", "group_by", default="org_id", show_default=True, metavar="COLUMN",
               help="Column whose values are the organizations (or sites, cohorts).")
 @click.option("--targets", "targets_file", default=None,
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              type=InputFile("targets file", TEXT_TABLE_SUFFIXES, "targets.csv"),
               help="CSV of grantee targets: org_id, indicator_id, baseline, target, period.")
 @click.option("--names", "names_file", default=None,
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              type=InputFile("names file", TEXT_TABLE_SUFFIXES, "orgs.csv"),
               help="CSV of display names: org_id, name.")
 @click.option("--title", default=None, help="Report title.")
 @click.option("--synthetic/--not-synthetic", default=None,
@@ -207,7 +216,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
                    "elsewhere).")
 @raw_cells_option
 def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, compare: bool,
-           org: str | None, group_by: str, targets_file: Path | None, names_file: Path | None,
+           org: str | None, group_by: str, targets_file: str | None, names_file: str | None,
            title: str | None, synthetic: bool | None, force: bool, png: bool,
            pdf: bool, quiet: bool, raw_cells: bool) -> None:
     """Validate DATA, score it and write a report to --out.
@@ -241,9 +250,9 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
     framework = open_framework(framework_path)
     inputs = _collect_inputs(data, framework)
     if targets_file is not None:
-        inputs.targets = _read_targets(targets_file)
+        inputs.targets = _read_targets(Path(targets_file))
     if names_file is not None:
-        inputs.names.update(_read_names(names_file))
+        inputs.names.update(_read_names(Path(names_file)))
     notes: list[str] = []
     if inputs.skipped:
         # Counted in the report, named on the terminal only: the other files of a folder

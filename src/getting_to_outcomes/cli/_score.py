@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from getting_to_outcomes.cli._common import (
+    DATA_SUFFIXES,
+    TEXT_TABLE_SUFFIXES,
+    InputFile,
     echo_frame,
     fail,
     format_option,
@@ -104,7 +107,7 @@ def _write(summary: ProgressSummary, output_format: str, out: Path, raw_cells: b
 
 @click.command("score")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=str))
+                type=InputFile("data file", DATA_SUFFIXES, "survey.csv"))
 @click.option("--source", required=True, metavar="NAME",
               help="Data source of the files, e.g. leadership_survey.")
 @framework_option
@@ -114,7 +117,7 @@ def _write(summary: ProgressSummary, output_format: str, out: Path, raw_cells: b
 @click.option("--baseline", default=None, metavar="PERIOD", help="Baseline period or wave.")
 @click.option("--current", default=None, metavar="PERIOD", help="Current period or wave.")
 @click.option("--targets", "targets_path", default=None,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=InputFile("targets file", TEXT_TABLE_SUFFIXES, "targets.csv"),
               help="CSV of grantee baselines and targets: group (or the --by column), "
               "indicator_id, baseline, target, period.")
 @click.option("--min-n", default=None, type=click.IntRange(min=1),
@@ -126,7 +129,7 @@ def _write(summary: ProgressSummary, output_format: str, out: Path, raw_cells: b
 @raw_cells_option
 def score_command(
     files: tuple[str, ...], source: str, framework_path: str | None, group_by: str,
-    baseline: str | None, current: str | None, targets_path: Path | None, min_n: int | None,
+    baseline: str | None, current: str | None, targets_path: str | None, min_n: int | None,
     output_format: str, out: Path | None, raw_cells: bool,
 ) -> None:
     """Score progress on the indicators of one data source from its FILES.
@@ -147,7 +150,7 @@ def score_command(
         fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
     if out is not None and {Path(f).resolve() for f in files} & {out.resolve()}:
         fail(f"Error: --out {out} is one of the input files; choose another name", _USAGE)
-    targets = _read_targets(targets_path)
+    targets = _read_targets(None if targets_path is None else Path(targets_path))
     try:
         report = validate(list(files), framework, source=source)
     except DataReadError as exc:

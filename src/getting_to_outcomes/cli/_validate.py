@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import click
 
 from getting_to_outcomes.cli._common import (
+    DATA_SUFFIXES,
+    InputFile,
     echo_frame,
     fail,
     format_option,
@@ -126,7 +128,7 @@ def _describe_rows(
 
 @click.command("validate")
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str)
+    "files", nargs=-1, required=True, type=InputFile("data file", DATA_SUFFIXES, "survey.csv")
 )
 @click.option(
     "--source",
@@ -153,7 +155,7 @@ def _describe_rows(
 )
 @click.option(
     "--key-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=InputFile("key file", (), "pseudonym.key"),
     default=None,
     help="File holding the pseudonymisation key.",
 )
@@ -168,7 +170,7 @@ def validate_command(
     encoding: str | None,
     delimiter: str | None,
     pseudonymize: bool,
-    key_file: Path | None,
+    key_file: str | None,
     raw_cells: bool,
 ) -> None:
     """Check survey or campaign FILES against a data source; report every problem.
