@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,3 +84,41 @@ def test_counts_agree_with_the_summary_and_small_groups_are_withheld(network, fw
     assert hidden["rating"].isna().all()
     assert (hidden["note"] == "withheld: small group").all()
     assert np.isin(table["rating"].dropna(), ["low", "high"]).all()
+
+
+@pytest.fixture(scope="module")
+def yes_no_grantees(fw):
+    """org_a: 10 people at baseline, levels 0-4; the 6 who stay include 4 of its 5 leaders
+    (level 3 or above). org_b: 8 people, 4 stay, 2 of its 4 leaders among them."""
+    a_levels = [4.0, 3.0, 3.0, 4.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0]  # leaders: 0, 1, 2, 3, 6
+    b_levels = [3.0, 1.0, 4.0, 0.0, 3.0, 4.0, 2.0, 1.0]            # leaders: 0, 2, 4, 5
+    a_ids, b_ids = [f"a{i}" for i in range(10)], [f"b{i}" for i in range(8)]
+    four = [[3, 3, 3, 3]]
+    rows = pd.concat([
+        survey(four * 10, wave="pre", org="org_a", people=a_ids, level=a_levels),
+        survey(four * 6, wave="mid", org="org_a", people=a_ids[:6], level=[4.0] * 6),
+        survey(four * 8, wave="pre", org="org_b", people=b_ids, level=b_levels),
+        survey(four * 4, wave="mid", org="org_b", people=b_ids[:4], level=[4.0] * 4),
+    ], ignore_index=True)
+    return score({"survey": rows}, fw, indicators=["survey.ladder"], min_n=1)
+
+
+def test_yes_no_outcomes_compare_stayers_and_leavers_by_the_cox_index(yes_no_grantees):
+    table = yes_no_grantees.attrition().set_index("group")
+    a, b = table.loc["org_a"], table.loc["org_b"]
+    assert (a.n_baseline, a.n_retained, b.n_baseline, b.n_retained) == (10, 6, 8, 4)
+    # org_a: stayers a0-a5 hold leaders a0, a1, a2, a3 (4 of 6); leavers a6-a9 hold a6 (1 of 4).
+    by_hand = (math.log((4 / 6) / (2 / 6)) - math.log((1 / 4) / (3 / 4))) / 1.65
+    assert a.cox_index == pytest.approx(by_hand, rel=1e-12)
+    assert a.equivalence == "not satisfied"
+    assert math.isnan(a.hedges_g)
+    # org_b: stayers b0-b3 hold leaders b0, b2 (2 of 4); leavers b4-b7 hold b4, b5 (2 of 4).
+    assert b.cox_index == pytest.approx(0.0, abs=1e-12)
+    assert b.equivalence == "satisfied"
+    expected = stats.baseline_equivalence_from_counts(10, 5, 6, 4).iloc[0]
+    assert a.cox_index == pytest.approx(expected.cox_index, rel=1e-12)
+
+
+def test_mean_outcomes_leave_the_cox_index_empty(two_grantees):
+    summary, _, _ = two_grantees
+    assert summary.attrition()["cox_index"].isna().all()

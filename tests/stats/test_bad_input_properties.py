@@ -77,6 +77,18 @@ def moment_kwargs(draw: st.DrawFn, names: tuple[str, str, str]) -> Kwargs:
 
 
 @st.composite
+def yes_no_stayers(draw: st.DrawFn) -> Kwargs:
+    """Everyone at baseline and the stayers, each with how many said yes."""
+    n_all = draw(st.integers(2, 300))
+    yes_all = draw(st.integers(0, n_all))
+    n_stayed = draw(st.integers(0, n_all))
+    yes_stayed = draw(st.integers(max(0, yes_all - (n_all - n_stayed)),
+                                  min(n_stayed, yes_all)))
+    return {"n_all": float(n_all), "yes_all": float(yes_all), "n_stayed": float(n_stayed),
+            "yes_stayed": float(yes_stayed)}
+
+
+@st.composite
 def paired_moments(draw: st.DrawFn) -> Kwargs:
     kwargs = draw(moment_kwargs(("n", "sum_diff", "sumsq_diff")))
     size = kwargs["n"].size
@@ -434,6 +446,15 @@ CASES: list[Case] = [
          no_value={"n_all": "refuse", "sumsq_all": "refuse"},
          impossible={"negative variance": (
              "sumsq_all", negative_variance("sumsq_all", "sum_all", "n_all")),
+             "more stayed than at baseline": (
+             "n_stayed", lambda kw: {**kw, "n_stayed": kw["n_all"] + 1})}),
+    Case("baseline_equivalence_from_counts", yes_no_stayers(),
+         call(stats.baseline_equivalence_from_counts),
+         data=("n_all", "yes_all", "n_stayed", "yes_stayed"),
+         counts=("n_all", "yes_all", "n_stayed", "yes_stayed"),
+         no_value={"n_all": "refuse", "yes_stayed": "refuse"},
+         impossible={"more yes than people": (
+             "yes_all", lambda kw: {**kw, "yes_all": kw["n_all"] + 1}),
              "more stayed than at baseline": (
              "n_stayed", lambda kw: {**kw, "n_stayed": kw["n_all"] + 1})}),
     Case("score_scale", items_table, call(stats.score_scale), data=("items",),

@@ -12,9 +12,11 @@ from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.stats import (
     ATTRITION_COLUMNS,
     EQUIVALENCE_COLUMNS,
+    EQUIVALENCE_COUNT_COLUMNS,
     WWC_ATTRITION_BOUNDARIES,
     attrition,
     baseline_equivalence,
+    baseline_equivalence_from_counts,
     baseline_equivalence_from_moments,
 )
 
@@ -138,3 +140,52 @@ def test_without_leavers_there_is_nothing_to_compare():
     assert row.note == "nobody left: no comparison"
     with pytest.raises(ScoringError, match=r"n_stayed .* cannot exceed n_all"):
         baseline_equivalence_from_moments(3, 12, 50, 4, 12)
+
+
+def test_yes_no_baseline_equivalence_is_the_cox_index_by_hand():
+    # 100 people at baseline, 40 with a yes; 80 stayed, 36 of them with a yes.
+    # Stayers 36/80 = 0.45, leavers 4/20 = 0.20:
+    # (ln(0.45 / 0.55) - ln(0.20 / 0.80)) / 1.65 = (-0.2006707 + 1.3862944) / 1.65 = 0.7185598
+    row = baseline_equivalence_from_counts(100, 40, 80, 36).iloc[0]
+    assert list(row.index) == EQUIVALENCE_COUNT_COLUMNS
+    assert (row.n_stayed, row.n_left) == (80, 20)
+    assert (row.share_stayed, row.share_left) == pytest.approx((0.45, 0.20))
+    assert row.difference == pytest.approx(0.25)
+    by_hand = (math.log(0.45 / 0.55) - math.log(0.20 / 0.80)) / 1.65
+    assert row.cox_index == pytest.approx(by_hand, rel=1e-12)
+    assert row.cox_index == pytest.approx(0.7185598, abs=1e-7)
+    assert row.equivalence == "not satisfied"
+    assert row.note is None
+
+
+@pytest.mark.parametrize(("yes_stayed", "verdict"), [
+    # 1000 at baseline, 500 stayed; 500 yes in all. Stayers' share s, leavers' 1 - s:
+    # Cox = 2 ln(s / (1 - s)) / 1.65.
+    (250, "satisfied"),             # 0.5 and 0.5: 0
+    (260, "adjustment required"),   # 0.52 and 0.48: 2 ln(0.52 / 0.48) / 1.65 = 0.0970
+    (300, "not satisfied"),         # 0.6 and 0.4: 2 ln(1.5) / 1.65 = 0.4915
+])
+def test_the_cox_index_is_judged_by_the_wwc_thresholds(yes_stayed, verdict):
+    row = baseline_equivalence_from_counts(1000, 500, 500, yes_stayed).iloc[0]
+    s = yes_stayed / 500
+    assert row.cox_index == pytest.approx(2 * math.log(s / (1 - s)) / 1.65, abs=1e-12)
+    assert row.equivalence == verdict
+
+
+def test_the_cox_index_is_missing_with_a_reason_where_it_has_no_log_odds():
+    table = baseline_equivalence_from_counts([50, 50, 50], [10, 10, 0], [50, 40, 40],
+                                             [10, 10, 0])
+    assert table["cox_index"].isna().all()
+    assert table["equivalence"].isna().all()
+    assert table["note"].tolist() == [
+        "nobody left: no comparison",
+        "a share of 0 or 1: no log odds, no Cox index",  # every leaver said no
+        "a share of 0 or 1: no log odds, no Cox index",
+    ]
+
+
+def test_yes_no_counts_that_cannot_be_are_refused():
+    with pytest.raises(ScoringError, match=r"yes_stayed \(30\) cannot exceed n_stayed \(20\)"):
+        baseline_equivalence_from_counts(50, 40, 20, 30)
+    with pytest.raises(ScoringError, match="more yes among those who left than people"):
+        baseline_equivalence_from_counts(50, 40, 40, 5)

@@ -497,8 +497,9 @@ def _attrition_tables(data: Tables, framework: Framework | None,
         "Attrition": table["attrition"].map(_r.percent),
         "Rest of network": table["network_attrition"].map(_r.percent),
         "WWC rating": table["rating"].map(lambda v: v if isinstance(v, str) else ""),
-        "Stayers vs leavers (g)": table["hedges_g"].map(
-            lambda v: f"{v:+.2f}" if _d.is_num(v) else ""),
+        "Stayers vs leavers": [
+            f"g {g:+.2f}" if _d.is_num(g) else f"Cox {c:+.2f}" if _d.is_num(c) else ""
+            for g, c in zip(table["hedges_g"], table["cox_index"], strict=True)],
         "Baseline equivalence": table["equivalence"].map(
             lambda v: v if isinstance(v, str) else ""),
     })
@@ -508,7 +509,8 @@ def _attrition_tables(data: Tables, framework: Framework | None,
         f"People with a value at baseline and none later, per grantee against the rest of the "
         f"network, rated by the What Works Clearinghouse boundaries ({assumption} "
         "assumption; Standards Handbook 4.1, Table II.1); stayers against leavers at baseline "
-        "as Hedges' g (WWC: 0.05 and 0.25).", table, view)]
+        "as Hedges' g (scores) or the Cox index (yes/no shares; WWC: 0.05 and 0.25).",
+        table, view)]
 
 
 def _wide(frame: pd.DataFrame, column: str, framework: Framework | None,

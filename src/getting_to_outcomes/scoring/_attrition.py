@@ -2,9 +2,10 @@
 
 From the seam's tables alone: a grantee's people at baseline are the units with a value in
 its baseline cell, those retained are the units matched by id in a later period
-(``pair_sums``), and their baseline sums give the baseline equivalence of the people who
-stayed and those who left. Each grantee is compared with the rest of the network, as the
-What Works Clearinghouse compares an intervention group with its comparison group.
+(``pair_sums``), and their baseline sums (means) or baseline answers (``transitions``, yes/no
+shares) give the baseline equivalence of the people who stayed and those who left. Each
+grantee is compared with the rest of the network, as the What Works Clearinghouse compares an
+intervention group with its comparison group.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ import numpy as np
 import pandas as pd
 
 from getting_to_outcomes.columns import NETWORK
+from getting_to_outcomes.definitions.models import LevelMeasure
 from getting_to_outcomes.scoring._tables import ALL
-from getting_to_outcomes.stats import attrition, baseline_equivalence_from_moments
+from getting_to_outcomes.stats import (
+    attrition,
+    baseline_equivalence_from_counts,
+    baseline_equivalence_from_moments,
+)
 
 # The summary is typed Any: ProgressSummary calls this function, and importing it here
 # would make the two modules import each other.
@@ -28,11 +34,11 @@ __all__ = ["ATTRITION_TABLE_COLUMNS", "attrition_table"]
 ATTRITION_TABLE_COLUMNS: list[str] = [
     "indicator_id", "group", "baseline_period", "period", "n_baseline", "n_retained",
     "attrition", "network_attrition", "overall_attrition", "differential_attrition",
-    "assumption", "boundary", "rating", "hedges_g", "equivalence", "note",
+    "assumption", "boundary", "rating", "hedges_g", "cox_index", "equivalence", "note",
 ]
 
 _NUMBERS = ["n_baseline", "n_retained", "attrition", "network_attrition", "overall_attrition",
-            "differential_attrition", "boundary", "hedges_g"]
+            "differential_attrition", "boundary", "hedges_g", "cox_index"]
 
 
 def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -> pd.DataFrame:
@@ -46,6 +52,9 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
     cells = aggregates.cells
     cells = cells[(cells["dimension"] == ALL) & (cells["subgroup"] == ALL)
                   & (cells["group"] != NETWORK)]
+    moves = aggregates.transitions
+    moves = moves[(moves["dimension"] == ALL) & (moves["subgroup"] == ALL)
+                  & (moves["group"] != NETWORK)]
     frame = summary.to_frame()
     frame = frame[frame["subgroup_dimension"] == ALL]
     later = frame.loc[frame["period"].astype(str) != frame["baseline_period"].astype(str),
@@ -77,11 +86,21 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
                          .to_numpy(dtype=np.float64), 0.0))
             g, verdict, note = (equivalence["hedges_g"], equivalence["equivalence"],
                                 equivalence["note"])
+            cox = np.full(len(groups), np.nan)
         else:
+            yes_all = at_base.loc[groups, "successes"].to_numpy(dtype=np.float64)
+            measure = summary.framework.indicators[indicator].measure
+            # A yes is a 1 of a proportion, or a rung at or above the level's threshold.
+            threshold = (float(measure.at_or_above) if isinstance(measure, LevelMeasure)
+                         else 1.0)
+            yes_kept = _yes_at_baseline(moves, indicator, str(period), groups, threshold)
+            # As for the counts above, people who moved are capped by what the baseline holds.
+            yes_kept = np.clip(yes_kept, np.maximum(yes_all - (n_base - kept), 0.0),
+                               np.minimum(kept, yes_all))
+            equivalence = baseline_equivalence_from_counts(n_base, yes_all, kept, yes_kept)
+            cox, verdict, note = (equivalence["cox_index"].to_numpy(),
+                                  equivalence["equivalence"], equivalence["note"])
             g = pd.Series(np.nan, index=range(len(groups)))
-            verdict = pd.Series([None] * len(groups))
-            note = pd.Series(["a yes/no outcome: baseline equivalence is not computed (the "
-                              "WWC uses the Cox index)"] * len(groups))
         rows.append(pd.DataFrame({
             "indicator_id": indicator, "group": groups, "baseline_period": str(base),
             "period": str(period), "n_baseline": rated["n_baseline"],
@@ -90,7 +109,8 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
             "overall_attrition": rated["overall_attrition"],
             "differential_attrition": rated["differential_attrition"],
             "assumption": assumption, "boundary": rated["boundary"], "rating": rated["rating"],
-            "hedges_g": g.to_numpy(), "equivalence": list(verdict), "note": list(note),
+            "hedges_g": g.to_numpy(), "cox_index": cox, "equivalence": list(verdict),
+            "note": list(note),
         }))
     if not rows:
         return pd.DataFrame(columns=ATTRITION_TABLE_COLUMNS)
@@ -106,3 +126,13 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
         hidden[column] = values.where(values.notna(), None)
     result: pd.DataFrame = hidden.reset_index(drop=True)
     return result
+
+
+def _yes_at_baseline(moves: pd.DataFrame, indicator: str, period: str, groups: list[Any],
+                     threshold: float) -> np.ndarray:
+    """People matched in ``period`` whose baseline value was a yes (at or above threshold)."""
+    mine = moves[(moves["indicator_id"] == indicator)
+                 & (moves["period"].astype(str) == period)
+                 & (moves["before"].astype(np.float64) >= threshold)]
+    counts = mine.groupby("group", sort=False)["count"].sum()
+    return counts.reindex(groups).fillna(0.0).to_numpy(dtype=np.float64)

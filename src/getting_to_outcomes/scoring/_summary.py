@@ -557,9 +557,10 @@ class ProgressSummary:
         value at baseline, those of them with a value again, and the What Works
         Clearinghouse rating of the grantee's attrition against the rest of the network
         (:func:`getting_to_outcomes.stats.attrition`), with the baseline equivalence of the
-        people who stayed and those who left (Hedges' g,
-        :func:`getting_to_outcomes.stats.baseline_equivalence_from_moments`; scale and mean
-        indicators only).
+        people who stayed and those who left: Hedges' g for scale and mean indicators
+        (:func:`getting_to_outcomes.stats.baseline_equivalence_from_moments`), the Cox index
+        for yes/no shares and levels, as the WWC does for binary characteristics
+        (:func:`getting_to_outcomes.stats.baseline_equivalence_from_counts`).
 
         Parameters
         ----------
@@ -573,8 +574,9 @@ class ProgressSummary:
             ``n_baseline``, ``n_retained``, ``attrition``, ``network_attrition`` (the rest
             of the network), ``overall_attrition``, ``differential_attrition`` (the
             grantee's minus the rest's), ``assumption``, ``boundary``, ``rating`` (``"low"``
-            or ``"high"``), ``hedges_g`` (stayed minus left at baseline, in pooled sd),
-            ``equivalence`` (``"satisfied"``, ``"adjustment required"``,
+            or ``"high"``), ``hedges_g`` (stayed minus left at baseline, in pooled sd;
+            means), ``cox_index`` (the difference of their log odds of a yes at baseline,
+            over 1.65; shares), ``equivalence`` (``"satisfied"``, ``"adjustment required"``,
             ``"not satisfied"``) and ``note``. Small groups are withheld.
         """
         return attrition_table(self, assumption=assumption)

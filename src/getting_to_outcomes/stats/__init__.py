@@ -81,9 +81,11 @@ from getting_to_outcomes.stats.reliable_change import (
 from getting_to_outcomes.stats.retention import (
     ATTRITION_COLUMNS,
     EQUIVALENCE_COLUMNS,
+    EQUIVALENCE_COUNT_COLUMNS,
     WWC_ATTRITION_BOUNDARIES,
     attrition,
     baseline_equivalence,
+    baseline_equivalence_from_counts,
     baseline_equivalence_from_moments,
 )
 
@@ -96,6 +98,7 @@ __all__ = [
     "CORRELATION_COLUMNS",
     "EMPIRICAL_BAYES_COLUMNS",
     "EQUIVALENCE_COLUMNS",
+    "EQUIVALENCE_COUNT_COLUMNS",
     "FUNNEL_COLUMNS",
     "FUNNEL_LIMITS",
     "MDE_COLUMNS",
@@ -113,6 +116,7 @@ __all__ = [
     "alpha_from_covariance",
     "attrition",
     "baseline_equivalence",
+    "baseline_equivalence_from_counts",
     "baseline_equivalence_from_moments",
     "benjamini_hochberg",
     "bonferroni",

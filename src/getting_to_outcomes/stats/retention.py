@@ -27,9 +27,11 @@ from getting_to_outcomes.stats._input import (
 __all__ = [
     "ATTRITION_COLUMNS",
     "EQUIVALENCE_COLUMNS",
+    "EQUIVALENCE_COUNT_COLUMNS",
     "WWC_ATTRITION_BOUNDARIES",
     "attrition",
     "baseline_equivalence",
+    "baseline_equivalence_from_counts",
     "baseline_equivalence_from_moments",
 ]
 
@@ -56,7 +58,16 @@ EQUIVALENCE_COLUMNS: list[str] = [
     "hedges_g", "equivalence", "note",
 ]
 
+#: Columns of :func:`baseline_equivalence_from_counts`.
+EQUIVALENCE_COUNT_COLUMNS: list[str] = [
+    "n_stayed", "n_left", "share_stayed", "share_left", "difference", "cox_index",
+    "equivalence", "note",
+]
+
 _ASSUMPTIONS = ("cautious", "optimistic")
+# The Cox index puts a log odds ratio on the scale of a standardized mean difference: the
+# logistic distribution's sd is pi / sqrt(3) ~ 1.81, and 1.65 is Cox's (1970) factor.
+_COX = 1.65
 # WWC baseline equivalence (Handbook 4.1, section II.D): |g| <= 0.05 satisfies it, up to
 # 0.25 only with a statistical adjustment for the baseline measure, beyond that it fails.
 _SATISFIED, _ADJUST = 0.05, 0.25
@@ -274,15 +285,101 @@ def baseline_equivalence(stayed: Any, left: Any) -> pd.DataFrame:
     return _equivalence_frame(ns, nl, ms, ml, sd)
 
 
+def baseline_equivalence_from_counts(
+    n_all: Any, yes_all: Any, n_stayed: Any, yes_stayed: Any,
+) -> pd.DataFrame:
+    """Baseline difference of the people who stayed and those who left, for a yes/no value.
+
+    Parameters
+    ----------
+    n_all, yes_all : int or array-like
+        Everyone with a baseline value, and those of them with a yes (a success).
+    n_stayed, yes_stayed : int or array-like
+        The same for the people measured again later. Those who left are the rest.
+
+    Returns
+    -------
+    DataFrame
+        One row per group, columns :data:`EQUIVALENCE_COUNT_COLUMNS`: ``n_stayed``,
+        ``n_left``, ``share_stayed``, ``share_left`` (the shares of yes at baseline),
+        ``difference`` (stayed minus left), ``cox_index`` and ``equivalence`` (the WWC
+        verdict, as :func:`baseline_equivalence`); missing with a ``note`` when a group is
+        empty or a share is 0 or 1 (no log odds).
+
+    Raises
+    ------
+    ScoringError
+        Counts that are not whole numbers >= 0, more yes than people, more people who
+        stayed than people at baseline, or more yes among them than among everyone.
+
+    Notes
+    -----
+    The Cox index, which the What Works Clearinghouse uses for yes/no characteristics
+    (*Procedures Handbook*, Version 4.1, 2020, on effect sizes for dichotomous outcomes):
+    ``d_Cox = (ln(p_s / (1 - p_s)) - ln(p_l / (1 - p_l))) / 1.65``, with ``p_s`` and ``p_l``
+    the shares of yes among those who stayed and those who left. It is judged by the same
+    0.05 and 0.25 thresholds as Hedges' ``g``. No small-sample correction is applied, as the
+    R package baselinr reads the handbook; some analysts multiply by Hedges' correction
+    ``1 - 3 / (4 n - 9)`` as well, which changes the index by under 1% from 80 people.
+    Cox (1970), *The Analysis of Binary Data*.
+
+    Examples
+    --------
+    >>> row = baseline_equivalence_from_counts(100, 40, 80, 36).iloc[0]
+    >>> float(row["share_stayed"]), float(row["share_left"])
+    (0.45, 0.2)
+    >>> round(float(row["cox_index"]), 3), row["equivalence"]
+    (0.719, 'not satisfied')
+    """
+    n, y, ns, ys = (np.atleast_1d(a) for a in as_counts(
+        n_all=n_all, yes_all=yes_all, n_stayed=n_stayed, yes_stayed=yes_stayed))
+    check_at_most("yes_all", y, "n_all", n)
+    check_at_most("n_stayed", ns, "n_all", n)
+    check_at_most("yes_stayed", ys, "n_stayed", ns)
+    check_at_most("yes_stayed", ys, "yes_all", y)
+    nl, yl = n - ns, y - ys
+    too_many = yl > nl
+    if too_many.any():
+        at = int(np.flatnonzero(too_many)[0])
+        raise ScoringError(
+            f"yes_all - yes_stayed ({yl[at]:g}) cannot exceed n_all - n_stayed ({nl[at]:g}) "
+            f"at position {at}: more yes among those who left than people who left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ps = np.where(ns > 0, ys / ns, np.nan)
+        pl = np.where(nl > 0, yl / nl, np.nan)
+        defined = (ps > 0) & (ps < 1) & (pl > 0) & (pl < 1)
+        cox = np.where(defined, (np.log(ps / (1 - ps)) - np.log(pl / (1 - pl))) / _COX,
+                       np.nan)
+    notes: list[str | None] = []
+    for s_n, l_n, ok in zip(ns, nl, defined, strict=True):
+        if s_n == 0:
+            notes.append("nobody stayed: no comparison")
+        elif l_n == 0:
+            notes.append("nobody left: no comparison")
+        elif not ok:
+            notes.append("a share of 0 or 1: no log odds, no Cox index")
+        else:
+            notes.append(None)
+    return pd.DataFrame({
+        "n_stayed": ns.astype(np.int64), "n_left": nl.astype(np.int64), "share_stayed": ps,
+        "share_left": pl, "difference": ps - pl, "cox_index": cox,
+        "equivalence": _verdicts(cox), "note": notes,
+    }, columns=EQUIVALENCE_COUNT_COLUMNS)
+
+
+def _verdicts(size: FloatArray) -> list[str | None]:
+    """The WWC verdict of each standardized difference (missing where it is)."""
+    return [None if np.isnan(v) else "satisfied" if abs(v) <= _SATISFIED + 1e-12
+            else "adjustment required" if abs(v) <= _ADJUST + 1e-12 else "not satisfied"
+            for v in size]
+
+
 def _equivalence_frame(ns: FloatArray, nl: FloatArray, ms: FloatArray, ml: FloatArray,
                        sd: FloatArray) -> pd.DataFrame:
     diff = ms - ml
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(sd > 0, diff / sd, np.nan) * _hedges_j(ns + nl - 2.0)
-    size = np.abs(g)
-    verdict = [None if np.isnan(v) else "satisfied" if v <= _SATISFIED + 1e-12
-               else "adjustment required" if v <= _ADJUST + 1e-12 else "not satisfied"
-               for v in size]
+    verdict = _verdicts(g)
     notes: list[str | None] = []
     for s_n, l_n, spread in zip(ns, nl, sd, strict=True):
         if s_n == 0:
