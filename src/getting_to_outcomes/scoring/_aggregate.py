@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,21 @@ class _Codes:
     periods: tuple[str, ...]
     period: IntArray  # -1 outside the window
     dimensions: dict[str, tuple[list[str], IntArray]]
+    cells: dict[object, IntArray] = field(default_factory=dict)
+
+    def breakdowns(self, indicator: Indicator) -> list[tuple[str, list[str], IntArray]]:
+        """The whole group, then each subgroup dimension of ``indicator``: its labels and
+        each row's cell ``(group * P + period) * S + subgroup``, coded once per source."""
+        out = []
+        dims = [(None, ALL, [ALL], None), *((d, d, labels, sub) for d, (labels, sub)
+                                            in self.dimensions.items()
+                                            if d in indicator.disaggregate_by)]
+        for key, dim, labels, sub in dims:
+            if key not in self.cells:
+                cell = self.group * len(self.periods) + self.period
+                self.cells[key] = cell if sub is None else cell * len(labels) + sub
+            out.append((dim, labels, self.cells[key]))
+        return out
 
 
 def _factorize(values: pd.Series) -> tuple[IntArray, list[str]]:
@@ -242,19 +257,16 @@ def _cells_and_values(
     value_has = value[has]
     value_codes_has = value_codes[has]
     n_periods = len(codes.periods)
-    group_period = codes.group * n_periods + codes.period
-    dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
-    dims += [(d, labels, c) for d, (labels, c) in codes.dimensions.items()
-             if d in indicator.disaggregate_by]
-    for dim, sub_labels, sub in dims:
+    every = bool(valid.all())  # then masks select every row: skip them
+    for dim, sub_labels, cell in codes.breakdowns(indicator):
         n_sub = len(sub_labels)
-        cell = group_period * n_sub + sub
         size = len(codes.groups) * n_periods * n_sub
-        n_rows = np.bincount(cell[valid], minlength=size)
+        n_rows = np.bincount(cell if every else cell[valid], minlength=size)
         present = np.flatnonzero(n_rows)
         if present.size == 0:
             continue
-        n_empty = np.bincount(cell[valid & units.empty], minlength=size)
+        n_empty = np.bincount(cell[units.empty if every else valid & units.empty],
+                              minlength=size)
         cell_has = cell[has]
         n = np.bincount(cell_has, minlength=size)
         total = np.bincount(cell_has, weights=value_has, minlength=size)
@@ -350,6 +362,31 @@ def _matching(
     return np.where(known, position[uid], -1)
 
 
+@dataclass
+class _Partners:
+    """Each row's baseline row (see :func:`_matching`; -1 without one) and, per later period,
+    the matched rows and their cells in each breakdown: found once per source."""
+
+    partner: IntArray
+    found: dict[tuple[object, ...], tuple[IntArray, ...]] = field(default_factory=dict)
+
+    def rows(self, codes: _Codes, p: int) -> tuple[IntArray, IntArray]:
+        """Rows of period ``p`` with a baseline row, and those baseline rows."""
+        if (p,) not in self.found:
+            after = np.flatnonzero((self.partner >= 0) & (codes.period == p))
+            self.found[(p,)] = (after, self.partner[after])
+        after, before = self.found[(p,)]
+        return after, before
+
+    def cells(self, key: object, cell: IntArray, p: int, n_sub: int) -> tuple[IntArray, ...]:
+        """The cell of each pair of :meth:`rows` and whether its two rows share it."""
+        if (p, key) not in self.found:
+            after, before = self.found[(p,)]
+            # Both rows are of one group: the cells differ by the periods alone.
+            self.found[(p, key)] = (cell[after], cell[after] - cell[before] == p * n_sub)
+        return self.found[(p, key)]
+
+
 def _pairs(
     builder: _Builder,
     indicator: Indicator,
@@ -357,48 +394,42 @@ def _pairs(
     units: UnitValues,
     codes: _Codes,
     valid: npt.NDArray[np.bool_],
-    partner: IntArray,
+    partners: _Partners,
     value_codes: IntArray,
     value_uniques: FloatArray,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
-    distribution of differences (means) or of transitions (shares).
-
-    ``partner`` holds each row's baseline row (see :func:`_matching`), -1 without one.
-    """
+    distribution of differences (means) or of transitions (shares)."""
     value = units.value
     n_periods = len(codes.periods)
     has = valid & ~np.isnan(value)
-    paired = has & (partner >= 0) & (codes.period > 0)
-    paired[paired] = has[partner[paired]]
     n_values = len(value_uniques)
     if family == "mean" and n_values <= 1 << 10:
         # Every change is one of the differences between two values: coded once.
         table = np.round(value_uniques[None, :] - value_uniques[:, None], 12) + 0.0
         steps, step_of = np.unique(table, return_inverse=True)
         step_of = step_of.reshape(-1)
-    dims: list[tuple[str, list[str], IntArray]] = [(ALL, [ALL], np.zeros(len(value), np.int64))]
-    dims += [(d, sub_labels, c) for d, (sub_labels, c) in codes.dimensions.items()
-             if d in indicator.disaggregate_by]
     for p in range(1, n_periods):
-        after_rows = np.flatnonzero(paired & (codes.period == p))
-        before_rows = partner[after_rows]
-        if before_rows.size == 0:
+        after_rows, before_rows = partners.rows(codes, p)
+        ok = has[after_rows] & has[before_rows]
+        if not ok.any():
             continue
+        before, after = value[before_rows], value[after_rows]
+        code_before, code_after = value_codes[before_rows], value_codes[after_rows]
         if family == "mean" and n_values <= 1 << 10:
-            change_codes = step_of[value_codes[before_rows] * n_values
-                                   + value_codes[after_rows]]
+            change_codes = step_of[code_before * n_values + code_after]
         elif family == "mean":
             # The changes are coded once for every breakdown of this period.
-            change = np.round(value[after_rows] - value[before_rows], 12) + 0.0
-            change_codes, uniques = pd.factorize(change, sort=True)
+            change = np.round(after[ok] - before[ok], 12) + 0.0
+            change_codes = np.zeros(len(ok), dtype=np.int64)
+            change_codes[ok], uniques = pd.factorize(change, sort=True)
             steps = np.asarray(uniques, dtype=np.float64)
-        for dim, sub_labels, sub in dims:
+        for key, (dim, sub_labels, cells) in enumerate(codes.breakdowns(indicator)):
             n_sub = len(sub_labels)
+            pair_cells, same = partners.cells(dim if key else None, cells, p, n_sub)
             # A unit whose subgroup changed between periods is paired in the whole group only.
-            same = sub[before_rows] == sub[after_rows]
-            b, a = before_rows[same], after_rows[same]
-            cell = (codes.group[a] * n_periods + p) * n_sub + sub[a]
+            keep = ok & same
+            cell = pair_cells[keep]
             size = len(codes.groups) * n_periods * n_sub
             n_pairs = np.bincount(cell, minlength=size)
             present = np.flatnonzero(n_pairs)
@@ -406,11 +437,11 @@ def _pairs(
                 "indicator_id": indicator.id, "dimension": dim,
                 **_labels(codes, present, n_sub, sub_labels),
                 "n_pairs": n_pairs[present].astype(np.float64),
-                "sum_before": np.bincount(cell, weights=value[b], minlength=size)[present],
-                "sum_after": np.bincount(cell, weights=value[a], minlength=size)[present],
+                "sum_before": np.bincount(cell, weights=before[keep], minlength=size)[present],
+                "sum_after": np.bincount(cell, weights=after[keep], minlength=size)[present],
             })
             if family == "mean":
-                found = change_codes[same]
+                found = change_codes[keep]
                 unique, counts = _count_codes(cell * len(steps) + found, size * len(steps))
                 builder.add("differences", {
                     "indicator_id": indicator.id, "dimension": dim,
@@ -418,7 +449,7 @@ def _pairs(
                     "difference": steps[unique % len(steps)], "count": counts,
                 })
             else:
-                combined = (cell * n_values + value_codes[b]) * n_values + value_codes[a]
+                combined = (cell * n_values + code_before[keep]) * n_values + code_after[keep]
                 unique, counts = _count_codes(combined, size * n_values * n_values)
                 builder.add("transitions", {
                     "indicator_id": indicator.id, "dimension": dim,
@@ -645,7 +676,7 @@ def aggregate_source(
                    window=window, dimensions=[d for d in dims if d not in absent])
     inside = codes.period >= 0
     builder = _Builder()
-    unit_codes: dict[tuple[str, ...], IntArray] = {}
+    unit_codes: dict[tuple[str, ...], _Partners] = {}
     for indicator in indicators:
         units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
         family = family_of(indicator)
@@ -669,8 +700,9 @@ def aggregate_source(
                 and uniques.size and all(c in frame.columns for c in unit_columns)):
             key = tuple(unit_columns)
             if key not in unit_codes:
-                unit_codes[key] = _matching(frame, unit_columns, codes, inside, source,
-                                            group_column if group_label is None else None)
+                unit_codes[key] = _Partners(_matching(
+                    frame, unit_columns, codes, inside, source,
+                    group_column if group_label is None else None))
             _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
                    value_codes, uniques)
         if isinstance(measure, ScaleMeasure):
