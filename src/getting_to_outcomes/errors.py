@@ -54,8 +54,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     --------
     >>> did_you_mean("realn", ["realm", "zone"])
     " (did you mean 'realm'?)"
+    >>> did_you_mean("status", ["status", "statuses"])
+    " (did you mean 'statuses'?)"
     """
-    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    # The word itself is never a suggestion: it is known elsewhere, or the caller said so.
+    matches = difflib.get_close_matches(
+        str(word), [c for c in choices if c != str(word)], n=1, cutoff=0.6
+    )
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 

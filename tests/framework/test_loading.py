@@ -67,6 +67,18 @@ def test_unknown_key_suggests_the_right_one(with_defect: Callable[[str], Path]) 
     assert (problem.line, problem.column) == (7, 5)
 
 
+def test_a_key_valid_elsewhere_is_never_suggested_as_itself(
+    with_defect: Callable[[str], Path],
+) -> None:
+    problems = problems_of(with_defect("misplaced_key"))
+    misplaced = next(p for p in problems if p.field == "indicators.0.status")
+    assert "did you mean 'status'" not in misplaced.message
+    assert misplaced.message == (
+        "key 'status' does not belong here: it is a key of a provenance (move it there)"
+    )
+    assert (misplaced.line, misplaced.column) == (12, 5)
+
+
 def test_wrong_types_are_all_reported(with_defect: Callable[[str], Path]) -> None:
     problems = problems_of(with_defect("wrong_type"))
     assert [(p.field, p.value, p.line) for p in problems] == [

@@ -103,6 +103,23 @@ def test_ids_that_do_not_read_as_the_id_type_are_hashed_and_their_rows_rejected(
     assert set(bad["severity"]) == {"error"}
 
 
+def test_an_unreadable_id_is_worded_as_the_id_that_is_wrong_not_as_its_pseudonym(
+    framework_dir: Path, data: Path, key: PseudonymKey,
+) -> None:
+    report = validate(data, load_framework(framework_dir), source="numbered_survey",
+                      pseudonymize=key)
+    bad = report.issues[(report.issues["column"] == "person_id") & (report.issues["row"] == 3)]
+    pseudonym = key.pseudonym("20O45")
+    assert bad["message"].tolist() == [
+        "The person_id of this row is not a whole number (digits only) as written in the "
+        f"file (it is shown by its pseudonym {pseudonym}, as every id is under "
+        "pseudonymisation)."
+    ]
+    assert bad["fix"].tolist() == [
+        "Correct the person_id in the original file: it must be a whole number (digits only)."
+    ]
+
+
 def test_readable_integer_ids_become_pseudonyms_and_their_rows_stay_valid(
     framework_dir: Path, data: Path, key: PseudonymKey,
 ) -> None:

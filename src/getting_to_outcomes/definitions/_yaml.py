@@ -277,14 +277,57 @@ def read_file(path: Path, problems: list[DefinitionProblem]) -> ParsedFile | Non
 # --- turning pydantic errors into located problems ---------------------------------------
 
 
-def _all_field_names() -> set[str]:
+#: How a model is named in messages, where its class name does not say it plainly.
+_PLACES = {
+    "FrameworkMeta": "the framework",
+    "RealmDef": "a realm",
+    "StatusRules": "the framework's status_rules",
+    "DefinitionFile": "the top level of a file",
+}
+
+
+def _place(cls: type) -> str:
+    named = _PLACES.get(cls.__name__)
+    if named is not None:
+        return named
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
+def _key_homes() -> dict[str, list[str]]:
+    """Every key of a definition, and the places (models) where it is a key."""
     import getting_to_outcomes.definitions.models as models
 
-    names: set[str] = set()
+    homes: dict[str, list[str]] = {}
     for obj in vars(models).values():
         if isinstance(obj, type) and issubclass(obj, models._Model):
-            names.update(obj.model_fields)
-    return names
+            for name in obj.model_fields:
+                homes.setdefault(name, []).append(_place(obj))
+    return homes
+
+
+def unknown_key_message(key: str, homes: dict[str, list[str]] | None = None) -> str:
+    """Why ``key`` is refused where it stands, and where it belongs or what was meant.
+
+    A key that is valid elsewhere is placed wrongly: the message says where it belongs
+    instead of suggesting the key itself.
+
+    Examples
+    --------
+    >>> unknown_key_message("missng")
+    "unknown key 'missng' (did you mean 'missing'?)"
+    >>> unknown_key_message("status")
+    "key 'status' does not belong here: it is a key of a provenance (move it there)"
+    """
+    homes = _key_homes() if homes is None else homes
+    places = homes.get(key)
+    if places:
+        unique = list(dict.fromkeys(places))
+        where = " or ".join(unique[:3])
+        if len(unique) > 3:
+            where = f"{', '.join(unique[:3])} and {len(unique) - 3} other place(s)"
+        return f"key {key!r} does not belong here: it is a key of {where} (move it there)"
+    return f"unknown key {key!r}{did_you_mean(key, homes)}"
 
 
 def locate(node: yaml.Node, loc: Sequence[str | int], *, key: bool = False) -> tuple[Any, str]:
@@ -320,7 +363,7 @@ def _pydantic_problems(
     path: Path, node: yaml.Node, exc: ValidationError, base: Sequence[str | int] = ()
 ) -> list[DefinitionProblem]:
     problems = []
-    names = _all_field_names()
+    homes = _key_homes()
     errors = exc.errors(include_url=False)
     # A NaN given for "a number or a date" fails both; the number's error is the one to say.
     infinite = {(*base, *e["loc"][:-1]) for e in errors if e["type"] == "finite_number"}
@@ -338,7 +381,7 @@ def _pydantic_problems(
         if kind == "extra_forbidden":
             mark, field = locate(node, loc, key=True)
             unknown = str(loc[-1])
-            message = f"unknown key {unknown!r}{did_you_mean(unknown, names)}"
+            message = unknown_key_message(unknown, homes)
             value = unknown
         else:
             mark, field = locate(node, loc)

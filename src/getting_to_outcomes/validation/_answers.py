@@ -35,7 +35,7 @@ from getting_to_outcomes.definitions.models import (
     ScaleMeasure,
 )
 from getting_to_outcomes.validation._issues import Issues
-from getting_to_outcomes.validation._table import CheckedTable, Coded
+from getting_to_outcomes.validation._table import CELL_REASONS, CheckedTable, Coded
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -43,17 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = ["answered_columns", "check_answers", "needed_columns"]
 
-#: Reasons a cell is flagged for that hold something written, however wrong.
-_WRONG_ANSWERS = (
-    "not_a_number",
-    "not_an_integer",
-    "not_a_date",
-    "not_a_boolean",
-    "not_allowed",
-    "unknown_answer",
-    "out_of_range",
-    "outside_period",
-)
+#: Reasons a cell is flagged for that hold something written, however wrong: every cell
+#: reason listed before ``missing_required`` (the first for a cell with no answer).
+_WRONG_ANSWERS = CELL_REASONS[: CELL_REASONS.index("missing_required")]
 #: How many column or indicator names a message lists before saying how many more.
 _LISTED = 8
 

@@ -55,25 +55,47 @@ def _missing_words(spec: FieldSpec) -> str:
     return ", ".join(words[:3]) if words else "Don't know, Refused"
 
 
+#: What an id of each column type must be, written without an example (an example id
+#: could be someone's).
+_ID_TYPES = {
+    "integer": "a whole number (digits only)",
+    "number": "a number (digits only)",
+    "date": "a date (YYYY-MM-DD)",
+    "boolean": "yes or no",
+}
+
+
 def cell_text(
     reason: str,
     spec: FieldSpec | None,
     value: str,
     bounds: tuple[Any, Any] = (None, None),
     plausible: tuple[Any, Any] = (None, None),
+    *,
+    pseudonym: bool = False,
 ) -> tuple[str, str]:
-    """(message, fix) for a flagged cell."""
+    """(message, fix) for a flagged cell; ``pseudonym``: ``value`` is the pseudonym of an id."""
     name = spec.name if spec is not None else ""
     question = spec.column.question if spec is not None and spec.column.question else name
     answers = spec.describe_answers() if spec is not None else ""
     low, high = bounds
+    if pseudonym and spec is not None and spec.type in _ID_TYPES:
+        # The id as written is never shown: the value is its pseudonym, not the cell.
+        return (
+            f"The {name} of this row is not {_ID_TYPES[spec.type]} as written in the file "
+            f"(it is shown by its pseudonym {value}, as every id is under pseudonymisation).",
+            f"Correct the {name} in the original file: it must be {_ID_TYPES[spec.type]}.",
+        )
     if reason == "not_a_number":
         return (
-            f"'{value}' is not a number.",
+            f"{name} holds '{value}', which is not a number.",
             f"Write {name} as a number (digits only, e.g. 12), or leave it blank if unknown.",
         )
     if reason == "not_an_integer":
-        return f"'{value}' is not a whole number.", f"Write {name} as a whole number, e.g. 3."
+        return (
+            f"{name} holds '{value}', which is not a whole number.",
+            f"Write {name} as a whole number, e.g. 3.",
+        )
     if reason == "not_a_date":
         return (
             f"'{value}' is not a date.",

@@ -288,7 +288,8 @@ def validate(
                 _pseudonymize_typed(entry.checked, ident, key)
             if key is not None:
                 _shield_shifted(entry, cell_issues)
-            _cell_issues(entry, src, model, cell_issues, hidden)
+            _cell_issues(entry, src, model, cell_issues, hidden,
+                         ident if key is not None else None)
             _row_rules(fw, src, entry, cell_issues, None if keep_rows else kept, list(specs))
             entry.release()
             parts.append(entry)
@@ -618,8 +619,14 @@ def _control_characters(entry: _Input, issues: Issues, hidden: set[str]) -> None
 
 
 def _cell_issues(
-    entry: _Input, src: DataSource, model: Any, issues: Issues, hidden: set[str]
+    entry: _Input,
+    src: DataSource,
+    model: Any,
+    issues: Issues,
+    hidden: set[str],
+    pseudonymised: str | None = None,
 ) -> None:
+    """Word the flagged cells of a part; ``pseudonymised``: the id column shown by pseudonyms."""
     checked = entry.checked
     assert checked is not None
     flags = checked.flag_frame()
@@ -657,7 +664,8 @@ def _cell_issues(
         for value in values:
             text = texts.get(value)
             if text is None:
-                text = texts[value] = cell_text(reason, spec, value, bounds, plausible)
+                text = texts[value] = cell_text(reason, spec, value, bounds, plausible,
+                                                pseudonym=column == pseudonymised)
             out["message"].append(text[0])
             out["fix"].append(text[1])
         out["row"].append(rows[positions])
