@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -180,3 +181,24 @@ def test_a_closed_standard_output_is_an_error_not_success() -> None:
     done = _gto("schema", stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(1))
     assert done.returncode == 1
     assert "standard output is closed" in done.stderr
+
+
+def test_the_suite_fails_a_command_line_run_that_shows_a_traceback_without_debug() -> None:
+    # tests/conftest.py holds every CliRunner run of the suite to this.
+    @click.command()
+    @click.option("--debug", is_flag=True)
+    def broken(debug: bool) -> None:
+        raise RuntimeError("a fault")
+
+    @click.command()
+    def printing() -> None:
+        click.echo('Traceback (most recent call last):\n  File "x.py", line 1')
+
+    with pytest.raises(pytest.fail.Exception, match="RuntimeError: a fault"):
+        CliRunner().invoke(broken, [])
+    with pytest.raises(pytest.fail.Exception, match="printed a traceback"):
+        CliRunner().invoke(printing, [])
+    asked = CliRunner().invoke(broken, ["--debug"])
+    assert isinstance(asked.exception, RuntimeError)
+    by_env = CliRunner().invoke(broken, [], env={"GTO_DEBUG": "1"})
+    assert isinstance(by_env.exception, RuntimeError)
