@@ -217,3 +217,76 @@ def test_mcnemar_chi2_one_sided_refers_the_signed_root_to_the_normal(alternative
 def test_an_unknown_alternative_is_refused_for_proportions():
     with pytest.raises(ScoringError, match="alternative must be one of"):
         proportion_change(1, 10, 2, 10, alternative="larger")
+
+
+def restricted_mle_numerically(x1: int, n1: int, x0: int, n0: int, delta: float):
+    """Proportions (r1, r0) maximizing the binomial likelihood under r1 - r0 = delta."""
+    from scipy.optimize import minimize_scalar
+
+    def minus_loglik(r0: float) -> float:
+        r1 = r0 + delta
+        return -(x1 * math.log(r1) + (n1 - x1) * math.log(1 - r1)
+                 + x0 * math.log(r0) + (n0 - x0) * math.log(1 - r0))
+
+    low, high = max(0.0, -delta) + 1e-12, min(1.0, 1.0 - delta) - 1e-12
+    r0 = minimize_scalar(minus_loglik, bounds=(low, high), method="bounded",
+                         options={"xatol": 1e-13}).x
+    return r0 + delta, r0
+
+
+# (baseline yes, baseline n, now yes, now n, mu): growth tested against a non-zero margin,
+# small and unequal samples, a margin below 0.
+MARGINS = [(48, 80, 56, 70, 0.05), (5, 40, 30, 60, 0.3), (30, 100, 30, 100, -0.1),
+           (12, 15, 10, 12, -0.25), (3, 30, 9, 30, 0.1)]
+
+
+@pytest.mark.parametrize(("x1", "n1", "x2", "n2", "mu"), MARGINS)
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_a_non_zero_null_difference_is_the_farrington_manning_score_test(
+        x1, n1, x2, n2, mu, alternative):
+    row = proportion_change(x1, n1, x2, n2, mu=mu, alternative=alternative).iloc[0]
+    # Farrington & Manning (1990): z from the variance at the proportions that maximize the
+    # likelihood under the null, found here by numerical search instead of the cubic.
+    r2, r1 = restricted_mle_numerically(x2, n2, x1, n1, mu)
+    z = (x2 / n2 - x1 / n1 - mu) / math.sqrt(r2 * (1 - r2) / n2 + r1 * (1 - r1) / n1)
+    p = {"two-sided": 2 * sps.norm.sf(abs(z)), "greater": sps.norm.sf(z),
+         "less": sps.norm.cdf(z)}[alternative]
+    assert row.statistic == pytest.approx(z, rel=1e-7)
+    assert row.p_value == pytest.approx(p, rel=1e-6)
+    assert (row.test, row.mu, row.alternative) == ("z", mu, alternative)
+    # The interval does not depend on the null value.
+    same = proportion_change(x1, n1, x2, n2, alternative=alternative).iloc[0]
+    assert (row.ci_low, row.ci_high) == (same.ci_low, same.ci_high)
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "larger", "smaller"])
+def test_a_null_difference_of_zero_is_the_pooled_z_of_statsmodels(alternative):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    ours = {"two-sided": "two-sided", "larger": "greater", "smaller": "less"}[alternative]
+    row = proportion_change(48, 80, 56, 70, mu=0.0, alternative=ours).iloc[0]
+    z, p = proportions_ztest([56, 48], [70, 80], value=0.0, alternative=alternative)
+    assert (row.statistic, row.p_value) == pytest.approx((z, p), rel=1e-12)
+
+
+def test_a_margin_of_growth_can_be_shown_or_not():
+    # 60% to 80% on 80 and 70 people: clearly more than 5 points of growth, not 15.
+    assert proportion_change(48, 80, 56, 70, mu=0.05, alternative="greater").iloc[0].p_value \
+        < 0.05
+    assert proportion_change(48, 80, 56, 70, mu=0.15, alternative="greater").iloc[0].p_value \
+        > 0.05
+
+
+def test_fisher_cannot_test_a_non_zero_difference():
+    # Small counts would choose Fisher for mu = 0; with a margin the score test is used.
+    row = proportion_change(1, 10, 6, 12, mu=0.1).iloc[0]
+    assert row.test == "z"
+    assert proportion_change(1, 10, 6, 12).iloc[0].test == "fisher"
+    with pytest.raises(ScoringError, match="test='fisher' tests no difference only"):
+        proportion_change(1, 10, 6, 12, mu=0.1, test="fisher")
+
+
+@pytest.mark.parametrize("mu", [1.0, -1.0, 1.5, float("inf"), float("nan")])
+def test_a_null_difference_outside_minus_1_and_1_is_refused(mu):
+    with pytest.raises(ScoringError, match="mu must be"):
+        proportion_change(48, 80, 56, 70, mu=mu)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.stats._common import ALTERNATIVES, change_frame, notes, p_from_z
 from getting_to_outcomes.stats._input import (
     FloatArray,
@@ -15,6 +16,7 @@ from getting_to_outcomes.stats._input import (
     check_at_most,
     check_choice,
     check_confidence,
+    check_number,
 )
 
 __all__ = [
@@ -138,6 +140,30 @@ def _cohen_h(p1: FloatArray, p2: FloatArray) -> FloatArray:
     return h
 
 
+def _restricted_shares(x1: FloatArray, n1: FloatArray, x0: FloatArray, n0: FloatArray,
+                       delta: float) -> tuple[FloatArray, FloatArray]:
+    """Maximum-likelihood proportions ``(r1, r0)`` under ``r1 - r0 = delta``.
+
+    The root of the cubic likelihood equation in ``r0`` in closed form (Miettinen & Nurminen
+    1985, appendix): with ``N = n1 + n0`` and ``C = x1 + x0``, ``L3 = N``,
+    ``L2 = (n1 + 2 n0) delta - N - C``, ``L1 = (n0 delta - N - 2 x0) delta + C``,
+    ``L0 = x0 delta (1 - delta)``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total, count = n1 + n0, x1 + x0
+        l3 = total
+        l2 = (n1 + 2.0 * n0) * delta - total - count
+        l1 = (n0 * delta - total - 2.0 * x0) * delta + count
+        l0 = x0 * delta * (1.0 - delta)
+        q = (l2 / (3.0 * l3)) ** 3 - l1 * l2 / (6.0 * l3**2) + l0 / (2.0 * l3)
+        p = np.sign(q) * np.sqrt(np.maximum((l2 / (3.0 * l3)) ** 2 - l1 / (3.0 * l3), 0.0))
+        ratio = np.where(p != 0, q / p**3, 1.0)
+        angle = (np.pi + np.arccos(np.clip(ratio, -1.0, 1.0))) / 3.0
+        r0 = 2.0 * p * np.cos(angle) - l2 / (3.0 * l3)
+    r0 = np.clip(r0, max(0.0, -delta), min(1.0, 1.0 - delta))
+    return r0 + delta, r0
+
+
 def proportion_change(
     successes_before: Any,
     n_before: Any,
@@ -145,6 +171,7 @@ def proportion_change(
     n_after: Any,
     *,
     test: str = "auto",
+    mu: float = 0.0,
     alternative: str = "two-sided",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -158,12 +185,17 @@ def proportion_change(
         The same now.
     test : {"auto", "z", "fisher"}
         Two-proportion z test, Fisher's exact test, or ``"auto"``: Fisher when some expected
-        count of the 2 x 2 table is below 5, else z.
+        count of the 2 x 2 table is below 5, else z. Fisher's test is of no difference
+        only: with ``mu`` other than 0, ``"auto"`` uses z and ``"fisher"`` is refused.
+    mu : float
+        The difference ``p_after - p_before`` under the null hypothesis, strictly between
+        -1 and 1 (default 0: no change). Other than 0, the z test is the score test of
+        Farrington & Manning (1990); at 0 it is the usual pooled z test.
     alternative : {"two-sided", "greater", "less"}
-        The alternative hypothesis, as R's ``prop.test``: the proportion now differs from,
-        exceeds or falls below the baseline one. One-sided alternatives give one-sided
-        intervals (to 1 for ``"greater"``, from -1 for ``"less"``), the bound from the
-        one-sided quantile, as R's ``prop.test``. The null difference is 0 (``mu`` = 0).
+        The alternative hypothesis, as R's ``prop.test``: the change differs from, exceeds
+        or falls below ``mu``. One-sided alternatives give one-sided intervals (to 1 for
+        ``"greater"``, from -1 for ``"less"``), the bound from the one-sided quantile, as
+        R's ``prop.test``.
     confidence : float
         Coverage of the interval of the difference.
 
@@ -176,7 +208,7 @@ def proportion_change(
         difference ``p_after - p_before``); ``ci_low``, ``ci_high`` (Newcombe's hybrid score
         interval, ci_method ``"newcombe"``); ``statistic`` (z; NaN for Fisher, whose p-value
         comes from the hypergeometric distribution without a statistic); ``df`` (NaN);
-        ``p_value`` (for ``alternative``); ``alternative``; ``mu`` (0); ``effect_size``
+        ``p_value`` (for ``alternative``); ``alternative``; ``mu``; ``effect_size``
         (Cohen's h, effect_size_name ``"cohen_h"``); ``seed`` (missing); ``note``.
 
     Notes
@@ -184,7 +216,14 @@ def proportion_change(
     z test with the pooled proportion ``p`` under the null:
     ``z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2))``, equal to the root of the uncorrected
     Pearson chi-square (R's ``prop.test(correct = FALSE)``); one-sided p-values are
-    ``P(Z >= z)`` and ``P(Z <= z)``. Fisher (1935) exact test as ``scipy.stats.fisher_exact``
+    ``P(Z >= z)`` and ``P(Z <= z)``. For a null difference ``mu`` other than 0 the score
+    test of Farrington & Manning (1990):
+    ``z = (p2 - p1 - mu) / sqrt(r2 (1 - r2) / n2 + r1 (1 - r1) / n1)`` with ``r1``, ``r2``
+    the maximum-likelihood proportions under ``r2 - r1 = mu`` (the root of a cubic,
+    Miettinen & Nurminen 1985, without their ``N / (N - 1)`` factor), equal to the pooled z
+    at ``mu = 0``. (statsmodels 0.14's ``test_proportions_2indep(method="score")`` has a
+    wrong coefficient in that cubic for a non-zero value, statsmodels issue 10269.)
+    Fisher (1935) exact test as ``scipy.stats.fisher_exact``
     (one-sided: the odds ratio of yes now against yes at baseline above or below 1).
     Newcombe (1998a, method 10) interval from the Wilson intervals ``(l1, u1)``, ``(l2, u2)``:
     ``d - sqrt((p2 - l2)^2 + (u1 - p1)^2)`` to ``d + sqrt((u2 - p2)^2 + (p1 - l1)^2)``.
@@ -195,10 +234,23 @@ def proportion_change(
     >>> row = proportion_change(48, 80, 56, 70)
     >>> row[["change", "ci_low", "ci_high"]].round(4).to_dict("records")
     [{'change': 0.2, 'ci_low': 0.0524, 'ci_high': 0.3339}]
+
+    Did the share grow by more than 5 points?
+
+    >>> more = proportion_change(48, 80, 56, 70, mu=0.05, alternative="greater")
+    >>> round(float(more["p_value"].iloc[0]), 4)
+    0.0226
     """
     check_choice("test", test, ("auto", "z", "fisher"))
     alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
+    mu = check_number("mu", mu)
+    if not -1.0 < mu < 1.0:
+        raise ScoringError(f"mu must be a difference of proportions strictly between -1 and "
+                           f"1; got {mu:g}")
+    if mu != 0.0 and test == "fisher":
+        raise ScoringError("test='fisher' tests no difference only (mu = 0); use test='z' "
+                           f"or 'auto' for mu = {mu:g}")
     x1, n1, x2, n2 = as_counts(
         successes_before=successes_before, n_before=n_before,
         successes_after=successes_after, n_after=n_after,
@@ -210,8 +262,12 @@ def proportion_change(
         p1 = np.where(n1 > 0, x1 / n1, np.nan)
         p2 = np.where(n2 > 0, x2 / n2, np.nan)
         pooled = (x1 + x2) / (n1 + n2)
-        se0 = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
-        zstat = np.where(se0 > 0, (p2 - p1) / se0, np.nan)
+        if mu == 0.0:
+            se0 = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
+        else:
+            r2, r1 = _restricted_shares(x2, n2, x1, n1, mu)
+            se0 = np.sqrt(r2 * (1.0 - r2) / n2 + r1 * (1.0 - r1) / n1)
+        zstat = np.where(se0 > 0, (p2 - p1 - mu) / se0, np.nan)
         # Smallest expected cell of the 2 x 2 table under the null.
         min_expected = np.minimum(np.minimum(n1, n2) * pooled, np.minimum(n1, n2) * (1 - pooled))
     diff = p2 - p1
@@ -220,7 +276,8 @@ def proportion_change(
     low = diff - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
     high = diff + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
     low, high = _one_sided(low, high, alternative)
-    use_fisher = np.full(x1.shape, test == "fisher") if test != "auto" else min_expected < 5
+    use_fisher = (np.full(x1.shape, test == "fisher") if test != "auto"
+                  else (min_expected < 5) & (mu == 0.0))
     p_value = p_from_z(zstat, alternative)
     statistic = zstat.copy()
     for i in np.flatnonzero(use_fisher & (n1 > 0) & (n2 > 0)):
@@ -234,7 +291,7 @@ def proportion_change(
         n=n1 + n2, n_before=n1, n_after=n2, mean_before=p1, mean_after=p2, change=diff,
         ci_low=low, ci_high=high, ci_method="newcombe", confidence=level,
         statistic=statistic, df=np.nan, p_value=np.where(empty, np.nan, p_value),
-        alternative=alternative, mu=0.0, effect_size=_cohen_h(p1, p2),
+        alternative=alternative, mu=mu, effect_size=_cohen_h(p1, p2),
         effect_size_name="cohen_h", seed=None,
         note=notes(
             x1.size,
