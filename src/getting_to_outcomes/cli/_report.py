@@ -22,7 +22,7 @@ from getting_to_outcomes.cli._common import (
     raw_cells_option,
     read_small_csv,
 )
-from getting_to_outcomes.cli._score import unanswered
+from getting_to_outcomes.cli._score import groupings, unanswered
 from getting_to_outcomes.errors import GTOError
 
 if TYPE_CHECKING:
@@ -181,6 +181,15 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
         bar.close()
 
 
+def _labelled(step: Callable[[int, int, str], None],
+              prefix: str) -> Callable[[int, int, str], None]:
+    """A progress callback that names the report a step belongs to."""
+    def labelled(done: int, total: int, label: str) -> None:
+        step(done, total, f"{prefix}: {label}")
+
+    return labelled
+
+
 @click.command("report")
 @click.argument("data", nargs=-1, required=True)
 @framework_option
@@ -192,8 +201,12 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None]]:
                    "organization's report).")
 @click.option("--org", default=None, metavar="ORG",
               help="Organization of a grantee report (a value of the grouping column).")
-@click.option("--group-by", "group_by", default="org_id", show_default=True, metavar="COLUMN",
-              help="Column whose values are the organizations (or sites, cohorts).")
+@click.option("--group-by", "--by", "group_by", default="org_id", show_default=True,
+              metavar="COLUMN[,COLUMN]",
+              help="Column whose values are the organizations (or sites, cohorts). Several "
+              "columns separated by commas (org_id,region), with --compare, write one funder "
+              "report per column into OUT/COLUMN/, small groups withheld jointly, so that "
+              "no withheld value can be worked out from all of them together.")
 @click.option("--targets", "targets_file", default=None,
               type=InputFile("targets file", TEXT_TABLE_SUFFIXES, "targets.csv"),
               help="CSV of grantee targets: org_id, indicator_id, baseline, target, period.")
@@ -238,6 +251,10 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
 
     if str(out_dir) == "-":
         fail("Error: --out names the report's folder; '-' (standard output) cannot hold one", 2)
+    columns = groupings(group_by, "--group-by")
+    if columns is not None and len(columns) > 1 and not compare:
+        fail(f"Error: --group-by {group_by}: a grantee report shows one organization of one "
+             "grouping; add --compare for a funder report per column, withheld jointly", 2)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not force:
         # Said before any work is done, not after minutes of scoring.
         fail(f"{out_dir} is not empty (or is a file); choose a new folder, or add --force to "
@@ -280,14 +297,24 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
                     click.echo(f"{source}: {note}", err=True)
                 scored[source] = checked
             step(total_files, total_files + 1, "scoring")
-            summary = score(scored, framework, group_by=group_by, targets=inputs.targets)
-            files = write_report(
-                summary, out_dir, mode="funder" if compare else "grantee", org=org,
-                title=title, labels=inputs.names or None, framework=framework,
-                synthetic=synthetic if synthetic is not None else inputs.synthetic,
-                force=force, notes=notes, raw_cells=raw_cells, png=png, pdf=pdf,
-                progress=lambda done, total, label: step(done, total, f"report: {label}"),
-            )
+            if columns is not None and len(columns) > 1:
+                # One call: the groupings are withheld jointly, then one folder each.
+                summaries = score(scored, framework, group_by=columns, targets=inputs.targets)
+                targets = {c: out_dir / c for c in summaries}
+            else:
+                summaries = {"": score(scored, framework,
+                                       group_by=None if columns is None else columns[0],
+                                       targets=inputs.targets)}
+                targets = {"": out_dir}
+            written = []
+            for column, summary in summaries.items():
+                written.append(write_report(
+                    summary, targets[column], mode="funder" if compare else "grantee",
+                    org=org, title=title, labels=inputs.names or None, framework=framework,
+                    synthetic=synthetic if synthetic is not None else inputs.synthetic,
+                    force=force, notes=notes, raw_cells=raw_cells, png=png, pdf=pdf,
+                    progress=_labelled(step, f"report by {column}" if column else "report"),
+                ))
     except FileExistsError as exc:
         fail(str(exc))
         return
@@ -295,12 +322,16 @@ def report(data: tuple[str, ...], framework_path: str | None, out_dir: Path, com
         fail(str(exc))
         return
     formats = "SVG and PNG" if png else "SVG"
-    click.echo(f"Wrote {files.html} ({plural(len(files.charts), 'chart')} as {formats}, "
-               f"{plural(len(files.tables), 'table')} as CSV and Excel, summary.json).")
-    if pdf:
-        click.echo(f"Wrote {files.out_dir / 'report.pdf'}.")
+    for files in written:
+        click.echo(f"Wrote {files.html} ({plural(len(files.charts), 'chart')} as {formats}, "
+                   f"{plural(len(files.tables), 'table')} as CSV and Excel, summary.json).")
+        if pdf:
+            click.echo(f"Wrote {files.out_dir / 'report.pdf'}.")
+    if len(written) > 1:
+        click.echo(f"The {len(written)} reports are withheld jointly: publish them together, "
+                   "and no other grouping of the same data.")
     if inputs.skipped:
         click.echo(f"Note: not read (not named after a data source): "
                    f"{', '.join(inputs.skipped)}.", err=True)
-    for note in files.notes:
+    for note in dict.fromkeys(n for files in written for n in files.notes):
         click.echo(f"Note: {note}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from getting_to_outcomes.scoring import ProgressSummary
     from getting_to_outcomes.validation import ValidationReport
 
-__all__ = ["score_command", "unanswered"]
+__all__ = ["groupings", "score_command", "unanswered"]
 
 _USAGE = 2
 _TABLE_COLUMNS = ["group", "indicator_id", "period", "n", "value", "ci_low", "ci_high",
@@ -42,6 +43,38 @@ def unanswered(report: ValidationReport) -> list[str]:
     issues = report.issues
     found = issues[issues["reason"].isin(("no_answers", "unscorable"))]
     return [f"{Path(file).name}: {message}" for file, message in found[["file", "message"]].values]
+
+
+def groupings(value: str, option: str) -> list[str] | None:
+    """The columns of a ``--by`` value: one, several separated by commas, or None for one group.
+
+    Exits 2 (usage) for an empty name, a repeated column, or ``none`` beside columns.
+
+    Examples
+    --------
+    >>> groupings("org_id", "--by"), groupings("org_id, region", "--by"), groupings("none", "--by")
+    (['org_id'], ['org_id', 'region'], None)
+    """
+    columns = [c.strip() for c in value.split(",")]
+    if any(not c for c in columns):
+        fail(f"Error: {option} {value!r}: a column name is empty; give columns separated by "
+             "commas, e.g. org_id,region", _USAGE)
+    if len(columns) == 1 and columns[0].casefold() == "none":
+        return None
+    if any(c.casefold() == "none" for c in columns):
+        fail(f"Error: {option} {value!r}: 'none' (one group) cannot be combined with columns",
+             _USAGE)
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        fail(f"Error: {option} {value!r} names {', '.join(repeated)} more than once", _USAGE)
+    return columns
+
+
+def _per_grouping(out: Path, column: str) -> Path:
+    """The file of one grouping in a joint call: the column's name before the ending."""
+    # A column name may hold characters a file name should not.
+    safe = re.sub(r"[^\w.-]", "_", column)
+    return out.with_name(f"{out.stem}-{safe}{out.suffix}")
 
 
 def _read_targets(path: Path | None) -> pd.DataFrame | None:
@@ -111,9 +144,12 @@ def _write(summary: ProgressSummary, output_format: str, out: Path, raw_cells: b
 @click.option("--source", required=True, metavar="NAME",
               help="Data source of the files, e.g. leadership_survey.")
 @framework_option
-@click.option("--by", "group_by", default="org_id", show_default=True, metavar="COLUMN",
+@click.option("--by", "group_by", default="org_id", show_default=True, metavar="COLUMN[,COLUMN]",
               help="Column to group by (organization, site, region, cohort); 'none' for one "
-              "group.")
+              "group. Several columns separated by commas (org_id,region) give one summary "
+              "per column with small groups withheld jointly, so that no withheld value can "
+              "be worked out from all of them together; --out FILE then writes one file per "
+              "column, FILE-COLUMN.csv.")
 @click.option("--baseline", default=None, metavar="PERIOD", help="Baseline period or wave.")
 @click.option("--current", default=None, metavar="PERIOD", help="Current period or wave.")
 @click.option("--targets", "targets_path", default=None,
@@ -143,13 +179,21 @@ def score_command(
     from getting_to_outcomes.validation import validate
 
     out = output_path(out, "--out")
+    columns = groupings(group_by, "--by")
     framework = open_framework(framework_path)
     try:
         framework.source(source)
     except UnknownIndicatorError as exc:
         fail(f"Error: {exc}; data sources: {', '.join(framework.sources)}", _USAGE)
-    if out is not None and {Path(f).resolve() for f in files} & {out.resolve()}:
-        fail(f"Error: --out {out} is one of the input files; choose another name", _USAGE)
+    joint = columns is not None and len(columns) > 1
+    outs = {c: _per_grouping(out, c) for c in columns or ()} if joint and out is not None else {}
+    if len(set(outs.values())) < len(outs):
+        fail(f"Error: --by {group_by}: two columns would be written to the same file; rename "
+             "a column", _USAGE)
+    for written in [*outs.values(), *([out] if out is not None and not joint else [])]:
+        if {Path(f).resolve() for f in files} & {written.resolve()}:
+            fail(f"Error: --out {written} is one of the input files; choose another name",
+                 _USAGE)
     targets = _read_targets(None if targets_path is None else Path(targets_path))
     try:
         report = validate(list(files), framework, source=source)
@@ -164,12 +208,17 @@ def score_command(
         click.echo(f"Warning: {note}", err=True)
     if report.valid_rows.empty:
         fail("Error: no valid rows to score.", 1)
+    indicators = [i.id for i in framework.indicators.filter(source=source)]
     try:
-        summary = score(
-            report, framework, group_by=None if group_by.casefold() == "none" else group_by,
-            baseline_period=baseline, current_period=current, targets=targets, min_n=min_n,
-            indicators=[i.id for i in framework.indicators.filter(source=source)],
-        )
+        if joint:
+            summaries = score(report, framework, group_by=columns or [], baseline_period=baseline,
+                              current_period=current, targets=targets, min_n=min_n,
+                              indicators=indicators)
+            _show_jointly(summaries, outs, output_format, raw_cells)
+            return
+        summary = score(report, framework, group_by=None if columns is None else columns[0],
+                        baseline_period=baseline, current_period=current, targets=targets,
+                        min_n=min_n, indicators=indicators)
     except GTOError as exc:
         fail(f"Error: {exc}", 1)
         return
@@ -184,3 +233,35 @@ def score_command(
         click.echo(summary.summary())
         click.echo("")
         echo_frame(_current_table(summary), "table")
+
+
+def _show_jointly(summaries: dict[str, ProgressSummary], outs: dict[str, Path],
+                  output_format: str, raw_cells: bool) -> None:
+    """Write or print the summaries of a joint call: one per grouping, never one alone."""
+    import pandas as pd
+
+    for column, summary in summaries.items():
+        if column in outs:
+            _write(summary, output_format, outs[column], raw_cells)
+            click.echo(f"wrote {outs[column]} (by {column}, withheld jointly with "
+                       f"{', '.join(c for c in summaries if c != column)})")
+    if outs:
+        return
+    if output_format == "json":
+        click.echo(json.dumps({"groupings": list(summaries),
+                               "summaries": {c: json.loads(_json(s))
+                                             for c, s in summaries.items()}},
+                              indent=2, ensure_ascii=False))
+    elif output_format == "csv":
+        frames = [s.to_frame().assign(grouping=c) for c, s in summaries.items()]
+        table = pd.concat(frames, ignore_index=True)
+        echo_frame(table[["grouping", *(c for c in table.columns if c != "grouping")]], "csv",
+                   raw_cells=raw_cells)
+    else:
+        for k, (column, summary) in enumerate(summaries.items()):
+            others = ", ".join(c for c in summaries if c != column)
+            click.echo(("\n" if k else "") + f"By {column} (small groups withheld jointly "
+                       f"with {others}):")
+            click.echo(summary.summary())
+            click.echo("")
+            echo_frame(_current_table(summary), "table")
