@@ -80,3 +80,48 @@ def test_a_caption_given_follows_the_method_never_replaces_it():
     caption = " ".join(t.get_text() for t in ax.figure.texts)
     assert "limits from sampling error alone" in caption
     assert caption.rstrip().endswith("Source: example data.")
+
+
+# --- shrunk values in the ranking chart ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scored_network():
+    from getting_to_outcomes import load_framework, score
+    from tests.scoring.conftest import FRAMEWORK_DIR, synthetic_network
+
+    fw = load_framework(FRAMEWORK_DIR)
+    return score(synthetic_network(), fw, indicators=["survey.confidence", "actions.count"])
+
+
+def test_the_ranking_chart_can_draw_each_grantees_shrunk_value(scored_network):
+    from getting_to_outcomes.plotting import plot_ranking
+
+    period = "post"
+    expected = scored_network.funnel("survey.confidence", period=period).to_frame()
+    ax = plot_ranking(scored_network, indicator="survey.confidence", period=period,
+                      shrunk=True, caption=False)
+    (hollow,) = by_gid(ax, "shrunk")
+    (raw,) = by_gid(ax, "values")
+    # Hollow dots sit on the rows of their grantees, at the funnel's shrunk values.
+    shown = {t.get_text().split(" (n=")[0]: y for y, t in enumerate(ax.get_yticklabels())}
+    by_row = dict(zip(hollow.get_ydata(), hollow.get_xdata(), strict=True))
+    drawn = {g: s for g, s in zip(expected["group"], expected["shrunk"], strict=True)
+             if g in shown and np.isfinite(s)}
+    assert drawn
+    for group, value in drawn.items():
+        assert by_row[shown[group]] == pytest.approx(value)
+    assert len(raw.get_xdata()) >= len(drawn)
+    assert any("shrunk" in t.get_text() for t in ax.texts)
+    plain = plot_ranking(scored_network, indicator="survey.confidence", period=period,
+                         caption=False)
+    assert by_gid(plain, "shrunk") == []
+
+
+def test_shrunk_rankings_need_a_summary_and_an_indicator_with_a_funnel(scored_network):
+    from getting_to_outcomes.plotting import plot_ranking
+
+    with pytest.raises(ChartDataError, match="needs a ProgressSummary"):
+        plot_ranking(scored_network.to_frame(), indicator="survey.confidence", shrunk=True)
+    with pytest.raises(ChartDataError, match=r"plot_ranking\(shrunk=True\)"):
+        plot_ranking(scored_network, indicator="actions.count", shrunk=True)

@@ -327,6 +327,20 @@ def rank_ranges(frame: pd.DataFrame, *, direction: str = "increase") -> pd.DataF
     ]
 
 
+def _shrunk_values(data: Any, indicator: str, period: str) -> dict[Any, float]:
+    """Each drawn grantee's empirical-Bayes value, from the summary's funnel."""
+    if not callable(getattr(data, "funnel", None)):
+        raise ChartDataError(
+            "plot_ranking(shrunk=True) needs a ProgressSummary: the shrunk values come from "
+            f"ProgressSummary.funnel; got {type(data).__name__}")
+    try:
+        table = data.funnel(indicator, period=period).to_frame()
+    except ValueError as error:
+        raise ChartDataError(f"plot_ranking(shrunk=True): {error}") from error
+    return {g: float(v) for g, v in zip(table["group"], table["shrunk"], strict=True)
+            if _d.is_num(v)}
+
+
 @_d.styled
 def plot_ranking(
     data: Any,
@@ -339,12 +353,14 @@ def plot_ranking(
     ax: Axes | None = None,
     title: str | None = None,
     caption: str | bool | None = None,
+    shrunk: bool = False,
 ) -> Axes:
     """Groups ranked on one indicator, each with its confidence interval and rank range.
 
     A caterpillar plot: best at the top (respecting the indicator's direction), the pooled
     network as a dashed line, and at the right the ranks each group could hold given the
     intervals (see :func:`rank_ranges`). Withheld groups are listed at the bottom, hatched.
+    With ``shrunk=True`` each grantee's empirical-Bayes value is drawn beside its raw one.
 
     Parameters
     ----------
@@ -358,10 +374,23 @@ def plot_ranking(
         Draw the pooled network value, when present.
     labels, framework, ax, title, caption
         As in :func:`plot_likert`.
+    shrunk : bool
+        Also draw each grantee's empirical-Bayes value (a hollow dot joined to its raw value):
+        the value pulled toward the network by as much as its noise exceeds the real spread
+        between grantees, from the funnel of the indicator
+        (:meth:`~getting_to_outcomes.ProgressSummary.funnel`, ``shrunk``). Needs a
+        ProgressSummary and a scale, mean or proportion indicator. The order stays that of
+        the raw values.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ChartDataError
+        ``shrunk=True`` with a table instead of a summary, or for an indicator without a
+        funnel (counts, ratios, milestones).
     """
     chart = "plot_ranking"
     fw = _d.framework_of(data, framework)
@@ -387,8 +416,10 @@ def plot_ranking(
     rows = ranks["group"].tolist() + hidden
     share = _d.is_share(fw, str(indicator), frame)
     fv = _d.formatter(fw, str(indicator), frame)
+    pulled = _shrunk_values(data, str(indicator), str(period)) if shrunk else {}
     ax, created = _d.new_axes(ax, 8.5, max(2.2 + _d.row_pitch(len(rows)) * len(rows), 3.2))
     values = [_d.num(records[g].get(c)) for g in shown for c in ("value", "ci_low", "ci_high")]
+    values += [pulled[g] for g in shown if g in pulled]
     finite = [v for v in values if not math.isnan(v)]
     low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
     pad = 0.06 * ((high - low) or 1.0)
@@ -403,6 +434,7 @@ def plot_ranking(
     descriptions = []
     intervals: list[tuple[float, float, float]] = []
     dots: list[tuple[float, float]] = []
+    hollow: list[tuple[float, float]] = []
     for position, g in enumerate(rows):
         row = records[g]
         if g in hidden:
@@ -417,12 +449,17 @@ def plot_ranking(
         dots.append((value, position))
         span = (f"rank {info['rank_best']}" if info["rank_best"] == info["rank_worst"] else
                 f"rank {info['rank_best']}–{info['rank_worst']}")
-        ax.annotate(f"{fv(value)}  ·  {span}", xy=(1.0, position),
+        toward = pulled.get(g, math.nan)
+        if not math.isnan(toward):
+            hollow.append((toward, position))
+        aside = "" if math.isnan(toward) else f"  ·  shrunk {fv(toward)}"
+        ax.annotate(f"{fv(value)}  ·  {span}{aside}", xy=(1.0, position),
                     xycoords=("axes fraction", "data"), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=8, annotation_clip=False)
         descriptions.append(f"{_d.label(g, labels)}: {fv(value)} "
                             f"(CI {fv(c_low)} to "
-                            f"{fv(c_high)}), {span} of {len(shown)}.")
+                            f"{fv(c_high)}), {span} of {len(shown)}"
+                            + ("" if math.isnan(toward) else f", shrunk {fv(toward)}") + ".")
     # All intervals and all dots as two artists: cheaper to draw than one per grantee.
     if intervals:
         ax.hlines([y for y, _, _ in intervals], [lo for _, lo, _ in intervals],
@@ -431,6 +468,11 @@ def plot_ranking(
     if dots:
         ax.plot([x for x, _ in dots], [y for _, y in dots], marker="o", markersize=6.5,
                 color=_style.OKABE_ITO["blue"], linestyle="none", zorder=3, gid="values")
+    if hollow:
+        ax.plot([x for x, _ in hollow], [y for _, y in hollow], marker="o", markersize=6.0,
+                markerfacecolor="white", markeredgecolor="#555555", linestyle="none",
+                zorder=4, gid="shrunk")
+        descriptions.append("Hollow dots: values shrunk toward the network (empirical Bayes).")
     if not math.isnan(pooled):
         ax.axvline(pooled, color="#7F7F7F", linestyle="--", linewidth=1.2, zorder=1)
         ax.annotate(f"Network {fv(pooled)}", xy=(pooled, 1.0),
