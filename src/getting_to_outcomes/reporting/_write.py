@@ -67,7 +67,7 @@ from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._pdf import check_pdf_engine, print_pdf
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
 from getting_to_outcomes.reporting._progress import progress_function
-from getting_to_outcomes.reporting._render import Drawn, draw_charts
+from getting_to_outcomes.reporting._render import Drawn, draw_charts, sparing_collector
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -131,6 +131,9 @@ def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------------------
 
 
+# Automatic collection paused (see sparing_collector): a report makes many short-lived
+# objects, and each full collection walks every object in the process.
+@sparing_collector()
 def write_report(
     summary_or_summaries: Any,
     out_dir: str | os.PathLike[str],
