@@ -290,3 +290,61 @@ def test_fisher_cannot_test_a_non_zero_difference():
 def test_a_null_difference_outside_minus_1_and_1_is_refused(mu):
     with pytest.raises(ScoringError, match="mu must be"):
         proportion_change(48, 80, 56, 70, mu=mu)
+
+
+def paired_restricted_q_numerically(b: int, c: int, n: int, delta: float) -> float:
+    """P(yes then no) maximizing the multinomial likelihood under P(no, yes) - P(yes, no) =
+    delta; the concordant cells enter only through their total."""
+    from scipy.optimize import minimize_scalar
+
+    def minus_loglik(q: float) -> float:
+        return -(b * math.log(q) + c * math.log(q + delta)
+                 + (n - b - c) * math.log(1 - 2 * q - delta))
+
+    low, high = max(0.0, -delta) + 1e-13, (1.0 - delta) / 2 - 1e-13
+    return minimize_scalar(minus_loglik, bounds=(low, high), method="bounded",
+                           options={"xatol": 1e-14}).x
+
+
+# (yes-yes, yes-no, no-yes, no-no, mu): a large survey with a small drop, a small one with
+# growth, few changes.
+PAIRED_MARGINS = [(794, 150, 86, 570, -0.02), (40, 10, 25, 25, 0.1), (20, 5, 9, 26, -0.05),
+                  (100, 30, 10, 60, 0.02)]
+
+
+@pytest.mark.parametrize(("a", "b", "c", "d", "mu"), PAIRED_MARGINS)
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_a_non_zero_paired_null_is_tangos_score_test(a, b, c, d, mu, alternative):
+    row = paired_proportion_change(a, b, c, d, mu=mu, alternative=alternative).iloc[0]
+    n = a + b + c + d
+    # Var(c - b) = n (P(yes,no) + P(no,yes) - delta^2) = n (2 q + delta (1 - delta)), at the
+    # q that maximizes the likelihood under the null (found here by numerical search).
+    q = paired_restricted_q_numerically(b, c, n, mu)
+    z = (c - b - n * mu) / math.sqrt(n * (2 * q + mu * (1 - mu)))
+    p = {"two-sided": 2 * sps.norm.sf(abs(z)), "greater": sps.norm.sf(z),
+         "less": sps.norm.cdf(z)}[alternative]
+    assert row.statistic == pytest.approx(z, rel=1e-7)
+    assert row.p_value == pytest.approx(p, rel=1e-6)
+    assert (row.test, row.mu, row.alternative) == ("tango_score", mu, alternative)
+    assert math.isnan(row.df)
+
+
+def test_tangos_statistic_at_a_null_of_zero_would_be_mcnemars_uncorrected_root():
+    # At mu -> 0 the restricted q is (b + c) / 2n and z -> (c - b) / sqrt(b + c).
+    row = paired_proportion_change(40, 10, 25, 25, mu=1e-9).iloc[0]
+    assert row.statistic == pytest.approx((25 - 10) / math.sqrt(35), rel=1e-6)
+
+
+def test_a_non_zero_paired_null_is_tested_even_when_nobody_changed():
+    row = paired_proportion_change(30, 0, 0, 30, mu=0.1, alternative="less").iloc[0]
+    assert row.p_value < 0.05  # no change at all is evidence against a 10-point rise
+    assert row.note is None
+    assert math.isnan(paired_proportion_change(30, 0, 0, 30).iloc[0].p_value)
+
+
+def test_mcnemar_tests_no_change_only():
+    for test in ("exact", "chi2"):
+        with pytest.raises(ScoringError, match=r"\(McNemar\) tests no change only"):
+            paired_proportion_change(40, 10, 25, 25, mu=0.1, test=test)
+    with pytest.raises(ScoringError, match="mu must be"):
+        paired_proportion_change(40, 10, 25, 25, mu=-1.0)

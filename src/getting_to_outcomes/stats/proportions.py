@@ -140,6 +140,15 @@ def _cohen_h(p1: FloatArray, p2: FloatArray) -> FloatArray:
     return h
 
 
+def _check_mu(mu: object) -> float:
+    """A null difference of two proportions: a number strictly between -1 and 1."""
+    value = check_number("mu", mu)
+    if not -1.0 < value < 1.0:
+        raise ScoringError(f"mu must be a difference of proportions strictly between -1 and "
+                           f"1; got {value:g}")
+    return value
+
+
 def _restricted_shares(x1: FloatArray, n1: FloatArray, x0: FloatArray, n0: FloatArray,
                        delta: float) -> tuple[FloatArray, FloatArray]:
     """Maximum-likelihood proportions ``(r1, r0)`` under ``r1 - r0 = delta``.
@@ -244,10 +253,7 @@ def proportion_change(
     check_choice("test", test, ("auto", "z", "fisher"))
     alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
-    mu = check_number("mu", mu)
-    if not -1.0 < mu < 1.0:
-        raise ScoringError(f"mu must be a difference of proportions strictly between -1 and "
-                           f"1; got {mu:g}")
+    mu = _check_mu(mu)
     if mu != 0.0 and test == "fisher":
         raise ScoringError("test='fisher' tests no difference only (mu = 0); use test='z' "
                            f"or 'auto' for mu = {mu:g}")
@@ -308,6 +314,7 @@ def paired_proportion_change(
     no_no: Any,
     *,
     test: str = "auto",
+    mu: float = 0.0,
     alternative: str = "two-sided",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -320,12 +327,17 @@ def paired_proportion_change(
         From raw answers: ``pd.crosstab(before, after)``.
     test : {"auto", "exact", "chi2"}
         McNemar's exact (binomial) test, the chi-square test with continuity correction, or
-        ``"auto"``: exact when fewer than 25 people changed their answer.
+        ``"auto"``: exact when fewer than 25 people changed their answer. Both test no
+        change only: with ``mu`` other than 0, ``"auto"`` uses Tango's score test and the
+        other two are refused.
+    mu : float
+        The change ``p_after - p_before`` under the null hypothesis, strictly between -1 and
+        1 (default 0: no change). Other than 0, the test is the score test of Tango (1998),
+        test ``"tango_score"``.
     alternative : {"two-sided", "greater", "less"}
-        The alternative hypothesis: the proportion of yes now differs from, exceeds or falls
-        below the baseline one (more people went from no to yes than from yes to no, or
-        fewer). One-sided alternatives give one-sided intervals (to 1 or from -1). The null
-        difference is 0 (``mu`` = 0).
+        The alternative hypothesis: the change differs from, exceeds or falls below ``mu``
+        (with ``mu = 0``: more people went from no to yes than from yes to no, or fewer).
+        One-sided alternatives give one-sided intervals (to 1 or from -1).
     confidence : float
         Coverage of the interval of the difference.
 
@@ -336,10 +348,10 @@ def paired_proportion_change(
         test ``"mcnemar_exact"`` or ``"mcnemar_chi2"``; ``n``, ``n_before``, ``n_after`` (all
         people); ``mean_before``, ``mean_after`` (proportions of yes); ``change``
         (``(no_yes - yes_no) / n``); ``ci_low``, ``ci_high`` (Newcombe's paired hybrid score
-        interval, ci_method ``"newcombe"``); ``statistic`` (the chi-square; NaN for the exact
-        test); ``df`` (1 for chi-square); ``p_value`` (for ``alternative``); ``alternative``;
-        ``mu`` (0); ``effect_size`` (Cohen's h of the two proportions); ``seed`` (missing);
-        ``note``.
+        interval, ci_method ``"newcombe"``); ``statistic`` (the chi-square; z for Tango's
+        test; NaN for the exact test); ``df`` (1 for chi-square); ``p_value`` (for
+        ``alternative``); ``alternative``; ``mu``; ``effect_size`` (Cohen's h of the two
+        proportions); ``seed`` (missing); ``note``.
 
     Notes
     -----
@@ -349,6 +361,10 @@ def paired_proportion_change(
     ``mcnemar.test``. One-sided: the exact test is R's ``binom.test(c, b + c, 0.5,
     alternative)``; for chi-square the signed root ``z = sign(c - b) sqrt(chi2)`` is referred
     to the normal distribution, as R's ``prop.test`` does for one-sided alternatives.
+    Against a change ``mu`` other than 0, Tango's (1998) score test:
+    ``z = (c - b - n mu) / sqrt(n (2 q + mu (1 - mu)))`` with ``q`` the maximum-likelihood
+    probability of a yes-then-no answer under the null,
+    ``q = (sqrt(B^2 + 8 n b mu (1 - mu)) - B) / (4 n)``, ``B = (2 n + b - c) mu - b - c``.
     Newcombe (1998b, method 10) interval: from the Wilson intervals of both proportions and
     the correlation ``phi`` of the 2 x 2 table (with Newcombe's continuity adjustment:
     ``A D - B C`` is reduced by ``n / 2`` when larger than that, set to 0 when between 0 and
@@ -365,6 +381,10 @@ def paired_proportion_change(
     check_choice("test", test, ("auto", "exact", "chi2"))
     alternative = check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence(confidence)
+    mu = _check_mu(mu)
+    if mu != 0.0 and test != "auto":
+        raise ScoringError(f"test={test!r} (McNemar) tests no change only (mu = 0); use "
+                           f"test='auto' for Tango's score test of mu = {mu:g}")
     a, b, c, d = as_counts(yes_yes=yes_yes, yes_no=yes_no, no_yes=no_yes, no_no=no_no)
     n = a + b + c + d
     z = _z(level, alternative)
@@ -404,17 +424,28 @@ def paired_proportion_change(
         if discordant[i] > 0:
             p_value[i] = float(sps.binomtest(int(c[i]), int(discordant[i]), 0.5,
                                              alternative=alternative).pvalue)
+    names = np.where(exact, "mcnemar_exact", "mcnemar_chi2")
+    tested = discordant > 0
+    if mu != 0.0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            big_b = (2.0 * n + b - c) * mu - b - c
+            q = (np.sqrt(big_b**2 + 8.0 * n * b * mu * (1.0 - mu)) - big_b) / (4.0 * n)
+            statistic = (c - b - n * mu) / np.sqrt(n * (2.0 * q + mu * (1.0 - mu)))
+        p_value = p_from_z(statistic, alternative)
+        df = np.full(a.shape, np.nan)
+        names = np.full(a.shape, "tango_score")
+        tested = n > 0
     return change_frame(
         a.size,
-        design="paired", test=np.where(exact, "mcnemar_exact", "mcnemar_chi2"),
+        design="paired", test=names,
         n=n, n_before=n, n_after=n, mean_before=p1, mean_after=p2, change=diff,
         ci_low=np.where(n > 0, low, np.nan), ci_high=np.where(n > 0, high, np.nan),
         ci_method="newcombe", confidence=level, statistic=statistic, df=df,
-        p_value=np.where(discordant > 0, p_value, np.nan), alternative=alternative, mu=0.0,
+        p_value=np.where(tested, p_value, np.nan), alternative=alternative, mu=mu,
         effect_size=_cohen_h(p1, p2), effect_size_name="cohen_h", seed=None,
         note=notes(
             a.size,
             (n == 0, "no pairs"),
-            ((n > 0) & (discordant == 0), "nobody changed their answer: no test"),
+            ((n > 0) & ~tested, "nobody changed their answer: no test"),
         ),
     )
