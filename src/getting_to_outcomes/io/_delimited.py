@@ -52,7 +52,14 @@ def _decode(file: str, raw: bytes, encoding: str | None, notes: list[Note]) -> s
         except (UnicodeDecodeError, LookupError) as exc:
             raise _fail(file, f"cannot be read as {encoding}: {exc}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
+        try:
+            return raw[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            # The mark says UTF-8: guessing another encoding would garble the rest.
+            at = exc.start + 3
+            line = raw[:at].count(b"\n") + 1
+            raise _fail(file, f"starts with the UTF-8 mark but byte {raw[at:at + 1]!r} on line "
+                        f"{line} is not UTF-8; save the file again as CSV UTF-8") from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
