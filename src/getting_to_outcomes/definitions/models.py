@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -48,6 +49,7 @@ __all__ = [
     "Stop",
     "Target",
     "Zone",
+    "date_format_pattern",
 ]
 
 Identifier = Annotated[
@@ -214,6 +216,75 @@ class ResponseScale(_Model):
 # --- data sources ------------------------------------------------------------------
 
 
+#: The parts a date format is written with, and what each matches in a cell (read
+#: lower-cased). A day or month written with two letters also matches one digit (4/3/2024
+#: is DD/MM/YYYY): leading zeros are left off as often as not.
+_DATE_PARTS = (
+    ("YYYY", "year", r"(?P<year>\d{4})"),
+    ("YY", "year", r"(?P<year2>\d{2})"),
+    ("MMMM", "month", r"(?P<month_name>[a-z]{3,})\.?"),
+    ("MMM", "month", r"(?P<month_name>[a-z]{3,})\.?"),
+    ("MM", "month", r"(?P<month>\d{1,2})"),
+    ("M", "month", r"(?P<month>\d{1,2})"),
+    ("DD", "day", r"(?P<day>\d{1,2})"),
+    ("D", "day", r"(?P<day>\d{1,2})"),
+)
+
+
+def date_format_pattern(date_format: str) -> re.Pattern[str]:
+    """The regular expression that a cell (lower-cased) written in ``date_format`` matches.
+
+    A format is written with ``DD`` (or ``D``) for the day, ``MM`` (or ``M``) for the month
+    as a number, ``MMM`` for its name (``Mar``, ``March``), ``YYYY`` or ``YY`` for the year,
+    and anything else (``/``, ``-``, ``.``, spaces) written as it is. The groups of a match
+    are ``day``, ``month`` or ``month_name``, and ``year`` or ``year2``.
+
+    Raises
+    ------
+    ValueError
+        The format lacks a day, a month or a year, names one twice, or holds other letters.
+
+    Examples
+    --------
+    >>> pattern = date_format_pattern("DD/MM/YYYY")
+    >>> pattern.fullmatch("4/03/2024").group("day", "month", "year")
+    ('4', '03', '2024')
+    >>> date_format_pattern("DD/MM")
+    Traceback (most recent call last):
+    ...
+    ValueError: date_format 'DD/MM' has no year: write it with DD, MM and YYYY, e.g. DD/MM/YYYY
+    """
+    regex, seen, rest = [], [], date_format
+    while rest:
+        for token, part, piece in _DATE_PARTS:
+            if rest.startswith(token):
+                if part in seen:
+                    raise ValueError(f"date_format {date_format!r} gives the {part} twice")
+                seen.append(part)
+                regex.append(piece)
+                rest = rest[len(token):]
+                break
+        else:
+            if rest[0].isalpha():
+                raise ValueError(
+                    f"date_format {date_format!r} holds {rest[0]!r}: write it with DD, MM (or "
+                    "MMM for a month's name) and YYYY (or YY), e.g. DD/MM/YYYY"
+                )
+            regex.append(re.escape(rest[0].casefold()))
+            rest = rest[1:]
+    for part in ("day", "month", "year"):
+        if part not in seen:
+            raise ValueError(f"date_format {date_format!r} has no {part}: write it with DD, "
+                             "MM and YYYY, e.g. DD/MM/YYYY")
+    return re.compile("".join(regex))
+
+
+def _check_date_format(value: str | None) -> str | None:
+    if value is not None:
+        date_format_pattern(value)
+    return value
+
+
 class Column(_Model):
     """A column of a data source."""
 
@@ -238,11 +309,21 @@ class Column(_Model):
     aliases: list[str] = Field(default_factory=list, description="Headers used by real exports.")
     personal: bool = Field(False, description="Identifies a person (name, email, phone...).")
     missing_codes: list[MissingCode] = Field(default_factory=list)
+    date_format: str | None = Field(
+        None,
+        description="How the dates of a date column are written, e.g. DD/MM/YYYY or "
+        "MM/DD/YYYY (DD day, MM month, MMM month name, YYYY or YY year); overrides the "
+        "source's date_format and the day-first or month-first order found in each file.",
+    )
+
+    _date_format = field_validator("date_format")(_check_date_format)
 
     @model_validator(mode="after")
     def _consistent(self) -> Column:
         if self.type == "likert" and self.scale is None:
             raise ValueError("a likert column needs 'scale'")
+        if self.date_format is not None and self.type != "date":
+            raise ValueError(f"date_format is for date columns; this column is {self.type}")
         if self.type == "category" and not self.allowed:
             raise ValueError("a category column needs 'allowed'")
         if self.value_aliases:
@@ -330,6 +411,14 @@ class DataSource(_Model):
     )
     straightlining: bool = Field(True, description="Warn when all likert answers are equal.")
     synthetic: bool = False
+    date_format: str | None = Field(
+        None,
+        description="How the dates of every date column are written, e.g. DD/MM/YYYY; a "
+        "column's own date_format wins. Without one, each file's day-first or month-first "
+        "order is found from its dates that can be read only one way.",
+    )
+
+    _date_format = field_validator("date_format")(_check_date_format)
 
 
 # --- measures ------------------------------------------------------------------------

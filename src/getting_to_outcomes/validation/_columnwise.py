@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -32,6 +32,7 @@ from getting_to_outcomes.errors import CellProblem
 from getting_to_outcomes.validation._crossfield import check_across_fields
 from getting_to_outcomes.validation._records import (
     MISSING_REASONS,
+    DateOrder,
     FieldSpec,
     Plausible,
     model_specs,
@@ -478,12 +479,21 @@ def _bound(value: Any, kind: str) -> Any:
     return float(value)
 
 
-def check_columns(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
-    """Check every cell of ``frame`` (columns named as the model's fields) column-wise."""
+def check_columns(
+    frame: pd.DataFrame,
+    model: type[BaseModel],
+    date_orders: Mapping[str, DateOrder] | None = None,
+) -> CheckedTable:
+    """Check every cell of ``frame`` (columns named as the model's fields) column-wise.
+
+    ``date_orders``: the order of day and month of date columns, found in the file.
+    """
     table = CheckedTable(len(frame))
     for name, (spec, (low, high), plausible) in model_specs(model).items():
         if name not in frame.columns:
             continue
+        if date_orders and name in date_orders:
+            spec = replace(spec, date_order=date_orders[name])
         parsed = _parse_column(spec, frame[name])
         error = parsed.error
         values = parsed.values

@@ -5,6 +5,7 @@ Written for the people who fill in the spreadsheets: what is wrong, then how to 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from getting_to_outcomes.definitions.models import DataSource
 from getting_to_outcomes.errors import did_you_mean
 from getting_to_outcomes.validation._records import OP_SYMBOLS, FieldSpec
 
-__all__ = ["Issues", "cell_text", "column_text", "comparison_text", "shown"]
+__all__ = ["Issues", "cell_text", "column_text", "comparison_text", "shown", "written_date"]
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -65,6 +66,34 @@ _ID_TYPES = {
 }
 
 
+_DATE_TOKENS = (
+    ("YYYY", "%Y"), ("YY", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("M", "{m}"),
+    ("DD", "%d"), ("D", "{d}"),
+)
+
+
+def written_date(date_format: str, day: dt.date = dt.date(2024, 3, 15)) -> str:
+    """``day`` written in ``date_format`` (``DD/MM/YYYY``: ``15/03/2024``).
+
+    Examples
+    --------
+    >>> written_date("DD/MM/YYYY"), written_date("D MMM YY", dt.date(2024, 3, 4))
+    ('15/03/2024', '4 Mar 24')
+    """
+    out, rest = [], date_format
+    while rest:
+        for token, code in _DATE_TOKENS:
+            if rest.startswith(token):
+                out.append(code.format(m=day.month, d=day.day) if "{" in code
+                           else day.strftime(code))
+                rest = rest[len(token):]
+                break
+        else:
+            out.append(rest[0])
+            rest = rest[1:]
+    return "".join(out)
+
+
 def cell_text(
     reason: str,
     spec: FieldSpec | None,
@@ -100,6 +129,26 @@ def cell_text(
         return (
             f"'{value}' is not a date.",
             "Write dates as YYYY-MM-DD (e.g. 2024-03-15), or format the cells as dates.",
+        )
+    if reason == "wrong_date_format" and spec is not None and spec.date_format:
+        written = spec.date_format
+        return (
+            f"'{value}' is not a date written {written}, as {name} is declared.",
+            f"Write the date as {written} (15 March 2024 is {written_date(written)}), or as "
+            "YYYY-MM-DD.",
+        )
+    if reason == "date_order_conflict" and spec is not None and spec.date_order is not None:
+        order = spec.date_order
+        other = "month/day/year" if order.order == "day_first" else "day/month/year"
+        proof = (
+            f"as {order.example} in row {order.row} shows" if order.example
+            else f"as row {order.row} shows"
+        )
+        return (
+            f"'{value}' can only be read {other}, but {name} is read {order.written} in "
+            f"this file ({proof}).",
+            "Check the date where it was recorded and write it as YYYY-MM-DD; if the whole "
+            f"column is {other}, set date_format for {name} in the data source.",
         )
     if reason == "not_a_boolean":
         return f"'{value}' is not yes or no.", "Write yes or no, or leave the cell blank."

@@ -37,7 +37,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
@@ -55,7 +55,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from getting_to_outcomes.definitions.models import Column, DataSource, MissingCode, ResponseScale
+from getting_to_outcomes.definitions.models import (
+    Column,
+    DataSource,
+    MissingCode,
+    ResponseScale,
+    date_format_pattern,
+)
 from getting_to_outcomes.errors import CellProblem
 
 if TYPE_CHECKING:
@@ -64,10 +70,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MISSING_CODES",
     "MISSING_REASONS",
+    "DateOrder",
     "FieldSpec",
     "Plausible",
     "RecordRules",
     "cell_key",
+    "date_fields",
     "field_specs",
     "parse_cell",
     "record_model",
@@ -182,6 +190,25 @@ class Plausible:
     high: float | None
 
 
+@dataclass(frozen=True)
+class DateOrder:
+    """The order of day and month in a file's dates of one column (``04/03/2024``).
+
+    ``order`` is ``"day_first"`` or ``"month_first"``; ``example`` is a date of the column
+    that can be read only that way, and ``row`` its row (both empty when nothing proved
+    the order and the library's default, month first, was taken).
+    """
+
+    order: Literal["day_first", "month_first"]
+    example: str = ""
+    row: int | None = None
+
+    @property
+    def written(self) -> str:
+        """The order as a person writes it: ``day/month/year`` or ``month/day/year``."""
+        return "day/month/year" if self.order == "day_first" else "month/day/year"
+
+
 @dataclass(frozen=True, eq=False)
 class FieldSpec:
     """Everything needed to read one column: type, codes, categories, missing codes.
@@ -194,6 +221,10 @@ class FieldSpec:
     scale: ResponseScale | None = None
     missing: Mapping[str, str] = field(default_factory=dict)
     answers: Mapping[str, Any] = field(default_factory=dict)
+    #: how the dates of a date column are written (the column's or the source's)
+    date_format: str | None = None
+    #: the order of day and month found in the file being read (no ``date_format``)
+    date_order: DateOrder | None = None
 
     @property
     def name(self) -> str:
@@ -245,7 +276,8 @@ def field_specs(source: DataSource, scales: Mapping[str, ResponseScale]) -> dict
         # A valid answer is never a missing code; a declared code wins over a number.
         for key in answers:
             missing.pop(key, None)
-        specs[column.name] = FieldSpec(column, scale, missing, answers)
+        date_format = (column.date_format or source.date_format) if column.type == "date" else None
+        specs[column.name] = FieldSpec(column, scale, missing, answers, date_format)
     return specs
 
 
@@ -278,34 +310,107 @@ _DATE_FORMATS: Final = (
 )
 
 
-def _date_from_text(t: str) -> dt.date | None:
-    """The date written in ``t`` (a text key), or None.
+def date_fields(t: str) -> tuple[int, int, int] | None:
+    """(first number, second number, year) of a date whose order of day and month is not
+    written in it (``04/03/2024``, ``4-3-2024``; ``t`` is a text key), or None.
 
-    ISO dates (with or without a time), year/month/day, US month/day/year (day/month
-    when the first number is over 12), day.month.year and dates with month names.
+    Examples
+    --------
+    >>> date_fields("13/03/2024"), date_fields("2024-03-13"), date_fields("13.03.2024")
+    ((13, 3, 2024), None, None)
     """
     for pattern, order in _DATE_FORMATS:
+        if order != "mdy":
+            continue
+        match = pattern.fullmatch(t)
+        if match is not None:
+            a, b, c = match.group(1), match.group(2), match.group(3)
+            return int(a), int(b), int(c) if len(c) == 4 else 2000 + int(c)
+    return None
+
+
+def _is_date(y: int, m: int, d: int) -> bool:
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_from_text(t: str, order: DateOrder | None = None, shown: str = "") -> dt.date | None:
+    """The date written in ``t`` (a text key), or None.
+
+    ISO dates (with or without a time), year/month/day, day/month/year or month/day/year
+    as ``order`` says (without one: month/day/year, day/month/year when the first number
+    is over 12), day.month.year and dates with month names.
+
+    Raises
+    ------
+    CellProblem
+        ``date_order_conflict``: the date can be read only in the order ``order`` is not.
+    """
+    fields = date_fields(t)
+    if fields is not None:
+        first, second, y = fields
+        if order is None:
+            m, d = (second, first) if first > 12 else (first, second)
+        elif order.order == "day_first":
+            d, m = first, second
+        else:
+            m, d = first, second
+        if order is not None and m > 12 and _is_date(y, d, m):
+            raise CellProblem(
+                "date_order_conflict",
+                f"'{shown}' can only be read {_OTHER[order.order]}, but the column's dates "
+                f"are {order.written}",
+            )
+        return dt.date(y, m, d) if _is_date(y, m, d) else None
+    for pattern, kind in _DATE_FORMATS:
         match = pattern.fullmatch(t)
         if match is None:
             continue
         a, b, c = match.group(1), match.group(2), match.group(3)
         try:
-            if order == "ymd":
+            if kind == "ymd":
                 y, m, d = int(a), int(b), int(c)
-            elif order == "dmy":
+            elif kind == "dmy":
                 y, m, d = int(c), int(b), int(a)
-            elif order == "d_month_y":
+            elif kind == "d_month_y":
                 y, m, d = int(c), _MONTHS.get(b[:3], 0), int(a)
-            elif order == "month_d_y":
-                y, m, d = int(c), _MONTHS.get(a[:3], 0), int(b)
             else:
-                first, second = int(a), int(b)
-                m, d = (second, first) if first > 12 else (first, second)
-                y = int(c) if len(c) == 4 else 2000 + int(c)
+                y, m, d = int(c), _MONTHS.get(a[:3], 0), int(b)
             return dt.date(y, m, d)
         except ValueError:
             return None
     return None
+
+
+_OTHER: Final = {"day_first": "month/day/year", "month_first": "day/month/year"}
+_FORMATS: dict[str, re.Pattern[str]] = {}
+
+
+def _formatted_date(date_format: str, t: str) -> dt.date | None:
+    """The date written in ``t`` (a text key) in ``date_format``, or an ISO date; else None."""
+    iso = _DATE_FORMATS[0][0].fullmatch(t)
+    if iso is not None:
+        y, m, d = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
+        return dt.date(y, m, d) if _is_date(y, m, d) else None
+    pattern = _FORMATS.get(date_format)
+    if pattern is None:
+        pattern = _FORMATS[date_format] = re.compile(
+            date_format_pattern(date_format).pattern + _TIME
+        )
+    match = pattern.fullmatch(t)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    year = int(parts["year"]) if parts.get("year") else 2000 + int(parts["year2"])
+    if parts.get("month_name"):
+        month = _MONTHS.get(parts["month_name"][:3], 0)
+    else:
+        month = int(parts["month"])
+    day = int(parts["day"])
+    return dt.date(year, month, day) if _is_date(year, month, day) else None
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -361,7 +466,15 @@ def _convert(spec: FieldSpec, value: Any, key: str) -> Any:
     # date
     day = _as_date(value)
     if day is None and isinstance(value, str):
-        day = _date_from_text(_text_key(value))
+        if spec.date_format is not None:
+            day = _formatted_date(spec.date_format, _text_key(value))
+            if day is None:
+                raise CellProblem(
+                    "wrong_date_format",
+                    f"'{_show(value)}' is not a date written {spec.date_format}",
+                )
+        else:
+            day = _date_from_text(_text_key(value), spec.date_order, _show(value))
     if day is None:
         raise CellProblem("not_a_date", f"'{_show(value)}' is not a date")
     return day
@@ -485,6 +598,11 @@ def _note(info: ValidationInfo, kind: str, item: tuple[Any, ...]) -> None:
 
 
 def _before(spec: FieldSpec, value: Any, info: ValidationInfo) -> Any:
+    if spec.type == "date" and isinstance(info.context, dict):
+        # The order of day and month belongs to the file being read, not to the model.
+        order = info.context.get("date_orders", {}).get(spec.name)
+        if order is not None:
+            spec = replace(spec, date_order=order)
     try:
         parsed, reason = parse_cell(spec, value)
     except CellProblem as problem:

@@ -6,6 +6,7 @@ compared with, and what ``validate(..., checks="records")`` runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from getting_to_outcomes.validation._records import (
     MISSING_REASONS,
+    DateOrder,
     FieldSpec,
     model_specs,
 )
@@ -35,8 +37,16 @@ def _reason(error_type: str, kind: str) -> str:
     return error_type
 
 
-def check_records(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
-    """Validate each row of ``frame`` with ``model``; same result shape as the column-wise path."""
+def check_records(
+    frame: pd.DataFrame,
+    model: type[BaseModel],
+    date_orders: Mapping[str, DateOrder] | None = None,
+) -> CheckedTable:
+    """Validate each row of ``frame`` with ``model``; same result shape as the column-wise path.
+
+    ``date_orders``: the order of day and month of date columns, found in the file.
+    """
+    orders = dict(date_orders or {})
     specs = model_specs(model)
     names = [name for name in specs if name in frame.columns]
     kinds = {name: specs[name][0].type for name in names}
@@ -49,7 +59,7 @@ def check_records(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
     columns = [frame[name].array for name in names]
     for pos, cells in enumerate(zip(*columns, strict=True)):
         row = dict(zip(names, cells, strict=True))
-        first: dict[str, Any] = {}
+        first: dict[str, Any] = {"date_orders": orders}
         try:
             record = model.model_validate(row, context=first)
         except ValidationError as exc:
@@ -63,11 +73,11 @@ def check_records(frame: pd.DataFrame, model: type[BaseModel]) -> CheckedTable:
                 comparisons.setdefault(k, []).append(pos)
                 flags.append((pos, left, "comparison_failed"))
             kept = {k: v for k, v in row.items() if k not in failed}
-            second: dict[str, Any] = {"comparisons": False}
+            second: dict[str, Any] = {"comparisons": False, "date_orders": orders}
             record = model.model_validate(kept, context=second)
             flags += [(pos, c, r) for c, r in second.get("warnings", []) if c == ""]
             if failed:
-                third: dict[str, Any] = {}
+                third: dict[str, Any] = {"date_orders": orders}
                 try:
                     model.model_validate(kept, context=third)
                 except ValidationError:

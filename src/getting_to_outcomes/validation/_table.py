@@ -24,7 +24,8 @@ __all__ = [
     "typed_empty",
 ]
 
-#: Reasons a cell can be flagged for, in a fixed order (their int8 codes).
+#: Reasons a cell can be flagged for, in a fixed order (their int8 codes). Those of a cell
+#: that holds something, however wrong, come before ``missing_required``.
 CELL_REASONS: Final = (
     "not_a_number",
     "not_an_integer",
@@ -34,6 +35,8 @@ CELL_REASONS: Final = (
     "unknown_answer",
     "out_of_range",
     "outside_period",
+    "wrong_date_format",
+    "date_order_conflict",
     "missing_required",
     "implausible",
     "comparison_failed",

@@ -16,7 +16,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
@@ -42,6 +42,7 @@ from getting_to_outcomes.validation._crossrow import (
     check_evidence,
     key_columns,
 )
+from getting_to_outcomes.validation._dates import DateEvidence, detected_columns
 from getting_to_outcomes.validation._issues import (
     Issues,
     cell_text,
@@ -51,6 +52,7 @@ from getting_to_outcomes.validation._issues import (
 )
 from getting_to_outcomes.validation._records import (
     MISSING_REASONS,
+    DateOrder,
     FieldSpec,
     model_specs,
     parse_cell,
@@ -107,6 +109,8 @@ class _Input:
     filled: dict[str, int] = dataclasses.field(default_factory=dict)
     #: cells with a missing-value code per column and reason, when the cells are let go
     missing: np.ndarray | None = None
+    #: the order of day and month of each date column, found in the whole input
+    date_orders: dict[str, DateOrder] = dataclasses.field(default_factory=dict)
     #: columns present, and columns holding an answer in some row
     answered: tuple[set[str], set[str]] = dataclasses.field(
         default_factory=lambda: (set(), set())
@@ -261,23 +265,43 @@ def validate(
     ident = src.id_column
     slices: list[_Input] = []
     offset = 0
+    dated = detected_columns(specs)
+    part_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     for number, item in enumerate(items):
         parts: list[_Input] = []
-        for raw in _raw_tables(
-            item,
-            sheet=sheet,
-            encoding=encoding,
-            delimiter=delimiter,
-            src=src,
-            limits=limits,
-            chunk_bytes=CHUNK_BYTES if chunk_bytes is None else chunk_bytes,
-        ):
+
+        def tables(item: DataInput = item) -> Iterator[RawTable]:
+            return _raw_tables(item, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                               src=src, limits=limits, chunk_bytes=part_bytes)
+
+        # The order of day and month is the whole file's: a file read in parts is first
+        # read once for the dates alone.
+        evidence = (
+            _date_evidence(tables(), src, specs, dated)
+            if dated and _in_parts(item, part_bytes) else None
+        )
+        orders: dict[str, DateOrder] = {}
+        for raw in tables():
             # Issues of the header (unknown, missing columns...) are the input's, once;
             # the notes of each part (blank rows, stray cells) are its own.
             entry = _prepare(raw, src, specs, issues, offset, first_part=not parts,
                              shield=key is not None)
             entry.input = number
-            entry.checked = check(entry.frame, model)
+            if dated and not parts:
+                if evidence is None:  # read whole: its dates are all here
+                    evidence = DateEvidence(dated)
+                    for name in dated:
+                        if name in entry.frame.columns:
+                            evidence.add(name, entry.frame[name], raw.rows)
+                orders = evidence.orders()
+                for reason, column, value, message, fix in evidence.issues(src, hidden):
+                    issues.add(reason, message, fix, file=raw.file, column=column,
+                               value=value)
+            entry.date_orders = {
+                name: (replace(order, example="") if name in hidden else order)
+                for name, order in orders.items()
+            }
+            entry.checked = check(entry.frame, model, orders)
             # Before ids are replaced by pseudonyms, which would hide a damaged id.
             _control_characters(entry, cell_issues,
                                 hidden | ({ident} if key is not None and ident else set()))
@@ -354,6 +378,37 @@ def _engine_slice(part: pd.DataFrame, label: str, first_row: int) -> RawTable:
     part = part.copy(deep=False)
     part.attrs = {}
     return frame_table(part, file=label, first_row=first_row)
+
+
+def _in_parts(item: DataInput, chunk_bytes: int) -> bool:
+    """Whether an input may be read in more than one part (a large file, an engine's table)."""
+    from getting_to_outcomes.engines import frames as _frame
+
+    engine = _frame.engine_of(item)
+    if engine == "pandas":
+        return False
+    if engine is None:
+        try:
+            return os.stat(cast("str", item)).st_size > chunk_bytes
+        except (OSError, TypeError, ValueError):
+            return False  # reading it says what is wrong
+    if engine == "pyarrow" or (engine == "polars" and type(item).__name__ == "DataFrame"):
+        return len(cast("pd.DataFrame", item)) > _SLICE_ROWS
+    return True
+
+
+def _date_evidence(
+    raws: Iterator[RawTable], src: DataSource, specs: dict[str, FieldSpec], dated: list[str]
+) -> DateEvidence:
+    """What the date columns of every part of an input say about their order."""
+    evidence = DateEvidence(dated)
+    for raw in raws:
+        mapping = map_headers(raw.headers, src)
+        for name in dated:
+            position = mapping.columns.get(name)
+            if position is not None:
+                evidence.add(name, _labelled(raw, position, specs[name]), raw.rows)
+    return evidence
 
 
 def _prepare(
@@ -655,6 +710,8 @@ def _cell_issues(
             spec, bounds, plaus = details[column]
             plausible = (plaus.low, plaus.high)
             values = _shown_cells(entry.frame[column], positions)
+        if spec is not None and column in entry.date_orders:
+            spec = replace(spec, date_order=entry.date_orders[column])
         if len(entry.shifted):
             keep = ~np.isin(positions, entry.shifted)
             positions = positions[keep]

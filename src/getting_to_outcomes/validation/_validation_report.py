@@ -91,6 +91,27 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
                           "that no one types: a damaged or binary file"),
     "not_an_integer": ("type", "error", "a fraction where a whole number is expected"),
     "not_a_date": ("type", "error", "something that is not a date in a date column"),
+    "wrong_date_format": (
+        "dates", "error", "a date not written in the date_format of its column or source"
+    ),
+    "date_order_conflict": (
+        "dates",
+        "error",
+        "a date that can be read only day/month/year in a column read month/day/year, or the "
+        "other way round",
+    ),
+    "mixed_date_orders": (
+        "dates",
+        "error",
+        "a date column holds dates that can be read only day/month/year and others that can "
+        "be read only month/day/year",
+    ),
+    "ambiguous_dates": (
+        "dates",
+        "warning",
+        "every date of a column could be day/month/year or month/day/year (04/03/2024); they "
+        "were read month/day/year",
+    ),
     "not_a_boolean": ("type", "error", "something other than yes/no in a yes/no column"),
     "not_allowed": ("allowed", "error", "a category that is not among the allowed answers"),
     "unknown_answer": ("allowed", "error", "an answer that is not on the response scale"),
