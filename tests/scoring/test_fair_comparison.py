@@ -94,3 +94,34 @@ def test_clustering_mean_is_the_network_value(example):
                         & (network["period"].astype(str) == period)]["value"].iloc[0]
         assert row["mean"] == pytest.approx(value, rel=1e-9), (indicator, period)
     assert np.isfinite(table["icc"]).all()
+
+
+def test_a_funnel_of_change_compares_each_grantees_mean_change_of_its_matched_people(example):
+    data, summary = example
+    result = summary.funnel("leadership.trainings_attended", period="2025", change=True,
+                            overdispersion="none")
+    # By hand from the raw rows: each person's 2025 value minus their value at the baseline,
+    # 2023.
+    rows = data.tables["leadership_tracking"]
+    rows = rows.assign(period=rows["period"].astype(str))
+    wide = rows.pivot_table(index=["org_id", "person_id"], columns="period",
+                            values="trainings_attended", aggfunc="first")
+    gains = (wide["2025"] - wide["2023"]).dropna().rename("gain").reset_index()
+    per = gains.groupby("org_id")["gain"].agg(["mean", "std", "size"])
+    shown = result.to_frame()["group"].tolist()
+    per = per.loc[shown]
+    direct = stats.funnel_means(per["mean"], per["std"], per["size"], labels=shown,
+                                target=float(gains["gain"].mean()), overdispersion="none")
+    assert result.target == pytest.approx(float(gains["gain"].mean()), rel=1e-12)
+    assert result.sigma == pytest.approx(direct.sigma, rel=1e-9)
+    for column in ("n", "value", "low_95", "high_998", "z"):
+        assert result.to_frame()[column].to_numpy() == pytest.approx(
+            direct.to_frame()[column].to_numpy(), rel=1e-9), column
+
+
+def test_a_funnel_of_change_needs_a_mean_and_people_matched_to_the_baseline(example):
+    _, summary = example
+    with pytest.raises(ScoringError, match="compare shares at one period"):
+        summary.funnel("leadership.decision_body_seats", period="2025", change=True)
+    with pytest.raises(ScoringError, match="nobody matched between its baseline and '2023'"):
+        summary.funnel("leadership.trainings_attended", period="2023", change=True)

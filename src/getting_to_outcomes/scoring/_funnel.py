@@ -95,9 +95,22 @@ def _period(summary: ProgressSummary, indicator: str, period: str | None,
     return str(period)
 
 
+def _change_moments(summary: ProgressSummary, indicator: str, period: str) -> pd.DataFrame:
+    """Per group: people measured at baseline and in ``period``, and the sum and sum of
+    squares of their changes, from the seam's distribution of differences."""
+    table: pd.DataFrame = summary.aggregates.differences
+    mine = table[(table["indicator_id"] == indicator) & (table["dimension"] == ALL)
+                 & (table["subgroup"] == ALL) & (table["period"].astype(str) == period)]
+    count = mine["count"].to_numpy(dtype=np.float64)
+    step = mine["difference"].to_numpy(dtype=np.float64)
+    parts = pd.DataFrame({"group": mine["group"].to_numpy(), "n": count, "sum": count * step,
+                          "sum_sq": count * step * step})
+    return parts.groupby("group", sort=False, as_index=False).sum()
+
+
 def funnel_of(
     summary: ProgressSummary, indicator: str, *, period: str | None = None,
-    overdispersion: str = "auto",
+    overdispersion: str = "auto", change: bool = False,
 ) -> FunnelResult:
     """The funnel of one indicator across the grantees of a summary (see the method)."""
     if indicator not in summary.indicator_ids:
@@ -115,6 +128,8 @@ def funnel_of(
         )
     now = rows[(rows["period"] == chosen) & (rows["group"] != NETWORK)]
     withheld = set(now.loc[now["suppressed"].astype(bool), "group"].astype(str))
+    if change:
+        return _change_funnel(summary, indicator, chosen, family, withheld, overdispersion)
     members = cells[(cells["group"] != NETWORK) & ~cells["group"].astype(str).isin(withheld)
                     & (cells["n"] > 0)]
     target = _network_value(rows, chosen)
@@ -133,6 +148,36 @@ def funnel_of(
                                            / (n - 1.0)), np.nan)
         result = funnel_means(means, sds, n, labels=labels, overdispersion=overdispersion,
                               target=target)
+    return dataclasses.replace(result, left_out=tuple(sorted(withheld)))
+
+
+def _change_funnel(summary: ProgressSummary, indicator: str, period: str, family: str,
+                   withheld: set[str], overdispersion: str) -> FunnelResult:
+    """The funnel of the grantees' mean changes of the people measured at both times."""
+    if family != "mean":
+        raise ScoringError(
+            f"indicator {indicator!r} is a share: a funnel of change compares the mean change "
+            "of scale and mean indicators; compare shares at one period instead")
+    moments = _change_moments(summary, indicator, period)
+    if moments.empty:
+        raise ScoringError(
+            f"indicator {indicator!r} has nobody matched between its baseline and {period!r}, "
+            "so there is no change to compare (is the period the baseline, or are people not "
+            "identified by id?)")
+    network = moments[moments["group"] == NETWORK]
+    members = moments[(moments["group"] != NETWORK)
+                      & ~moments["group"].astype(str).isin(withheld)]
+    pooled = network if len(network) else moments[moments["group"] != NETWORK]
+    target = float(pooled["sum"].sum() / pooled["n"].sum())
+    n = members["n"].to_numpy(dtype=np.float64)
+    total = members["sum"].to_numpy(dtype=np.float64)
+    squares = members["sum_sq"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = total / n
+        sds = np.where(n >= 2, np.sqrt(np.maximum(squares - total * means, 0.0) / (n - 1.0)),
+                       np.nan)
+    result = funnel_means(means, sds, n, labels=members["group"].astype(str).tolist(),
+                          overdispersion=overdispersion, target=target)
     return dataclasses.replace(result, left_out=tuple(sorted(withheld)))
 
 

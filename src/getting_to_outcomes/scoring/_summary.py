@@ -493,7 +493,8 @@ class ProgressSummary:
         return [float(found.get(c, 0)) for c in ("improved", "no_reliable_change", "declined")]
 
     def funnel(
-        self, indicator: str, *, period: str | None = None, overdispersion: str = "auto"
+        self, indicator: str, *, period: str | None = None, overdispersion: str = "auto",
+        change: bool = False,
     ) -> FunnelResult:
         """Funnel plot of one indicator across the grantees: who differs from the network.
 
@@ -506,6 +507,11 @@ class ProgressSummary:
             The period; by default the indicator's latest.
         overdispersion : {"auto", "none", "multiplicative", "additive"}
             As :func:`getting_to_outcomes.stats.funnel_proportions`.
+        change : bool
+            Compare the grantees' mean change since baseline instead of their value: each
+            grantee's mean and sd of the changes of its people measured at both times (from
+            the summary's distribution of differences), around the network's mean change of
+            everyone so measured. Scale and mean indicators, at a later period.
 
         Returns
         -------
@@ -520,9 +526,11 @@ class ProgressSummary:
         ------
         ScoringError
             An indicator that is not in the summary or has no funnel (counts, ratios,
-            milestones), or a period it was not scored for.
+            milestones), or a period it was not scored for; with ``change``, a share, or a
+            period with nobody matched to the baseline.
         """
-        return funnel_of(self, indicator, period=period, overdispersion=overdispersion)
+        return funnel_of(self, indicator, period=period, overdispersion=overdispersion,
+                         change=change)
 
     def clustering(self, *, confidence: float | None = None) -> pd.DataFrame:
         """Intraclass correlation, design effect and cluster-robust interval of network values.
