@@ -14,7 +14,7 @@ import pandas as pd
 
 from getting_to_outcomes.definitions.models import DataSource, MilestoneMeasure
 from getting_to_outcomes.validation._issues import Issues, shown
-from getting_to_outcomes.validation._table import CheckedTable, Coded, floats
+from getting_to_outcomes.validation._table import CheckedTable, Coded, TextCodes, floats
 from getting_to_outcomes.validation._validation_report import shown_files
 
 if TYPE_CHECKING:
@@ -28,15 +28,15 @@ def _column_codes(tables: list[CheckedTable], typed: dict[str, Any], name: str) 
     if len(tables) == 1 and name in tables[0].codes:
         return tables[0].codes[name]
     values = typed[name]
-    if isinstance(values, pd.Categorical):  # key columns kept alone: already coded
-        return values.codes.astype(np.int64)
+    if isinstance(values, TextCodes):  # key columns kept alone: already coded
+        return values.codes
     codes, _ = pd.factorize(pd.Series(floats(typed[name])), use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64)
 
 
 def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
     """One compact int64 code per row for a combination of coded columns; -1 when any is -1."""
-    out = codes[0].copy()
+    out = codes[0].astype(np.int64)  # a copy
     for more in codes[1:]:
         size = int(more.max(initial=-1)) + 2
         missing = out < 0
@@ -52,42 +52,23 @@ def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
 def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows whose combination of codes occurs more than once, and the key.
 
-    Counting is cheap when the codes span a small range: the columns with the most
-    distinct values are combined while the range stays below a few times the number of
-    rows, rows whose partial key is unique are set aside, and only the few others are
-    compared on the whole key.
+    The combination is one int64 per row; sorting it puts the repeats side by side, in
+    memory that grows by two int64 per row (a count per possible combination could need
+    far more).
     """
-    n = len(codes[0])
     key = _combined(codes)
     # Usually no key is blank: no need to pick rows out.
-    everyone = bool((key >= 0).all())
-    present = None if everyone else np.flatnonzero(key >= 0)
-    sizes = [int(c.max(initial=-1)) + 1 for c in codes]
-    order = sorted(range(len(codes)), key=lambda j: -sizes[j])
-    partial: np.ndarray | None = None
-    span, used = 1, 0
-    for j in order:
-        if span * max(sizes[j], 1) > 4 * max(n, 1) and used:
-            continue  # too many combinations to count; a smaller column may still fit
-        column = codes[j] if present is None else codes[j][present]
-        if partial is None:
-            partial = column.copy()
-        else:
-            partial *= max(sizes[j], 1)
-            partial += column
-        span *= max(sizes[j], 1)
-        used += 1
-    assert partial is not None
-    if span <= 4 * max(n, 1):
-        repeats = np.bincount(partial, minlength=span) > 1
-        at = np.flatnonzero(repeats[partial])
-        candidates = at if present is None else present[at]
-    else:
-        candidates = np.arange(n) if present is None else present
-    if used < len(codes):
-        repeated = pd.Series(key[candidates]).duplicated(keep=False).to_numpy()
-        candidates = candidates[repeated]
-    return candidates, key
+    present = None if bool((key >= 0).all()) else np.flatnonzero(key >= 0)
+    order = np.argsort(key if present is None else key[present], kind="stable")
+    if present is not None:
+        order = present[order]
+    ranked = key[order]
+    same = ranked[1:] == ranked[:-1]
+    del ranked
+    repeated = np.zeros(len(order), dtype=bool)
+    repeated[1:] = same
+    repeated[:-1] |= same
+    return np.sort(order[repeated]), key
 
 
 def _compact(codes: np.ndarray) -> np.ndarray:
@@ -144,19 +125,19 @@ def check_across_rows(
         return
     baseline = src.period_order[0]
     person = _combined([coded(c) for c in (src.org_column, ident) if c and c in typed])
-    waves = pd.Series(typed[time])
-    at_baseline = (waves == baseline).to_numpy(dtype=bool) & (person >= 0)
+    is_baseline, has_wave = _waves(typed[time], baseline)
+    at_baseline = is_baseline & (person >= 0)
     if not at_baseline.any():
         return
-    later = (waves.notna() & (waves != baseline)).to_numpy(dtype=bool) & (person >= 0)
-    later_at = np.flatnonzero(later)
+    later_at = np.flatnonzero(has_wave & ~is_baseline & (person >= 0))
     top = int(person.max(initial=0)) + 1
-    if top <= 64 * n:
+    if top <= 8 * n:
         seen = np.zeros(top, dtype=bool)
         seen[person[at_baseline]] = True
         found = seen[person[later_at]]
     else:
-        found = pd.Series(person[later_at]).isin(pd.unique(person[at_baseline])).to_numpy()
+        # Sorting, not a table of every possible code: memory grows with the rows.
+        found = np.isin(person[later_at], person[at_baseline], kind="sort")
     lacking = later_at[~found]
     if not len(lacking):
         return
@@ -185,8 +166,18 @@ def check_across_rows(
     )
 
 
+def _waves(values: Any, baseline: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the baseline wave, and rows with a wave at all."""
+    if isinstance(values, TextCodes):
+        return values.codes == values.code_of(baseline), values.codes >= 0
+    waves = pd.Series(values)
+    return (waves == baseline).to_numpy(dtype=bool), waves.notna().to_numpy(dtype=bool)
+
+
 def _values_at(values: Any, at: np.ndarray) -> list[Any]:
     """Python values of a typed column at some positions, fetched in one go."""
+    if isinstance(values, TextCodes):
+        return values.values_at(at)
     if isinstance(values, Coded):
         return list(values.floats(at))
     return list(pd.Series(values).take(at).to_numpy(dtype=object))

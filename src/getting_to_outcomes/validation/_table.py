@@ -19,6 +19,7 @@ __all__ = [
     "DATETIME_DTYPE",
     "CheckedTable",
     "Coded",
+    "TextCodes",
     "code_array",
     "floats",
     "typed_empty",
@@ -82,10 +83,10 @@ class CheckedTable:
         """Let go of all but the typed values of ``names``: the cells' flags and codes go.
 
         What is kept is what the rules across rows read: text columns become
-        categorical (each distinct value once, a small code per row).
+        :class:`TextCodes` (each distinct value once, an int32 code per row).
         """
         self.values = {
-            name: pd.Categorical(values) if _is_text(values) else values
+            name: TextCodes.encode(values) if _is_text(values) else values
             for name, values in self.values.items()
             if name in names
         }
@@ -173,6 +174,80 @@ class Coded:
 
     def copy(self) -> Coded:
         return Coded(self.index.copy(), self.codes)
+
+
+def _text_array(values: Any) -> np.ndarray:
+    """Text as a compact numpy array: numpy's variable-width strings, or objects before numpy 2."""
+    dtype: Any = object
+    if hasattr(np, "dtypes") and hasattr(np.dtypes, "StringDType"):
+        dtype = np.dtypes.StringDType()
+    return np.asarray(values, dtype=dtype)
+
+
+def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values sorted, and the position of each value among them.
+
+    ``np.unique`` would give the same; it is written with a sort because numpy 2.4's
+    ``unique`` of variable-width strings crashes on some inputs.
+    """
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    new = np.ones(len(ranked), dtype=bool)
+    new[1:] = ranked[1:] != ranked[:-1]
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ranked[new], inverse
+
+
+class TextCodes:
+    """A text column held as an int32 code per row into its distinct values (-1: missing).
+
+    The key columns of a file read in parts are kept this way for the rules across rows:
+    four bytes per row and each distinct value once, as compact numpy strings (Python
+    strings, or a pandas categorical's hashed categories, cost several times more).
+    :meth:`union` numbers the parts against one sorted dictionary.
+    """
+
+    __slots__ = ("codes", "labels")
+    codes: np.ndarray
+    labels: np.ndarray
+
+    def __init__(self, codes: np.ndarray, labels: np.ndarray) -> None:
+        self.codes = codes
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def encode(cls, values: Any) -> TextCodes:
+        """Code typed text values; missing ones (``NaN``, ``None``) get -1."""
+        codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+        return cls(np.asarray(codes, dtype=np.int32), _text_array(np.asarray(uniques, object)))
+
+    @classmethod
+    def union(cls, parts: list[TextCodes]) -> TextCodes:
+        """The parts one after the other, coded against the sorted distinct values of all."""
+        labels, inverse = _sorted_distinct(np.concatenate([p.labels for p in parts]))
+        codes = np.empty(sum(len(p) for p in parts), dtype=np.int32)
+        at = start = 0
+        for part in parts:
+            mapping = np.append(inverse[start : start + len(part.labels)], -1).astype(np.int32)
+            # -1 (missing) picks the appended -1.
+            codes[at : at + len(part)] = mapping[part.codes]
+            at += len(part)
+            start += len(part.labels)
+        return cls(codes, labels)
+
+    def code_of(self, label: str) -> int:
+        """The code of ``label``; -1 when no row holds it."""
+        found = np.flatnonzero(self.labels == label)
+        return int(found[0]) if len(found) else -1
+
+    def values_at(self, at: np.ndarray) -> list[Any]:
+        """The values at positions ``at`` as Python strings (``None`` where missing)."""
+        codes = self.codes[at]
+        return [None if c < 0 else str(self.labels[c]) for c in codes.tolist()]
 
 
 def code_array(spec: FieldSpec) -> np.ndarray:

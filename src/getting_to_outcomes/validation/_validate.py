@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from getting_to_outcomes.errors import CellProblem, DataReadError
 from getting_to_outcomes.io import (
@@ -59,7 +58,7 @@ from getting_to_outcomes.validation._records import (
     record_model,
 )
 from getting_to_outcomes.validation._recordwise import check_records
-from getting_to_outcomes.validation._table import CheckedTable, Coded, typed_empty
+from getting_to_outcomes.validation._table import CheckedTable, Coded, TextCodes, typed_empty
 from getting_to_outcomes.validation._validation_report import (
     ISSUE_COLUMNS,
     REASONS,
@@ -796,10 +795,13 @@ def _combine(entries: list[_Input], name: str, spec: FieldSpec) -> Any:
         assert entry.checked is not None
         values = entry.checked.values.get(name)
         parts.append(typed_empty(spec, entry.n) if values is None else values)
-    if any(isinstance(p, pd.Categorical) for p in parts):
-        # Key columns kept alone (validate(keep_rows=False)) are categorical in each part.
-        cats = [p if isinstance(p, pd.Categorical) else pd.Categorical(p) for p in parts]
-        return union_categoricals(cats) if len(cats) > 1 else cats[0]
+    if any(isinstance(p, TextCodes) for p in parts):
+        # Key columns kept alone (validate(keep_rows=False)) are coded in each part.
+        coded = [p if isinstance(p, TextCodes) else TextCodes.encode(p) for p in parts]
+        for entry in entries:
+            assert entry.checked is not None
+            entry.checked.values.pop(name, None)  # the parts' codes go as the whole's come
+        return TextCodes.union(coded)
     if len(parts) == 1:
         return parts[0]
     if isinstance(parts[0], Coded):
