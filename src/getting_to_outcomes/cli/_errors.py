@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import sys
 from typing import Any, Final
 
@@ -30,6 +31,32 @@ USAGE_ERROR: Final = 2
 INTERNAL_ERROR: Final = 3
 
 _DEBUG_HINT: Final = "rerun with gto --debug (or GTO_DEBUG=1) to see the traceback"
+# Names of the temporary files and folders that atomic writes make beside their target
+# (io.write_atomic, io.replacing_folder): an error names the target instead.
+_TEMPORARY: Final = (re.compile(r"\A\.(?P<name>.+)\.gto-\d+-[^/]*\.tmp\Z", re.DOTALL),
+                     re.compile(r"\A\.gto-partial-(?:new|old)-\d+-[0-9a-f]+-(?P<name>.+)\Z",
+                                re.DOTALL))
+
+
+def _target(filename: object) -> str:
+    """The path a temporary file or folder of an atomic write stands for (else itself).
+
+    Examples
+    --------
+    >>> _target("/srv/out/.scores.csv.gto-311-ab12cd.tmp")
+    '/srv/out/scores.csv'
+    >>> _target("/srv/.gto-partial-new-311-0a1b2c3d-report")
+    '/srv/report'
+    >>> _target("/srv/out/scores.csv")
+    '/srv/out/scores.csv'
+    """
+    path = str(filename)
+    folder, _, name = path.rpartition("/")
+    for pattern in _TEMPORARY:
+        found = pattern.match(name)
+        if found:
+            return f"{folder}/{found['name']}" if folder else found["name"]
+    return path
 
 
 def os_error_message(exc: OSError) -> str:
@@ -47,7 +74,7 @@ def os_error_message(exc: OSError) -> str:
         reason = "No space left on device"
     if exc.filename is None:
         return reason
-    return f"cannot write or read {str(exc.filename)!r}: {reason}"
+    return f"cannot write or read {_target(exc.filename)!r}: {reason}"
 
 
 def _one_line(text: str) -> str:

@@ -54,8 +54,9 @@ def preview(value: Any) -> Any:
     return text[: _VALUE_PREVIEW - 3] + "..."
 
 
-def _expanded_size(node: yaml.Node) -> int:
-    """Number of nodes once every alias is expanded, computed without expanding."""
+def _expanded_size(node: yaml.Node) -> tuple[int, int]:
+    """Number of nodes once every alias is expanded, computed without expanding, and the
+    number of nodes written."""
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
 
@@ -75,7 +76,7 @@ def _expanded_size(node: yaml.Node) -> int:
         sizes[key] = total
         return total
 
-    return size(node)
+    return size(node), len(sizes)
 
 
 class _RecursiveAlias(Exception):
@@ -227,7 +228,7 @@ def read_file(path: Path, problems: list[DefinitionProblem]) -> ParsedFile | Non
         problems.append(node)
         return None
     try:
-        size = _expanded_size(node)
+        size, written = _expanded_size(node)
     except (_RecursiveAlias, RecursionError):
         problems.append(
             problem(
@@ -238,11 +239,16 @@ def read_file(path: Path, problems: list[DefinitionProblem]) -> ParsedFile | Non
         )
         return None
     if size > _MAX_NODES:
+        # A long file is not an attack: say which of the two it is.
+        message = (f"the file holds {written:,} values, more than the {_MAX_NODES:,} a "
+                   "definition file may hold; split it into several files of one folder"
+                   if written > _MAX_NODES else
+                   f"aliases expand to more than {_MAX_NODES:,} values; "
+                   "this looks like an alias bomb and is refused")
         problems.append(
             problem(
                 path,
-                f"aliases expand to more than {_MAX_NODES:,} values; "
-                "this looks like an alias bomb and is refused",
+                message,
                 mark=node.start_mark,
             )
         )

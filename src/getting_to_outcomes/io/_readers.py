@@ -282,7 +282,9 @@ def _read_parquet(file: str, path: Path, limits: ReadLimits) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         # The schema is in the file's footer: the columns are counted before any is read.
-        _check_columns(file, len(pq.read_schema(path).names), limits)
+        schema = pq.read_schema(path)
+        _check_columns(file, len(schema.names), limits)
+        _check_flat(file, schema)
         return pd.read_parquet(path)
     except DataReadError:
         raise
@@ -292,6 +294,23 @@ def _read_parquet(file: str, path: Path, limits: ReadLimits) -> pd.DataFrame:
         ) from None
     except Exception as exc:  # pyarrow raises many unrelated types for a broken file
         raise _fail(file, f"is not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+
+
+def _check_flat(file: str, schema: Any) -> None:
+    """Refuse columns that hold lists, records, maps or arrays: a cell holds one value."""
+    import pyarrow as pa
+
+    nested = []
+    for column in schema:
+        # Extension types (tensors among them) are judged by what they store.
+        kind = getattr(column.type, "storage_type", column.type)
+        if pa.types.is_nested(kind):
+            nested.append(f"{column.name} ({column.type})")
+    if nested:
+        raise _fail(file, f"column(s) {', '.join(nested[:5])}"
+                    f"{' and more' if len(nested) > 5 else ''} hold lists, records or arrays in "
+                    "each cell, not single values; write one column per value (for example "
+                    "q1_1, q1_2) and read the file again")
 
 
 def _read_sav(
