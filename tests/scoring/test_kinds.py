@@ -214,6 +214,22 @@ def test_a_stage_past_adopted_without_evidence_is_warned_about(fw: Framework) ->
     assert "no evidence" not in (notes["2024"] or "")
 
 
+def test_dates_written_as_text_are_read_in_the_order_the_column_proves(fw: Framework) -> None:
+    # Each column is day first: 13/01 proves it (w1's dates, outside the 2023 average), so
+    # 01/06/2022 is 1 June, as validation reads it.
+    frame = wins_log()
+    day_first = {"2022-01-10": "13/01/2022", "2022-02-01": "01/02/2022",
+                 "2022-03-01": "01/03/2022", "2022-05-01": "01/05/2022",
+                 "2022-06-01": "01/06/2022", "2023-01-10": "13/01/2023"}
+    for column in ("date_proposed", "date_adopted"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d").map(day_first)
+    summary = score(frame, fw, source="wins", indicators=["wins.progress"])
+    note = whole(summary.to_frame()).set_index("period").loc["2023", "notes"]
+    days = (pd.Timestamp("2022-06-01") - pd.Timestamp("2022-02-01")).days
+    days += (pd.Timestamp("2022-05-01") - pd.Timestamp("2022-03-01")).days
+    assert f"mean {days / 2:.0f} days from proposed to adopted (n = 2)" in note
+
+
 def test_time_between_dated_stages_is_reported(fw: Framework) -> None:
     frame = whole(score(wins_log(), fw, source="wins", indicators=["wins.progress"]).to_frame())
     # 2023: w2 took 120 days from proposed to adopted, w3 61 days; mean 90.5 -> "90" or "91".

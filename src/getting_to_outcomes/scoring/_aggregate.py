@@ -41,6 +41,7 @@ from getting_to_outcomes.scoring._tables import (
     column_dtype,
     empty_table,
 )
+from getting_to_outcomes.validation import read_dates
 
 __all__ = ["aggregate_source", "label_text", "unit_key_columns"]
 
@@ -534,7 +535,8 @@ def _dates(frame: pd.DataFrame, name: str, source: DataSource, indicator: Indica
     series = frame[name]
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series
-    parsed = pd.to_datetime(series, errors="coerce")
+    # As validation reads them: the source's date_format, or the order the dates prove.
+    parsed = read_dates(series, source, name)
     bad = parsed.isna() & series.notna()
     if bad.any():
         raise ScoringError(

@@ -5,6 +5,7 @@ whole tables are checked column-wise by rules derived from the same models, or r
 record, then across fields and rows. The answer is a :class:`ValidationReport`.
 """
 
+from getting_to_outcomes.validation._dates import read_dates
 from getting_to_outcomes.validation._records import record_model
 from getting_to_outcomes.validation._validate import validate
 from getting_to_outcomes.validation._validation_report import (
@@ -19,6 +20,7 @@ __all__ = [
     "REASONS",
     "SEVERITIES",
     "ValidationReport",
+    "read_dates",
     "record_model",
     "validate",
 ]

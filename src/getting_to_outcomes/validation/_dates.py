@@ -22,16 +22,24 @@ is read in that format, and nothing is detected.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from getting_to_outcomes.definitions.models import DataSource
-from getting_to_outcomes.validation._records import DateOrder, FieldSpec, _text_key, date_fields
+from getting_to_outcomes.definitions.models import Column, DataSource
+from getting_to_outcomes.errors import CellProblem
+from getting_to_outcomes.validation._records import (
+    DateOrder,
+    FieldSpec,
+    _text_key,
+    date_fields,
+    field_specs,
+    parse_cell,
+)
 
-__all__ = ["DateEvidence", "detected_columns"]
+__all__ = ["DateEvidence", "detected_columns", "read_dates"]
 
 
 def detected_columns(specs: dict[str, FieldSpec]) -> list[str]:
@@ -202,3 +210,41 @@ def _month_first(text: str) -> str:
 def _spoken(day: Any) -> str:
     """A date as words: ``4 March 2024``."""
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def read_dates(values: pd.Series, source: DataSource, column: str) -> pd.Series:
+    """The dates of one column of ``source``, read as :func:`validate` reads them.
+
+    The column's (or the source's) ``date_format`` if it has one, else the order of day and
+    month that ``values`` prove (month/day/year when nothing proves it). Blanks,
+    missing-value codes, text that is not a date and dates of the other order are ``NaT``.
+
+    Examples
+    --------
+    >>> from getting_to_outcomes.definitions.models import Column, DataSource
+    >>> log = DataSource(id="log", name="Log", unit_of_analysis="event", keys=["held_on"],
+    ...                  time_column="held_on", columns=[Column(name="held_on", type="date")])
+    >>> read_dates(pd.Series(["13/03/2024", "04/03/2024", ""]), log, "held_on").tolist()
+    [Timestamp('2024-03-13 00:00:00'), Timestamp('2024-03-04 00:00:00'), NaT]
+    """
+    spec = field_specs(source, {}).get(column)
+    if spec is None:  # a column the source does not declare: read with the source's format
+        spec = FieldSpec(Column.model_construct(name=column, type="date"),
+                         date_format=source.date_format)
+    if spec.date_format is None:
+        evidence = DateEvidence([column])
+        evidence.add(column, values, np.arange(len(values)))
+        order = evidence.orders().get(column)
+        if order is not None:
+            spec = replace(spec, date_order=order)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    days: list[Any] = []
+    for value in uniques:
+        try:
+            day, _reason = parse_cell(spec, value)
+        except CellProblem:
+            day = None
+        days.append(np.datetime64("NaT") if day is None else np.datetime64(day, "D"))
+    days.append(np.datetime64("NaT"))
+    read = np.array(days, dtype="datetime64[ns]")[np.asarray(codes)]
+    return pd.Series(read, index=values.index, name=values.name)
