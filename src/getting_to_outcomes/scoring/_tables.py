@@ -309,7 +309,7 @@ def first_rows(codes: IntArray) -> IntArray:
 def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
     """Codes of the values of several columns taken as one (missing values one code), and
     how many codes there can be."""
-    found = [pd.factorize(part) for part in parts]
+    found = [_factorize(part) for part in parts]
     if len(found) == 1:
         codes, uniques = found[0]
         n = len(uniques)
@@ -326,6 +326,23 @@ def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
         out.append(lookup[local])
         offset += len(uniques)
     return np.concatenate(out).astype(np.int64) if out else np.empty(0, np.int64), n + 1
+
+
+def _factorize(part: pd.Series) -> tuple[IntArray, Any]:
+    """``pd.factorize`` of a column; text columns hashed once per run of equal values.
+
+    The tables hold long runs of one label (an indicator, a dimension, a period): comparing
+    neighbours costs a fraction of hashing every row, and the codes are the same.
+    """
+    values = part.to_numpy()
+    if values.dtype != object or len(values) < 2:
+        return pd.factorize(part)
+    try:
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    except (TypeError, ValueError):  # a value without a plain truth of equality (pd.NA)
+        return pd.factorize(part)
+    codes, uniques = pd.factorize(values[starts])
+    return np.repeat(codes, np.diff(np.r_[starts, len(values)])), uniques
 
 
 def positions(keys: IntArray, queries: IntArray) -> IntArray:
