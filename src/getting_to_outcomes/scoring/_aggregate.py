@@ -105,6 +105,8 @@ def _text_codes(series: pd.Series) -> tuple[IntArray, pd.Series]:
         text = label_text(series)
         codes, uniques = pd.factorize(text)
         labels = pd.Series(uniques, dtype=text.dtype)
+    if labels.equals(pd.Series(uniques, dtype=labels.dtype)):  # nothing to merge
+        return np.asarray(codes, dtype=np.int64), labels
     # Labels that strip to the same text are one label, first seen first.
     merged, distinct = pd.factorize(labels)
     merged = np.asarray(merged, dtype=np.int64)
@@ -344,7 +346,10 @@ def _matching(
     unit = _unit_codes(frame, [c for c in columns if c != group_column] or columns)
     n_ids = int(unit.max()) + 1 if unit.size else 1
     known = inside & (unit >= 0)
-    uid = np.asarray(pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
+    owner = np.zeros(n_ids, dtype=np.int64)
+    owner[unit[unit >= 0]] = codes.group[unit >= 0]
+    uid = np.maximum(unit, 0) if (owner[unit] == codes.group)[unit >= 0].all() else np.asarray(
+        pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
     dup = np.zeros(len(frame), dtype=bool)
     cell = uid[known] * len(codes.periods) + codes.period[known]
     if cell.size:
