@@ -12,6 +12,9 @@ from PIL import Image
 
 from getting_to_outcomes import write_report
 from getting_to_outcomes.errors import ChartDataError
+from getting_to_outcomes.plotting.style import new_figure
+from getting_to_outcomes.reporting._data import Chart
+from getting_to_outcomes.reporting._render import render_chart
 from getting_to_outcomes.reporting._write import neutralise_formulas
 
 from .conftest import FORMULA_NAME, SCRIPT_NAME, SECRET, make_summary
@@ -50,6 +53,30 @@ def test_png_files_are_written_at_200_dpi_when_asked(summary, tmp_path) -> None:
         image = Image.open(png)
         assert min(image.info["dpi"]) >= 199.5
         assert {png, svg} <= set(files.files)
+
+
+def test_with_png_each_chart_is_drawn_once_and_saved_in_both_formats(tmp_path) -> None:
+    builds = []
+
+    def build():
+        builds.append("built")
+        fig = new_figure(4, 2.5)
+        ax = fig.add_subplot()
+        ax.plot([0, 1, 2], [3, 1, 2])
+        ax.set_title("A line drawn once")
+        return ax
+
+    rendered = render_chart(Chart("line", "glance", "Line", "", build), tmp_path, 200, "svg",
+                            True)
+    assert builds == ["built"]
+    png, svg = rendered.files
+    assert (png.name, svg.name) == ("line.png", "line.svg")
+    # One figure, laid out once: the PNG is the SVG's box (points) at 200 dots per inch.
+    root = ET.parse(svg).getroot()
+    width_pt, height_pt = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    with Image.open(png) as image:
+        assert image.size[0] == pytest.approx(width_pt * 200 / 72, abs=1.5)
+        assert image.size[1] == pytest.approx(height_pt * 200 / 72, abs=1.5)
 
 
 def test_charts_drawn_by_worker_processes_are_the_charts_drawn_in_one(framework,

@@ -124,9 +124,10 @@ def grantee_plan(data: Tables, org: Any, labels: Mapping[Any, str] | None, capti
     if not data.by_stop().empty and (data.by_stop()["group"] == org).any():
         charts.append(Chart(
             "theory_of_change", "glance", "Where progress is, along the theory of change",
-            "Each station is a stop of the theory of change, filled with the median status of "
-            "its indicators and ringed in its realm's colour; lines show which stop leads to "
-            "which.",
+            "Each station is a stop of the theory of change, ringed in its realm's colour, with "
+            "its 0-100 score inside and filled with that score's band (thresholds in the "
+            "legend); under it, the median status of its indicators. Lines show which stop "
+            "leads to which.",
             lambda: _plots.plot_theory_of_change(data, group=org, **common), lead=True))
     blocks = _realm_blocks(mine, fw)
     for realm, name, ids in blocks:
@@ -346,8 +347,9 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
     if not stops.empty and (stops["group"] == NETWORK).any():
         charts.append(Chart(
             "theory_of_change", "glance", "The network along the theory of change",
-            "Pooled network roll-up of each stop: the fill is the median status of its "
-            "indicators, the number its mean score.",
+            "Pooled network roll-up of each stop: the number is its mean score (0-100), the "
+            "fill that score's band (thresholds in the legend); under it, the median status of "
+            "its indicators.",
             lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common), lead=True))
     blocks = _realm_blocks(frame, fw)
     kinds: list[tuple[Literal["score", "status"], str]] = [("score", "Scores (0-100)"),
