@@ -7,6 +7,8 @@ they fail the suite the day the library is fixed, so that the mark is taken off.
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -160,6 +162,81 @@ def test_a_label_of_ten_thousand_characters_keeps_the_chart_narrow() -> None:
     assert width < 2_000
     assert height < 2_000
     assert max(len(t.get_text()) for t in ax.get_yticklabels()) < 100
+
+
+# --- reports --------------------------------------------------------------------------------
+
+LEADERSHIP = "org_id,person_id,survey_wave,k1_district_decisions,k2_school_budget,k3_rights\n"
+
+
+def _leadership_folder(folder: Path, orgs: list[str], people: int) -> Path:
+    """A data folder with a leadership survey of ``people`` per organization, two waves."""
+    folder.mkdir()
+    draw = random.Random(16)
+    lines = [f"{o},{o}-p{i},{w},{draw.randint(1, 5)},{draw.randint(1, 5)},{draw.randint(1, 5)}\n"
+             for o in orgs for i in range(people) for w in ("pre", "post")]
+    (folder / "leadership_survey.csv").write_text(LEADERSHIP + "".join(lines),
+                                                  encoding="utf-8")
+    return folder
+
+
+def _svg_points(svg: Path) -> tuple[float, float]:
+    text = svg.read_text(encoding="utf-8")
+    width = re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', text)
+    height = re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', text)
+    assert width is not None
+    assert height is not None
+    return float(width[1]), float(height[1])
+
+
+def test_a_manifest_holding_a_list_is_read_as_saying_nothing(tmp_path: Path) -> None:
+    folder = _leadership_folder(tmp_path / "data", ["CA-01"], 12)
+    (folder / "MANIFEST.json").write_text("[1, 2]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(folder), "--org", "CA-01", "--out",
+                                       str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "synthetic" not in (tmp_path / "out" / "report.html").read_text(
+        encoding="utf-8").casefold()
+
+
+def test_an_organization_name_of_32000_characters_draws_charts_of_the_usual_size(
+    tmp_path: Path,
+) -> None:
+    # It passed validation, then the report needed 9.6 GB and 126 s.
+    folder = _leadership_folder(tmp_path / "data", ["CA-01", "CA-02"], 12)
+    name = "Organizing Collective " + "x" * 32_000
+    (folder / "orgs.csv").write_text(f"org_id,name\nCA-01,{name}\nCA-02,Other\n",
+                                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(folder), "--org", "CA-01", "--out",
+                                       str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    charts = sorted((tmp_path / "out" / "charts").glob("*.svg"))
+    assert charts
+    for chart in charts:
+        width, height = _svg_points(chart)
+        assert width < 1_500, chart.name
+        assert height < 3_000, chart.name
+
+
+def test_many_grantees_are_split_over_heatmaps_whose_rows_stay_readable(
+    tmp_path: Path,
+) -> None:
+    # With 500 grantees the rows of one heatmap were 10.6 px tall; 60 show the split.
+    orgs = [f"G{k:03d}" for k in range(60)]
+    folder = _leadership_folder(tmp_path / "data", orgs, 6)
+    result = CliRunner().invoke(main, ["report", str(folder), "--compare", "--out",
+                                       str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    pages = sorted((tmp_path / "out" / "charts").glob("heatmap_score_*.svg"))
+    assert len(pages) == 3
+    seen: set[str] = set()
+    for page in pages:
+        shown = set(re.findall(r"G\d{3}", page.read_text(encoding="utf-8")))
+        assert len(shown) <= 25, page.name
+        seen |= shown
+        _, height = _svg_points(page)
+        assert height / len(shown) >= 18, page.name  # points per row, labels included
+    assert seen == set(orgs)
 
 
 # --- still open -------------------------------------------------------------------------------

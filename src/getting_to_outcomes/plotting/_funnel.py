@@ -133,7 +133,8 @@ def plot_funnel(
         name = _d.label(row.group, labels)
         where = str(row.position)
         if where != "within":
-            ax.annotate(name, xy=(row.n, row.value), xytext=(5, 3), textcoords="offset points",
+            ax.annotate(_d.short(name), xy=(row.n, row.value), xytext=(5, 3),
+                        textcoords="offset points",
                         fontsize=8, color="#333333")
         descriptions.append(f"{name}: {_fmt(_d.num(row.value), percent)} from n = {row.n:.0f}, "
                             f"{_POSITION_TEXT.get(where, where)}.")

@@ -482,7 +482,7 @@ def plot_ranking(
     ax.set_xlim(low, high)
     ax.set_ylim(len(rows) - 0.5, -0.7)
     ax.set_yticks(range(len(rows)), [
-        _d.label(g, labels) + (f" (n={_d.num(records[g].get('n')):.0f})"
+        _d.short(_d.label(g, labels)) + (f" (n={_d.num(records[g].get('n')):.0f})"
                              if g in shown and _d.is_num(records[g].get("n")) else "")
         for g in rows])
     ax.tick_params(axis="y", length=0)
@@ -729,7 +729,7 @@ def plot_realm_profiles(
         panel.grid(axis="x", color="#EEEEEE")
         panel.tick_params(axis="y", length=0)
         descriptions.append(f"{name}: " + ", ".join(parts) + ".")
-    axes[0].set_yticks(range(len(members)), [_d.label(g, labels) for g in members])
+    axes[0].set_yticks(range(len(members)), [_d.short(_d.label(g, labels)) for g in members])
     axes[0].set_ylim(len(members) - 0.5, -0.6)
     for panel in axes[1:]:
         # The names are on the first panel; the others need no y axis at all.
@@ -742,7 +742,9 @@ def plot_realm_profiles(
         "Realm profiles: individual, community and policy\n"
         f"{plural(len(members), 'group')} · {when}")
     if suptitle:
-        fig.suptitle(suptitle, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        fig.suptitle(_style.bounded(suptitle, int(_style.chars_per_line(10.0, 12) * 0.9),
+                                    max_lines=4),
+                     x=0.01, ha="left", fontsize=12, fontweight="bold")
     alt = (f"Bar charts of roll-up scores (0-100) in {len(realms)} realms for "
            f"{plural(len(members), 'group')}, {when}. " + " ".join(descriptions))
     _d.finish(fig, created=created, caption=caption, data=data, frame=frame, framework=fw,

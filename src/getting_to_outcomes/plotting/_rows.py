@@ -142,7 +142,8 @@ def plot_likert(
             block = counts[counts.index.get_level_values(1) == key]
             withheld = bool(nan_rows[nan_rows.index.get_level_values(1) == key].any())
             values = block.sum(axis=0, min_count=1).to_numpy(dtype=float)
-            rows.append(_likert_row(_d.label(key, labels) if by == "group" else str(key), values,
+            rows.append(_likert_row(_d.short(_d.label(key, labels)) if by == "group" else str(key),
+                                    values,
                                     withheld, threshold, n_label="answers"))
     else:
         for item in item_ids:
@@ -457,7 +458,7 @@ def _draw_dumbbells(
         fv = _d.formatter(framework, indicator_id, pd.DataFrame([row]))
         withheld = _d.withheld(row, framework)
         n = _d.num(row.get("n"))
-        tick_labels.append(_style.wrap(name, 34) + (f" (n={n:.0f})" if not withheld
+        tick_labels.append(_style.wrap(_d.short(name, 100), 34) + (f" (n={n:.0f})" if not withheld
                                                      and not math.isnan(n) else ""))
         if per_row_scale:
             low, high = _row_scale(row, framework)

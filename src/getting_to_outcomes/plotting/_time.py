@@ -230,7 +230,7 @@ def plot_trend(
                      f" (n={latest['n']:.0f})" if not math.isnan(latest["n"]) else "")
         per_group.append((color, points))
         dodge = 0.0 if len(chosen) <= 2 else (k - (len(chosen) - 1) / 2) * 0.045
-        withheld = _draw_series(ax, points, positions, color=color, label=name,
+        withheld = _draw_series(ax, points, positions, color=color, label=_d.short(name, 60),
                                 show_n=single, band=len(chosen) <= 2, dodge=dodge,
                                 slot=(0.03, 0.94) if single else (0.02, 0.22))
         descriptions.append(
@@ -377,7 +377,8 @@ def plot_small_multiples(
         width = left + right + cols * panel_w + (cols - 1) * gap_w
         # The title is wrapped to the figure's width (a bold glyph is wider than the
         # average the helper assumes), and the panels start below however many lines it has.
-        suptitle = _style.wrap(suptitle, int(_style.chars_per_line(width, 12) * 0.9))
+        suptitle = _style.bounded(suptitle, int(_style.chars_per_line(width, 12) * 0.9),
+                                  max_lines=4)
         top = 0.6 + 0.21 * (suptitle.count("\n") + 1 if suptitle else 0)
         height = top + bottom + nrows * panel_h + (nrows - 1) * gap_h
         fig = _style.chart_figure(width, height, layout=None)

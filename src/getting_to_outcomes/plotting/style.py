@@ -54,6 +54,7 @@ __all__ = [
     "WITHHELD_HATCH",
     "add_caption",
     "alt_text",
+    "bounded",
     "chart_figure",
     "figure_bytes",
     "house_style",
@@ -304,12 +305,33 @@ def chars_per_line(width_inches: float, fontsize: float) -> int:
     return max(20, int(width_inches * 72 / (fontsize * 0.58)))
 
 
+def bounded(text: str, chars: int, max_lines: int = 3) -> str:
+    """``text`` wrapped to ``chars`` per line, at most ``max_lines`` lines, cut with "…".
+
+    Examples
+    --------
+    >>> bounded("x" * 50, 20)
+    'xxxxxxxxxxxxxxxxxxx…'
+    >>> bounded("one two three four five six", 8, max_lines=2)
+    'one two\\nthree…'
+    """
+    lines = [line if len(line) <= chars else line[: chars - 1].rstrip() + "…"
+             for line in wrap(text, chars).split("\n")]
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        last = last[: chars - 1].rstrip() if len(last) >= chars else last.rstrip("…").rstrip()
+        lines = [*lines[: max_lines - 1], last + "…"]
+    return "\n".join(lines)
+
+
 def set_title(
     ax: Axes, what: str, who: str | None = None, when: str | None = None, *, pad: float = 10
 ) -> None:
     """Title an Axes with what is shown, then who and when on a second line.
 
-    Lines are wrapped to the width of the figure so that long names are never clipped.
+    Lines are wrapped to the width of the figure so that long names are never clipped; a
+    part longer than three lines, or a word longer than a line, ends in "…" (a name of
+    thousands of characters would otherwise make the figure as wide or tall as itself).
 
     Examples
     --------
@@ -323,9 +345,9 @@ def set_title(
     width = figure.get_figwidth() * ax.get_position().width if figure is not None else 6.0
     chars = chars_per_line(max(width, 3.0), 12.0)
     detail = " · ".join(part for part in (who, when) if part)
-    lines = [wrap(what, chars)]
+    lines = [bounded(what, chars)]
     if detail:
-        lines.append(wrap(detail, chars))
+        lines.append(bounded(detail, chars))
     ax.set_title("\n".join(lines), loc="left", fontsize=12, fontweight="bold", pad=pad)
 
 
