@@ -33,6 +33,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
         "a_file": tmp_path / "plain.txt",
         "list_manifest": tmp_path / "folder",
         "bad_yaml": tmp_path / "bad.yaml",
+        "nul_yaml": tmp_path / "nul.yaml",
     }
     made["survey"].write_text(HEADER + "CA-01,P1,pre,2024-03-01,parent\n", encoding="utf-8")
     made["unclosed_quote"].write_text('org_id,indicator_id,target\n"CA-01,x,1\n',
@@ -44,6 +45,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     (made["list_manifest"] / f"{SOURCE}.csv").write_text(
         made["survey"].read_text(encoding="utf-8"), encoding="utf-8")
     made["bad_yaml"].write_text("id: x\nname: \"a\x1bb\"\n", encoding="utf-8")
+    made["nul_yaml"].write_text("id: x\nname: \"a\x00b\"\n", encoding="utf-8")
     return made
 
 
@@ -53,6 +55,7 @@ Case = Callable[[dict[str, Path]], list[str]]
 CASES: list[tuple[str, Case, int]] = [
     ("check: a path that names nothing", lambda f: ["check", str(f["a_file"]) + "-missing"], 1),
     ("check: YAML with an escape character", lambda f: ["check", str(f["bad_yaml"])], 1),
+    ("check: YAML with a NUL", lambda f: ["check", str(f["nul_yaml"])], 1),
     ("indicators list: missing framework",
      lambda f: ["indicators", "list", "--framework", "/no/such/framework"], 1),
     ("indicators list: empty framework path",
@@ -74,6 +77,8 @@ CASES: list[tuple[str, Case, int]] = [
     ("validate: binary data file",
      lambda f: ["validate", str(f["binary"]), "--source", SOURCE], 1),
     ("validate: unknown source", lambda f: ["validate", str(f["survey"]), "--source", "nope"], 2),
+    ("validate: --out-valid -",
+     lambda f: ["validate", str(f["survey"]), "--source", SOURCE, "--out-valid", "-"], 2),
     ("validate: --out-valid under a file",
      lambda f: ["validate", str(f["survey"]), "--source", SOURCE, "--out-valid",
                 str(f["a_file"] / "valid.csv")], 1),
