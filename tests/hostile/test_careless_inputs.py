@@ -1,8 +1,8 @@
 """Attacks of issue 16 that had no regression test of their own (see README.md here).
 
 Each test gives the input the issue describes and checks that it ends in a clear, located
-error or a correct result. Two gaps still open are written as strict expected failures:
-they fail the suite the day the library is fixed, so that the mark is taken off.
+error or a correct result. The gap still open is written as a strict expected failure: it
+fails the suite the day the library is fixed, so that the mark is taken off.
 """
 
 from __future__ import annotations
@@ -260,8 +260,6 @@ def test_two_cells_of_1e308_are_an_error_naming_their_rows(fw: gto.Framework,
     assert "row 3" in message
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: SPSS value labels are not yet checked "
-                   "against the scale")
 def test_spss_labels_that_contradict_the_scale_are_warned_about(fw: gto.Framework,
                                                                tmp_path: Path) -> None:
     pyreadstat = pytest.importorskip("pyreadstat")
@@ -272,5 +270,23 @@ def test_spss_labels_that_contradict_the_scale_are_warned_about(fw: gto.Framewor
     pyreadstat.write_sav(frame, str(path), variable_value_labels={
         "q1": {1.0: "Strongly agree", 5.0: "Strongly disagree"}})
     report = gto.validate(path, fw, source="survey")
-    warned = report.issues[report.issues["column"] == "q1"]
-    assert any("label" in m for m in warned["message"])
+    warned = report.issues[report.issues["reason"] == "value_labels"]
+    assert list(warned["column"]) == ["q1"]
+    assert list(warned["severity"]) == ["warning"]
+    message = warned["message"].iloc[0]
+    assert "1 is labelled 'Strongly agree', which the scale gives to 5" in message
+    assert "5 is labelled 'Strongly disagree', which the scale gives to 1" in message
+    # Read by their codes, as the warning says.
+    assert sorted(report.valid_rows["q1"]) == [1, 3, 5]
+
+
+def test_spss_labels_that_agree_with_the_scale_draw_no_warning(fw: gto.Framework,
+                                                              tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    path = tmp_path / "survey.sav"
+    frame = pd.DataFrame({"org_id": ["org_a"] * 2, "person_id": ["p1", "p2"],
+                          "wave": ["pre"] * 2, "q1": [1.0, 5.0]})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={
+        "q1": {1.0: "Strongly disagree", 5.0: "strongly agree"}})
+    report = gto.validate(path, fw, source="survey")
+    assert "value_labels" not in set(report.issues["reason"])

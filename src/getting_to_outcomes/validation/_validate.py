@@ -476,6 +476,8 @@ def _prepare(
     if absent:
         message, fix = column_text("absent_column", src, ", ".join(absent))
         issues.add("absent_column", message, fix, file=file, value=", ".join(absent))
+    for name, position in mapping.columns.items():
+        _check_value_labels(raw, position, specs[name], file, issues)
     # copy=False: the columns are only read, and copying a million rows costs time and memory.
     cells = {
         name: _labelled(raw, position, specs[name]) for name, position in mapping.columns.items()
@@ -537,6 +539,43 @@ def _answers(parts: list[_Input], fw: Framework, src: DataSource, issues: Issues
     if check_answers(parts[0].raw.file, rows, [], fw, src, issues, (present, answered)):
         for entry in parts:
             entry.no_answers = True
+
+
+def _check_value_labels(raw: RawTable, position: int, spec: FieldSpec, file: str,
+                        issues: Issues) -> None:
+    """Warn when a file's value labels (SPSS) give a code the label of another on the scale.
+
+    Codes are read as the scale's codes whatever the file's labels say; a label that the
+    scale gives to another code (1 labelled "Strongly agree" on a scale where that is 5)
+    means the file was coded the other way round, and every answer would be misread.
+    """
+    labels = raw.value_labels.get(position)
+    if not labels or spec.type != "likert" or spec.scale is None:
+        return
+    by_label = {str(c.label).strip().casefold(): c.code for c in spec.scale.codes}
+    clashes = []
+    for code, label in labels.items():
+        meant = by_label.get(str(label).strip().casefold())
+        if meant is not None and _is_number(code) and float(code) != float(meant):
+            clashes.append(f"{_id_text(code)} is labelled {label!r}, which the scale gives "
+                           f"to {meant}")
+    if clashes:
+        issues.add(
+            "value_labels",
+            f"The file's value labels contradict the scale {spec.scale.id!r}: "
+            f"{'; '.join(clashes[:4])}{'; ...' if len(clashes) > 4 else ''}. The answers are "
+            "read by their codes.",
+            "Check how the survey tool coded this question; recode the column to the scale's "
+            "codes (or fix the labels) before scoring.",
+            file=file, column=spec.name, value=str(len(clashes)))
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _labelled(raw: RawTable, position: int, spec: FieldSpec) -> pd.Series:

@@ -61,6 +61,8 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     "missing_column": ("columns", "error", "a required column is not in the file"),
     "absent_column": ("columns", "info", "an optional column is not in the file"),
     "unknown_column": ("columns", "warning", "a column that the source does not define"),
+    "value_labels": ("columns", "warning", "the file's value labels (SPSS) give a code the "
+                     "label that the scale gives to another code"),
     "tool_column": (
         "columns",
         "info",
