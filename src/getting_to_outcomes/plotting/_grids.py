@@ -133,7 +133,14 @@ def plot_heatmap(
     group_room = min(0.065 * max(len(n) for n in row_names), 3.0)
     width = min(1.0 + group_room + 0.4 * n_cols + (1.0 if value == "score" else 0.0), 22.0)
     height = min(1.9 + _d.row_pitch(n_rows) * n_rows + label_room, 26.0)
-    ax, created = _d.new_axes(ax, max(width, 6.0), max(height, 3.5))
+    legend_rows = math.ceil((len(_style.STATUS_ORDER) + 2 if value == "status" else 2)
+                            / max(1, min(4, int(max(width, 6.0) / 2.3))))
+    title_lines = (title.count("\n") + 2) if title else 3
+    # Room around the cells (inches): row names, colour bar, rotated names and the legend,
+    # then the title and realm names. A report lays the chart out with these alone.
+    margins = (group_room + 0.3, label_room + 0.45 + 0.2 * legend_rows,
+               1.0 if value == "score" else 0.2, 0.55 + 0.2 * title_lines)
+    ax, created = _d.new_axes(ax, max(width, 6.0), max(height, 3.5), margins)
     fig = _d.figure_of(ax)
     x_edges, y_edges = np.arange(n_cols + 1), np.arange(n_rows + 1)
     if value == "score":
@@ -417,7 +424,12 @@ def plot_ranking(
     share = _d.is_share(fw, str(indicator), frame)
     fv = _d.formatter(fw, str(indicator), frame)
     pulled = _shrunk_values(data, str(indicator), str(period)) if shrunk else {}
-    ax, created = _d.new_axes(ax, 8.5, max(2.2 + _d.row_pitch(len(rows)) * len(rows), 3.2))
+    names = max((len(_d.label(g, labels)) + 8 for g in rows), default=8)
+    # Room (inches) for names with n, the value and rank written after each row, the axis
+    # and the title: a report lays the chart out with these alone (see style.chart_figure).
+    margins = (min(0.07 * names, 4.0) + 0.2, 0.75, 2.3 if pulled else 1.6, 0.95)
+    ax, created = _d.new_axes(ax, 8.5, max(2.2 + _d.row_pitch(len(rows)) * len(rows), 3.2),
+                              margins)
     values = [_d.num(records[g].get(c)) for g in shown for c in ("value", "ci_low", "ci_high")]
     values += [pulled[g] for g in shown if g in pulled]
     finite = [v for v in values if not math.isnan(v)]
@@ -679,8 +691,13 @@ def plot_realm_profiles(
     records = {(r["group"], r["level_id"]): r for r in frame.to_dict("records")}
     created = fig is None
     if fig is None:
+        names = max((len(_d.label(g, labels)) for g in members), default=8)
+        lines = (title.count("\n") + 1) if title else 2
+        # Room (inches) for the names, the score axis and its label, the titles: a report
+        # lays the chart out with these alone (see style.chart_figure).
+        margins = (min(0.07 * names, 3.5) + 0.25, 0.7, 0.3, 0.55 + 0.22 * lines)
         fig = _style.chart_figure(10.0, max(2.4 + _d.row_pitch(len(members)) * len(members),
-                                            3.4))
+                                            3.4), margins=margins)
     axes = fig.subplots(1, len(realms), sharey=True, squeeze=False)[0]
     descriptions = []
     end_labels: list[tuple[Axes, Text, float, str]] = []

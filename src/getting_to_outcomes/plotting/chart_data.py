@@ -405,10 +405,12 @@ def withheld(row: Mapping[Any, Any], framework: Framework | None) -> str | None:
     )
 
 
-def new_axes(ax: Axes | None, width: float, height: float) -> tuple[Axes, bool]:
+def new_axes(ax: Axes | None, width: float, height: float,
+             margins: tuple[float, float, float, float] | None = None) -> tuple[Axes, bool]:
+    """The Axes to draw on: ``ax``, or one on a new figure (see :func:`style.chart_figure`)."""
     if ax is not None:
         return ax, False
-    fig = _style.chart_figure(width, height)
+    fig = _style.chart_figure(width, height, margins=margins)
     return fig.add_subplot(), True
 
 
