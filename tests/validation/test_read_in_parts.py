@@ -193,3 +193,30 @@ def test_a_file_without_answers_is_judged_over_all_its_parts(tmp_path: Path) -> 
     parts = validate(answered, source=SURVEY, chunk_bytes=1_000, keep_rows=False)
     assert "no_answers" not in set(parts.issues["reason"])
     _same(parts, validate(answered, source=SURVEY), rows_kept=False)
+
+
+def test_keys_coded_part_by_part_are_matched_across_parts(tmp_path: Path) -> None:
+    # Each part numbers its own ids in the order it meets them (here, reversed in every
+    # other block), so the same id has different codes in different parts; a blank id,
+    # a repeat far from its first row and later waves of people met in other parts must
+    # all be judged as in the file read whole.
+    blocks = []
+    for k in range(6):  # each block its own organization and wave
+        ids = [f"P{j:03d}" for j in range(40)]
+        if k % 2:
+            ids.reverse()
+        wave = ("pre", "mid", "post")[k % 3]
+        org = f"CA-0{k % 2 + 1}"
+        blocks += [f"{org},{i},{wave},2024-03-01,parent,3\n" for i in ids]
+    blocks[100] = "CA-01,,pre,2024-03-01,parent,3\n"  # a blank id
+    blocks.append(blocks[7])  # a repeat of a row of the first block, at the end
+    blocks.append("CA-02,P999,post,2024-03-01,parent,3\n")  # no baseline anywhere
+    survey = _write(tmp_path / "survey.csv", HEADER + "".join(blocks))
+    whole = validate(survey, source=SURVEY)
+    parts = validate(survey, source=SURVEY, chunk_bytes=700, keep_rows=False)
+    assert len(list(read_raw_chunks(survey, chunk_bytes=700))) > 10
+    _same(parts, whole, rows_kept=False)
+    reasons = set(whole.issues["reason"])
+    assert {"duplicate_key", "no_baseline", "missing_required"} <= reasons
+    repeated = whole.issues[whole.issues["reason"] == "duplicate_key"]
+    assert repeated["row"].tolist() == [9, 2 + len(blocks) - 2]

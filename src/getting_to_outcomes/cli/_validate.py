@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -221,7 +222,10 @@ def validate_command(
     elif output_format == "csv":
         echo_frame(report.issues, "csv", raw_cells=raw_cells)
     else:
-        click.echo(report.summary(max_issues=None))
+        # A block of lines at a time: the text of every issue of a large file is not held.
+        lines = report.summary_lines(max_issues=None)
+        while block := list(itertools.islice(lines, 10_000)):
+            click.echo("\n".join(block))
     if out_valid is not None:
         described = _write_rows(report.valid_rows, out_valid, framework, source, raw_cells,
                                 pseudonymized=key is not None)

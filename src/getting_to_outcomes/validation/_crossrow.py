@@ -52,23 +52,19 @@ def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
 def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows whose combination of codes occurs more than once, and the key.
 
-    The combination is one int64 per row; sorting it puts the repeats side by side, in
-    memory that grows by two int64 per row (a count per possible combination could need
-    far more).
+    The combination is one int64 per row; a sorted copy puts the repeated keys side by
+    side, and only the rows holding one of those are picked out: memory grows by one
+    int64 per row (a count per possible combination could need far more).
     """
     key = _combined(codes)
-    # Usually no key is blank: no need to pick rows out.
-    present = None if bool((key >= 0).all()) else np.flatnonzero(key >= 0)
-    order = np.argsort(key if present is None else key[present], kind="stable")
-    if present is not None:
-        order = present[order]
-    ranked = key[order]
+    ranked = np.sort(key)
+    ranked = ranked[np.searchsorted(ranked, 0) :]  # a blank key (-1) repeats nothing
     same = ranked[1:] == ranked[:-1]
-    del ranked
-    repeated = np.zeros(len(order), dtype=bool)
-    repeated[1:] = same
-    repeated[:-1] |= same
-    return np.sort(order[repeated]), key
+    repeats = np.unique(ranked[1:][same])
+    del ranked, same
+    if not len(repeats):
+        return np.zeros(0, dtype=np.int64), key
+    return np.flatnonzero(np.isin(key, repeats)), key
 
 
 def _compact(codes: np.ndarray) -> np.ndarray:
@@ -110,6 +106,7 @@ def check_across_rows(
     dup, key_codes = _repeated([coded(k) for k in keys])
     if len(dup):
         _duplicates(src, keys, key_codes, dup, typed, rows, files, file_of, issues)
+    del key_codes  # eight bytes a row, not needed for matching
     time, ident = src.time_column, src.id_column
     # Pre/post matching is for surveys that follow respondents over waves: the id and the
     # wave are both part of the key, waves are declared in order, and there are scale items.

@@ -184,19 +184,26 @@ def _text_array(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
-def _sorted_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values sorted, and the position of each value among them.
+def _sorted_distinct(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``pieces`` sorted, and the position of each value among them.
+
+    ``pieces`` is emptied: the values are copied once, into their concatenation.
 
     ``np.unique`` would give the same; it is written with a sort because numpy 2.4's
-    ``unique`` of variable-width strings crashes on some inputs.
+    ``unique`` of variable-width strings crashes on some inputs. At most two copies of
+    the values are alive at a time.
     """
+    values = np.concatenate(pieces)
+    pieces.clear()
     order = np.argsort(values, kind="stable")
     ranked = values[order]
+    del values
     new = np.ones(len(ranked), dtype=bool)
     new[1:] = ranked[1:] != ranked[:-1]
-    inverse = np.empty(len(values), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return ranked[new], inverse
+    inverse = np.empty(len(ranked), dtype=np.int32)
+    inverse[order] = np.cumsum(new, dtype=np.int32) - 1
+    del order
+    return (ranked if new.all() else ranked[new]), inverse
 
 
 class TextCodes:
@@ -227,16 +234,24 @@ class TextCodes:
 
     @classmethod
     def union(cls, parts: list[TextCodes]) -> TextCodes:
-        """The parts one after the other, coded against the sorted distinct values of all."""
-        labels, inverse = _sorted_distinct(np.concatenate([p.labels for p in parts]))
+        """The parts one after the other, coded against the sorted distinct values of all.
+
+        The parts' own values are let go on the way (they are not usable afterwards).
+        """
+        sizes = [len(p.labels) for p in parts]
+        pieces = [p.labels for p in parts]
+        for part in parts:
+            # Let go (not a slice, which would keep them): the parts are not used again.
+            part.labels = np.empty(0, dtype=part.labels.dtype)
+        labels, inverse = _sorted_distinct(pieces)
         codes = np.empty(sum(len(p) for p in parts), dtype=np.int32)
         at = start = 0
-        for part in parts:
-            mapping = np.append(inverse[start : start + len(part.labels)], -1).astype(np.int32)
+        for part, size in zip(parts, sizes, strict=True):
             # -1 (missing) picks the appended -1.
+            mapping = np.append(inverse[start : start + size], np.int32(-1))
             codes[at : at + len(part)] = mapping[part.codes]
             at += len(part)
-            start += len(part.labels)
+            start += size
         return cls(codes, labels)
 
     def code_of(self, label: str) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -326,10 +326,30 @@ class ValidationReport:
         ``max_issues`` limits how many issues are listed (``None``: all); the text then
         says how many more there are.
         """
+        return "\n".join(self.summary_lines(max_issues))
+
+    def summary_lines(self, max_issues: int | None = _SUMMARY_ROWS) -> Iterator[str]:
+        """The lines of :meth:`summary`, one at a time, for printing a long account.
+
+        Hundreds of thousands of issues make a text of hundreds of megabytes; printed a
+        line (or a block of lines) at a time it is never held whole.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from getting_to_outcomes import validate
+        >>> rows = pd.DataFrame({"org_id": ["o1"], "person_id": ["P1"],
+        ...                      "survey_wave": ["pre"], "k1_district_decisions": [4]})
+        >>> report = validate(rows, source="leadership_survey")
+        >>> "\\n".join(report.summary_lines()) == report.summary()
+        True
+        >>> next(iter(report.summary_lines()))
+        'Validation of leadership_survey (<DataFrame>)'
+        """
         totals = self._totals()
         names = shown_files(self.files)
         files = ", ".join(names.values())
-        lines = [
+        yield from [
             f"Validation of {self.source} ({files})",
             f"  {self.rows_read} row(s) read: {self.rows_valid} valid, "
             f"{self.rows_rejected} rejected",
@@ -338,21 +358,24 @@ class ValidationReport:
             f"{int(self._counts['count'].sum())} missing-value code(s) recorded",
             f"  {self.status}",
         ]
-        if not self.issues.empty:
-            lines += ["", "Counts by check:", self.counts.to_string(index=False), "", "Issues:"]
-            shown = self.issues if max_issues is None else self.issues.head(max_issues)
-            many_files = len(self.files) > 1
-            for _, issue in shown.iterrows():
-                where = _where(issue, names, with_file=many_files)
-                lines.append(f"  {issue['severity']:<7} {where}: {issue['message']}")
-                if issue["fix"]:
-                    lines.append(f"          fix: {issue['fix']}")
-            if len(self.issues) > len(shown):
-                lines.append(
-                    f"... {len(self.issues) - len(shown)} more issue(s) not shown here; "
-                    "all are in .issues (or gto validate --format csv)"
-                )
-        return "\n".join(lines)
+        if self.issues.empty:
+            return
+        yield from ["", "Counts by check:", self.counts.to_string(index=False), "", "Issues:"]
+        shown = self.issues if max_issues is None else self.issues.head(max_issues)
+        many_files = len(self.files) > 1
+        # Column by column, not row by row: iterrows builds a Series per issue.
+        columns = [shown[c].to_numpy(dtype=object) for c in
+                   ("severity", "file", "row", "column", "message", "fix")]
+        for severity, file, row, column, message, fix in zip(*columns, strict=True):
+            where = _place(file, row, column, names, with_file=many_files)
+            yield f"  {severity:<7} {where}: {message}"
+            if fix:
+                yield f"          fix: {fix}"
+        if len(self.issues) > len(shown):
+            yield (
+                f"... {len(self.issues) - len(shown)} more issue(s) not shown here; "
+                "all are in .issues (or gto validate --format csv)"
+            )
 
     def __repr__(self) -> str:
         totals = self._totals()
@@ -425,11 +448,17 @@ class ValidationReport:
 
 def _where(issue: pd.Series, names: Mapping[str, str], *, with_file: bool = True) -> str:
     """Where an issue is: the file as the report shows it, the row, the column."""
-    parts = [str(names.get(issue["file"], issue["file"]))] if with_file else []
-    if pd.notna(issue["row"]):
-        parts.append(f"row {int(issue['row'])}")
-    if pd.notna(issue["column"]) and issue["column"]:
-        parts.append(f"column {issue['column']}")
+    return _place(issue["file"], issue["row"], issue["column"], names, with_file=with_file)
+
+
+def _place(
+    file: Any, row: Any, column: Any, names: Mapping[str, str], *, with_file: bool
+) -> str:
+    parts = [str(names.get(file, file))] if with_file else []
+    if pd.notna(row):
+        parts.append(f"row {int(row)}")
+    if pd.notna(column) and column:
+        parts.append(f"column {column}")
     return ", ".join(parts) or "file"
 
 
