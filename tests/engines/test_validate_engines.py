@@ -147,8 +147,9 @@ def test_the_report_on_an_engine_equals_the_report_on_pandas(
     assert_same_report(got, expected, LABELS[engine])
 
     # The slices were small: one starts at the second row of the duplicated key, and a
-    # respondent's baseline and later answers fall in different slices.
-    assert slice_starts == list(range(2, len(messy) + 2, slice_rows))
+    # respondent's baseline and later answers fall in different slices. They are read
+    # twice: first for the order of day and month of the date column, then to be checked.
+    assert slice_starts == 2 * list(range(2, len(messy) + 2, slice_rows))
     duplicates = expected.issues[expected.issues["reason"] == "duplicate_key"]
     assert int(duplicates["row"].max()) in slice_starts
     rows = expected.valid_rows

@@ -178,6 +178,27 @@ def test_the_order_is_found_over_the_whole_file_when_it_is_read_in_parts(
     pd.testing.assert_frame_equal(in_parts.issues, whole.issues)
 
 
+def test_a_file_that_comes_whole_is_read_once_and_one_in_parts_twice(
+    detected: Framework, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getting_to_outcomes.validation._validate as validating
+
+    reads: list[int | None] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(kwargs.get("chunk_bytes"))  # type: ignore[arg-type]
+        return read_raw_chunks(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validating, "read_raw_chunks", counted)
+    path = tmp_path / "meetings.csv"
+    meetings(*["04/03/2024"] * 100, "13/03/2024").to_csv(path, index=False)
+    validate(path, detected, source="meetings_log")
+    assert len(reads) == 1
+    reads.clear()
+    validate(path, detected, source="meetings_log", chunk_bytes=1_000)
+    assert len(reads) == 2
+
+
 def test_each_file_has_its_own_order(detected: Framework) -> None:
     first = meetings("13/03/2024", "04/03/2024")
     second = meetings("03/14/2024", "04/03/2024").assign(meeting_id=["M8", "M9"])

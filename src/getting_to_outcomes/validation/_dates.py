@@ -14,9 +14,10 @@ prove, so that in a file holding ``13/03/2024`` the date ``04/03/2024`` is 4 Mar
   it is read in the order of most of its proving dates, and each date of the other
   order is an error of its cell, ``date_order_conflict``.
 
-Evidence is gathered over the whole file (all its parts, when a large CSV file is read a
-part at a time) before any cell is checked. A column or source with a ``date_format``
-is read in that format, and nothing is detected.
+Evidence is gathered over the whole file before any cell is checked: a large CSV file
+read a part at a time (or an engine's table, a slice at a time) is read once for its
+dates, then again to be checked; a file that comes whole is read once. A column or
+source with a ``date_format`` is read in that format, and nothing is detected.
 """
 
 from __future__ import annotations

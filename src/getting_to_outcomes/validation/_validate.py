@@ -283,33 +283,29 @@ def validate(
     slices: list[_Input] = []
     offset = 0
     dated = detected_columns(specs)
-    part_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     for number, item in enumerate(items):
         parts: list[_Input] = []
 
         def tables(item: DataInput = item) -> Iterator[RawTable]:
             return _raw_tables(item, sheet=sheet, encoding=encoding, delimiter=delimiter,
-                               src=src, limits=limits, chunk_bytes=part_bytes)
+                               src=src, limits=limits,
+                               chunk_bytes=CHUNK_BYTES if chunk_bytes is None else chunk_bytes)
 
-        # The order of day and month is the whole file's: a file read in parts is first
-        # read once for the dates alone.
-        evidence = (
-            _date_evidence(tables(), src, specs, dated)
-            if dated and _in_parts(item, part_bytes) else None
+        # The order of day and month is the whole file's: a file that comes in parts is
+        # first read once for the dates alone (one that comes whole is not read again).
+        evidence, whole = (
+            _date_evidence(tables(), src, specs, dated) if dated else (None, None)
         )
+        raws = tables() if whole is None else _once(whole)
+        del whole  # the part's cells go once it is checked, as they do when read in the loop
         orders: dict[str, DateOrder] = {}
-        for raw in tables():
+        for raw in raws:
             # Issues of the header (unknown, missing columns...) are the input's, once;
             # the notes of each part (blank rows, stray cells) are its own.
             entry = _prepare(raw, src, specs, issues, offset, first_part=not parts,
                              shield=key is not None)
             entry.input = number
-            if dated and not parts:
-                if evidence is None:  # read whole: its dates are all here
-                    evidence = DateEvidence(dated)
-                    for name in dated:
-                        if name in entry.frame.columns:
-                            evidence.add(name, entry.frame[name], raw.rows)
+            if evidence is not None and not parts:
                 orders = evidence.orders()
                 for reason, column, value, message, fix in evidence.issues(src, hidden):
                     issues.add(reason, message, fix, file=raw.file, column=column,
@@ -399,35 +395,25 @@ def _engine_slice(part: pd.DataFrame, label: str, first_row: int) -> RawTable:
     return frame_table(part, file=label, first_row=first_row)
 
 
-def _in_parts(item: DataInput, chunk_bytes: int) -> bool:
-    """Whether an input may be read in more than one part (a large file, an engine's table)."""
-    from getting_to_outcomes.engines import frames as _frame
-
-    engine = _frame.engine_of(item)
-    if engine == "pandas":
-        return False
-    if engine is None:
-        try:
-            return os.stat(cast("str", item)).st_size > chunk_bytes
-        except (OSError, TypeError, ValueError):
-            return False  # reading it says what is wrong
-    if engine == "pyarrow" or (engine == "polars" and type(item).__name__ == "DataFrame"):
-        return len(cast("pd.DataFrame", item)) > _SLICE_ROWS
-    return True
-
-
 def _date_evidence(
     raws: Iterator[RawTable], src: DataSource, specs: dict[str, FieldSpec], dated: list[str]
-) -> DateEvidence:
-    """What the date columns of every part of an input say about their order."""
+) -> tuple[DateEvidence, RawTable | None]:
+    """What the date columns of every part of an input say about their order, and the
+    input's one part when it came whole (so that it is not read twice)."""
     evidence = DateEvidence(dated)
-    for raw in raws:
+    only: RawTable | None = None
+    for k, raw in enumerate(raws):
+        only = raw if k == 0 else None
         mapping = map_headers(raw.headers, src)
         for name in dated:
             position = mapping.columns.get(name)
             if position is not None:
                 evidence.add(name, _labelled(raw, position, specs[name]), raw.rows)
-    return evidence
+    return evidence, only
+
+
+def _once(raw: RawTable) -> Iterator[RawTable]:
+    yield raw
 
 
 def _prepare(
