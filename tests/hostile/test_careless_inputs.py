@@ -1,8 +1,7 @@
 """Attacks of issue 16 that had no regression test of their own (see README.md here).
 
 Each test gives the input the issue describes and checks that it ends in a clear, located
-error or a correct result. The gap still open is written as a strict expected failure: it
-fails the suite the day the library is fixed, so that the mark is taken off.
+error or a correct result.
 """
 
 from __future__ import annotations
@@ -242,22 +241,31 @@ def test_many_grantees_are_split_over_heatmaps_whose_rows_stay_readable(
 # --- still open -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: an overflow to inf is refused by scoring "
-                   "(total must be finite) without naming the row")
-def test_two_cells_of_1e308_are_an_error_naming_their_rows(fw: gto.Framework,
-                                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize("checks", ["columns", "records"])
+def test_two_cells_of_1e308_are_an_error_naming_their_rows(
+    fw: gto.Framework, tmp_path: Path, checks: str
+) -> None:
+    # They overflowed a mean to infinity; now their rows are rejected and the rest scored.
     path = tmp_path / "actions.csv"
     path.write_text("org_id,action_id,period,turnout,members_turnout\n" + "".join(
         f"org_a,a{i},2024,{'1e308' if i < 2 else 5},1\n" for i in range(6)), encoding="utf-8")
+    report = gto.validate(path, fw, source="actions", checks=checks)  # type: ignore[arg-type]
+    found = report.issues[report.issues["reason"] == "too_large"]
+    assert list(found["row"]) == [2, 3]
+    assert set(found["column"]) == {"turnout"}
+    assert set(found["severity"]) == {"error"}
+    assert report.rows_valid == 4
+    summary = gto.score({"actions": report}, fw, min_n=1, indicators=["actions.turnout"])
+    row = summary.to_frame().query("group == 'org_a'").iloc[0]
+    assert (row["n"], row["value"]) == (4, 5.0)
+
+
+def test_a_number_at_the_limit_is_kept(fw: gto.Framework, tmp_path: Path) -> None:
+    path = tmp_path / "actions.csv"
+    path.write_text("org_id,action_id,period,turnout\norg_a,a1,2024,1e100\n",
+                    encoding="utf-8")
     report = gto.validate(path, fw, source="actions")
-    try:
-        summary = gto.score({"actions": report}, fw, min_n=1, indicators=["actions.turnout"])
-    except GTOError as exc:
-        message = str(exc)
-    else:
-        message = " ".join(summary.warnings) + " ".join(report.issues["message"])
-    assert "row 2" in message
-    assert "row 3" in message
+    assert "too_large" not in set(report.issues["reason"])
 
 
 def test_spss_labels_that_contradict_the_scale_are_warned_about(fw: gto.Framework,

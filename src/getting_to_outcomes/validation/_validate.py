@@ -20,7 +20,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -512,10 +512,45 @@ def _row_rules(
             entry.filled[column.name] = int(pd.notna(values).sum())
     check_evidence(framework, src, checked.values, entry.raw.rows, entry.raw.file, entry.offset,
                    issues)
+    _too_large(src, checked.values, entry, issues)
     entry.answered = answered_columns([checked])
     if keep is not None:
         entry.missing = checked.missing_counts(columns)
         checked.keep_only(keep)
+
+
+#: The largest magnitude of a number that is scored. Below it no sum of squares or of
+#: products of fewer than 1e100 rows can overflow float64 (1.8e308); two cells of 1e308
+#: made a mean infinite.
+LARGEST_NUMBER: Final = 1e100
+
+
+def _magnitudes(values: Any) -> np.ndarray:
+    try:
+        numbers: np.ndarray = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):  # object cells, pandas NA
+        coerced = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+        numbers = coerced.to_numpy(dtype=float, na_value=np.nan)
+    magnitudes: np.ndarray = np.abs(numbers)
+    return magnitudes
+
+
+def _too_large(src: DataSource, values: dict[str, Any], entry: _Input, issues: Issues) -> None:
+    """An error for each number too large to compute with, naming its row and column."""
+    for column in src.columns:
+        if column.type not in ("integer", "number") or values.get(column.name) is None:
+            continue
+        magnitudes = _magnitudes(values[column.name])
+        with np.errstate(invalid="ignore"):
+            found = np.flatnonzero(magnitudes > LARGEST_NUMBER)
+        for at in found:
+            issues.add(
+                "too_large",
+                f"{column.name} is {magnitudes[at]:.3g} in size, beyond {LARGEST_NUMBER:.0e}: "
+                "sums of such numbers overflow to infinity, so the row is rejected.",
+                "Check the cell for a typing or export error (an exponent, a pasted id).",
+                file=entry.raw.file, row=int(entry.raw.rows[at]), column=column.name,
+                value=f"{magnitudes[at]:.3g}", pos=entry.offset + int(at))
 
 
 def _personal(parts: list[_Input], src: DataSource, issues: Issues) -> None:

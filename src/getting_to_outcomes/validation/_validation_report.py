@@ -118,6 +118,7 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
     "not_allowed": ("allowed", "error", "a category that is not among the allowed answers"),
     "unknown_answer": ("allowed", "error", "an answer that is not on the response scale"),
     "out_of_range": ("range", "error", "a number outside its valid range"),
+    "too_large": ("range", "error", "a number beyond 1e100, whose sums would overflow"),
     "outside_period": ("range", "error", "a date outside the collection period"),
     "implausible": ("range", "warning", "a valid but unusual number"),
     # rows and fields together
