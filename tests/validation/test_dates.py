@@ -137,12 +137,13 @@ def test_dates_that_read_both_ways_are_a_warning_that_says_how_to_settle_it(
     assert report.rows_valid == 3
 
 
+@pytest.mark.parametrize("checks", ["columns", "records"])
 def test_a_column_with_both_orders_is_an_error_naming_rows_and_values(
-    detected: Framework,
+    detected: Framework, checks: str
 ) -> None:
     report = validate(
         meetings("13/03/2024", "14/03/2024", "03/15/2024", "04/03/2024"), detected,
-        source="meetings_log",
+        source="meetings_log", checks=checks,  # type: ignore[arg-type]
     )
     mixed = issues_of(report, "mixed_date_orders")
     assert mixed["severity"].tolist() == ["error"]
@@ -241,10 +242,13 @@ def test_a_source_date_format_reads_every_date_column_in_it(tmp_path: Path) -> N
     assert report.issues[report.issues["severity"] != "info"].empty
 
 
-def test_a_date_not_written_in_the_date_format_is_a_located_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("checks", ["columns", "records"])
+def test_a_date_not_written_in_the_date_format_is_a_located_error(
+    tmp_path: Path, checks: str
+) -> None:
     fw = framework_with(tmp_path, source_format="date_format: DD/MM/YYYY")
     report = validate(meetings("04/03/2024", "03/15/2024", "March 5"), fw,
-                      source="meetings_log")
+                      source="meetings_log", checks=checks)  # type: ignore[arg-type]
     wrong = issues_of(report, "wrong_date_format")
     assert wrong[["row", "column", "value", "severity"]].values.tolist() == [
         [3, "held_on", "03/15/2024", "error"],
