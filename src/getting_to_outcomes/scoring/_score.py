@@ -218,26 +218,25 @@ def score(
     check_periods_request(baseline_period, windows, "baseline_period", frames, fw)
     check_periods_request(current_period, windows, "current_period", frames, fw)
 
-    def options_for(column: str | None) -> Options:
+    def grouped(column: str | None, given: pd.DataFrame | None) -> tuple[
+            Aggregates, Options, pd.DataFrame | None]:
+        """One grouping's aggregates, options and targets (``given``), their warnings kept."""
+        aggregates = _aggregates(frames, windows, selected, fw, column, min_answered)
+        wanted = targets_table(given, column, fw)
+        warnings.extend(target_warnings(wanted, aggregates.groups, fw, column))
         others = [] if groupings is None else [g for g in groupings if g != column]
-        return Options(group_by=column, confidence=float(confidence), bootstrap=bool(bootstrap),
-                       seed=int(seed), min_n=min_n, min_answered=min_answered,
-                       reliability=reliability, joint_groupings=tuple(others))
+        options = Options(group_by=column, confidence=float(confidence),
+                          bootstrap=bool(bootstrap), seed=int(seed), min_n=min_n,
+                          min_answered=min_answered, reliability=reliability,
+                          joint_groupings=tuple(others))
+        return aggregates, options, wanted
 
     if groupings is None:
-        single = cast("str | None", group_by)
-        aggregates = _aggregates(frames, windows, selected, fw, single, min_answered)
-        wanted = targets_table(targets, single, fw)
-        warnings += target_warnings(wanted, aggregates.groups, fw, single)
-        return summarize(aggregates, fw, [i.id for i in selected], options_for(single),
-                         wanted, warnings, synthetic=synthetic_mark(data))
-    parts = {}
-    for column in groupings:
-        aggregates = _aggregates(frames, windows, selected, fw, column, min_answered)
-        wanted = targets_table(targets, column, fw) \
-            if _targets_of(targets, groupings) == column else None
-        warnings += target_warnings(wanted, aggregates.groups, fw, column)
-        parts[column] = (aggregates, options_for(column), wanted)
+        aggregates, options, wanted = grouped(cast("str | None", group_by), targets)
+        return summarize(aggregates, fw, [i.id for i in selected], options, wanted, warnings,
+                         synthetic=synthetic_mark(data))
+    parts = {column: grouped(column, targets if _targets_of(targets, groupings) == column
+                             else None) for column in groupings}
     return summarize_jointly(parts, fw, [i.id for i in selected],
                              _crossing(frames, windows, selected, fw, groupings), warnings,
                              synthetic=synthetic_mark(data))
