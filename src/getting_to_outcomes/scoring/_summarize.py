@@ -565,66 +565,87 @@ def _add_status(
     target = np.full(n, np.nan)
     target_time = np.full(n, np.nan)
     period_target = np.full(n, np.nan)
-    time = np.full(n, np.nan)
-    base_time = np.full(n, np.nan)
     origin = np.full(n, None, dtype=object)
     table = targets if targets is not None else pd.DataFrame(
         columns=["group", "indicator_id", "baseline", "target", "period"])
     own: dict[tuple[str, str], pd.DataFrame] = {}
     for key, part in table.groupby(["indicator_id", "group"]):
         own[cast(tuple[str, str], key)] = part
-    combos = frame.groupby(["indicator_id", "group", "period"], dropna=False, sort=False).indices
-    for combo, where in combos.items():
-        ind_id, group, period = cast(tuple[str, str, Any], combo)
+    # What depends on the indicator, group and period alone is decided once per such cell
+    # (the targets once per indicator and group), then spread over the cell's rows.
+    keys = ["indicator_id", "group", "period"]
+    (combo,) = key_codes([frame[keys]], keys)
+    first = first_rows(combo)
+    cells = len(first)
+    t_c, t0_c, given_c, yaml_c = (np.full(cells, np.nan) for _ in range(4))
+    target_c, target_time_c, exact_c, share_c = (np.full(cells, np.nan) for _ in range(4))
+    scored_c, placed_c, exact_found_c = (np.zeros(cells, dtype=bool) for _ in range(3))
+    unplaced_c = np.full(cells, None, dtype=object)
+    chosen_for: dict[tuple[str, str], tuple[float, list[tuple[float, float, str]], Any]] = {}
+    for k, (ind_id, group, period) in enumerate(frame[keys].to_numpy(dtype=object)[first]):
         ind = by_id[ind_id]
         clock = times.get(ind.source or "")
         if clock is None or period is None or (isinstance(period, float) and math.isnan(period)):
             continue
-        t = clock.get(str(period), np.nan)
-        t0 = clock.get(windows[ind.source or ""].baseline, np.nan)
-        time[where] = t
-        base_time[where] = t0
-        if group == NETWORK and family[ind_id] == "count":
-            # A network total is measured against the sum of its grantees' targets.
-            each = [_targets_for(ind, g, own, clock, windows) for g in members]
-            given_base = np.nan
-            labels = set.intersection(*({c[2] for c in e[1]} for e in each)) if each else set()
-            candidates = [(clock.get(label, np.nan),
-                           sum(next(c[1] for c in e[1] if c[2] == label) for e in each), label)
-                          for label in sorted(labels)]
-            yaml_base = None if ind.baseline is None else ind.baseline * len(members)
-        else:
-            given_base, candidates = _targets_for(ind, group, own, clock, windows)
-            yaml_base = ind.baseline
+        scored_c[k] = True
+        t = t_c[k] = clock.get(str(period), np.nan)
+        t0 = t0_c[k] = clock.get(windows[ind.source or ""].baseline, np.nan)
+        if (ind_id, group) not in chosen_for:
+            if group == NETWORK and family[ind_id] == "count":
+                # A network total is measured against the sum of its grantees' targets.
+                each = [_targets_for(ind, g, own, clock, windows) for g in members]
+                given_base = np.nan
+                labels = set.intersection(*({c[2] for c in e[1]} for e in each)) \
+                    if each else set()
+                candidates = [(clock.get(label, np.nan),
+                               sum(next(c[1] for c in e[1] if c[2] == label) for e in each),
+                               label) for label in sorted(labels)]
+                yaml_base = None if ind.baseline is None else ind.baseline * len(members)
+            else:
+                given_base, candidates = _targets_for(ind, group, own, clock, windows)
+                yaml_base = ind.baseline
+            chosen_for[(ind_id, group)] = (given_base, candidates, yaml_base)
+        given_base, candidates, yaml_base = chosen_for[(ind_id, group)]
         unplaced = [c[2] for c in candidates if np.isnan(c[0])]
         if unplaced:
-            text = (f"target period(s) {', '.join(unplaced)} are not periods of the data and "
-                    "were not used")
-            for pos in where:
-                notes[pos].append(text)
+            unplaced_c[k] = (f"target period(s) {', '.join(unplaced)} are not periods of the "
+                             "data and were not used")
         placed = sorted((c for c in candidates if not np.isnan(c[0])), key=lambda c: c[0])
-        if not np.isnan(given_base):
-            base[where] = given_base
-            origin[where] = "given"
-        else:
-            unknown = np.isnan(base[where])
-            origin[where[~unknown]] = "observed"
-            if yaml_base is not None:
-                base[where[unknown]] = yaml_base
-                origin[where[unknown]] = "yaml"
+        given_c[k] = given_base
+        yaml_c[k] = np.nan if yaml_base is None else yaml_base
         if not placed:
             continue
         ahead = [c for c in placed if c[0] >= t]
         chosen = ahead[0] if ahead else placed[-1]
-        target[where] = chosen[1]
-        target_time[where] = chosen[0]
+        placed_c[k] = True
+        target_c[k], target_time_c[k] = chosen[1], chosen[0]
         exact = [c for c in placed if c[0] == t]
         if exact:
-            period_target[where] = exact[0][1]
+            exact_found_c[k], exact_c[k] = True, exact[0][1]
         else:
-            b = base[where]
-            share = np.clip((t - t0) / (chosen[0] - t0), 0.0, 1.0) if chosen[0] > t0 else 1.0
-            period_target[where] = b + (chosen[1] - b) * share
+            share_c[k] = np.clip((t - t0) / (chosen[0] - t0), 0.0, 1.0) if chosen[0] > t0 \
+                else 1.0
+    scored = scored_c[combo]
+    time, base_time = t_c[combo], t0_c[combo]
+    for pos in np.flatnonzero(scored & pd.notna(unplaced_c[combo])).tolist():
+        notes[pos].append(unplaced_c[combo[pos]])
+    given = scored & ~np.isnan(given_c[combo])
+    base[given] = given_c[combo][given]
+    origin[given] = "given"
+    rest = scored & ~given
+    unknown = np.isnan(base)
+    origin[rest & ~unknown] = "observed"
+    from_yaml = rest & unknown & ~np.isnan(yaml_c[combo])
+    base[from_yaml] = yaml_c[combo][from_yaml]
+    origin[from_yaml] = "yaml"
+    placed_rows = scored & placed_c[combo]
+    target[placed_rows] = target_c[combo][placed_rows]
+    target_time[placed_rows] = target_time_c[combo][placed_rows]
+    exact_rows = placed_rows & exact_found_c[combo]
+    period_target[exact_rows] = exact_c[combo][exact_rows]
+    between = placed_rows & ~exact_found_c[combo]
+    b = base[between]
+    period_target[between] = b + (target_c[combo][between] - b) * share_c[combo][between]
     # Uncertainty of the current value: the change interval shifted onto the value when the
     # progress is measured from the observed baseline, else the value's own interval.
     value = frame["value"].to_numpy(dtype=np.float64)
