@@ -280,3 +280,25 @@ def test_the_documentation_explains_every_reason() -> None:
     page = (Path(__file__).parents[2] / "docs" / "validating-data.md").read_text()
     for reason, (check, severity, _) in REASONS.items():
         assert f"| {check} | `{reason}` | {severity} |" in page, reason
+
+
+def test_a_long_account_is_worded_a_block_at_a_time_and_lists_every_issue(
+    framework: Framework,
+) -> None:
+    # More issues than summary_lines words at a time (10,000): every issue is listed once,
+    # in the order of the issue table, across the blocks.
+    n = 10_250
+    rows = pd.DataFrame({
+        "org_id": "o1",
+        "person_id": [f"P{k}" for k in range(n)],
+        "survey_wave": "pre",
+        "k1_district_decisions": 7,  # outside the five-point scale
+    })
+    report = validate(rows, framework, source="leadership_survey")
+    assert len(report.issues) > 10_000
+    lines = list(report.summary_lines(max_issues=None))
+    listed = [line for line in lines if line.startswith(("  error", "  warning", "  info"))]
+    assert len(listed) == len(report.issues)
+    shown_rows = [int(line.split("row ")[1].split(",")[0]) for line in listed if "row " in line]
+    assert shown_rows == report.issues["row"].dropna().astype(int).tolist()
+    assert "\n".join(lines) == report.summary(max_issues=None)

@@ -52,18 +52,20 @@ def _combined(codes: Sequence[np.ndarray]) -> np.ndarray:
 def _repeated(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows whose combination of codes occurs more than once, and the key.
 
-    The combination is one int64 per row; a sorted copy puts the repeated keys side by
-    side, and only the rows holding one of those are picked out: memory grows by one
-    int64 per row (a count per possible combination could need far more).
+    The combination is one int64 per row, sorted in place to put the repeated keys side
+    by side; only the rows holding one of those are picked out: memory grows by one int64
+    per row (a count per possible combination could need far more). The key is returned
+    only when some key repeats (empty otherwise).
     """
-    key = _combined(codes)
-    ranked = np.sort(key)
+    ranked = _combined(codes)
+    ranked.sort()  # in place: the key is made again in the rare case of a repeat
     ranked = ranked[np.searchsorted(ranked, 0) :]  # a blank key (-1) repeats nothing
     same = ranked[1:] == ranked[:-1]
     repeats = np.unique(ranked[1:][same])
     del ranked, same
     if not len(repeats):
-        return np.zeros(0, dtype=np.int64), key
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    key = _combined(codes)
     return np.flatnonzero(np.isin(key, repeats)), key
 
 
@@ -126,16 +128,7 @@ def check_across_rows(
     at_baseline = is_baseline & (person >= 0)
     if not at_baseline.any():
         return
-    later_at = np.flatnonzero(has_wave & ~is_baseline & (person >= 0))
-    top = int(person.max(initial=0)) + 1
-    if top <= 8 * n:
-        seen = np.zeros(top, dtype=bool)
-        seen[person[at_baseline]] = True
-        found = seen[person[later_at]]
-    else:
-        # Sorting, not a table of every possible code: memory grows with the rows.
-        found = np.isin(person[later_at], person[at_baseline], kind="sort")
-    lacking = later_at[~found]
+    lacking = _lacking_baseline(person, at_baseline, has_wave & ~is_baseline & (person >= 0))
     if not len(lacking):
         return
     who = [shown(v) for v in _values_at(typed[ident], lacking)]
@@ -161,6 +154,38 @@ def check_across_rows(
             }
         )
     )
+
+
+#: Rows matched with their baseline at a time: the temporary arrays stay this small.
+_BLOCK = 1 << 20
+
+
+def _lacking_baseline(person: np.ndarray, baseline: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Positions of the ``later`` rows whose ``person`` code has no ``baseline`` row."""
+    n = len(person)
+    top = int(person.max(initial=0)) + 1
+    table: np.ndarray | None = None
+    known = np.zeros(0, dtype=np.int64)
+    if top <= 8 * n:
+        table = np.zeros(top, dtype=bool)
+        for start in range(0, n, _BLOCK):
+            block = slice(start, start + _BLOCK)
+            table[person[block][baseline[block]]] = True
+    else:
+        # Sorted codes, not a table of every possible code: memory grows with the rows.
+        known = np.unique(person[baseline])
+    lacking = []
+    for start in range(0, n, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        at = np.flatnonzero(later[block])
+        codes = person[block][at]
+        if table is not None:
+            found = table[codes]
+        else:
+            place = np.minimum(np.searchsorted(known, codes), max(len(known) - 1, 0))
+            found = known[place] == codes if len(known) else np.zeros(len(codes), dtype=bool)
+        lacking.append(at[~found] + start)
+    return np.concatenate(lacking) if lacking else np.zeros(0, dtype=np.int64)
 
 
 def _waves(values: Any, baseline: str) -> tuple[np.ndarray, np.ndarray]:

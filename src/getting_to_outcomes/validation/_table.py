@@ -251,6 +251,7 @@ class TextCodes:
             mapping = np.append(inverse[start : start + size], np.int32(-1))
             codes[at : at + len(part)] = mapping[part.codes]
             at += len(part)
+            part.codes = np.empty(0, dtype=np.int32)
             start += size
         return cls(codes, labels)
 

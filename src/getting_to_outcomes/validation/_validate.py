@@ -913,6 +913,10 @@ def _assemble(
     files = list({e.input: e.raw.file for e in entries}.values())
     rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
     file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int32) for e in entries])
+    if not keep_rows:
+        # Each part's row numbers are now in ``rows``: one copy is enough.
+        for entry in entries:
+            entry.raw = dataclasses.replace(entry.raw, rows=np.zeros(0, dtype=np.int64))
     names = specs if keep_rows else [n for n in key_columns(src) if n in specs]
     typed = {name: _combine(entries, name, specs[name]) for name in names}
     if not keep_rows:
@@ -978,6 +982,8 @@ def _assemble(
             "reason": pd.array(np.array(MISSING_REASONS, dtype=object)[reason], dtype="str"),
             "count": total[column, reason].astype(np.int64),
         })
+    if not keep_rows:
+        _give_back_memory()  # what the rules across rows and the issue table used
     return ValidationReport(
         source=src.id,
         files=tuple(files),

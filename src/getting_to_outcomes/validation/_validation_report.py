@@ -130,6 +130,8 @@ REASONS: Final[dict[str, tuple[str, str, str]]] = {
 }
 
 _SUMMARY_ROWS: Final = 50
+#: Issues worded at a time by :meth:`ValidationReport.summary_lines`.
+_BLOCK_ROWS: Final = 10_000
 
 
 def _severity_order(frame: pd.DataFrame) -> pd.Series:
@@ -364,14 +366,17 @@ class ValidationReport:
         yield from ["", "Counts by check:", self.counts.to_string(index=False), "", "Issues:"]
         shown = self.issues if max_issues is None else self.issues.head(max_issues)
         many_files = len(self.files) > 1
-        # Column by column, not row by row: iterrows builds a Series per issue.
-        columns = [shown[c].to_numpy(dtype=object) for c in
-                   ("severity", "file", "row", "column", "message", "fix")]
-        for severity, file, row, column, message, fix in zip(*columns, strict=True):
-            where = _place(file, row, column, names, with_file=many_files)
-            yield f"  {severity:<7} {where}: {message}"
-            if fix:
-                yield f"          fix: {fix}"
+        # Column by column, not row by row (iterrows builds a Series per issue), and a block
+        # of issues at a time: each cell becomes a Python string only while it is printed.
+        for start in range(0, len(shown), _BLOCK_ROWS):
+            block = shown.iloc[start : start + _BLOCK_ROWS]
+            columns = [block[c].to_numpy(dtype=object) for c in
+                       ("severity", "file", "row", "column", "message", "fix")]
+            for severity, file, row, column, message, fix in zip(*columns, strict=True):
+                where = _place(file, row, column, names, with_file=many_files)
+                yield f"  {severity:<7} {where}: {message}"
+                if fix:
+                    yield f"          fix: {fix}"
         if len(self.issues) > len(shown):
             yield (
                 f"... {len(self.issues) - len(shown)} more issue(s) not shown here; "
