@@ -911,14 +911,15 @@ def _assemble(
 ) -> ValidationReport:
     # The slices of an engine's table are one input: one file for the rules across rows.
     files = list({e.input: e.raw.file for e in entries}.values())
+    names = specs if keep_rows else [n for n in key_columns(src) if n in specs]
+    # The key columns first: joining them is the largest step, and needs nothing else.
+    typed = {name: _combine(entries, name, specs[name]) for name in names}
     rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
     file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int32) for e in entries])
     if not keep_rows:
         # Each part's row numbers are now in ``rows``: one copy is enough.
         for entry in entries:
             entry.raw = dataclasses.replace(entry.raw, rows=np.zeros(0, dtype=np.int64))
-    names = specs if keep_rows else [n for n in key_columns(src) if n in specs]
-    typed = {name: _combine(entries, name, specs[name]) for name in names}
     if not keep_rows:
         _give_back_memory()  # what joining the parts' keys used
     check_across_rows(
