@@ -184,26 +184,33 @@ def _text_array(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
-def _sorted_distinct(pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_distinct(
+    pieces: list[np.ndarray], block: int = 1 << 20
+) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of ``pieces`` sorted, and the position of each value among them.
 
     ``pieces`` is emptied: the values are copied once, into their concatenation.
 
     ``np.unique`` would give the same; it is written with a sort because numpy 2.4's
-    ``unique`` of variable-width strings crashes on some inputs. At most two copies of
-    the values are alive at a time.
+    ``unique`` of variable-width strings crashes on some inputs. Neighbours in sorted
+    order are compared ``block`` at a time, so besides the values and their order only
+    the distinct values are copied: the sorted copy of every value, which ``unique``
+    makes, is the peak of validating a large file in parts.
     """
     values = np.concatenate(pieces)
     pieces.clear()
-    order = np.argsort(values, kind="stable")
-    ranked = values[order]
+    # int32 positions: half the memory of argsort's int64 for what stays alive below.
+    order = np.argsort(values, kind="stable").astype(np.int32)
+    new = np.ones(len(order), dtype=bool)
+    for start in range(0, max(len(order) - 1, 0), block):
+        stop = min(start + block + 1, len(order))
+        ranked = values[order[start:stop]]
+        new[start + 1 : stop] = ranked[1:] != ranked[:-1]
+    distinct = values[order[new]]
     del values
-    new = np.ones(len(ranked), dtype=bool)
-    new[1:] = ranked[1:] != ranked[:-1]
-    inverse = np.empty(len(ranked), dtype=np.int32)
+    inverse = np.empty(len(order), dtype=np.int32)
     inverse[order] = np.cumsum(new, dtype=np.int32) - 1
-    del order
-    return (ranked if new.all() else ranked[new]), inverse
+    return distinct, inverse
 
 
 class TextCodes:
@@ -233,17 +240,18 @@ class TextCodes:
         return cls(np.asarray(codes, dtype=np.int32), _text_array(np.asarray(uniques, object)))
 
     @classmethod
-    def union(cls, parts: list[TextCodes]) -> TextCodes:
+    def union(cls, parts: list[TextCodes], block: int = 1 << 20) -> TextCodes:
         """The parts one after the other, coded against the sorted distinct values of all.
 
         The parts' own values are let go on the way (they are not usable afterwards).
+        ``block``: how many sorted neighbours are compared at a time.
         """
         sizes = [len(p.labels) for p in parts]
         pieces = [p.labels for p in parts]
         for part in parts:
             # Let go (not a slice, which would keep them): the parts are not used again.
             part.labels = np.empty(0, dtype=part.labels.dtype)
-        labels, inverse = _sorted_distinct(pieces)
+        labels, inverse = _sorted_distinct(pieces, block)
         codes = np.empty(sum(len(p) for p in parts), dtype=np.int32)
         at = start = 0
         for part, size in zip(parts, sizes, strict=True):

@@ -914,14 +914,21 @@ def _assemble(
     names = specs if keep_rows else [n for n in key_columns(src) if n in specs]
     # The key columns first: joining them is the largest step, and needs nothing else.
     typed = {name: _combine(entries, name, specs[name]) for name in names}
-    rows = np.concatenate([e.raw.rows for e in entries]) if entries else np.array([], np.int64)
-    file_of = np.concatenate([np.full(e.n, e.input, dtype=np.int32) for e in entries])
-    if not keep_rows:
-        # Each part's row numbers are now in ``rows``: one copy is enough.
-        for entry in entries:
+    rows = np.empty(sum(len(e.raw.rows) for e in entries), dtype=np.int64)
+    at = 0
+    for entry in entries:
+        rows[at : at + len(entry.raw.rows)] = entry.raw.rows
+        at += len(entry.raw.rows)
+        if not keep_rows:
+            # Each part's row numbers go as they are copied: one copy at a time is enough.
             entry.raw = dataclasses.replace(entry.raw, rows=np.zeros(0, dtype=np.int64))
     if not keep_rows:
         _give_back_memory()  # what joining the parts' keys used
+    # Allocated once at its full length (a list of per-part arrays would double it).
+    file_of = np.repeat(
+        np.array([e.input for e in entries], dtype=np.int32),
+        np.array([e.n for e in entries], dtype=np.int64),
+    )
     check_across_rows(
         framework,
         src,
