@@ -350,21 +350,27 @@ def baseline_equivalence_from_counts(
         defined = (ps > 0) & (ps < 1) & (pl > 0) & (pl < 1)
         cox = np.where(defined, (np.log(ps / (1 - ps)) - np.log(pl / (1 - pl))) / _COX,
                        np.nan)
-    notes: list[str | None] = []
-    for s_n, l_n, ok in zip(ns, nl, defined, strict=True):
-        if s_n == 0:
-            notes.append("nobody stayed: no comparison")
-        elif l_n == 0:
-            notes.append("nobody left: no comparison")
-        elif not ok:
-            notes.append("a share of 0 or 1: no log odds, no Cox index")
-        else:
-            notes.append(None)
+    notes = _comparison_notes(ns, nl, defined, "a share of 0 or 1: no log odds, no Cox index")
     return pd.DataFrame({
         "n_stayed": ns.astype(np.int64), "n_left": nl.astype(np.int64), "share_stayed": ps,
         "share_left": pl, "difference": ps - pl, "cox_index": cox,
         "equivalence": _verdicts(cox), "note": notes,
     }, columns=EQUIVALENCE_COUNT_COLUMNS)
+
+
+def _comparison_notes(
+    ns: FloatArray, nl: FloatArray, comparable: np.ndarray, why_not: str
+) -> list[str | None]:
+    """The note of each comparison of stayers and leavers (``None`` where it was made)."""
+    notes: list[str | None] = []
+    for s_n, l_n, ok in zip(ns, nl, comparable, strict=True):
+        if s_n == 0:
+            notes.append("nobody stayed: no comparison")
+        elif l_n == 0:
+            notes.append("nobody left: no comparison")
+        else:
+            notes.append(None if ok else why_not)
+    return notes
 
 
 def _verdicts(size: FloatArray) -> list[str | None]:
@@ -380,17 +386,9 @@ def _equivalence_frame(ns: FloatArray, nl: FloatArray, ms: FloatArray, ml: Float
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(sd > 0, diff / sd, np.nan) * _hedges_j(ns + nl - 2.0)
     verdict = _verdicts(g)
-    notes: list[str | None] = []
-    for s_n, l_n, spread in zip(ns, nl, sd, strict=True):
-        if s_n == 0:
-            notes.append("nobody stayed: no comparison")
-        elif l_n == 0:
-            notes.append("nobody left: no comparison")
-        elif not spread > 0:
-            notes.append("no spread at baseline (or fewer than 3 people): no standardized "
-                         "difference")
-        else:
-            notes.append(None)
+    notes = _comparison_notes(
+        ns, nl, sd > 0, "no spread at baseline (or fewer than 3 people): no standardized difference"
+    )
     return pd.DataFrame({
         "n_stayed": ns.astype(np.int64), "n_left": nl.astype(np.int64), "mean_stayed": ms,
         "mean_left": ml, "difference": diff, "pooled_sd": sd, "hedges_g": g,
