@@ -78,3 +78,27 @@ def test_many_groups_in_one_pass() -> None:
 def test_no_change_at_all_gives_no_test() -> None:
     same = np.array([2.0, 3.0, 4.0])
     assert np.isnan(wilcoxon_from_counts(as_pairs(same, same, 0)).loc[0, "p_value"])
+
+
+def test_many_small_groups_each_get_the_exact_test_of_their_own_values() -> None:
+    # 60 groups of 3 to 7 untied values: many share a statistic and sample sizes (and so an
+    # exact p-value), some do not; every group must equal the stats functions on its values.
+    rng = np.random.default_rng(9)
+    pairs, values, paired, independent = [], [], [], []
+    for row in range(60):
+        n = int(rng.integers(3, 8))
+        before = rng.permutation(np.arange(1.0, 2 * n + 1))[:n] / 10
+        after = before + rng.choice([-1.0, 1.0], n) * rng.permutation(np.arange(1.0, n + 1))
+        pairs.append(as_pairs(before, after, row))
+        paired.append(paired_change(before, after, test="wilcoxon").iloc[0])
+        values.append(as_values(before, after + 0.05, row))
+        independent.append(independent_change(before, after + 0.05,
+                                               test="mann_whitney").iloc[0])
+    for got, expected in ((wilcoxon_from_counts(pd.concat(pairs)), paired),
+                          (mann_whitney_from_counts(pd.concat(values)), independent)):
+        assert got["exact"].all()
+        assert got["statistic"].tolist() == pytest.approx([e["statistic"] for e in expected])
+        assert got["p_value"].tolist() == pytest.approx([e["p_value"] for e in expected],
+                                                        rel=1e-12)
+        assert got["effect_size"].tolist() == pytest.approx(
+            [e["effect_size"] for e in expected])

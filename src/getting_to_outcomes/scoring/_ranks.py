@@ -24,6 +24,8 @@ correlation. *Comprehensive Psychology*, 3.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -112,26 +114,49 @@ def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     exact = sums.index[(n < _EXACT_BELOW) & (sums["max_t"].to_numpy() <= 1)
                        & ~sums.index.isin(with_zeros)]
     if len(exact):
-        found: list[tuple[object, float, float, float]] = []
-        small = frame[frame["row"].isin(exact)]
-        plus = sums["v_plus"].to_dict()
-        minus = sums["v_minus"].to_dict()
-        for row, part in small.groupby("row", sort=False):
+        chosen = sums.loc[exact]
+
+        def exact_p(part: pd.DataFrame) -> float:
             # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
             d = part["diff"].to_numpy()
             res = sps.wilcoxon(d, zero_method="wilcox", correction=False, method="exact")
-            v_plus, v_minus = float(plus[row]), float(minus[row])
-            found.append((row, v_plus, float(res.pvalue), (v_plus - v_minus) / (v_plus + v_minus)))
-        _put_exact(out, found)
+            return float(res.pvalue)
+
+        p_exact = _exact_p_values(frame, chosen[["v_plus", "n"]], exact_p)
+        v_plus, v_minus = chosen["v_plus"].to_numpy(), chosen["v_minus"].to_numpy()
+        _put_exact(out, exact, v_plus, p_exact, (v_plus - v_minus) / (v_plus + v_minus))
     return out
 
 
-def _put_exact(out: pd.DataFrame, found: list[tuple[object, float, float, float]]) -> None:
+def _exact_p_values(frame: pd.DataFrame, keys: pd.DataFrame,
+                    test: Callable[[pd.DataFrame], float]) -> FloatArray:
+    """``test`` on the rows of ``frame`` of one row id per distinct ``keys``, spread to all.
+
+    Without ties, an exact rank test's p-value depends only on its statistic and sample sizes
+    (``keys``): groups sharing them share the p-value, so the exact distribution is worked
+    out once per distinct key (a few hundred for thousands of small groups) instead of once
+    per group.
+    """
+    codes, first = _first_of_each(keys)
+    wanted = keys.index[first]
+    parts = dict(iter(frame[frame["row"].isin(wanted)].groupby("row", sort=False)))
+    p = np.array([test(parts[row]) for row in wanted], dtype=np.float64)
+    return p[codes]
+
+
+def _first_of_each(keys: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Code of each row's distinct key, and the position of the first row with each code."""
+    codes, _ = pd.MultiIndex.from_frame(keys).factorize()
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
+
+
+def _put_exact(out: pd.DataFrame, rows: pd.Index, statistic: FloatArray, p: FloatArray,
+               effect: FloatArray) -> None:
     """Replace approximate results by the exact ones of the stats functions."""
-    table = pd.DataFrame(found, columns=["row", "statistic", "p_value", "effect_size"]
-                         ).set_index("row")
-    out.loc[table.index, ["statistic", "p_value", "effect_size"]] = table.to_numpy()
-    out.loc[table.index, "exact"] = True
+    out.loc[rows, ["statistic", "p_value", "effect_size"]] = np.column_stack(
+        [statistic, p, effect])
+    out.loc[rows, "exact"] = True
 
 
 def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
@@ -191,15 +216,18 @@ def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
     exact = sums.index[ok & (n1 < _EXACT_BELOW) & (n2 < _EXACT_BELOW)
                        & (sums["max_t"].to_numpy() <= 1)]
     if len(exact):
-        found: list[tuple[object, float, float, float]] = []
-        for row, part in frame[frame["row"].isin(exact)].groupby("row", sort=False):
+        chosen = sums.loc[exact].assign(u=u[sums.index.isin(exact)])
+
+        def exact_p(part: pd.DataFrame) -> float:
             # No ties: every count is 0 or 1. Exact as stats.independent_change(mann_whitney).
             observed = part["value"].to_numpy(dtype=np.float64)
             before = observed[part["before"].to_numpy() > 0]
             after = observed[part["after"].to_numpy() > 0]
             res = sps.mannwhitneyu(after, before, use_continuity=False, method="exact")
-            u_exact = float(res.statistic)
-            found.append((row, u_exact, float(res.pvalue),
-                          2.0 * u_exact / (before.size * after.size) - 1))
-        _put_exact(out, found)
+            return float(res.pvalue)
+
+        p_exact = _exact_p_values(frame, chosen[["u", "n1", "n2"]], exact_p)
+        u_exact = chosen["u"].to_numpy()
+        _put_exact(out, exact, u_exact, p_exact,
+                   2.0 * u_exact / (chosen["n1"].to_numpy() * chosen["n2"].to_numpy()) - 1)
     return out
