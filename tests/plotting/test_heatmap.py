@@ -10,6 +10,7 @@ from matplotlib.colors import to_hex, to_rgba
 
 from getting_to_outcomes.plotting import plot_heatmap
 from getting_to_outcomes.plotting import style as _style
+from getting_to_outcomes.plotting.chart_data import CellLabels, written
 
 from .tables import SCALE_ID, summary_frame, summary_row
 
@@ -54,12 +55,12 @@ def test_a_withheld_cell_is_grey_hatched_and_labelled(framework) -> None:
     assert box.get_facecolor() == pytest.approx(to_rgba(_style.WITHHELD_COLOR))
     # Column 1 (a.two), row 2 (Gamma).
     assert (int(box.get_x()), int(box.get_y())) == (1, 2)
-    assert "n < 5" in [t.get_text() for t in ax.texts]
+    assert "n < 5" in written(ax)
 
 
 def test_a_withheld_value_is_never_written_anywhere() -> None:
     ax = plot_heatmap(summary_frame(_grid()), caption=False)
-    assert all("13" not in t.get_text() for t in ax.texts)
+    assert all("13" not in text for text in written(ax))
     assert "13" not in _style.alt_text(ax.figure)
 
 
@@ -73,11 +74,30 @@ def test_a_cell_without_data_is_blank_not_zero() -> None:
 def test_cells_show_the_score_and_n_only_where_n_is_below_twice_the_minimum() -> None:
     # Without a framework the minimum group size is 5: n = 7 is small, 22 and 40 are not.
     ax = plot_heatmap(summary_frame(_grid()), caption=False)
-    texts = [t.get_text() for t in ax.texts]
+    texts = written(ax)
     assert "80" in texts
     assert "55" in texts
     assert "95\nn=7" in texts
     assert not [t for t in texts if "n=4" in t or "n=2" in t]
+    # Each in its own cell: column a.one, rows Alpha, Beta and Gamma.
+    cells = {(x, y): text for labels in ax.artists if isinstance(labels, CellLabels)
+             for x, y, text, _ in labels.cells}
+    assert cells[(0.5, 0.5)] == "80"
+    assert cells[(0.5, 1.5)] == "55"
+    assert cells[(0.5, 2.5)] == "95\nn=7"
+    assert cells[(1.5, 1.5)] == "no\ndata"
+
+
+def test_the_cells_labels_are_text_in_the_svg_file_centred_on_their_cells() -> None:
+    import xml.etree.ElementTree as ET
+
+    ax = plot_heatmap(summary_frame(_grid()), caption=False)
+    svg = ET.fromstring(_style.figure_bytes(ax.figure, "svg"))
+    texts = [(t.text, t.get("style", "")) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    cells = [(text, style) for text, style in texts if "font-size: 7px" in style]
+    assert [text for text, _ in cells] == ["80", "20", "55", "95", "n=7"]
+    # One line: anchored on the cell's centre; two lines are placed line by line.
+    assert all("text-anchor: middle" in style for _, style in cells[:3])
 
 
 def test_long_names_end_in_an_ellipsis_on_the_chart_and_stay_whole_in_the_alt_text() -> None:
@@ -100,8 +120,7 @@ def test_status_cells_use_the_status_colour_and_symbol() -> None:
     on_track = _style.STATUS_ORDER.index("on_track")
     assert data[0, 0] == on_track
     assert to_hex(faces[0]) == _style.STATUS_COLORS["on_track"].lower()
-    texts = [t.get_text() for t in ax.texts]
-    assert f"{_style.STATUS_SYMBOLS['target_achieved']}\nn=7" in texts
+    assert f"{_style.STATUS_SYMBOLS['target_achieved']}\nn=7" in written(ax)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Withheld (small group)" in legend
 
@@ -132,7 +151,7 @@ def test_big_grids_are_not_annotated() -> None:
                         score_0_100=float((i * j) % 100))
             for i in range(30) for j in range(20)]
     ax = plot_heatmap(summary_frame(rows), caption=False)
-    assert not [t for t in ax.texts if "n=" in t.get_text()]
+    assert written(ax) == []
 
 
 def test_the_alt_text_names_the_highest_and_lowest_cells() -> None:

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from PIL import Image
 
@@ -170,7 +171,7 @@ def test_offscreen_figures_are_not_held_by_pyplot(two_orgs_one_withheld) -> None
     with _style.offscreen():
         ax = plot_before_after(two_orgs_one_withheld)
     assert plt.get_fignums() == []
-    assert type(ax.figure.canvas).__name__ == "FigureCanvasAgg"
+    assert isinstance(ax.figure.canvas, FigureCanvasAgg)
 
 
 def test_charts_made_on_screen_go_through_pyplot(two_orgs_one_withheld) -> None:

@@ -166,6 +166,10 @@ def plot_heatmap(
     ax.hlines(np.arange(1, n_rows), 0, n_cols, colors="white", linewidth=1.2, zorder=1.5)
     ax.vlines(np.arange(1, n_cols), 0, n_rows, colors="white", linewidth=1.2, zorder=1.5)
     withheld_count = no_data = 0
+    # Every cell's label through one artist each for values and for blanks (a Text per
+    # cell was half of a large heatmap's time); the files are the same.
+    value_labels = _d.CellLabels(ax, ha="center", va="center", fontsize=7, linespacing=1.05)
+    blank_labels = _d.CellLabels(ax, ha="center", va="center", fontsize=6)
     for i, j, row in cells:
         label = _d.withheld(row, fw) if row is not None else None
         if label:
@@ -179,8 +183,7 @@ def plot_heatmap(
             ax.add_patch(Rectangle((j + 0.04, i + 0.04), 0.92, 0.92, facecolor="white",
                                    edgecolor="#D0D0D0", linewidth=0.6, gid="no_data"))
             if annotate:
-                ax.text(j + 0.5, i + 0.5, "no\ndata", ha="center", va="center", fontsize=6,
-                        color=_style.MUTED, in_layout=False)
+                blank_labels.add(j + 0.5, i + 0.5, "no\ndata", _style.MUTED)
             continue
         if not annotate or row is None:
             continue
@@ -198,11 +201,8 @@ def plot_heatmap(
             status = _style.STATUS_ORDER[int(codes[i, j])]
             face = _style.STATUS_COLORS[status]
             head = _style.STATUS_SYMBOLS.get(status, "")
-        # One text per cell, left out of the layout (it lies inside the axes): hundreds of
-        # cells would otherwise be measured and drawn twice over in every export.
-        ax.text(j + 0.5, i + 0.5, f"{head}\n{n_text}" if n_text else head, ha="center",
-                va="center", fontsize=7, linespacing=1.05,
-                color=_style.text_color_on(face), in_layout=False)
+        value_labels.add(j + 0.5, i + 0.5, f"{head}\n{n_text}" if n_text else head,
+                         _style.text_color_on(face))
     if network and NETWORK in row_keys and n_rows > 1:
         ax.axhline(row_keys.index(NETWORK), color="#333333", linewidth=1.2)
     _realm_dividers(ax, col_keys, fw, frame)

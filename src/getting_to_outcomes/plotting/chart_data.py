@@ -15,9 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
+from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 from matplotlib.transforms import offset_copy
 
@@ -57,6 +59,84 @@ def legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int, gap: float = 44
     anchor = offset_copy(ax.transAxes, fig=fig, y=-gap, units="points")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
               bbox_transform=anchor, ncol=ncol, frameon=False, fontsize=8.5)
+
+
+class CellLabels(Artist):
+    """Short texts in the cells of a grid, alike but for their place and colour, as one artist.
+
+    A heatmap writes a label in each of hundreds of cells. A :class:`~matplotlib.text.Text`
+    per cell made half of such a chart's time: building each one, laying it out and, at the
+    end, collecting its few dozen objects. Here one Text is moved from cell to cell as the
+    grid is drawn, so every label is laid out and written exactly as its own Text would be
+    (the same ``<text>`` elements in an SVG file, the same pixels in a PNG), with one object
+    for them all. ``text_kwargs`` are the labels' common properties (size, alignment, line
+    spacing), as given to :meth:`~matplotlib.axes.Axes.text`.
+
+    Examples
+    --------
+    >>> fig = _style.new_figure(3, 2)
+    >>> ax = fig.add_subplot()
+    >>> labels = CellLabels(ax, ha="center", va="center", fontsize=7)
+    >>> labels.add(0.5, 0.5, "80", "white")
+    >>> labels.add(1.5, 0.5, "95\\nn=7", "black")
+    >>> labels.get_texts()
+    ['80', '95\\nn=7']
+    >>> labels in ax.get_children()
+    True
+    """
+
+    def __init__(self, ax: Axes, **text_kwargs: Any) -> None:
+        super().__init__()
+        self.cells: list[tuple[float, float, str, Any]] = []
+        # The labels lie inside the axes: they take no part in laying the figure out.
+        self.set_in_layout(False)
+        ax.add_artist(self)
+        self.set_zorder(text_kwargs.pop("zorder", Text.zorder))
+        # As Axes.text makes its Text (data coordinates, not clipped), but held by no one.
+        self._stamp = Text(0, 0, "", transform=ax.transData, clip_on=False,
+                           **{"in_layout": False, **text_kwargs})
+        self._stamp.set_figure(figure_of(ax))
+        self._stamp.axes = ax
+
+    def add(self, x: float, y: float, text: str, color: Any) -> None:
+        """Write ``text`` centred on ``(x, y)`` (data coordinates) in ``color``."""
+        self.cells.append((x, y, text, color))
+        self.stale = True
+
+    def get_texts(self) -> list[str]:
+        """The labels, in the order they were added."""
+        return [text for _, _, text, _ in self.cells]
+
+    @allow_rasterization  # type: ignore[untyped-decorator]
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible():
+            return
+        stamp = self._stamp
+        for x, y, text, color in self.cells:
+            stamp.set_position((x, y))
+            stamp.set_text(text)
+            stamp.set_color(color)
+            stamp.draw(renderer)
+        self.stale = False
+
+
+def written(ax: Axes) -> list[str]:
+    """Every text written inside ``ax``: its texts, then the labels of its grids' cells.
+
+    Examples
+    --------
+    >>> fig = _style.new_figure(3, 2)
+    >>> ax = fig.add_subplot()
+    >>> _ = ax.text(0, 0, "no data")
+    >>> CellLabels(ax, fontsize=7).add(0.5, 0.5, "80", "white")
+    >>> written(ax)
+    ['no data', '80']
+    """
+    texts = [t.get_text() for t in ax.texts]
+    for artist in ax.artists:
+        if isinstance(artist, CellLabels):
+            texts += artist.get_texts()
+    return texts
 
 
 def row_pitch(rows: int) -> float:

@@ -41,6 +41,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
 from getting_to_outcomes.io import write_bytes_atomic
+from getting_to_outcomes.plotting._canvas import MeasuringCanvasAgg, MeasuringCanvasSVG
 
 __all__ = [
     "GROUP_COLORS",
@@ -283,13 +284,15 @@ def new_figure(
 
     Examples
     --------
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
     >>> fig = new_figure(4, 3)
-    >>> type(fig.canvas).__name__
-    'FigureCanvasAgg'
+    >>> isinstance(fig.canvas, FigureCanvasAgg)
+    True
     """
     with house_style():
         fig = Figure(figsize=(width, height), layout=layout)
-    FigureCanvasAgg(fig)
+    # Its renderers measure each string once per process, not once per figure.
+    MeasuringCanvasAgg(fig)
     return fig
 
 
@@ -507,7 +510,8 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
     if "png" in formats and dpi < MIN_DPI:
         msg = f"PNG exports need at least {MIN_DPI} dpi so that they print sharply; got {dpi}"
         raise ValueError(msg)
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas = (fig.canvas if isinstance(fig.canvas, FigureCanvasAgg)
+              else MeasuringCanvasAgg(fig))
     description = alt_text(fig)
     out: dict[str, bytes] = {}
     engine = fig.get_layout_engine()
@@ -535,10 +539,18 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
                 extra: dict[str, Any] = (
                     {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {})
                 buffer = io.BytesIO()
-                fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata,
-                            **extra)
+                if fmt == "svg":
+                    # Saved by the SVG canvas whose renderer measures each string once per
+                    # process; the figure goes back to its own canvas after.
+                    MeasuringCanvasSVG(fig).print_figure(
+                        buffer, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata)
+                    fig.set_canvas(canvas)
+                else:
+                    fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=bbox,
+                                metadata=metadata, **extra)
                 out[fmt] = buffer.getvalue()
         finally:
+            fig.set_canvas(canvas)
             fig.set_layout_engine(engine)
             fig.set_dpi(old_dpi)
     return out

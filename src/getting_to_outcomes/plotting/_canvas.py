@@ -1,0 +1,162 @@
+"""Canvases whose renderers measure each string once per process, for the library's charts.
+
+Private: :func:`getting_to_outcomes.plotting.style.new_figure` and
+:func:`~getting_to_outcomes.plotting.style.render` use them.
+
+Matplotlib keeps the sizes of the strings it has measured per renderer, and every figure
+gets new renderers: one to lay it out, another to save its SVG. Shaping a string (FreeType
+and libraqm) costs about 25 µs a character, so a report that shows the same names and
+numbers on twenty charts measured each of them about forty times. These renderers keep the
+measurements in one table for the process, keyed by everything that decides them (the
+string, the font properties, math or not, the resolution and the hinting settings), and
+return exactly what the stock renderer returns, so the charts are drawn the same, to the
+byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib import cbook
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
+from matplotlib.font_manager import FontProperties, findfont, get_font
+
+__all__ = ["MeasuringCanvasAgg", "MeasuringCanvasSVG", "forget_measurements"]
+
+#: Width, height and descent of each string measured, by renderer kind and settings.
+_SIZES: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+#: Ascent, descent and line gap of each font at each resolution.
+_HEIGHTS: dict[tuple[Any, ...], tuple[float, float, float] | tuple[None, None, None]] = {}
+#: Past this many strings the tables start again (a long notebook session stays small).
+_LIMIT = 50_000
+
+
+def forget_measurements() -> None:
+    """Empty the tables of measured strings and fonts (they refill as charts are drawn)."""
+    _SIZES.clear()
+    _HEIGHTS.clear()
+
+
+def _hinting() -> tuple[Any, Any]:
+    return mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"]
+
+
+def _font_heights(prop: FontProperties, dpi: float
+                  ) -> tuple[float, float, float] | tuple[None, None, None]:
+    """Ascent, descent and line gap of ``prop``'s font in pixels at ``dpi``, as text.py has them.
+
+    The same arithmetic as :class:`matplotlib.text.Text` applies when the renderer has no
+    such method (typographic metrics of the OS/2 table, else those of hhea), done once per
+    font and resolution instead of once per text drawn.
+    """
+    key = (hash(prop), dpi)
+    found = _HEIGHTS.get(key)
+    if found is not None:
+        return found
+    font: Any = get_font(findfont(prop))
+    heights: tuple[float, float, float] | tuple[None, None, None] = (None, None, None)
+    for table_name, gap_key, ascent_key, descent_key in (
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+            ("hhea", "lineGap", "ascent", "descent")):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        head = font.get_sfnt_table("head")
+        units_per_em = head["unitsPerEm"] if head is not None else 2048
+        scale = prop.get_size_in_points() * dpi / 72 / units_per_em
+        heights = (table[ascent_key] * scale, -table[descent_key] * scale,
+                   table[gap_key] * scale)
+        break
+    if len(_HEIGHTS) > _LIMIT:
+        _HEIGHTS.clear()
+    _HEIGHTS[key] = heights
+    return heights
+
+
+def _remember(key: tuple[Any, ...], size: tuple[float, float, float]
+              ) -> tuple[float, float, float]:
+    if len(_SIZES) > _LIMIT:
+        _SIZES.clear()
+    _SIZES[key] = size
+    return size
+
+
+class _RendererAgg(RendererAgg):
+    """Agg renderer measuring each string once per process."""
+
+    def get_text_width_height_descent(self, s: str, prop: FontProperties,
+                                      ismath: Any) -> tuple[float, float, float]:
+        key = ("agg", s, hash(prop), ismath, self.dpi, *_hinting())
+        size = _SIZES.get(key)
+        if size is None:
+            size = _remember(key, super().get_text_width_height_descent(  # type: ignore[no-untyped-call]
+                s, prop, ismath))
+        return size
+
+    # Matplotlib's text layout asks a renderer for this where it has it (text.py), and
+    # otherwise looks the font up and reads its tables for every text drawn.
+    def _get_font_height_metrics(self, prop: FontProperties
+                                 ) -> tuple[float, float, float] | tuple[None, None, None]:
+        return _font_heights(prop, self.dpi)
+
+
+class _RendererSVG(RendererSVG):
+    """SVG renderer measuring each string once per process."""
+
+    def get_text_width_height_descent(self, s: str, prop: FontProperties,
+                                      ismath: Any) -> tuple[float, float, float]:
+        key = ("svg", s, hash(prop), ismath)
+        size = _SIZES.get(key)
+        if size is None:
+            size = _remember(key, super().get_text_width_height_descent(  # type: ignore[no-untyped-call]
+                s, prop, ismath))
+        return size
+
+    def _get_font_height_metrics(self, prop: FontProperties
+                                 ) -> tuple[float, float, float] | tuple[None, None, None]:
+        # Text is laid out for SVG at 72 dots per inch (print_svg sets the figure's).
+        return _font_heights(prop, 72.0)
+
+
+class MeasuringCanvasAgg(FigureCanvasAgg):
+    """The Agg canvas, with a renderer that measures each string once per process."""
+
+    def get_renderer(self) -> RendererAgg:
+        # As FigureCanvasAgg.get_renderer, with the measuring renderer.
+        figure: Any = self.figure
+        w, h = self.get_width_height(physical=True)
+        key = w, h, figure.dpi
+        if self._lastKey != key:
+            self.renderer = _RendererAgg(w, h, figure.dpi)  # type: ignore[no-untyped-call]
+            self._lastKey = key
+        renderer: RendererAgg = self.renderer
+        return renderer
+
+
+class MeasuringCanvasSVG(FigureCanvasSVG):
+    """The SVG canvas, with a renderer that measures each string once per process."""
+
+    def print_svg(self, filename: Any, *, bbox_inches_restore: Any = None,
+                  metadata: dict[str, Any] | None = None, **_handled: Any) -> None:
+        # As FigureCanvasSVG.print_svg, with the measuring renderer. print_figure passes
+        # this canvas what it has already applied (dpi, face and edge colours).
+        figure: Any = self.figure
+        with cbook.open_file_cm(filename, "w", encoding="utf-8") as opened:
+            fh: Any = opened
+            if not cbook.file_requires_unicode(fh):
+                fh = codecs.getwriter("utf-8")(fh)
+            dpi = figure.dpi
+            figure.dpi = 72
+            width, height = figure.get_size_inches()
+            w, h = width * 72, height * 72
+            renderer: Any = MixedModeRenderer(  # type: ignore[no-untyped-call]
+                figure, width, height, dpi,
+                _RendererSVG(w, h, fh, image_dpi=dpi,  # type: ignore[no-untyped-call]
+                             metadata=metadata),
+                bbox_inches_restore=bbox_inches_restore)
+            figure.draw(renderer)
+            renderer.finalize()
