@@ -24,7 +24,14 @@ import pandas as pd
 from getting_to_outcomes._format import plural
 from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.plotting import chart_data as _d
-from getting_to_outcomes.reporting._readable import Format, change_verdict, direction, formats
+from getting_to_outcomes.reporting._readable import (
+    Format,
+    change_verdict,
+    direction,
+    formats,
+    latest_by_group,
+    verdicts,
+)
 
 if TYPE_CHECKING:
     from getting_to_outcomes.definitions import Framework
@@ -193,17 +200,17 @@ def funder_findings(frame: pd.DataFrame, members: Sequence[Any], framework: Fram
     grantees = overall[overall["group"].isin(set(members))]
     if not grantees.empty:
         order = _d.period_order(grantees, None, framework)
-        latest = pd.concat([_latest(block, framework) for _, block in
-                            grantees.groupby("group", sort=False)]) if order else grantees
+        # Each grantee's periods in its own time order, as a report of it alone would say.
+        orders = {g: _d.period_order(block, None, framework)
+                  for g, block in grantees.groupby("group", sort=False)}
+        latest = latest_by_group(grantees, orders) if order else grantees
         # One row per grantee and indicator: counted as grantees' indicators, not indicators.
         sentence = _target_sentence(latest, "grantee indicator")
         if sentence:
             found.items.append(("Targets", "Across grantees' own targets. " + sentence))
         met = latest[latest["status"] == "target_achieved"].groupby("group").size()
-        verdicts = pd.Series([change_verdict(r, direction(framework, str(r["indicator_id"]),
-                                                          grantees))
-                              for r in latest.to_dict("records")], index=latest.index)
-        falling = latest[verdicts == "decline"].groupby("group").size()
+        moved = verdicts(latest, framework, grantees)
+        falling = latest[moved == "decline"].groupby("group").size()
         if len(met):
             best = met.sort_values(ascending=False, kind="stable").head(NAMED)
             found.items.append(("Most targets met", "; ".join(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,16 +24,16 @@ _WIDE_SCORE = "scores"
 
 def report_package(
     tables: Sequence[Table],
+    cells: Mapping[str, pd.DataFrame],
     paths: Mapping[str, Path],
     out: Path,
     meta: Mapping[str, Any],
     framework: Framework | None,
-    as_written: Callable[[pd.DataFrame], pd.DataFrame],
 ) -> dict[str, Any]:
     """The descriptor of a report's CSV tables (``paths``: table key -> file written).
 
-    ``as_written`` turns a table into the frame its CSV file holds (formulas neutralised),
-    so that each field's type is the type of the cells in the file.
+    ``cells`` holds each table as its CSV file does (formulas neutralised), so that each
+    field's type is the type of the cells in the file.
     """
     statuses = list(_style.STATUS_LABELS)
     definitions = ({i.name: i.definition for i in framework.indicators}
@@ -50,7 +50,7 @@ def report_package(
             enums.update(dict.fromkeys(others, statuses))
         elif table.key == _WIDE_SCORE:
             units = dict.fromkeys(others, "points (0-100)")
-        schema = table_schema(as_written(table.frame), framework=framework, enums=enums,
+        schema = table_schema(cells[table.key], framework=framework, enums=enums,
                               descriptions=descriptions, units=units)
         resources.append(table_resource(
             paths[table.key].relative_to(out).as_posix(), schema, name=table.key,

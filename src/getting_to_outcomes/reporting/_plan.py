@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from getting_to_outcomes import plotting as _plots
@@ -689,30 +690,29 @@ def _grantee_overview(frame: pd.DataFrame, members: Sequence[Any],
     """One row per grantee, at most eight columns: what a funder looks at first."""
     defined = len(framework.indicators) if framework is not None else frame[
         "indicator_id"].nunique()
-    order = _d.period_order(frame, None, framework)
-    by_group = _by_group(frame)
+    latest = _r.latest_by_group(frame, _d.period_order(frame, None, framework))
+    # (group, status) and (group, verdict) counted once for every grantee.
+    counts: dict[Any, int] = {}
+    if "status" in latest.columns:
+        counts = latest.groupby(["group", "status"], sort=False).size().to_dict()
+    moved = pd.Series(_r.verdicts(latest, framework, frame), index=latest.index)
+    changes = moved.groupby(latest["group"], sort=False).value_counts().to_dict() if len(
+        latest) else {}
+    known = ~np.isnan(_r.numbers(frame["value"]))
+    with_data = frame.loc[known].groupby("group", sort=False)["indicator_id"].nunique()
     records = []
     for g in members:
-        block = by_group.get(g, frame.iloc[:0])
-        later = block[block["period"].astype(str) != block["baseline_period"].astype(str)] \
-            if "baseline_period" in block.columns else block
-        latest = _d.latest_rows(later, order, None) if not later.empty else later
-        statuses = latest["status"].value_counts() if "status" in latest else \
-            pd.Series(dtype=int)
-        verdicts = [_r.change_verdict(r, _r.direction(framework, str(r["indicator_id"]),
-                                                      frame))
-                    for r in latest.to_dict("records")]
-        with_data = block.loc[block["value"].map(_d.is_num), "indicator_id"].nunique()
+        has = int(with_data.get(g, 0))
         records.append({
             "Grantee": _d.label(g, labels),
-            "Indicators with data": f"{with_data} of {defined}",
-            "Coverage": _r.percent(with_data / defined) if defined else "",
-            "Targets met": int(statuses.get("target_achieved", 0)),
-            "On track": int(statuses.get("on_track", 0)),
-            "Behind pace": int(statuses.get("needs_acceleration", 0)
-                               + statuses.get("limited", 0)),
-            "Clear gains": verdicts.count("gain"),
-            "Clear declines": verdicts.count("decline"),
+            "Indicators with data": f"{has} of {defined}",
+            "Coverage": _r.percent(has / defined) if defined else "",
+            "Targets met": int(counts.get((g, "target_achieved"), 0)),
+            "On track": int(counts.get((g, "on_track"), 0)),
+            "Behind pace": int(counts.get((g, "needs_acceleration"), 0)
+                               + counts.get((g, "limited"), 0)),
+            "Clear gains": int(changes.get((g, "gain"), 0)),
+            "Clear declines": int(changes.get((g, "decline"), 0)),
         })
     return pd.DataFrame(records)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from getting_to_outcomes.columns import NETWORK
@@ -143,6 +144,81 @@ def change_verdict(row: Mapping[Any, Any], sign: float) -> str:
     if low > 0 or high < 0:
         return "gain" if sign * change > 0 else "decline"
     return "uncertain"
+
+
+def numbers(values: pd.Series) -> np.ndarray:
+    """The values as floats, NaN where one is missing or not a number (as ``_d.num`` each).
+
+    Examples
+    --------
+    >>> numbers(pd.Series([1, None, "x", 2.5], dtype=object)).tolist()
+    [1.0, nan, nan, 2.5]
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype):
+        return values.to_numpy(dtype="float64", na_value=math.nan)
+    return np.fromiter((_d.num(v) for v in values), dtype="float64", count=len(values))
+
+
+def verdicts(rows: pd.DataFrame, framework: Framework | None,
+             frame: pd.DataFrame) -> np.ndarray:
+    """:func:`change_verdict` of every row, the direction of each indicator looked up once.
+
+    ``frame`` is where an indicator the framework does not define finds its direction.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"indicator_id": ["a", "a", "a"], "change": [0.4, 0.4, None],
+    ...                      "change_ci_low": [0.1, -0.1, None],
+    ...                      "change_ci_high": [0.7, 0.9, None]})
+    >>> verdicts(rows, None, rows).tolist()
+    ['gain', 'uncertain', '']
+    """
+    out = np.full(len(rows), "", dtype=object)
+    if rows.empty:
+        return out
+    ids = rows["indicator_id"].astype(str)
+    signs = ids.map({i: direction(framework, i, frame) for i in ids.unique()}).to_numpy(
+        dtype="float64")
+
+    def column(name: str) -> np.ndarray:
+        if name not in rows.columns:
+            return np.full(len(rows), math.nan)
+        return numbers(rows[name])
+
+    change, low, high = column("change"), column("change_ci_low"), column("change_ci_high")
+    measured = ~np.isnan(change) & (signs != 0)
+    bounded = ~np.isnan(low) & ~np.isnan(high)
+    clear = bounded & ((low > 0) | (high < 0))
+    out[measured] = "uncertain"
+    out[measured & clear & (signs * change > 0)] = "gain"
+    out[measured & clear & ~(signs * change > 0)] = "decline"
+    return out
+
+
+def latest_by_group(frame: pd.DataFrame, orders: Mapping[Any, Sequence[Any]] | Sequence[Any]
+                    ) -> pd.DataFrame:
+    """Each group's rows after its baseline, at each indicator's latest such period.
+
+    What ``_d.latest_rows`` gives one group's rows whose period is not their baseline
+    period, for every group in one pass. ``orders`` is the time order of the periods: one
+    for every group, or a mapping of group to its own order. Rows keep their order.
+    """
+    if "baseline_period" in frame.columns:
+        frame = frame[frame["period"].astype(str) != frame["baseline_period"].astype(str)]
+    if frame.empty:
+        return frame
+    if isinstance(orders, Mapping):
+        ranks = {g: {p: k for k, p in enumerate(order)} for g, order in orders.items()}
+        empty: dict[Any, int] = {}
+        rank = pd.Series([ranks.get(g, empty).get(p, -1) for g, p in
+                          zip(frame["group"].tolist(), frame["period"].tolist(), strict=True)],
+                         index=frame.index, dtype="float64")
+    else:
+        rank = frame["period"].map({p: k for k, p in enumerate(orders)}).fillna(-1)
+    best = rank.groupby([frame["group"], frame["indicator_id"]], sort=False).transform("max")
+    chosen: pd.DataFrame = frame[rank == best]
+    return chosen
 
 
 def status_words(row: Mapping[Any, Any]) -> str:

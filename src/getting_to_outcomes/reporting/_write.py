@@ -117,10 +117,6 @@ class ReportFiles:
                 f"{plural(len(self.tables), 'table')})")
 
 
-def _unchanged(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame
-
-
 def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
     records = json.loads(frame.to_json(orient="records", date_format="iso",
                                        default_handler=str))
@@ -332,13 +328,16 @@ def write_report(
             rendered.append(result.rendered)
             chart_files[result.chart.key] = result.rendered.files
             written += result.rendered.files
+        # Each table as its files hold it (formulas neutralised), made once for the CSV
+        # file, the workbook and the data package's field types.
+        cells = {t.key: t.frame if raw_cells else neutralise_formulas(t.frame)
+                 for t in tables}
         for table in tables:
-            path = write_table(table.frame, stage / "tables" / f"{table.key}.csv",
-                               raw_cells=raw_cells, encoding="utf-8-sig")
+            path = write_table(cells[table.key], stage / "tables" / f"{table.key}.csv",
+                               raw_cells=True, encoding="utf-8-sig")
             table_files[table.key] = path
             written.append(path)
-        written.append(write_table({t.key: t.frame for t in tables}, stage / "tables.xlsx",
-                                   raw_cells=raw_cells))
+        written.append(write_table(cells, stage / "tables.xlsx", raw_cells=True))
         tick("tables")
         meta = _meta(data, mode, org, labels, title)
         payload = {
@@ -350,8 +349,7 @@ def write_report(
                            json.dumps(payload, indent=2, ensure_ascii=False,
                                       default=str).encode())
         written.append(stage / "summary.json")
-        package = report_package(tables, table_files, stage, meta, fw,
-                                 _unchanged if raw_cells else neutralise_formulas)
+        package = report_package(tables, cells, table_files, stage, meta, fw)
         written.append(write_data_package(package, stage))
         tick("summary.json")
         page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
