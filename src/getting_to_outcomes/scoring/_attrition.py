@@ -59,15 +59,16 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
     frame = frame[frame["subgroup_dimension"] == ALL]
     later = frame.loc[frame["period"].astype(str) != frame["baseline_period"].astype(str),
                       ["indicator_id", "period", "baseline_period"]].drop_duplicates()
+    # Each table split by indicator and period once, not filtered again for every pair.
+    cells_of, pairs_of, moves_of = _split(cells), _split(pairs), _split(moves)
+    paired = set(pairs["indicator_id"])
     rows = []
     for indicator, period, base in later.itertuples(index=False):
-        if indicator not in set(pairs["indicator_id"]):
+        if indicator not in paired:
             continue  # no pairing for this kind of indicator (e.g. milestones, counts)
-        at_base = cells[(cells["indicator_id"] == indicator)
-                        & (cells["period"].astype(str) == str(base))].set_index("group")
-        matched = pairs[(pairs["indicator_id"] == indicator)
-                        & (pairs["period"].astype(str) == str(period))].set_index("group")
-        groups = [g for g in at_base.index if at_base.loc[g, "n"] > 0]
+        at_base = cells_of.get((indicator, str(base)), cells.iloc[:0]).set_index("group")
+        matched = pairs_of.get((indicator, str(period)), pairs.iloc[:0]).set_index("group")
+        groups = [g for g, n in zip(at_base.index, at_base["n"], strict=True) if n > 0]
         if not groups:
             continue
         n_base = at_base.loc[groups, "n"].to_numpy(dtype=np.float64)
@@ -93,7 +94,8 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
             # A yes is a 1 of a proportion, or a rung at or above the level's threshold.
             threshold = (float(measure.at_or_above) if isinstance(measure, LevelMeasure)
                          else 1.0)
-            yes_kept = _yes_at_baseline(moves, indicator, str(period), groups, threshold)
+            yes_kept = _yes_at_baseline(moves_of.get((indicator, str(period)), moves.iloc[:0]),
+                                        groups, threshold)
             # As for the counts above, people who moved are capped by what the baseline holds.
             yes_kept = np.clip(yes_kept, np.maximum(yes_all - (n_base - kept), 0.0),
                                np.minimum(kept, yes_all))
@@ -128,11 +130,17 @@ def attrition_table(summary: ProgressSummary, *, assumption: str = "cautious") -
     return result
 
 
-def _yes_at_baseline(moves: pd.DataFrame, indicator: str, period: str, groups: list[Any],
-                     threshold: float) -> np.ndarray:
-    """People matched in ``period`` whose baseline value was a yes (at or above threshold)."""
-    mine = moves[(moves["indicator_id"] == indicator)
-                 & (moves["period"].astype(str) == period)
-                 & (moves["before"].astype(np.float64) >= threshold)]
+def _split(table: pd.DataFrame) -> dict[Any, pd.DataFrame]:
+    """The rows of each indicator and period (as text), in their order."""
+    if table.empty:
+        return {}
+    keys = [table["indicator_id"], table["period"].astype(str)]
+    return dict(iter(table.groupby(keys, sort=False)))
+
+
+def _yes_at_baseline(mine: pd.DataFrame, groups: list[Any], threshold: float) -> np.ndarray:
+    """People matched (``mine``: the indicator's transitions into the later period) whose
+    baseline value was a yes (at or above threshold)."""
+    mine = mine[mine["before"].astype(np.float64) >= threshold]
     counts = mine.groupby("group", sort=False)["count"].sum()
     return counts.reindex(groups).fillna(0.0).to_numpy(dtype=np.float64)

@@ -12,6 +12,7 @@ value of everyone.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from typing import Any
 
 import numpy as np
@@ -40,14 +41,39 @@ CLUSTERING_COLUMNS: list[str] = ["indicator_id", "period", "family", *CLUSTERED_
 _MEAN_KINDS = ("scale", "mean")
 
 
+class _Split:
+    """The seam's whole-group cells and the whole-group summary rows, split by indicator.
+
+    Kept for the last summary asked (by identity of its two tables): a report asks for a
+    funnel of every indicator and then the clustering table, which would otherwise filter
+    the two big tables twice per indicator.
+    """
+
+    def __init__(self, cells: pd.DataFrame, frame: pd.DataFrame) -> None:
+        self.sources = (weakref.ref(cells), weakref.ref(frame))
+        whole = cells[(cells["dimension"] == ALL) & (cells["subgroup"] == ALL)]
+        self.cells = dict(iter(whole.groupby("indicator_id", sort=False)))
+        rows = frame[frame["subgroup"] == ALL]
+        self.rows = dict(iter(rows.groupby("indicator_id", sort=False)))
+        self.empty_cells, self.empty_rows = whole.iloc[:0], rows.iloc[:0]
+
+    def of(self, cells: pd.DataFrame, frame: pd.DataFrame) -> bool:
+        return self.sources[0]() is cells and self.sources[1]() is frame
+
+
+_last_split: list[_Split] = []
+
+
 def _parts(summary: ProgressSummary, indicator: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The indicator's whole-group cells of the seam and its whole-group summary rows, with
-    the period as text; filtered once, so that a funnel reads the big tables once."""
-    cells: pd.DataFrame = summary.aggregates.cells
-    cells = cells[(cells["indicator_id"] == indicator) & (cells["dimension"] == ALL)
-                  & (cells["subgroup"] == ALL)]
+    the period as text; the big tables are split by indicator once per summary."""
+    all_cells: pd.DataFrame = summary.aggregates.cells
     frame: pd.DataFrame = summary.frame
-    rows = frame[(frame["indicator_id"] == indicator) & (frame["subgroup"] == ALL)]
+    if not (_last_split and _last_split[0].of(all_cells, frame)):
+        _last_split[:] = [_Split(all_cells, frame)]
+    split = _last_split[0]
+    cells = split.cells.get(indicator, split.empty_cells)
+    rows = split.rows.get(indicator, split.empty_rows)
     return (cells.assign(period=cells["period"].astype(str)),
             rows.assign(period=rows["period"].astype(str)))
 
