@@ -19,6 +19,7 @@ __all__ = [
     "DATETIME_DTYPE",
     "CheckedTable",
     "Coded",
+    "RowNumbers",
     "TextCodes",
     "code_array",
     "floats",
@@ -184,6 +185,37 @@ def _text_array(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
+def _compact_text(values: np.ndarray) -> np.ndarray:
+    """Text values as UTF-8 bytes of one width where that takes less memory than
+    variable-width strings (:func:`_variable_size`), else as those.
+
+    Byte strings sort as the text does (UTF-8 keeps the order of code points), but a
+    fixed width drops trailing NUL characters: text ending with one stays text.
+    """
+    text = _text_array(values)
+    # Asked of Python's strings: numpy's own text functions overlook a trailing NUL.
+    if text.dtype == object or not len(text) or any(str(v).endswith("\0") for v in values):
+        return text
+    # Characters first: one long value would make every value that wide once encoded.
+    if int(np.strings.str_len(text).max()) * len(text) > _variable_size(text):
+        return text
+    encoded: np.ndarray = np.strings.encode(text, "utf-8")
+    return encoded if encoded.itemsize * len(encoded) <= _variable_size(encoded) else text
+
+
+def _variable_size(labels: np.ndarray) -> int:
+    """About the bytes numpy's variable-width strings take for ``labels``: 16 each, and
+    the text and its length beside for one over 15 bytes (of UTF-8, or characters of text,
+    which are no more)."""
+    lengths = np.strings.str_len(labels)
+    return int(16 * len(labels) + np.where(lengths > 15, lengths + 8, 0).sum())
+
+
+def _decoded(labels: np.ndarray) -> np.ndarray:
+    """UTF-8 bytes back to text (as Python strings: numpy's own would be of fixed width)."""
+    return np.array([bytes(b).decode("utf-8") for b in labels], dtype=object)
+
+
 def _sorted_distinct(
     pieces: list[np.ndarray], block: int = 1 << 20
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -217,9 +249,10 @@ class TextCodes:
     """A text column held as an int32 code per row into its distinct values (-1: missing).
 
     The key columns of a file read in parts are kept this way for the rules across rows:
-    four bytes per row and each distinct value once, as compact numpy strings (Python
-    strings, or a pandas categorical's hashed categories, cost several times more).
-    :meth:`union` numbers the parts against one sorted dictionary.
+    four bytes per row and each distinct value once, as compact numpy text (Python
+    strings, or a pandas categorical's hashed categories, cost several times more): UTF-8
+    bytes of one width where that is smaller (ids of a similar length), else numpy's
+    variable-width strings. :meth:`union` numbers the parts against one sorted dictionary.
     """
 
     __slots__ = ("codes", "labels")
@@ -237,7 +270,7 @@ class TextCodes:
     def encode(cls, values: Any) -> TextCodes:
         """Code typed text values; missing ones (``NaN``, ``None``) get -1."""
         codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
-        return cls(np.asarray(codes, dtype=np.int32), _text_array(np.asarray(uniques, object)))
+        return cls(np.asarray(codes, dtype=np.int32), _compact_text(np.asarray(uniques, object)))
 
     @classmethod
     def union(cls, parts: list[TextCodes], block: int = 1 << 20) -> TextCodes:
@@ -251,6 +284,14 @@ class TextCodes:
         for part in parts:
             # Let go (not a slice, which would keep them): the parts are not used again.
             part.labels = np.empty(0, dtype=part.labels.dtype)
+        wide = max((p.dtype.itemsize for p in pieces if p.dtype.kind == "S"), default=0)
+        if any(p.dtype.kind != "S" for p in pieces) or wide * sum(sizes) > sum(
+            _variable_size(p) for p in pieces
+        ):
+            # Some parts hold text of varied length: all as variable-width strings.
+            for k, piece in enumerate(pieces):
+                if piece.dtype.kind == "S":
+                    pieces[k] = _text_array(_decoded(piece))
         labels, inverse = _sorted_distinct(pieces, block)
         codes = np.empty(sum(len(p) for p in parts), dtype=np.int32)
         at = start = 0
@@ -265,13 +306,85 @@ class TextCodes:
 
     def code_of(self, label: str) -> int:
         """The code of ``label``; -1 when no row holds it."""
-        found = np.flatnonzero(self.labels == label)
+        wanted: str | bytes = label.encode("utf-8") if self.labels.dtype.kind == "S" else label
+        found = np.flatnonzero(self.labels == wanted)
         return int(found[0]) if len(found) else -1
 
     def values_at(self, at: np.ndarray) -> list[Any]:
         """The values at positions ``at`` as Python strings (``None`` where missing)."""
         codes = self.codes[at]
-        return [None if c < 0 else str(self.labels[c]) for c in codes.tolist()]
+        labels = self.labels
+        if labels.dtype.kind == "S":
+            return [None if c < 0 else bytes(labels[c]).decode("utf-8") for c in codes.tolist()]
+        return [None if c < 0 else str(labels[c]) for c in codes.tolist()]
+
+
+class RowNumbers:
+    """The row number in its file, and the input, of every position of the tables read.
+
+    Kept per table or part, as it is read: one whose rows follow one another (no blank
+    row left out) holds its first number alone, another each row's distance from its
+    first as int32. A large file read in parts then keeps next to nothing per row for
+    the rules across rows, which look up only the rows they report.
+
+    Examples
+    --------
+    >>> numbers = RowNumbers()
+    >>> numbers.add(np.arange(2, 6), 0)
+    >>> numbers.add(np.array([2, 3, 5]), 1)
+    >>> len(numbers), numbers.rows_at(np.array([0, 3, 6])).tolist()
+    (7, [2, 5, 5])
+    >>> numbers.inputs_at(np.array([3, 4])).tolist()
+    [0, 1]
+    """
+
+    __slots__ = ("_ends", "_firsts", "_inputs", "_steps")
+
+    def __init__(self) -> None:
+        self._ends: list[int] = []  # the position just past each table
+        self._firsts: list[int] = []
+        self._inputs: list[int] = []
+        self._steps: dict[int, np.ndarray] = {}  # rows - first, of tables with gaps
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def add(self, rows: np.ndarray, input_number: int) -> None:
+        """The row numbers of the next table or part, read from input ``input_number``."""
+        first = int(rows[0]) if len(rows) else 0
+        steps = rows - first
+        if len(rows) and not np.array_equal(steps, np.arange(len(rows))):
+            wide = int(steps.max()) >= 2**31 or int(steps.min()) < -(2**31)
+            self._steps[len(self._ends)] = steps if wide else steps.astype(np.int32)
+        self._ends.append(len(self) + len(rows))
+        self._firsts.append(first)
+        self._inputs.append(input_number)
+
+    def _tables(self, at: np.ndarray) -> np.ndarray:
+        table: np.ndarray = np.searchsorted(np.array(self._ends, dtype=np.int64), at, side="right")
+        return table
+
+    def rows_at(self, at: np.ndarray) -> np.ndarray:
+        """The row numbers (int64) at positions ``at``."""
+        at = np.asarray(at, dtype=np.int64)
+        table = self._tables(at)
+        starts = np.array([0, *self._ends[:-1]], dtype=np.int64)
+        inside = at - starts[table]
+        out: np.ndarray = np.array(self._firsts, dtype=np.int64)[table]
+        for k, steps in self._steps.items():
+            mine = np.flatnonzero(table == k)
+            out[mine] += steps[inside[mine]]
+        if not self._steps:
+            out += inside
+        else:
+            plain = ~np.isin(table, np.array(list(self._steps), dtype=np.int64))
+            out[plain] += inside[plain]
+        return out
+
+    def inputs_at(self, at: np.ndarray) -> np.ndarray:
+        """The number of the input (file or table) of each position ``at``."""
+        inputs: np.ndarray = np.array(self._inputs, dtype=np.int64)[self._tables(np.asarray(at))]
+        return inputs
 
 
 def code_array(spec: FieldSpec) -> np.ndarray:

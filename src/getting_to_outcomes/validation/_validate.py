@@ -61,7 +61,13 @@ from getting_to_outcomes.validation._records import (
     record_model,
 )
 from getting_to_outcomes.validation._recordwise import check_records
-from getting_to_outcomes.validation._table import CheckedTable, Coded, TextCodes, typed_empty
+from getting_to_outcomes.validation._table import (
+    CheckedTable,
+    Coded,
+    RowNumbers,
+    TextCodes,
+    typed_empty,
+)
 from getting_to_outcomes.validation._validation_report import (
     ISSUE_COLUMNS,
     REASONS,
@@ -281,6 +287,7 @@ def validate(
     check = check_records if checks == "records" else check_columns
     ident = src.id_column
     slices: list[_Input] = []
+    numbers = RowNumbers()
     offset = 0
     dated = detected_columns(specs)
     for number, item in enumerate(items):
@@ -329,7 +336,10 @@ def validate(
                          ident if key is not None else None)
             _row_rules(fw, src, entry, cell_issues, None if keep_rows else kept, list(specs))
             entry.release()
+            numbers.add(entry.raw.rows, number)
             if not keep_rows:
+                # Each row's number is kept by ``numbers``, compactly: the part's own go.
+                entry.raw = dataclasses.replace(entry.raw, rows=np.zeros(0, dtype=np.int64))
                 _give_back_memory()
             parts.append(entry)
             offset += entry.n
@@ -338,7 +348,8 @@ def validate(
         slices += parts
     issues.rows += cell_issues.rows
     issues.frames += cell_issues.frames
-    return _assemble(fw, src, specs, slices, issues, offset, hidden, keep_rows=keep_rows)
+    return _assemble(fw, src, specs, slices, numbers, issues, offset, hidden,
+                     keep_rows=keep_rows)
 
 
 def _raw_tables(
@@ -903,6 +914,7 @@ def _assemble(
     src: DataSource,
     specs: dict[str, FieldSpec],
     entries: list[_Input],
+    numbers: RowNumbers,
     issues: Issues,
     n: int,
     hidden: set[str],
@@ -914,29 +926,15 @@ def _assemble(
     names = specs if keep_rows else [n for n in key_columns(src) if n in specs]
     # The key columns first: joining them is the largest step, and needs nothing else.
     typed = {name: _combine(entries, name, specs[name]) for name in names}
-    rows = np.empty(sum(len(e.raw.rows) for e in entries), dtype=np.int64)
-    at = 0
-    for entry in entries:
-        rows[at : at + len(entry.raw.rows)] = entry.raw.rows
-        at += len(entry.raw.rows)
-        if not keep_rows:
-            # Each part's row numbers go as they are copied: one copy at a time is enough.
-            entry.raw = dataclasses.replace(entry.raw, rows=np.zeros(0, dtype=np.int64))
     if not keep_rows:
         _give_back_memory()  # what joining the parts' keys used
-    # Allocated once at its full length (a list of per-part arrays would double it).
-    file_of = np.repeat(
-        np.array([e.input for e in entries], dtype=np.int32),
-        np.array([e.n for e in entries], dtype=np.int64),
-    )
     check_across_rows(
         framework,
         src,
         [e.checked for e in entries if e.checked is not None],
         typed,
-        rows,
+        numbers,
         files,
-        file_of,
         issues,
     )
     table = _issue_table(src.id, issues, list(specs))
@@ -963,6 +961,7 @@ def _assemble(
             _join_reasons(errors, reasons)
         for name in hidden:
             typed[name] = typed_empty(specs[name], n)
+        rows = np.concatenate([np.zeros(0, np.int64), *(e.raw.rows for e in entries)])
         valid_rows = _rows_frame(typed, ~rejected, rows)
         rejected_rows = _rows_frame(typed, rejected, rows)
         rejected_rows["reasons"] = pd.array(reasons.to_numpy()[rejected], dtype="str")
