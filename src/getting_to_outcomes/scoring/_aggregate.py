@@ -69,7 +69,8 @@ class _Codes:
                                             if d in indicator.disaggregate_by)]
         for key, dim, labels, sub in dims:
             if key not in self.cells:
-                cell = self.group * len(self.periods) + self.period
+                # Rows outside the window take any cell: they are never counted.
+                cell = np.maximum(self.group * len(self.periods) + self.period, 0)
                 self.cells[key] = cell if sub is None else cell * len(labels) + sub
             out.append((dim, labels, self.cells[key]))
         return out
@@ -201,15 +202,9 @@ class _Builder:
         if length == 0:
             return
         parts = self.parts[name]
-        for column in TABLE_COLUMNS[name]:
-            value = columns[column]
-            if column_dtype(column) == "object":
-                text = np.empty(length, dtype=object)
-                text[:] = value
-                parts[column].append(text)
-            else:
-                parts[column].append(np.broadcast_to(np.asarray(value, dtype=np.float64),
-                                                     (length,)))
+        for column in TABLE_COLUMNS[name]:  # one label for all rows: copied when joined
+            value = np.asarray(columns[column], dtype=column_dtype(column))
+            parts[column].append(np.broadcast_to(value, (length,)))
 
     def table(self, name: str) -> pd.DataFrame:
         parts = self.parts[name]
@@ -245,62 +240,93 @@ def _count_codes(codes: IntArray, size: int) -> tuple[IntArray, FloatArray]:
     return unique, found.astype(np.float64)
 
 
+def _cell_counts(
+    cell: IntArray, slot: IntArray, width: int, size: int
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """How many rows of each cell (below ``size``) are in each slot (below ``width``; the
+    last slot holds rows that are not counted): the cells and slots present, sorted, their
+    counts, and where each cell's entries start."""
+    combined, counts = _count_codes(cell * width + slot, size * width)
+    mine = combined % width < width - 1
+    cell, slot = combined[mine] // width, combined[mine] % width
+    return cell, slot, counts[mine], np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+
+
+def _slots(units: UnitValues, family: Family, valid: npt.NDArray[np.bool_]) -> tuple[
+        IntArray, FloatArray]:
+    """Each row's slot and the distinct values, sorted (``mean`` and ``share`` families).
+
+    The slot of a row with a value is its value's code (0 in the other families); of a row
+    without one, the number of codes (at least 1); of an empty row (which has no value),
+    one more; of a row that is not the indicator's (outside the window or its scope), two
+    more.
+    """
+    uniques = np.empty(0)
+    if units.pattern_values is not None and units.patterns is not None:
+        # A scale's values are those of its patterns of answers: coded per pattern.
+        per = units.pattern_values
+        uniques = np.unique(per[~np.isnan(per)])
+        n_codes = max(len(uniques), 1)
+        assert units.pattern_keyed is not None
+        empty = np.isnan(units.pattern_keyed).all(axis=1)
+        slot = np.where(np.isnan(per), n_codes + empty,
+                        np.searchsorted(uniques, per))[units.patterns]
+    else:
+        present = ~np.isnan(units.value)
+        slot = np.zeros(len(present), dtype=np.int64)
+        if family in ("mean", "share") and present.any():
+            slot[present], found = pd.factorize(units.value[present], sort=True)
+            uniques = np.asarray(found, dtype=np.float64)
+        n_codes = max(len(uniques), 1)
+        slot[~present] = n_codes + units.empty[~present]
+    if not valid.all():
+        slot[~valid] = n_codes + 2
+    return slot, uniques
+
+
 def _cells_and_values(
     builder: _Builder,
     indicator: Indicator,
     family: Family,
     units: UnitValues,
     codes: _Codes,
-    valid: npt.NDArray[np.bool_],
-    value_codes: IntArray,
+    slot: IntArray,
     value_uniques: FloatArray,
 ) -> None:
+    n_codes = max(len(value_uniques), 1)
+    width, has = n_codes + 3, slot < n_codes
     value = units.value
-    has = valid & ~np.isnan(value)
-    value_has = value[has]
-    value_codes_has = value_codes[has]
-    n_periods = len(codes.periods)
-    every = bool(valid.all())  # then masks select every row: skip them
+    # Rows without a value add nothing to the sums, which add the rows in order as before.
+    weights = {"sum": np.where(has, value, 0.0)}
+    weights["sum_sq"] = weights["sum"] * weights["sum"]
+    if units.denominator is not None:
+        weights["denominator"] = np.where(has, units.denominator, 0.0)
+    hit = None if units.threshold is None else np.r_[value_uniques >= units.threshold, [0] * 3]
     for dim, sub_labels, cell in codes.breakdowns(indicator):
         n_sub = len(sub_labels)
-        size = len(codes.groups) * n_periods * n_sub
-        n_rows = np.bincount(cell if every else cell[valid], minlength=size)
-        present = np.flatnonzero(n_rows)
-        if present.size == 0:
+        size = len(codes.groups) * len(codes.periods) * n_sub
+        row_cell, row_slot, counts, starts = _cell_counts(cell, slot, width, size)
+        if not counts.size:
             continue
-        n_empty = np.bincount(cell[units.empty if every else valid & units.empty],
-                              minlength=size)
-        cell_has = cell[has]
-        n = np.bincount(cell_has, minlength=size)
-        total = np.bincount(cell_has, weights=value_has, minlength=size)
-        total_sq = np.bincount(cell_has, weights=value_has ** 2, minlength=size)
-        if units.denominator is not None:
-            denominator = np.bincount(cell_has, weights=units.denominator[has], minlength=size)
-        else:
-            denominator = n.astype(np.float64)
-        if units.threshold is not None:
-            hit = has & (value >= units.threshold)
-            successes = np.bincount(cell[hit], minlength=size).astype(np.float64)
-        else:
-            successes = np.full(size, np.nan)
+        present, given = row_cell[starts], row_slot < n_codes
+        kinds = [given | True, row_slot == n_codes + 1, given, given if hit is None
+                 else hit[row_slot] > 0]
+        n_rows, n_empty, n, successes = np.add.reduceat(np.where(kinds, counts, 0.0), starts,
+                                                        axis=1)
         builder.add("cells", {
             "indicator_id": indicator.id, "dimension": dim,
             **_labels(codes, present, n_sub, sub_labels),
-            "n_rows": n_rows[present].astype(np.float64),
-            "n_empty": n_empty[present].astype(np.float64),
-            "n": n[present].astype(np.float64), "sum": total[present],
-            "sum_sq": total_sq[present], "denominator": denominator[present],
-            "successes": successes[present],
+            "n_rows": n_rows, "n_empty": n_empty, "n": n, "denominator": n,
+            **{name: np.bincount(cell, weights=w, minlength=size)[present]
+               for name, w in weights.items()},
+            "successes": np.nan if hit is None else successes,
         })
         if family not in ("mean", "share") or not has.any():
             continue
-        n_values = len(value_uniques)
-        combined, counts = _count_codes(cell_has * n_values + value_codes_has,
-                                        size * n_values)
         builder.add("values", {
             "indicator_id": indicator.id, "dimension": dim,
-            **_labels(codes, combined // n_values, n_sub, sub_labels),
-            "value": value_uniques[combined % n_values], "count": counts,
+            **_labels(codes, row_cell[given], n_sub, sub_labels),
+            "value": value_uniques[row_slot[given]], "count": counts[given],
         })
 
 
@@ -399,69 +425,65 @@ def _pairs(
     family: Family,
     units: UnitValues,
     codes: _Codes,
-    valid: npt.NDArray[np.bool_],
     partners: _Partners,
-    value_codes: IntArray,
+    slot: IntArray,
     value_uniques: FloatArray,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
     distribution of differences (means) or of transitions (shares)."""
     value = units.value
-    n_periods = len(codes.periods)
-    has = valid & ~np.isnan(value)
     n_values = len(value_uniques)
     if family == "mean" and n_values <= 1 << 10:
         # Every change is one of the differences between two values: coded once.
         table = np.round(value_uniques[None, :] - value_uniques[:, None], 12) + 0.0
         steps, step_of = np.unique(table, return_inverse=True)
         step_of = step_of.reshape(-1)
-    for p in range(1, n_periods):
+    for p in range(1, len(codes.periods)):
         after_rows, before_rows = partners.rows(codes, p)
-        ok = has[after_rows] & has[before_rows]
+        code_before, code_after = slot[before_rows], slot[after_rows]
+        ok = (code_before < n_values) & (code_after < n_values)
         if not ok.any():
             continue
         before, after = value[before_rows], value[after_rows]
-        code_before, code_after = value_codes[before_rows], value_codes[after_rows]
+        # Each pair's slot: the code of its change (means) or of its two values (shares).
+        pair = code_before * n_values + code_after
         if family == "mean" and n_values <= 1 << 10:
-            change_codes = step_of[code_before * n_values + code_after]
+            pair = step_of[np.where(ok, pair, 0)]
         elif family == "mean":
-            # The changes are coded once for every breakdown of this period.
             change = np.round(after[ok] - before[ok], 12) + 0.0
-            change_codes = np.zeros(len(ok), dtype=np.int64)
-            change_codes[ok], uniques = pd.factorize(change, sort=True)
+            pair[ok], uniques = pd.factorize(change, sort=True)
             steps = np.asarray(uniques, dtype=np.float64)
+        n_slots = len(steps) if family == "mean" else n_values * n_values
         for key, (dim, sub_labels, cells) in enumerate(codes.breakdowns(indicator)):
             n_sub = len(sub_labels)
             pair_cells, same = partners.cells(dim if key else None, cells, p, n_sub)
             # A unit whose subgroup changed between periods is paired in the whole group only.
             keep = ok & same
-            cell = pair_cells[keep]
-            size = len(codes.groups) * n_periods * n_sub
-            n_pairs = np.bincount(cell, minlength=size)
-            present = np.flatnonzero(n_pairs)
+            size = len(codes.groups) * len(codes.periods) * n_sub
+            pair_cell, pair_slot, counts, starts = _cell_counts(
+                pair_cells, np.where(keep, pair, n_slots), n_slots + 1, size)
+            if not counts.size:
+                continue
+            present = pair_cell[starts]
             builder.add("pair_sums", {
                 "indicator_id": indicator.id, "dimension": dim,
                 **_labels(codes, present, n_sub, sub_labels),
-                "n_pairs": n_pairs[present].astype(np.float64),
-                "sum_before": np.bincount(cell, weights=before[keep], minlength=size)[present],
-                "sum_after": np.bincount(cell, weights=after[keep], minlength=size)[present],
+                "n_pairs": np.add.reduceat(counts, starts),
+                **{f"sum_{name}": np.bincount(pair_cells, weights=np.where(keep, values, 0.0),
+                                              minlength=size)[present]
+                   for name, values in (("before", before), ("after", after))},
             })
+            labels = _labels(codes, pair_cell, n_sub, sub_labels)
             if family == "mean":
-                found = change_codes[keep]
-                unique, counts = _count_codes(cell * len(steps) + found, size * len(steps))
                 builder.add("differences", {
-                    "indicator_id": indicator.id, "dimension": dim,
-                    **_labels(codes, unique // len(steps), n_sub, sub_labels),
-                    "difference": steps[unique % len(steps)], "count": counts,
+                    "indicator_id": indicator.id, "dimension": dim, **labels,
+                    "difference": steps[pair_slot], "count": counts,
                 })
             else:
-                combined = (cell * n_values + code_before[keep]) * n_values + code_after[keep]
-                unique, counts = _count_codes(combined, size * n_values * n_values)
                 builder.add("transitions", {
-                    "indicator_id": indicator.id, "dimension": dim,
-                    **_labels(codes, unique // (n_values * n_values), n_sub, sub_labels),
-                    "before": value_uniques[(unique // n_values) % n_values],
-                    "after": value_uniques[unique % n_values], "count": counts,
+                    "indicator_id": indicator.id, "dimension": dim, **labels,
+                    "before": value_uniques[pair_slot // n_values],
+                    "after": value_uniques[pair_slot % n_values], "count": counts,
                 })
 
 
@@ -482,57 +504,49 @@ def _items(
     if not valid.any():
         return
     n_periods, n_patterns = len(codes.periods), len(units.pattern_codes)
-    cell = codes.group * n_periods + codes.period
-    combined, counts = _count_codes(cell[valid] * n_patterns + units.patterns[valid],
-                                    len(codes.groups) * n_periods * n_patterns)
-    cell, pattern = combined // n_patterns, combined % n_patterns  # sorted by cell
-    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
-    cells, which = cell[starts], np.cumsum(np.r_[False, cell[1:] != cell[:-1]])
-    k = len(measure.items)
+    k, given = len(measure.items), units.pattern_codes
     scale_codes = np.asarray([float(c.code) for c in framework.scale(measure.scale).codes])
     n_codes = len(scale_codes)
-    # [answered as 0/1 | keyed answers, 0 for missing] of each pattern: one weighted matrix
-    # product per group and period holds the pairwise-complete counts (m'm), sums (f'm)
-    # and cross-products (f'f).
-    answered = units.pattern_codes < n_codes
-    features = np.hstack([answered, np.where(answered, units.pattern_keyed, 0.0)])[pattern]
-    weighted = features * counts[:, None]
-    ends = np.r_[starts[1:], len(cell)]
-    products = np.stack([weighted[a:b].T @ features[a:b] for a, b in zip(starts, ends,
-                                                                         strict=True)])
-    # Answers as given: each item's position among the codes, counted per cell.
-    given = units.pattern_codes[pattern]
-    slot = (which[:, None] * k + np.arange(k)) * n_codes + given
-    found = np.bincount(slot[given < n_codes],
-                        weights=np.broadcast_to(counts[:, None], given.shape)[given < n_codes],
-                        minlength=len(cells) * k * n_codes)
-    n_mat = products[:, :k, :k]
-    sum_mat = products[:, k:, :k]
-    cross_mat = products[:, k:, k:]
+    # Per pattern, [answered as 0/1 | keyed answers, 0 for missing] times itself holds the
+    # pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f), and each item's
+    # answer as given, one-hot over the codes, the answer counts: summed over the rows of
+    # a group and period by one product with its patterns' counts (whole numbers: exact).
+    answered = given < n_codes
+    features = np.hstack([answered, np.where(answered, units.pattern_keyed, 0.0)])
+    per_pattern = np.hstack([(features[:, :, None] * features[:, None, :]).reshape(n_patterns, -1),
+                             (given[:, :, None] == np.arange(n_codes)).reshape(n_patterns, -1)])
+    cell = (codes.group * n_periods + codes.period)[valid] * n_patterns + units.patterns[valid]
+    size = len(codes.groups) * n_periods * n_patterns
+    if size <= 1 << 24:
+        dense = np.bincount(cell, minlength=size).reshape(-1, n_patterns)
+        cells = np.flatnonzero(dense.any(axis=1))
+        sums = dense[cells].astype(np.float64) @ per_pattern
+    else:  # very many patterns (long scales): the patterns of each group and period
+        combined, counts = _count_codes(cell, size)
+        cells, starts = np.unique(combined // n_patterns, return_index=True)
+        sums = np.stack([counts[a:b] @ per_pattern[combined[a:b] % n_patterns]
+                         for a, b in itertools.pairwise([*starts, len(combined)])])
+    products = sums[:, :4 * k * k].reshape(-1, 2 * k, 2 * k)
     ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     item_names = np.asarray(measure.items, dtype=object)
-    labels = {
-        "group": np.asarray(codes.groups, dtype=object)[cells // n_periods],
-        "period": np.asarray(codes.periods, dtype=object)[cells % n_periods],
-    }
+    group = np.asarray(codes.groups, dtype=object)[cells // n_periods]
+    period = np.asarray(codes.periods, dtype=object)[cells % n_periods]
     builder.add("items", {
         "indicator_id": indicator.id,
-        "group": np.repeat(labels["group"], k * k),
-        "period": np.repeat(labels["period"], k * k),
+        "group": np.repeat(group, k * k), "period": np.repeat(period, k * k),
         "item_i": np.tile(item_names[ii.ravel()], len(cells)),
         "item_j": np.tile(item_names[jj.ravel()], len(cells)),
-        "n": n_mat.reshape(-1),
-        "sum_i": sum_mat.reshape(-1),
-        "sum_j": np.swapaxes(sum_mat, 1, 2).reshape(-1),
-        "cross_product": cross_mat.reshape(-1),
+        "n": products[:, :k, :k].reshape(-1),
+        "sum_i": products[:, k:, :k].reshape(-1),
+        "sum_j": np.swapaxes(products[:, k:, :k], 1, 2).reshape(-1),
+        "cross_product": products[:, k:, k:].reshape(-1),
     })
     builder.add("answers", {
         "indicator_id": indicator.id,
-        "group": np.repeat(labels["group"], k * n_codes),
-        "period": np.repeat(labels["period"], k * n_codes),
+        "group": np.repeat(group, k * n_codes), "period": np.repeat(period, k * n_codes),
         "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
         "code": np.tile(scale_codes, k * len(cells)),
-        "count": found,
+        "count": sums[:, 4 * k * k:].reshape(-1),
     })
 
 
@@ -688,19 +702,8 @@ def aggregate_source(
         units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
         family = family_of(indicator)
         valid = inside & units.in_scope
-        present = ~np.isnan(units.value)
-        value_codes = np.zeros(len(frame), dtype=np.int64)
-        uniques = np.empty(0)
-        if units.pattern_values is not None and units.patterns is not None:
-            # A scale's values are those of its patterns of answers: coded per pattern.
-            per = units.pattern_values
-            uniques = np.unique(per[~np.isnan(per)])
-            value_codes = np.where(np.isnan(per), 0, np.searchsorted(uniques, per))[units.patterns]
-        elif family in ("mean", "share") and present.any():
-            found, uniq = pd.factorize(units.value[present], sort=True)
-            value_codes[present] = found
-            uniques = np.asarray(uniq, dtype=np.float64)
-        _cells_and_values(builder, indicator, family, units, codes, valid, value_codes, uniques)
+        slot, uniques = _slots(units, family, valid)
+        _cells_and_values(builder, indicator, family, units, codes, slot, uniques)
         measure = indicator.measure
         unit_columns = unit_key_columns(source, indicator)
         if (family in ("mean", "share") and unit_columns and len(window.periods) > 1
@@ -710,8 +713,7 @@ def aggregate_source(
                 unit_codes[key] = _Partners(_matching(
                     frame, unit_columns, codes, inside, source,
                     group_column if group_label is None else None))
-            _pairs(builder, indicator, family, units, codes, valid, unit_codes[key],
-                   value_codes, uniques)
+            _pairs(builder, indicator, family, units, codes, unit_codes[key], slot, uniques)
         if isinstance(measure, ScaleMeasure):
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):

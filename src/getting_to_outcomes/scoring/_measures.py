@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -254,19 +254,19 @@ def _scale(
     low, high, k, m = int(codes.min()), int(codes.max()), len(items), len(codes)
     # Each answer becomes its position among the scale's codes (m: missing), through a
     # lookup table over the codes' range; anything else is refused.
-    lookup = np.full(high - low + 3, -1, dtype=np.int64)  # one more at each end: off range
-    lookup[codes - low + 1] = np.arange(m)
-    positions = np.empty((k, len(frame)), dtype=np.int64)  # item by item, contiguous
+    lookup: npt.NDArray[np.signedinteger[Any]] = np.full(
+        high - low + 3, -1, dtype=np.int8 if m < 127 else np.int64)
+    lookup[codes - low + 1] = np.arange(m)  # one more at each end: off range
+    positions = np.empty((k, len(frame)), dtype=lookup.dtype)  # item by item, contiguous
     first_bad: tuple[int, int, BoolArray] | None = None
     for j, name in enumerate(measure.items):
         raw = numeric(frame, name, source, indicator)
         with np.errstate(invalid="ignore"):
-            at = raw.astype(np.int64)  # NaN and huge values give anything: caught below
-        at -= low - 1
-        np.clip(at, 0, high - low + 2, out=at)
-        found = lookup[at]
-        at += low - 1
-        ok = (found >= 0) & (at == raw)
+            at = raw.astype(np.int32)  # NaN and huge values give anything: caught below
+        np.clip(at, low - 1, high + 1, out=at)
+        found = lookup[at - (low - 1)]
+        ok = at == raw
+        ok &= found >= 0
         blank = np.isnan(raw)
         if np.count_nonzero(ok) + np.count_nonzero(blank) < len(raw):
             bad = ~ok & ~blank
@@ -305,7 +305,7 @@ def _scale(
     )
 
 
-def _patterns(positions: npt.NDArray[np.int64], base: int) -> tuple[
+def _patterns(positions: npt.NDArray[np.integer[Any]], base: int) -> tuple[
         npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Number the distinct columns of ``positions`` (items x rows, each entry below
     ``base``): the number of each row's pattern, and the entries of each pattern."""
@@ -328,7 +328,7 @@ def _patterns(positions: npt.NDArray[np.int64], base: int) -> tuple[
     ids = np.asarray(pd.factorize(code)[0], dtype=np.int64)
     first = np.zeros(int(ids.max()) + 1 if n else 0, dtype=np.int64)
     first[ids] = np.arange(n)  # any row of each pattern stands for it
-    return ids, positions[:, first].T
+    return ids, positions[:, first].T.astype(np.int64)
 
 
 def _milestone(
