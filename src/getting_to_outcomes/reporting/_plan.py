@@ -425,8 +425,6 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                 "Wins by the highest stage reached, by level, all grantees together.",
                 functools.partial(_plots.plot_wins_pipeline, data, indicator=indicator,
                                   **common)))
-    order = _d.period_order(frame, data, fw)
-    latest = _d.latest_rows(frame, order, None)
     network_rows = frame[frame["group"] == NETWORK]
     coverage = _coverage(frame, members, fw, labels)
     rankings = _with_shrunk(_rankings(latest, fw, labels), funnels, fw, labels)
@@ -556,11 +554,6 @@ def _rankings(frame: pd.DataFrame, framework: Framework | None,
     columns = ["indicator", "indicator_id", "period", "group", "value", "rank", "rank_best",
                "rank_worst", "shrunk"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-
-
-def _by_group(frame: pd.DataFrame) -> dict[Any, pd.DataFrame]:
-    """The rows of each group, split in one pass (not one scan of the table per group)."""
-    return {g: block for g, block in frame.groupby("group", sort=False, dropna=True)}
 
 
 def _funnels(data: Tables, latest: pd.DataFrame) -> dict[str, Any]:
@@ -742,23 +735,32 @@ def _coverage(frame: pd.DataFrame, members: Sequence[Any], framework: Framework 
               labels: Mapping[Any, str] | None) -> pd.DataFrame:
     defined = len(framework.indicators) if framework is not None else frame[
         "indicator_id"].nunique()
-    by_group = _by_group(frame)
+    # What is counted per grantee is worked out once for every row, then read by position.
+    rows = frame.groupby("group", sort=False).indices
+    known = ~np.isnan(_r.numbers(frame["value"]))
+    with_data = frame.loc[known].groupby("group", sort=False)["indicator_id"].nunique()
+    withheld = (frame["status"].eq("withheld").to_numpy(dtype=bool) if "status" in frame
+                else np.zeros(len(frame), dtype=bool))
+    flagged = (frame["reliability_flag"].map(lambda v: isinstance(v, str) and bool(v))
+               .to_numpy(dtype=bool) if "reliability_flag" in frame
+               else np.zeros(len(frame), dtype=bool))
+    sizes = _r.numbers(frame["n"]) if "n" in frame else np.full(len(frame), np.nan)
+    periods = frame["period"].to_numpy(dtype=object)
+    no_period = frame["period"].isna().to_numpy(dtype=bool)
+    nothing = np.zeros(0, dtype=np.intp)
     records = []
     for g in members:
-        block = by_group.get(g, frame.iloc[:0])
-        with_data = block.loc[block["value"].map(_d.is_num), "indicator_id"].nunique()
-        withheld = int(block["status"].eq("withheld").sum()) if "status" in block else 0
-        flags = (int(block["reliability_flag"].map(lambda v: isinstance(v, str) and bool(v))
-                     .sum()) if "reliability_flag" in block else 0)
-        sizes = block["n"].map(_d.num).dropna() if "n" in block else pd.Series(dtype=float)
+        at = rows.get(g, nothing)
+        has = int(with_data.get(g, 0))
+        size = sizes[at][~np.isnan(sizes[at])]
         records.append({
             "group": _d.label(g, labels),
             "indicators_defined": defined,
-            "indicators_with_data": with_data,
-            "coverage": round(with_data / defined, 3) if defined else None,
-            "cells_withheld": withheld,
-            "reliability_flags": flags,
-            "median_n": float(sizes.median()) if len(sizes) else None,
-            "periods": ", ".join(map(str, dict.fromkeys(block["period"].dropna()))),
+            "indicators_with_data": has,
+            "coverage": round(has / defined, 3) if defined else None,
+            "cells_withheld": int(withheld[at].sum()),
+            "reliability_flags": int(flagged[at].sum()),
+            "median_n": float(pd.Series(size).median()) if len(size) else None,
+            "periods": ", ".join(map(str, dict.fromkeys(periods[at][~no_period[at]]))),
         })
     return pd.DataFrame(records)

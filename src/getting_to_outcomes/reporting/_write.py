@@ -63,6 +63,7 @@ from getting_to_outcomes.reporting._data import (
 )
 from getting_to_outcomes.reporting._findings import funder_findings, grantee_findings
 from getting_to_outcomes.reporting._html import html_page
+from getting_to_outcomes.reporting._json import dumps_report
 from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._pdf import check_pdf_engine, print_pdf
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
@@ -340,14 +341,8 @@ def write_report(
         written.append(write_table(cells, stage / "tables.xlsx", raw_cells=True))
         tick("tables")
         meta = _meta(data, mode, org, labels, title)
-        payload = {
-            "report": meta,
-            "tables": {t.key: _json_ready(t.frame) for t in tables},
-            "notes": notes,
-        }
-        write_bytes_atomic(stage / "summary.json",
-                           json.dumps(payload, indent=2, ensure_ascii=False,
-                                      default=str).encode())
+        text = dumps_report(meta, {t.key: _json_ready(t.frame) for t in tables}, notes)
+        write_bytes_atomic(stage / "summary.json", text.encode())
         written.append(stage / "summary.json")
         package = report_package(tables, cells, table_files, stage, meta, fw)
         written.append(write_data_package(package, stage))
