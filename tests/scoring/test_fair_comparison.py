@@ -125,3 +125,34 @@ def test_a_funnel_of_change_needs_a_mean_and_people_matched_to_the_baseline(exam
         summary.funnel("leadership.decision_body_seats", period="2025", change=True)
     with pytest.raises(ScoringError, match="nobody matched between its baseline and '2023'"):
         summary.funnel("leadership.trainings_attended", period="2023", change=True)
+
+
+def test_two_summaries_asked_in_turn_each_get_their_own_funnels(example):
+    # The seam's tables are split by indicator once and kept for the last summary asked:
+    # asking another summary, then the first again, must not mix them.
+    data, summary = example
+    fewer = score(data.tables, indicators=["leadership.trainings_attended"])
+    first = summary.clustering()
+    other = fewer.clustering()
+    assert set(other["indicator_id"]) == {"leadership.trainings_attended"}
+    pd.testing.assert_frame_equal(summary.clustering(), first)
+    trainings = first[first["indicator_id"] == "leadership.trainings_attended"]
+    # Notes compared as missing or not: a table of one indicator without notes writes a
+    # missing note as None, the wider table as NaN.
+    assert other["note"].isna().tolist() == trainings["note"].isna().tolist()
+    pd.testing.assert_frame_equal(other.drop(columns="note").reset_index(drop=True),
+                                  trainings.drop(columns="note").reset_index(drop=True))
+
+
+def test_the_kept_split_is_let_go_with_its_summary(example):
+    import gc
+
+    from getting_to_outcomes.scoring import _funnel
+
+    data, _ = example
+    alone = score(data.tables, indicators=["leadership.trainings_attended"])
+    alone.clustering()
+    assert _funnel._last_split
+    del alone
+    gc.collect()
+    assert not _funnel._last_split

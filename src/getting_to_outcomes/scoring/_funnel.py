@@ -44,13 +44,14 @@ _MEAN_KINDS = ("scale", "mean")
 class _Split:
     """The seam's whole-group cells and the whole-group summary rows, split by indicator.
 
-    Kept for the last summary asked (by identity of its two tables): a report asks for a
-    funnel of every indicator and then the clustering table, which would otherwise filter
-    the two big tables twice per indicator.
+    Kept for the last summary asked (by identity of its two tables), and let go with its
+    tables: a report asks for a funnel of every indicator and then the clustering table,
+    which would otherwise filter the two big tables twice per indicator.
     """
 
     def __init__(self, cells: pd.DataFrame, frame: pd.DataFrame) -> None:
         self.sources = (weakref.ref(cells), weakref.ref(frame))
+        weakref.finalize(cells, _forget, id(self))
         whole = cells[(cells["dimension"] == ALL) & (cells["subgroup"] == ALL)]
         self.cells = dict(iter(whole.groupby("indicator_id", sort=False)))
         rows = frame[frame["subgroup"] == ALL]
@@ -62,6 +63,12 @@ class _Split:
 
 
 _last_split: list[_Split] = []
+
+
+def _forget(split: int) -> None:
+    # Called when a split's cells are freed; a newer split stays (at worst it is rebuilt).
+    if _last_split and id(_last_split[0]) == split:
+        _last_split.clear()
 
 
 def _parts(summary: ProgressSummary, indicator: str) -> tuple[pd.DataFrame, pd.DataFrame]:
