@@ -141,6 +141,9 @@ def check_across_rows(
     if not at_baseline.any():
         return
     lacking = _lacking_baseline(person, at_baseline, has_wave & ~is_baseline & (person >= 0))
+    # A few bytes a row, let go before the notes (one for each row in ``lacking``) are worded.
+    del person, is_baseline, has_wave, at_baseline
+    cache.clear()
     if not len(lacking):
         return
     who = [shown(v) for v in _values_at(typed[ident], lacking)]

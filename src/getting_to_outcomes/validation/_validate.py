@@ -937,6 +937,11 @@ def _assemble(
         files,
         issues,
     )
+    if not keep_rows:
+        # The key columns served the rules across rows alone: they go before the issue table
+        # is made (of as many notes as the rules found).
+        typed.clear()
+        _give_back_memory()
     table = _issue_table(src.id, issues, list(specs))
     rejected = np.zeros(n, dtype=bool)
     errors = table[(table["severity"] == "error") & (table["pos"] >= 0)]
