@@ -21,6 +21,7 @@ from getting_to_outcomes.plotting import (
     rank_ranges,
 )
 from getting_to_outcomes.plotting import style as _style
+from getting_to_outcomes.plotting.chart_data import CellLabels, written
 
 from .tables import SCALE_ID, summary_frame, summary_row
 
@@ -224,8 +225,8 @@ def test_three_realm_panels_with_bars_for_scores_and_words_for_gaps(realm_rollup
     policy = panels[2]
     widths = [p.get_width() for p in policy.patches]
     assert widths == [40.0]  # Alpha; Beta has no policy score
-    assert "no data" in [t.get_text() for t in policy.texts]
-    assert "40 · 3/4" in [t.get_text() for t in policy.texts]
+    assert "no data" in written(policy)
+    assert "40 · 3/4" in written(policy)
 
 
 def test_the_network_is_a_dashed_reference_line(realm_rollup) -> None:
@@ -273,12 +274,14 @@ def test_a_full_bar_keeps_its_label_inside_its_own_panel(realm_rollup) -> None:
     renderer = fig.canvas.get_renderer()
     for panel in fig.axes:
         box = panel.get_window_extent(renderer)
-        for text in panel.texts:
-            extent = text.get_window_extent(renderer)
-            assert box.x0 <= extent.x0, text.get_text()
-            assert extent.x1 <= box.x1, text.get_text()
-    labels = [t.get_text() for t in fig.axes[1].texts]
-    assert labels.count("100 · 1/1") == 2
+        shown = [(t.get_text(), t.get_window_extent(renderer)) for t in panel.texts]
+        for labels in panel.artists:
+            if isinstance(labels, CellLabels):
+                shown += zip(labels.get_texts(), labels.extents(renderer), strict=True)
+        for text, extent in shown:
+            assert box.x0 <= extent.x0, text
+            assert extent.x1 <= box.x1, text
+    assert written(fig.axes[1]).count("100 · 1/1") == 2
 
 
 def test_one_group_is_counted_in_the_singular(realm_rollup) -> None:

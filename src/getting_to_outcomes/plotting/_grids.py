@@ -426,6 +426,8 @@ def plot_ranking(
     hidden = [g for g in members if g not in shown]
     ranks = rank_ranges(frame[frame["group"].isin(shown)], direction=direction)
     rows = ranks["group"].tolist() + hidden
+    # Looked up by group once, not filtered row by row (50 pandas filters per chart).
+    rank_of = {r["group"]: r for r in ranks.to_dict("records")}
     share = _d.is_share(fw, str(indicator), frame)
     fv = _d.formatter(fw, str(indicator), frame)
     pulled = _shrunk_values(data, str(indicator), str(period)) if shrunk else {}
@@ -460,7 +462,7 @@ def plot_ranking(
             descriptions.append(f"{_d.label(g, labels)}: {label}.")
             continue
         value, c_low, c_high = (_d.num(row.get(c)) for c in ("value", "ci_low", "ci_high"))
-        info = ranks[ranks["group"] == g].iloc[0]
+        info = rank_of[g]
         if not math.isnan(c_low):
             intervals.append((position, c_low, c_high))
         dots.append((value, position))
@@ -705,29 +707,30 @@ def plot_realm_profiles(
                                             3.4), margins=margins)
     axes = fig.subplots(1, len(realms), sharey=True, squeeze=False)[0]
     descriptions = []
-    end_labels: list[tuple[Axes, Text, float, str]] = []
+    end_labels: list[tuple[Axes, Text | _d.CellLabels, int, float, str]] = []
     for panel, realm in zip(axes, realms, strict=True):
         color = _style.REALM_COLORS.get(realm, "#555555")
         parts = []
         bars: list[tuple[int, float]] = []
+        # A label per bar and per gap, each set through one artist (see CellLabels).
+        gaps = _d.CellLabels(panel, va="center", fontsize=7.5, style="italic")
+        ends = _d.CellLabels(panel, va="center", fontsize=7.5, zorder=4,
+                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6,
+                                   "alpha": 0.85})
         for position, g in enumerate(members):
             row = records.get((g, realm))
             score = _d.num(row.get("score_0_100")) if row else math.nan
             defined = _d.num(row.get("n_indicators_defined")) if row else math.nan
             with_data = _d.num(row.get("n_indicators_with_data")) if row else math.nan
             if math.isnan(score):
-                panel.text(2, position, "no data", va="center", fontsize=7.5,
-                           color=_style.MUTED, style="italic", in_layout=False)
+                gaps.add(2, position, "no data", _style.MUTED)
                 parts.append(f"{_d.label(g, labels)} no data")
                 continue
             bars.append((position, score))
             coverage = ("" if math.isnan(defined) else
                         f" · {0 if math.isnan(with_data) else with_data:.0f}/{defined:.0f}")
-            text = panel.text(min(score, 100) + 1.5, position, f"{score:.0f}{coverage}",
-                              va="center", fontsize=7.5, color="#222222", in_layout=False,
-                              zorder=4, bbox={"facecolor": "white", "edgecolor": "none",
-                                              "pad": 0.6, "alpha": 0.85})
-            end_labels.append((panel, text, min(score, 100), color))
+            ends.add(min(score, 100) + 1.5, position, f"{score:.0f}{coverage}", "#222222")
+            end_labels.append((panel, ends, len(ends.cells) - 1, min(score, 100), color))
             parts.append(f"{_d.label(g, labels)} {score:.0f}")
         if bars:
             # One call for all of a realm's bars: cheaper to draw than one per grantee.
@@ -742,7 +745,7 @@ def plot_realm_profiles(
             note = panel.annotate(f"network {value:.0f}", xy=(value, 1.0),
                                   xycoords=("data", "axes fraction"), xytext=(2, 2),
                                   textcoords="offset points", fontsize=7.5, color="#444444")
-            end_labels.append((panel, note, value, ""))
+            end_labels.append((panel, note, 0, value, ""))
             parts.append(f"network {value:.0f}")
         name = next((r.name for r in fw.realms if r.id == realm), realm) if fw else realm
         panel.set_title(name.capitalize(), loc="left", fontsize=10, color=color, pad=14)
@@ -775,11 +778,14 @@ def plot_realm_profiles(
     return fig
 
 
-def _keep_in_panel(fig: Figure, labels: Sequence[tuple[Axes, Text, float, str]]) -> None:
+def _keep_in_panel(fig: Figure,
+                   labels: Sequence[tuple[Axes, Text | _d.CellLabels, int, float, str]]
+                   ) -> None:
     """Move a label that would run into the next panel back inside its own.
 
-    A bar's end label goes inside the end of its bar (``colour`` is the bar's); the network
-    line's label (no colour) goes to the left of the line.
+    A bar's end label (``index`` of a :class:`~.chart_data.CellLabels`) goes inside the end
+    of its bar, as a text of its own (``colour`` is the bar's); the network line's label (a
+    Text, no colour) goes to the left of the line.
 
     Whether a label fits is known only once the layout has placed the panels, so the layout
     engine places them first (a full draw would also walk every bar, for the same answer).
@@ -790,14 +796,27 @@ def _keep_in_panel(fig: Figure, labels: Sequence[tuple[Axes, Text, float, str]])
     if engine is not None:
         engine.execute(fig)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    for panel, text, end, color in labels:
-        if text.get_window_extent(renderer).x1 <= panel.get_window_extent(renderer).x1:
+    rights = {panel: panel.get_window_extent(renderer).x1 for panel, *_ in labels}
+    groups = {id(group): group for _, group, *_ in labels if isinstance(group, _d.CellLabels)}
+    extents = {key: group.extents(renderer) for key, group in groups.items()}
+    moved: dict[_d.CellLabels, set[int]] = {}
+    for panel, text, index, end, color in labels:
+        if isinstance(text, _d.CellLabels):
+            if extents[id(text)][index].x1 <= rights[panel]:
+                continue
+            _, y, words, _ = text.cells[index]
+            moved.setdefault(text, set()).add(index)
+            # On the bar's own colour, so that the network line does not cross the text.
+            panel.text(end - 1.5, y, words, ha="right", va="center", fontsize=7.5,
+                       color=_style.text_color_on(color), in_layout=False, zorder=4,
+                       bbox={"facecolor": color, "edgecolor": "none", "pad": 0.6})
+            continue
+        if text.get_window_extent(renderer).x1 <= rights[panel]:
             continue
         text.set_horizontalalignment("right")
         if isinstance(text, Annotation):
             text.xyann = (-2, 2)
         else:
             text.set_x(end - 1.5)
-            text.set_color(_style.text_color_on(color))
-            # On the bar's own colour, so that the network line does not cross the text.
-            text.set_bbox({"facecolor": color, "edgecolor": "none", "pad": 0.6})
+    for group, gone in moved.items():
+        group.cells = [cell for k, cell in enumerate(group.cells) if k not in gone]

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, offset_copy
 
 from getting_to_outcomes.columns import (
     DEFAULT_MIN_N,
@@ -107,16 +107,28 @@ class CellLabels(Artist):
         """The labels, in the order they were added."""
         return [text for _, _, text, _ in self.cells]
 
+    def extents(self, renderer: Any) -> list[Bbox]:
+        """Each label's box in display coordinates, as its own Text would have it."""
+        boxes = []
+        for k in range(len(self.cells)):
+            self._place(k)
+            boxes.append(self._stamp.get_window_extent(renderer))
+        return boxes
+
+    def _place(self, index: int) -> Text:
+        x, y, text, color = self.cells[index]
+        stamp = self._stamp
+        stamp.set_position((x, y))
+        stamp.set_text(text)
+        stamp.set_color(color)
+        return stamp
+
     @allow_rasterization  # type: ignore[untyped-decorator]
     def draw(self, renderer: Any) -> None:
         if not self.get_visible():
             return
-        stamp = self._stamp
-        for x, y, text, color in self.cells:
-            stamp.set_position((x, y))
-            stamp.set_text(text)
-            stamp.set_color(color)
-            stamp.draw(renderer)
+        for k in range(len(self.cells)):
+            self._place(k).draw(renderer)
         self.stale = False
 
 
