@@ -51,7 +51,7 @@ Wilenski 1940); the interval of the difference of rates is the normal approximat
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -60,7 +60,11 @@ import pandas as pd
 from scipy import stats as sps
 
 from getting_to_outcomes.scoring._measures import Family
-from getting_to_outcomes.scoring._ranks import mann_whitney_from_counts, wilcoxon_from_counts
+from getting_to_outcomes.scoring._ranks import (
+    RANK_DECIMALS,
+    mann_whitney_from_counts,
+    signed_ranks,
+)
 from getting_to_outcomes.scoring._tables import KEY, Aggregates, key_codes, positions
 from getting_to_outcomes.stats import (
     independent_change,
@@ -73,11 +77,13 @@ from getting_to_outcomes.stats import (
     proportion_ci,
 )
 
-__all__ = ["ESTIMATE_COLUMNS", "estimate", "locate", "pairing"]
+__all__ = ["ESTIMATE_COLUMNS", "estimate", "key_frame", "locate", "pairing", "per_indicator"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
+#: Rows of the summary: a DataFrame or a mapping of column arrays.
+Rows = pd.DataFrame | Mapping[str, Any]
 
 #: Columns returned by :func:`estimate`, besides ``notes`` (a list of texts per row).
 ESTIMATE_COLUMNS = [
@@ -242,14 +248,50 @@ def _seed_for(seed: int, key: tuple[object, ...]) -> int:
     return int(state[0])
 
 
-def locate(table: pd.DataFrame, rows: pd.DataFrame, key: list[str] | None = None) -> npt.NDArray[
-        np.int64]:
-    """Position in ``rows`` of each row of ``table`` with the same key (-1 where none)."""
-    columns = KEY if key is None else key
+def key_frame(rows: Rows, columns: Sequence[str] = KEY) -> pd.DataFrame:
+    """The key columns of ``rows`` (a DataFrame or a mapping of column arrays) as a DataFrame,
+    the arrays kept as they are (text stays ``object``, not converted to ``str``)."""
+    if isinstance(rows, pd.DataFrame):
+        return rows[list(columns)]
+    return pd.DataFrame({c: pd.Series(rows[c], dtype=object, copy=False) for c in columns},
+                        copy=False)
+
+
+def locate(table: pd.DataFrame, rows: Rows,
+           key: Sequence[str] | None = None) -> npt.NDArray[np.int64]:
+    """Position in ``rows`` of each row of ``table`` with the same key (-1 where none).
+
+    ``rows`` is a DataFrame or a mapping of column arrays. The aggregated tables hold each
+    key in one run of rows (a cell's distribution), so only the first row of each run is
+    looked up, and the answer repeated over the run.
+    """
+    columns = list(KEY if key is None else key)
     if table.empty:
         return np.empty(0, dtype=np.int64)
-    mine, theirs = key_codes([rows[columns], table[columns]], columns)
-    return positions(mine, theirs)
+    size = len(table)
+    start = np.zeros(size, dtype=bool)
+    start[0] = True
+    for column in columns:
+        values = table[column].to_numpy()
+        try:
+            start[1:] |= np.asarray(values[1:] != values[:-1], dtype=bool)
+        except (TypeError, ValueError):  # a value without a plain truth of equality (pd.NA)
+            start[:] = True
+            break
+    first = np.flatnonzero(start)
+    mine, theirs = key_codes([key_frame(rows, columns), table[columns].iloc[first]], columns)
+    return np.repeat(positions(mine, theirs), np.diff(np.r_[first, size]))
+
+
+def per_indicator(ids: Any, values: Mapping[str, Any], dtype: Any = np.float64,
+                  default: Any = np.nan) -> Any:
+    """``values[id]`` for each indicator id of ``ids`` (``default`` where absent), as an array;
+    each distinct id looked up once."""
+    codes, uniques = pd.factorize(np.asarray(ids, dtype=object))
+    table = np.empty(len(uniques) + 1, dtype=dtype)
+    table[:-1] = [values.get(u, default) for u in uniques]
+    table[-1] = default
+    return table[codes]
 
 
 class _Out:
@@ -262,15 +304,25 @@ class _Out:
             for c in ESTIMATE_COLUMNS
         }
         self.columns["design"][:] = "none"
-        self.notes: dict[int, list[str]] = {}
+        self.notes: list[list[str]] = [[] for _ in range(n)]
 
     def note(self, mask: BoolArray, text: str | Any) -> None:
         """A note on the masked rows: one text for all, or one per masked row."""
+        notes = self.notes
+        if isinstance(text, str):
+            if text:
+                for pos in np.flatnonzero(mask).tolist():
+                    notes[pos].append(text)
+            return
+        texts = list(text)
         positions = np.flatnonzero(mask).tolist()
-        texts = [text] * len(positions) if isinstance(text, str) else list(text)
+        if len(texts) != len(positions):
+            raise ValueError("one note per masked row is needed")
         for pos, item in zip(positions, texts, strict=True):
-            if isinstance(item, str) and item:
-                self.notes.setdefault(pos, []).append(item)
+            if item.__class__ is str and item:
+                notes[pos].append(item)
+            elif isinstance(item, str) and item:
+                notes[pos].append(str(item))
 
     def change(self, mask: BoolArray, res: pd.DataFrame) -> None:
         """Copy a change table of :mod:`getting_to_outcomes.stats` into the masked rows."""
@@ -278,13 +330,6 @@ class _Out:
             self.columns[target][mask] = res[source].to_numpy()
         self.note(mask, res["note"].to_numpy(dtype=object))
 
-    def frame(self, index: pd.Index) -> pd.DataFrame:
-        out = pd.DataFrame(self.columns, index=index, columns=ESTIMATE_COLUMNS)
-        notes = np.empty(self.n, dtype=object)
-        for pos in range(self.n):
-            notes[pos] = self.notes.get(pos, [])
-        out["notes"] = pd.Series(notes, index=index, dtype=object)
-        return out
 
 
 def _per_row(where: npt.NDArray[np.int64], weights: FloatArray, n: int) -> FloatArray:
@@ -293,7 +338,7 @@ def _per_row(where: npt.NDArray[np.int64], weights: FloatArray, n: int) -> Float
 
 
 def estimate(
-    rows: pd.DataFrame,
+    rows: Mapping[str, Any],
     aggregates: Aggregates,
     families: Mapping[str, Family],
     *,
@@ -304,13 +349,13 @@ def estimate(
     confidence: float,
     bootstrap: bool,
     seed: int,
-) -> pd.DataFrame:
+) -> tuple[dict[str, Any], list[list[str]]]:
     """Value, interval and change from baseline of every row.
 
     Parameters
     ----------
-    rows : DataFrame
-        Columns KEY, ``is_baseline``, ``b_period``, the cell statistics (``n``, ``sum``,
+    rows : Mapping[str, array]
+        Column arrays: KEY, ``is_baseline``, ``b_period``, the cell statistics (``n``, ``sum``,
         ``sum_sq``, ``denominator``, ``successes``) and the same of the baseline cell
         prefixed ``b_`` (NaN where there is none).
     aggregates : Aggregates
@@ -335,17 +380,19 @@ def estimate(
 
     Returns
     -------
-    DataFrame
-        Indexed like ``rows``, columns :data:`ESTIMATE_COLUMNS` and ``notes`` (a list of
-        strings per row).
+    tuple of dict and list
+        The columns :data:`ESTIMATE_COLUMNS` as arrays in the order of ``rows``, and the
+        notes of each row (a list of strings per row).
     """
-    n = len(rows)
+    rows = {k: np.asarray(v) for k, v in rows.items()}
+    n = len(rows["n"])
     out = _Out(n)
     cols = out.columns
-    family = rows["indicator_id"].map(families).to_numpy(dtype=object)
-    count_now = rows["n"].to_numpy(dtype=np.float64)
-    count_base = rows["b_n"].to_numpy(dtype=np.float64)
-    later = ~rows["is_baseline"].to_numpy(dtype=bool)
+    ids = rows["indicator_id"]
+    family = per_indicator(ids, families, dtype=object, default=None)
+    count_now = rows["n"].astype(np.float64)
+    count_base = rows["b_n"].astype(np.float64)
+    later = ~rows["is_baseline"].astype(bool)
     has_base = ~np.isnan(count_base) & later
     cols["n"][:] = count_now
     cols["baseline_n"][:] = count_base
@@ -357,7 +404,7 @@ def estimate(
     sum_before = _per_row(pair_row, table["sum_before"].to_numpy(dtype=np.float64), n)
     sum_after = _per_row(pair_row, table["sum_after"].to_numpy(dtype=np.float64), n)
     smaller = np.fmin(count_now, np.nan_to_num(count_base))
-    limit = rows["indicator_id"].map(min_n).to_numpy(dtype=np.float64)
+    limit = per_indicator(ids, min_n)
     can_pair = has_base & pairing(n_pairs, limit)
     # Every unit of both periods matched: the change of the matched units is the change of
     # the group, and the classic paired tests apply.
@@ -374,14 +421,14 @@ def estimate(
     # ---- mean family -----------------------------------------------------------------
     mask = family == "mean"
     if mask.any():
-        now = mean_ci_from_moments(count_now[mask], rows["sum"].to_numpy()[mask],
-                                   rows["sum_sq"].to_numpy()[mask], confidence=confidence)
+        now = mean_ci_from_moments(count_now[mask], rows["sum"][mask],
+                                   rows["sum_sq"][mask], confidence=confidence)
         cols["value"][mask] = now["mean"].to_numpy()
         cols["ci_low"][mask] = now["ci_low"].to_numpy()
         cols["ci_high"][mask] = now["ci_high"].to_numpy()
         base = mean_ci_from_moments(np.nan_to_num(count_base[mask]),
-                                    rows["b_sum"].fillna(0).to_numpy()[mask],
-                                    rows["b_sum_sq"].fillna(0).to_numpy()[mask],
+                                    _zero_nan(rows["b_sum"])[mask],
+                                    _zero_nan(rows["b_sum_sq"])[mask],
                                     confidence=confidence)
         cols["baseline_value"][mask] = base["mean"].to_numpy()
         out.note(mask & (count_now == 1), "a single value: no interval")
@@ -399,12 +446,12 @@ def estimate(
             k = n_pairs[partly]
             with np.errstate(divide="ignore", invalid="ignore"):
                 var_d = np.maximum(sumsq_d[partly] - sum_d[partly] ** 2 / k, 0.0) / (k - 1.0)
-            sub = rows[partly]
             res = _overlap_means(
-                sub["b_n"].to_numpy(dtype=np.float64), sub["b_sum"].to_numpy(dtype=np.float64),
-                sub["b_sum_sq"].to_numpy(dtype=np.float64), count_now[partly],
-                sub["sum"].to_numpy(dtype=np.float64), sub["sum_sq"].to_numpy(dtype=np.float64),
-                k, var_d, confidence)
+                rows["b_n"][partly].astype(np.float64),
+                rows["b_sum"][partly].astype(np.float64),
+                rows["b_sum_sq"][partly].astype(np.float64), count_now[partly],
+                rows["sum"][partly].astype(np.float64),
+                rows["sum_sq"][partly].astype(np.float64), k, var_d, confidence)
             out.change(partly, res)
         if paired.any():
             res = paired_change_from_moments(
@@ -413,11 +460,11 @@ def estimate(
                 confidence=confidence)
             out.change(paired, res)
             keep = (diff_row >= 0) & paired[np.maximum(diff_row, 0)]
-            ranks = wilcoxon_from_counts(pd.DataFrame({
-                "row": diff_row[keep], "before": 0.0, "after": d[keep], "count": c[keep]}))
+            ranks = signed_ranks(diff_row[keep], np.round(d[keep], RANK_DECIMALS), c[keep], n)
             _rank_notes(out, paired, ranks, "Wilcoxon signed-rank V", smaller)
         if independent.any():
-            sub = rows[independent]
+            sub = pd.DataFrame({c: rows[c][independent] for c in (
+                "b_n", "b_sum", "b_sum_sq", "n", "sum", "sum_sq")})
             res = independent_change_from_moments(
                 sub["b_n"], sub["b_sum"], sub["b_sum_sq"], sub["n"], sub["sum"], sub["sum_sq"],
                 confidence=confidence)
@@ -427,7 +474,8 @@ def estimate(
             res.loc[single, "note"] = [f"a single value {w}: the change has no interval or test"
                                        for w in which[single]]
             out.change(independent, res)
-            ranks = mann_whitney_from_counts(_both_distributions(aggregates, rows, independent))
+            ranks = _by_position(mann_whitney_from_counts(
+                _both_distributions(aggregates, rows, independent)), n)
             _rank_notes(out, independent, ranks, "Mann-Whitney U", smaller)
         if bootstrap:
             _bootstrap(out, rows, aggregates, mask, paired, independent, diff_row, confidence,
@@ -436,13 +484,13 @@ def estimate(
     # ---- share family ----------------------------------------------------------------
     mask = family == "share"
     if mask.any():
-        successes = rows["successes"].fillna(0).to_numpy()
+        successes = _zero_nan(rows["successes"])
         now = proportion_ci(successes[mask], count_now[mask], confidence=confidence)
         cols["value"][mask] = now["proportion"].to_numpy()
         cols["ci_low"][mask] = now["ci_low"].to_numpy()
         cols["ci_high"][mask] = now["ci_high"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            cols["baseline_value"][mask] = (rows["b_successes"].to_numpy() / count_base)[mask]
+            cols["baseline_value"][mask] = (rows["b_successes"] / count_base)[mask]
         paired = mask & whole
         partly = mask & some & with_both
         independent = mask & with_both & ~can_pair
@@ -464,12 +512,13 @@ def estimate(
                 out.change(paired, res)
             if partly.any():
                 res = _overlap_shares(
-                    rows["b_successes"].to_numpy(dtype=np.float64)[partly], count_base[partly],
+                    rows["b_successes"].astype(np.float64)[partly], count_base[partly],
                     successes[partly], count_now[partly], cells[0][partly],
                     (cells[0] + cells[1])[partly], (cells[0] + cells[2])[partly],
                     n_pairs[partly], confidence)
                 out.change(partly, res)
-            ladder = (paired | partly) & rows["indicator_id"].isin(list(ladders)).to_numpy()
+            ladder = (paired | partly) & per_indicator(
+                ids, dict.fromkeys(ladders, True), dtype=bool, default=False)
             up = _per_row(where, c * (a > b), n)
             down = _per_row(where, c * (a < b), n)
             out.note(ladder, [f"{int(u)} moved up and {int(d_)} down among {int(k)} matched"
@@ -477,15 +526,15 @@ def estimate(
                                                   strict=True)])
         if independent.any():
             res = proportion_change(
-                rows["b_successes"].to_numpy()[independent], count_base[independent],
+                rows["b_successes"][independent], count_base[independent],
                 successes[independent], count_now[independent], confidence=confidence)
             out.change(independent, res)
         overlap(mask & has_base & ~can_pair)
     # ---- pooled ratio ----------------------------------------------------------------
     mask = family == "ratio"
     if mask.any():
-        num, den = rows["sum"].to_numpy(), rows["denominator"].to_numpy()
-        bnum, bden = rows["b_sum"].to_numpy(), rows["b_denominator"].to_numpy()
+        num, den = rows["sum"], rows["denominator"]
+        bnum, bden = rows["b_sum"], rows["b_denominator"]
         counts = mask & _whole(num) & _whole(den) & (num <= den)
         with np.errstate(divide="ignore", invalid="ignore"):
             cols["value"][mask] = (num / den)[mask]
@@ -508,8 +557,8 @@ def estimate(
         mask = family == kind
         if not mask.any():
             continue
-        x = rows["sum"].to_numpy(dtype=np.float64)
-        bx = rows["b_sum"].to_numpy(dtype=np.float64)
+        x = rows["sum"].astype(np.float64)
+        bx = rows["b_sum"].astype(np.float64)
         exposure: FloatArray
         b_exposure: FloatArray
         scale: FloatArray
@@ -518,7 +567,7 @@ def estimate(
         else:
             exposure = np.asarray(rows["denominator"], dtype=np.float64)
             b_exposure = np.asarray(rows["b_denominator"], dtype=np.float64)
-            scale = np.asarray(rows["indicator_id"].map(per), dtype=np.float64)
+            scale = per_indicator(ids, per)
         low, high = poisson_interval(x, confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
             ok = exposure > 0
@@ -542,10 +591,30 @@ def estimate(
             cols["effect_size"][both] = rates["effect_size"]
             cols["effect_size_name"][both] = "rate_ratio"
     cols["n_pairs"][:] = np.where(cols["design"] == "paired", n_pairs, np.nan)
-    return out.frame(rows.index)
+    return cols, out.notes
 
 
-def _both_distributions(aggregates: Aggregates, rows: pd.DataFrame,
+def _zero_nan(values: FloatArray) -> FloatArray:
+    """The values with NaN as 0 (as ``Series.fillna(0)``)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def _by_position(ranks: pd.DataFrame, n: int) -> dict[str, Any]:
+    """The results of a rank test indexed by row position, as arrays over all ``n`` rows."""
+    at = ranks.index.to_numpy(dtype=np.int64)
+    out: dict[str, Any] = {}
+    for column in ("statistic", "p_value", "effect_size"):
+        values = np.full(n, np.nan)
+        values[at] = ranks[column].to_numpy(dtype=np.float64)
+        out[column] = values
+    exact = np.zeros(n, dtype=bool)
+    exact[at] = ranks["exact"].to_numpy(dtype=bool)
+    out["exact"] = exact
+    return out
+
+
+def _both_distributions(aggregates: Aggregates, rows: Rows,
                         mask: BoolArray) -> pd.DataFrame:
     """Baseline and current distributions of the masked rows side by side, per row position.
 
@@ -558,8 +627,9 @@ def _both_distributions(aggregates: Aggregates, rows: pd.DataFrame,
     now = locate(values, rows)
     keep_now = (now >= 0) & mask[np.maximum(now, 0)]
     positions = np.flatnonzero(mask)
-    base_keys = rows.iloc[positions].assign(period=rows["b_period"].to_numpy()[positions])
-    wanted, have = key_codes([base_keys[KEY], values[KEY]], KEY)
+    base_keys = key_frame({**{c: rows[c][positions] for c in KEY},
+                           "period": rows["b_period"][positions]})
+    wanted, have = key_codes([base_keys, values[KEY]], KEY)
     then = pd.DataFrame({"code": wanted, "row": positions}).merge(
         pd.DataFrame({"code": have, "value": value, "before": count}), on="code")
     table = pd.concat([
@@ -570,30 +640,28 @@ def _both_distributions(aggregates: Aggregates, rows: pd.DataFrame,
     return table.groupby(["row", "value"], sort=True)[["before", "after"]].sum().reset_index()
 
 
-def _rank_notes(out: _Out, mask: BoolArray, ranks: pd.DataFrame, label: str,
+def _rank_notes(out: _Out, mask: BoolArray, ranks: Mapping[str, Any], label: str,
                 sizes: FloatArray) -> None:
-    positions = np.flatnonzero(mask)
-    found = ranks.reindex(positions)
-    exact = found["exact"].fillna(False).to_numpy(dtype=bool)
-    texts = [
-        "" if np.isnan(p) or size < 2 else
-        f"{label} = {s:g}, p = {p:.3g} ({'exact' if x else 'normal approximation'}; "
-        f"rank-biserial {e:.2f})"
-        for s, p, e, x, size in zip(found["statistic"].to_numpy(dtype=np.float64),
-                                    found["p_value"].to_numpy(dtype=np.float64),
-                                    found["effect_size"].to_numpy(dtype=np.float64), exact,
-                                    sizes[positions], strict=True)
-    ]
-    out.note(mask, texts)
+    """The rank test of each masked row in its notes (results as arrays over all rows)."""
+    p_value = ranks["p_value"]
+    shown = mask & ~np.isnan(p_value) & (sizes >= 2)
+    where = np.flatnonzero(shown)
+    kinds = np.where(ranks["exact"][where], "exact", "normal approximation")
+    texts = [f"{label} = {s:g}, p = {p:.3g} ({x}; rank-biserial {e:.2f})"
+             for s, p, e, x in zip(ranks["statistic"][where].tolist(),
+                                   p_value[where].tolist(),
+                                   ranks["effect_size"][where].tolist(), kinds.tolist(),
+                                   strict=True)]
+    out.note(shown, texts)
 
 
 def _bootstrap(
-    out: _Out, rows: pd.DataFrame, aggregates: Aggregates, mask: BoolArray, paired: BoolArray,
+    out: _Out, rows: Rows, aggregates: Aggregates, mask: BoolArray, paired: BoolArray,
     independent: BoolArray, diff_row: npt.NDArray[np.int64], confidence: float, seed: int,
 ) -> None:
     """BCa bootstrap intervals of the value and the change, rebuilt from the distributions."""
     cols = out.columns
-    keys = rows[KEY].to_numpy(dtype=object)
+    keys = np.column_stack([np.asarray(rows[c], dtype=object) for c in KEY])
     values = aggregates.values
     where = locate(values, rows)
     by_row = pd.DataFrame({"row": where, "value": values["value"].to_numpy(),

@@ -25,13 +25,15 @@ correlation. *Comprehensive Psychology*, 3.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-__all__ = ["RANK_COLUMNS", "mann_whitney_from_counts", "wilcoxon_from_counts"]
+__all__ = ["RANK_COLUMNS", "RANK_DECIMALS", "mann_whitney_from_counts", "signed_ranks",
+           "wilcoxon_from_counts"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -39,8 +41,9 @@ FloatArray = npt.NDArray[np.float64]
 RANK_COLUMNS = ["test", "statistic", "p_value", "effect_size", "exact"]
 
 _EXACT_BELOW = 50
-# Values closer than this are the same value (differences of scale means carry float noise).
-_DECIMALS = 9
+#: Values closer than this many decimals are the same value (differences of scale means
+#: carry float noise).
+RANK_DECIMALS = 9
 
 
 def _two_sided(z: FloatArray) -> FloatArray:
@@ -74,58 +77,105 @@ def wilcoxon_from_counts(pairs: pd.DataFrame) -> pd.DataFrame:
     >>> round(float(out.loc[0, "statistic"]), 1), round(float(out.loc[0, "p_value"]), 4)
     (123.0, 0.003)
     """
-    frame = pd.DataFrame({
-        "row": pairs["row"].to_numpy(),
-        "diff": np.round(pairs["after"].to_numpy() - pairs["before"].to_numpy(), _DECIMALS),
-        "count": pairs["count"].to_numpy(dtype=np.float64),
-    })
-    zero = (frame["diff"] == 0) & (frame["count"] > 0)
-    # R's rule: zeros, like ties, rule out the exact distribution.
-    with_zeros = pd.Index(pd.unique(frame.loc[zero, "row"]))
-    frame = frame[(frame["diff"] != 0) & (frame["count"] > 0)]
-    rows = pd.unique(pairs["row"])
+    row = pairs["row"].to_numpy()
+    rows = pd.unique(row)
     out = pd.DataFrame({"test": "wilcoxon", "statistic": np.nan, "p_value": np.nan,
                         "effect_size": np.nan, "exact": False}, index=pd.Index(rows, name="row"))
-    if frame.empty:
+    if len(row) == 0:
         return out
-    frame["abs"] = frame["diff"].abs()
-    ties = frame.groupby(["row", "abs"], sort=True)["count"].sum().rename("t").reset_index()
-    ties["below"] = ties.groupby("row")["t"].cumsum() - ties["t"]
-    ties["rank"] = ties["below"] + (ties["t"] + 1.0) / 2.0
-    frame = frame.merge(ties[["row", "abs", "rank"]], on=["row", "abs"])
-    frame["positive"] = np.where(frame["diff"] > 0, frame["count"] * frame["rank"], 0.0)
-    frame["negative"] = np.where(frame["diff"] < 0, frame["count"] * frame["rank"], 0.0)
-    sums = frame.groupby("row").agg(v_plus=("positive", "sum"), v_minus=("negative", "sum"),
-                                    n=("count", "sum"))
-    ties["tie"] = ties["t"] ** 3 - ties["t"]
-    per_row = ties.groupby("row").agg(tie=("tie", "sum"), max_t=("t", "max"))
-    sums = sums.join(per_row)
-    n = sums["n"].to_numpy()
+    codes = np.asarray(pd.Index(rows).get_indexer(row), dtype=np.int64)
+    diff = np.round(pairs["after"].to_numpy() - pairs["before"].to_numpy(), RANK_DECIMALS)
+    found = signed_ranks(codes, diff, pairs["count"].to_numpy(dtype=np.float64), len(rows))
+    out["statistic"] = found["statistic"]
+    out["p_value"] = found["p_value"]
+    out["effect_size"] = found["effect_size"]
+    out["exact"] = found["exact"]
+    return out
+
+
+def signed_ranks(row: npt.NDArray[np.int64], diff: FloatArray, count: FloatArray,
+                 n_rows: int) -> dict[str, npt.NDArray[Any]]:
+    """The Wilcoxon signed-rank test of every row at once, from its differences and counts.
+
+    ``row`` numbers the rows ``0 .. n_rows - 1``; ``diff`` are the differences (already
+    rounded to :data:`RANK_DECIMALS`), ``count`` how many units have each. Returns arrays of
+    length ``n_rows``: ``statistic`` (V), ``p_value``, ``effect_size`` (matched-pairs
+    rank-biserial correlation) and ``exact`` (see :func:`wilcoxon_from_counts`); NaN for a
+    row without non-zero differences.
+
+    Every rank is a whole or half number and every sum below adds whole or half numbers, so
+    the results do not depend on the order in which the differences come.
+    """
+    statistic = np.full(n_rows, np.nan)
+    p_value = np.full(n_rows, np.nan)
+    effect = np.full(n_rows, np.nan)
+    exact = np.zeros(n_rows, dtype=bool)
+    result = {"statistic": statistic, "p_value": p_value, "effect_size": effect,
+              "exact": exact}
+    row = np.asarray(row, dtype=np.int64)
+    diff = np.asarray(diff, dtype=np.float64)
+    count = np.asarray(count, dtype=np.float64)
+    positive_count = count > 0
+    # R's rule: zeros, like ties, rule out the exact distribution.
+    with_zeros = np.zeros(n_rows, dtype=bool)
+    with_zeros[row[(diff == 0) & positive_count]] = True
+    keep = (diff != 0) & ~np.isnan(diff) & positive_count
+    if not keep.any():
+        return result
+    row, diff, count = row[keep], diff[keep], count[keep]
+    size = np.abs(diff)
+    order = np.lexsort((size, row))
+    row, diff, count, size = row[order], diff[order], count[order], size[order]
+    # Ties: units of one row with the same absolute difference share the mean of their ranks.
+    new_tie = np.r_[True, (row[1:] != row[:-1]) | (size[1:] != size[:-1])]
+    tie = np.cumsum(new_tie) - 1
+    t = np.bincount(tie, weights=count)
+    tie_row = row[new_tie]
+    total_before = np.cumsum(t) - t
+    first_of_row = np.r_[True, tie_row[1:] != tie_row[:-1]]
+    row_start = np.maximum.accumulate(np.where(first_of_row, np.arange(len(t)), 0))
+    below = total_before - total_before[row_start]
+    rank = below + (t + 1.0) / 2.0
+    weighted = count * rank[tie]
+    present = np.flatnonzero(np.bincount(row, minlength=n_rows) > 0)
+    v_plus = np.bincount(row, weights=np.where(diff > 0, weighted, 0.0),
+                         minlength=n_rows)[present]
+    v_minus = np.bincount(row, weights=np.where(diff < 0, weighted, 0.0),
+                          minlength=n_rows)[present]
+    n = np.bincount(row, weights=count, minlength=n_rows)[present]
+    ties = np.bincount(tie_row, weights=t ** 3 - t, minlength=n_rows)[present]
+    max_t = np.zeros(n_rows)
+    np.maximum.at(max_t, tie_row, t)
+    max_t = max_t[present]
     mean = n * (n + 1.0) / 4.0
-    sigma = np.sqrt(n * (n + 1.0) * (2.0 * n + 1.0) / 24.0 - sums["tie"].to_numpy() / 48.0)
-    centred = sums["v_plus"].to_numpy() - mean
+    sigma = np.sqrt(n * (n + 1.0) * (2.0 * n + 1.0) / 24.0 - ties / 48.0)
+    centred = v_plus - mean
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (centred - np.sign(centred) * 0.5) / sigma
-    p = np.where(sigma > 0, _two_sided(z), np.nan)
-    total = sums["v_plus"] + sums["v_minus"]
-    out.loc[sums.index, "statistic"] = sums["v_plus"].to_numpy()
-    out.loc[sums.index, "p_value"] = p
-    out.loc[sums.index, "effect_size"] = ((sums["v_plus"] - sums["v_minus"]) / total).to_numpy()
-    exact = sums.index[(n < _EXACT_BELOW) & (sums["max_t"].to_numpy() <= 1)
-                       & ~sums.index.isin(with_zeros)]
-    if len(exact):
-        chosen = sums.loc[exact]
-
-        def exact_p(part: pd.DataFrame) -> float:
-            # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
-            d = part["diff"].to_numpy()
-            res = sps.wilcoxon(d, zero_method="wilcox", correction=False, method="exact")
-            return float(res.pvalue)
-
-        p_exact = _exact_p_values(frame, chosen[["v_plus", "n"]], exact_p)
-        v_plus, v_minus = chosen["v_plus"].to_numpy(), chosen["v_minus"].to_numpy()
-        _put_exact(out, exact, v_plus, p_exact, (v_plus - v_minus) / (v_plus + v_minus))
-    return out
+    statistic[present] = v_plus
+    p_value[present] = np.where(sigma > 0, _two_sided(z), np.nan)
+    effect[present] = (v_plus - v_minus) / (v_plus + v_minus)
+    small = present[(n < _EXACT_BELOW) & (max_t <= 1) & ~with_zeros[present]]
+    if len(small):
+        at = np.searchsorted(present, small)
+        starts = np.searchsorted(row, small, "left")
+        ends = np.searchsorted(row, small, "right")
+        # Without ties the exact p-value depends only on V and n: each distinct pair is
+        # worked out once.
+        known: dict[tuple[float, float], float] = {}
+        for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+            plus, minus = float(v_plus[at[k]]), float(v_minus[at[k]])
+            case = (plus, float(n[at[k]]))
+            if case not in known:
+                # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
+                res = sps.wilcoxon(diff[a:b], zero_method="wilcox", correction=False,
+                                   method="exact")
+                known[case] = float(res.pvalue)
+            p_value[small[k]] = known[case]
+            statistic[small[k]] = plus
+            effect[small[k]] = (plus - minus) / (plus + minus)
+            exact[small[k]] = True
+    return result
 
 
 def _exact_p_values(frame: pd.DataFrame, keys: pd.DataFrame,
@@ -185,7 +235,7 @@ def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
     (82.5, 0.0094)
     """
     frame = values[["row", "value", "before", "after"]].copy()
-    frame["value"] = np.round(frame["value"].to_numpy(dtype=np.float64), _DECIMALS)
+    frame["value"] = np.round(frame["value"].to_numpy(dtype=np.float64), RANK_DECIMALS)
     frame = frame.groupby(["row", "value"], sort=True)[["before", "after"]].sum().reset_index()
     rows = pd.unique(values["row"])
     out = pd.DataFrame({"test": "mann_whitney", "statistic": np.nan, "p_value": np.nan,

@@ -8,6 +8,7 @@ and 0-100 scores (:mod:`._status`), data notes, small groups withheld (:mod:`._s
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from getting_to_outcomes._format import fmt_against
@@ -28,7 +30,7 @@ from getting_to_outcomes.definitions.models import (
     ScaleMeasure,
 )
 from getting_to_outcomes.errors import ScoringError
-from getting_to_outcomes.scoring._estimates import estimate
+from getting_to_outcomes.scoring._estimates import estimate, key_frame
 from getting_to_outcomes.scoring._inputs import Options
 from getting_to_outcomes.scoring._measures import Family, family_of
 from getting_to_outcomes.scoring._status import (
@@ -83,8 +85,7 @@ def summarize(
     :func:`synthetic_mark`).
     """
     draft = _draft(aggregates, framework, indicator_ids, options, targets)
-    decided = suppress(draft.frame[[*KEY, "n"]].fillna({"n": 0}), draft.min_n,
-                       network=NETWORK if draft.network else None)
+    decided = suppress(_cells(draft), draft.min_n, network=NETWORK if draft.network else None)
     return _finish(draft, decided, framework, indicator_ids, options, targets, warnings,
                    synthetic)
 
@@ -110,7 +111,7 @@ def summarize_jointly(
     tables = []
     network_from = next((name for name, d in drafts.items() if d.network), None)
     for name, draft in drafts.items():
-        cells = draft.frame[[*KEY, "n"]].fillna({"n": 0})
+        cells = _cells(draft)
         own = cells["group"] != NETWORK
         if name != network_from:
             cells = cells[own]
@@ -127,15 +128,16 @@ def summarize_jointly(
     network_cells = joint[joint["group"] == NETWORK].set_index(KEY)
     for name, draft in drafts.items():
         mine = joint[(joint["draft"] == name) & (joint["group"] != NETWORK)]
+        size = len(draft.frame["n"])
         result = pd.DataFrame({"suppressed": False, "suppression_reason": None},
-                              index=draft.frame.index)
+                              index=pd.RangeIndex(size))
         result.loc[mine["at"].to_numpy(), "suppressed"] = mine["suppressed"].to_numpy()
         result.loc[mine["at"].to_numpy(), "suppression_reason"] = \
             mine["suppression_reason"].to_numpy()
-        at_network = (draft.frame["group"] == NETWORK).to_numpy()
+        at_network = draft.frame["group"] == NETWORK
         if at_network.any():
-            found = network_cells.reindex(pd.MultiIndex.from_frame(
-                draft.frame.loc[at_network, KEY]))
+            found = network_cells.reindex(pd.MultiIndex.from_frame(key_frame(
+                {c: draft.frame[c][at_network] for c in KEY})))
             result.loc[at_network, "suppressed"] = found["suppressed"].fillna(False) \
                 .to_numpy(dtype=bool)
             result.loc[at_network, "suppression_reason"] = found["suppression_reason"] \
@@ -148,14 +150,42 @@ def summarize_jointly(
 
 @dataclass
 class _Draft:
-    """A summary's rows before small groups are withheld."""
+    """A summary's rows before small groups are withheld.
 
-    frame: pd.DataFrame
+    ``frame`` holds the columns as arrays (text as ``object`` arrays); the DataFrame is made
+    once, in :func:`_finish`. ``ind`` is each row's position in ``inds`` (rows come in
+    framework order, so each indicator's rows are one slice); ``dtypes``, the dtype each
+    column of the summary takes.
+    """
+
+    frame: dict[str, Any]
     notes: list[list[str]]
     aggregates: Aggregates
     inds: list[Indicator]
     min_n: dict[str, int]
     network: bool
+    ind: npt.NDArray[np.int64]
+    dtypes: dict[str, Any]
+
+
+def _cells(draft: _Draft) -> pd.DataFrame:
+    """The draft's cells and their ``n`` (0 where there is none), as :func:`suppress` takes."""
+    frame = key_frame(draft.frame)
+    frame["n"] = np.nan_to_num(np.asarray(draft.frame["n"], dtype=np.float64), nan=0.0,
+                               posinf=np.inf, neginf=-np.inf)
+    return frame
+
+
+def _text_dtype(values: npt.NDArray[np.object_]) -> Any:
+    """The dtype pandas gives a column of these values: ``str`` when any is text, else
+    ``object`` (no value, or only missing ones)."""
+    return "str" if any(isinstance(v, str) for v in values) else object
+
+
+def _segments(ind: npt.NDArray[np.int64], count: int) -> list[slice]:
+    """The rows of each indicator (rows come in framework order)."""
+    bounds = np.searchsorted(ind, np.arange(count + 1)).tolist()
+    return [slice(a, b) for a, b in itertools.pairwise(bounds)]
 
 
 def _draft(
@@ -182,17 +212,22 @@ def _draft(
     per = {i.id: i.measure.per if isinstance(i.measure, RateMeasure) else 1.0 for i in inds}
     ladders = {i.id for i in inds if isinstance(i.measure, LevelMeasure)}
     min_n = _min_n(inds, options.min_n)
-    est = estimate(rows, aggregates, families, thresholds=thresholds, ladders=ladders, per=per,
-                   min_n=min_n, confidence=options.confidence, bootstrap=options.bootstrap,
-                   seed=options.seed)
-    frame = pd.concat([rows[[*KEY, "b_period", "is_baseline", "n_rows", "n_empty",
-                             "source_present"]], est], axis=1)
-    notes: list[list[str]] = [list(n) for n in frame.pop("notes")]
-    _clip_to_range(frame, notes, inds, families)
-    _add_data_notes(frame, notes, inds, families, aggregates)
-    _add_reliability(frame, notes, aggregates, inds, options.confidence)
-    _add_status(frame, notes, inds, aggregates.windows, targets, framework, families)
-    return _Draft(frame, notes, aggregates, inds, min_n, network)
+    columns = {c: rows[c].to_numpy() for c in rows.columns}
+    est, notes = estimate(columns, aggregates, families, thresholds=thresholds, ladders=ladders,
+                          per=per, min_n=min_n, confidence=options.confidence,
+                          bootstrap=options.bootstrap, seed=options.seed)
+    frame: dict[str, Any] = {c: columns[c] for c in [*KEY, "b_period", "is_baseline", "n_rows",
+                                                     "n_empty", "source_present"]}
+    frame.update(est)
+    # Text columns keep the dtype the estimates gave them, whatever is withheld later.
+    dtypes: dict[str, Any] = {c: rows[c].dtype for c in [*KEY, "b_period"]}
+    dtypes.update({c: _text_dtype(est[c]) for c in ("design", "test", "effect_size_name")})
+    ind = columns["ind"].astype(np.int64)
+    _clip_to_range(frame, notes, inds, families, ind)
+    _add_data_notes(frame, notes, inds, families, aggregates, ind)
+    _add_reliability(frame, notes, aggregates, inds, options.confidence, ind, dtypes)
+    _add_status(frame, notes, inds, aggregates.windows, targets, framework, families, ind)
+    return _Draft(frame, notes, aggregates, inds, min_n, network, ind, dtypes)
 
 
 def _finish(
@@ -205,15 +240,20 @@ def _finish(
     warnings: Sequence[str],
     synthetic: bool | None,
 ) -> ProgressSummary:
-    frame, notes, aggregates = draft.frame, draft.notes, draft.aggregates
-    _withhold(frame, notes, decided, draft.min_n, options.reliability)
+    frame = dict(draft.frame)
+    notes = [list(n) for n in draft.notes]
+    aggregates, dtypes = draft.aggregates, dict(draft.dtypes)
+    _withhold(frame, notes, decided, draft.min_n, options.reliability, draft.inds, draft.ind,
+              dtypes)
     _adjust(frame)
-    _describe(frame, draft.inds, framework)
-    frame["notes"] = ["; ".join(dict.fromkeys(n)) if n else None for n in notes]
-    frame = frame[SUMMARY_COLUMNS].reset_index(drop=True)
+    _describe(frame, draft.inds, framework, draft.ind, dtypes)
+    text = np.empty(len(notes), dtype=object)
+    text[:] = ["; ".join(dict.fromkeys(n)) if n else None for n in notes]
+    frame["notes"] = text
+    dtypes["notes"] = _text_dtype(text)
     return ProgressSummary(
         framework=framework,
-        frame=frame,
+        frame=_assemble(frame, dtypes),
         aggregates=aggregates,
         indicator_ids=tuple(indicator_ids),
         options=MappingProxyType(options.as_dict()),
@@ -225,8 +265,8 @@ def _finish(
 
 
 def _clip_to_range(
-    frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
-    families: Mapping[str, Family],
+    frame: dict[str, Any], notes: list[list[str]], inds: Sequence[Indicator],
+    families: Mapping[str, Family], ind: npt.NDArray[np.int64],
 ) -> None:
     """Clip intervals to the indicator's ``valid_range``, and say so on the row.
 
@@ -239,15 +279,16 @@ def _clip_to_range(
               if i.valid_range is not None and families[i.id] != "count"}
     if not ranges:
         return
-    ids = frame["indicator_id"]
-    low = ids.map({k: v[0] for k, v in ranges.items()}).to_numpy(dtype=np.float64)
-    high = ids.map({k: v[1] for k, v in ranges.items()}).to_numpy(dtype=np.float64)
+    low = np.array([ranges[i.id][0] if i.id in ranges else np.nan for i in inds],
+                   dtype=np.float64)[ind]
+    high = np.array([ranges[i.id][1] if i.id in ranges else np.nan for i in inds],
+                    dtype=np.float64)[ind]
     span = high - low
-    cut = np.zeros(len(frame), dtype=bool)
+    cut = np.zeros(len(ind), dtype=bool)
     for column, bottom, top in (("ci_low", low, high), ("ci_high", low, high),
                                 ("change_ci_low", -span, span),
                                 ("change_ci_high", -span, span)):
-        values = frame[column].to_numpy(dtype=np.float64)
+        values = np.asarray(frame[column], dtype=np.float64)
         with np.errstate(invalid="ignore"):
             outside = (values < bottom) | (values > top)
         cut |= outside
@@ -336,60 +377,69 @@ def _rows(
         _i=rows["indicator_id"].map(ind_order), _g=rows["group"].map(group_order),
         _p=rows["period"].map(period_order).fillna(-1), _d=(rows["dimension"] != ALL),
     ).sort_values(["_i", "_g", "_p", "_d", "dimension", "subgroup"], kind="stable")
-    rows = rows.drop(columns=["_i", "_g", "_p", "_d"]).reset_index(drop=True)
+    rows = rows.drop(columns=["_g", "_p", "_d"]).rename(columns={"_i": "ind"}) \
+        .reset_index(drop=True)
     rows["row"] = np.arange(len(rows))
     return rows
 
 
-def _by_key(frame: pd.DataFrame, mask: np.ndarray, texts: Mapping[tuple[Any, ...], str],
+def _by_key(frame: Mapping[str, Any], mask: np.ndarray, texts: Mapping[tuple[Any, ...], str],
             notes: list[list[str]], keys: Sequence[str]) -> None:
     """Append ``texts[key]`` to the notes of the masked rows whose ``keys`` match."""
     if not texts:
         return
     table = pd.Series(list(texts.values()), index=pd.MultiIndex.from_tuples(list(texts)))
-    found = table.reindex(pd.MultiIndex.from_frame(frame[list(keys)])).to_numpy(dtype=object)
+    found = table.reindex(pd.MultiIndex.from_frame(key_frame(frame, keys))).to_numpy(
+        dtype=object)
     for pos in np.flatnonzero(mask & pd.notna(found)):
         notes[pos].append(str(found[pos]))
 
 
 def _add_data_notes(
-    frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
-    families: Mapping[str, Family], agg: Aggregates,
+    frame: dict[str, Any], notes: list[list[str]], inds: Sequence[Indicator],
+    families: Mapping[str, Family], agg: Aggregates, ind: npt.NDArray[np.int64],
 ) -> None:
     """Rows without a value, missing sources, milestone evidence and timing."""
     by_id = {i.id: i for i in inds}
-    ids = frame["indicator_id"].to_numpy(dtype=object)
-    without = (frame["n_rows"] - frame["n"]).to_numpy()
-    empty = frame["n_empty"].to_numpy()
-    for pos in np.flatnonzero(~frame["source_present"].to_numpy(dtype=bool)):
-        source = by_id[ids[pos]].source
-        notes[pos].append(f"no data given for source {source!r}" if source
-                          else "the indicator names no data source")
-    for pos in np.flatnonzero(without > 0):
-        measure = by_id[ids[pos]].measure
-        if isinstance(measure, ScaleMeasure):
-            few = int(without[pos] - empty[pos])
-            parts = []
-            if few:
-                parts.append(f"{few} respondent(s) answered fewer than "
-                             f"{measure.min_answered:.0%} of the items")
-            if empty[pos]:
-                parts.append(f"{int(empty[pos])} answered none")
-            notes[pos].append("; ".join(parts) + " (left out; missing is never zero)")
-        else:
-            notes[pos].append(f"{int(without[pos])} row(s) without a value left out "
-                              "(missing is never zero)")
-    counted = np.array([families[i] == "count" for i in ids], dtype=bool)
-    nothing = frame["source_present"].to_numpy(dtype=bool) & (frame["n_rows"].to_numpy() == 0)
+    n_rows = np.asarray(frame["n_rows"], dtype=np.float64)
+    without = n_rows - np.asarray(frame["n"], dtype=np.float64)
+    empty = np.asarray(frame["n_empty"], dtype=np.float64)
+    present = np.asarray(frame["source_present"], dtype=bool)
+    whole = frame["dimension"] == ALL
+    counted = np.array([families[i.id] == "count" for i in inds], dtype=bool)[ind]
+    context = np.array([i.contribution_only for i in inds], dtype=bool)[ind]
     # A count subgroup without rows counts zero; anything else without rows has no data.
-    nothing &= ~counted | (frame["dimension"].to_numpy() == ALL)
-    for pos in np.flatnonzero(nothing):
-        notes[pos].append("no data in this period")
-    context = np.array([by_id[i].contribution_only for i in ids], dtype=bool)
-    for pos in np.flatnonzero(context):
-        notes[pos].append("system-level context: shown as contribution, not as the group's "
-                          "effect")
-    whole = (frame["dimension"] == ALL).to_numpy()
+    nothing = present & (n_rows == 0) & (~counted | whole)
+    # The notes of each indicator's rows, in the order they have always been added.
+    for indicator, rows in zip(inds, _segments(ind, len(inds)), strict=True):
+        start = rows.start
+        for pos in np.flatnonzero(~present[rows]).tolist():
+            notes[start + pos].append(f"no data given for source {indicator.source!r}"
+                                      if indicator.source
+                                      else "the indicator names no data source")
+        measure = indicator.measure
+        left_out = np.flatnonzero(without[rows] > 0) + start
+        if isinstance(measure, ScaleMeasure):
+            share = f"{measure.min_answered:.0%}"
+            for pos, gone, none in zip(left_out.tolist(), without[left_out].tolist(),
+                                       empty[left_out].tolist(), strict=True):
+                few = int(gone - none)
+                parts = []
+                if few:
+                    parts.append(f"{few} respondent(s) answered fewer than {share} of the items")
+                if none:
+                    parts.append(f"{int(none)} answered none")
+                notes[pos].append("; ".join(parts) + " (left out; missing is never zero)")
+        else:
+            for pos, gone in zip(left_out.tolist(), without[left_out].tolist(), strict=True):
+                notes[pos].append(f"{int(gone)} row(s) without a value left out "
+                                  "(missing is never zero)")
+        for pos in (np.flatnonzero(nothing[rows]) + start).tolist():
+            notes[pos].append("no data in this period")
+        if indicator.contribution_only:
+            for pos in (np.flatnonzero(context[rows]) + start).tolist():
+                notes[pos].append("system-level context: shown as contribution, not as the "
+                                  "group's effect")
     keys = ["indicator_id", "group", "period"]
     stages = agg.stages
     if not stages.empty:
@@ -432,40 +482,6 @@ def _negative_items(cov: np.ndarray) -> np.ndarray:
     return r
 
 
-def _alpha_cells(agg: Aggregates, ind: Indicator, confidence: float) -> pd.DataFrame:
-    """Cronbach's alpha with its Feldt interval per group and period of one scale."""
-    measure = ind.measure
-    assert isinstance(measure, ScaleMeasure)
-    items = agg.items[agg.items["indicator_id"] == ind.id]
-    if items.empty:
-        return pd.DataFrame(columns=["group", "period", "alpha", "low", "high", "negative"])
-    k = len(measure.items)
-    index = {name: i for i, name in enumerate(measure.items)}
-    whole = agg.cells[(agg.cells["indicator_id"] == ind.id) & (agg.cells["dimension"] == ALL)]
-    cell_codes, whole_codes = key_codes([items, whole], ["group", "period"])
-    first = first_rows(cell_codes)  # the cells, numbered in order of first appearance
-    n = np.zeros((len(first), k, k))
-    sums = np.zeros_like(n)
-    cross = np.zeros_like(n)
-    ii = items["item_i"].map(index).to_numpy()
-    jj = items["item_j"].map(index).to_numpy()
-    n[cell_codes, ii, jj] = items["n"].to_numpy()
-    sums[cell_codes, ii, jj] = items["sum_i"].to_numpy()
-    cross[cell_codes, ii, jj] = items["cross_product"].to_numpy()
-    cov = covariance_from_moments(n, sums, cross)
-    answered = (whole["n_rows"] - whole["n_empty"]).to_numpy(dtype=np.float64)
-    at = positions(whole_codes, np.arange(len(first)))
-    respondents = np.where(at >= 0, np.r_[answered, 0.0][at], 0.0)
-    table = alpha_from_covariance(cov, respondents, confidence=confidence)
-    item_total = _negative_items(cov)
-    negative = [", ".join(measure.items[j] for j in np.flatnonzero(r < 0)) for r in item_total]
-    return pd.DataFrame({
-        "group": items["group"].to_numpy()[first], "period": items["period"].to_numpy()[first],
-        "alpha": table["alpha"].to_numpy(), "low": table["ci_low"].to_numpy(),
-        "high": table["ci_high"].to_numpy(), "negative": negative,
-    })
-
-
 def alpha_note(alpha: float, threshold: float) -> str:
     """The note of a scale whose alpha is below its threshold, never printing them equal.
 
@@ -479,47 +495,86 @@ def alpha_note(alpha: float, threshold: float) -> str:
 
 
 def _add_reliability(
-    frame: pd.DataFrame, notes: list[list[str]], agg: Aggregates, inds: Sequence[Indicator],
-    confidence: float,
+    frame: dict[str, Any], notes: list[list[str]], agg: Aggregates, inds: Sequence[Indicator],
+    confidence: float, ind: npt.NDArray[np.int64], dtypes: dict[str, Any],
 ) -> None:
-    """Alpha of the whole group and period on every row of a scale, flagged and noted."""
+    """Alpha of the whole group and period on every row of a scale, flagged and noted.
+
+    Per scale, Cronbach's alpha with its Feldt interval of each group and period, from the
+    pairwise item moments (``Aggregates.items``) and the respondents of the whole group.
+    """
+    n = len(ind)
     for column in ("reliability", "reliability_ci_low", "reliability_ci_high"):
-        frame[column] = np.nan
-    frame["reliability_flag"] = None
+        frame[column] = np.full(n, np.nan)
+    frame["reliability_flag"] = np.full(n, None, dtype=object)
+    dtypes["reliability_flag"] = object
     scales = [i for i in inds if isinstance(i.measure, ScaleMeasure)]
-    tables = [_alpha_cells(agg, i, confidence).assign(indicator_id=i.id) for i in scales]
-    tables = [t for t in tables if not t.empty]
-    if not tables:
+    items = agg.items
+    if not scales or items.empty:
         return
-    alphas = pd.concat(tables, ignore_index=True)
     keys = ["indicator_id", "group", "period"]
-    theirs, mine = key_codes([alphas[keys], frame[keys]], keys)
-    found = positions(theirs, mine)
-    hit = found >= 0
-    at = np.maximum(found, 0)
-    alpha = np.where(hit, alphas["alpha"].to_numpy(dtype=np.float64)[at], np.nan)
+    item_cell, row_cell = key_codes([items[keys], key_frame(frame, keys)], keys)
+    cells = int(max(item_cell.max(initial=-1), row_cell.max(initial=-1))) + 1
+    whole = np.flatnonzero(frame["dimension"] == ALL)
+    respondents = np.zeros(cells)
+    respondents[row_cell[whole]] = (np.asarray(frame["n_rows"], dtype=np.float64)
+                                    - np.asarray(frame["n_empty"], dtype=np.float64))[whole]
+    found = np.zeros(cells, dtype=bool)
+    alpha_at, low_at, high_at = (np.full(cells, np.nan) for _ in range(3))
+    negative_at = np.full(cells, "", dtype=object)
+    which, labels = pd.factorize(items["indicator_id"].to_numpy(dtype=object))
+    item_i, labels_i = pd.factorize(items["item_i"].to_numpy(dtype=object))
+    item_j, labels_j = pd.factorize(items["item_j"].to_numpy(dtype=object))
+    count = items["n"].to_numpy(dtype=np.float64)
+    sum_i = items["sum_i"].to_numpy(dtype=np.float64)
+    cross_product = items["cross_product"].to_numpy(dtype=np.float64)
+    code_of = {label: k for k, label in enumerate(labels)}
+    for scale in scales:
+        measure = scale.measure
+        assert isinstance(measure, ScaleMeasure)
+        if scale.id not in code_of:
+            continue
+        mine = np.flatnonzero(which == code_of[scale.id])
+        k = len(measure.items)
+        index = {name: i for i, name in enumerate(measure.items)}
+        ii = np.array([index.get(x, -1) for x in labels_i], dtype=np.int64)[item_i[mine]]
+        jj = np.array([index.get(x, -1) for x in labels_j], dtype=np.int64)[item_j[mine]]
+        present, local = np.unique(item_cell[mine], return_inverse=True)
+        moments = np.zeros((3, len(present), k, k))
+        moments[0, local, ii, jj] = count[mine]
+        moments[1, local, ii, jj] = sum_i[mine]
+        moments[2, local, ii, jj] = cross_product[mine]
+        cov = covariance_from_moments(moments[0], moments[1], moments[2])
+        table = alpha_from_covariance(cov, respondents[present], confidence=confidence)
+        found[present] = True
+        alpha_at[present] = table["alpha"].to_numpy(dtype=np.float64)
+        low_at[present] = table["ci_low"].to_numpy(dtype=np.float64)
+        high_at[present] = table["ci_high"].to_numpy(dtype=np.float64)
+        below_zero = _negative_items(cov) < 0
+        for c in np.flatnonzero(below_zero.any(axis=1)).tolist():
+            negative_at[present[c]] = ", ".join(measure.items[j]
+                                                for j in np.flatnonzero(below_zero[c]))
+    hit = found[row_cell]
+    alpha = alpha_at[row_cell]
     frame["reliability"] = alpha
-    frame["reliability_ci_low"] = np.where(hit, alphas["low"].to_numpy(dtype=np.float64)[at],
-                                           np.nan)
-    frame["reliability_ci_high"] = np.where(hit, alphas["high"].to_numpy(dtype=np.float64)[at],
-                                            np.nan)
-    thresholds = {i.id: np.nan if i.reliability_threshold is None else i.reliability_threshold
-                  for i in inds}
-    threshold = frame["indicator_id"].map(thresholds).to_numpy(dtype=np.float64)
-    shown = hit & (frame["n"].to_numpy() > 0)
+    frame["reliability_ci_low"] = low_at[row_cell]
+    frame["reliability_ci_high"] = high_at[row_cell]
+    threshold = np.array([np.nan if i.reliability_threshold is None else i.reliability_threshold
+                          for i in inds], dtype=np.float64)[ind]
+    shown = hit & (np.asarray(frame["n"], dtype=np.float64) > 0)
     below = alpha < threshold
     flag = np.where(np.isnan(alpha), "undefined", np.where(below, "below_threshold", "ok")
                     ).astype(object)
     flag[~shown] = None
     frame["reliability_flag"] = flag
-    negative = alphas["negative"].to_numpy(dtype=object)[at]
+    dtypes["reliability_flag"] = _text_dtype(flag)
+    negative = negative_at[row_cell]
     for pos in np.flatnonzero(shown & below).tolist():
         notes[pos].append(alpha_note(alpha[pos], threshold[pos]))
     for pos in np.flatnonzero(shown & ~below & np.isnan(alpha)).tolist():
         notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
                           "variation)")
-    warned = shown & (negative != "") & pd.notna(negative)
-    for pos in np.flatnonzero(warned).tolist():
+    for pos in np.flatnonzero(shown & (negative != "")).tolist():
         notes[pos].append(f"warning: item(s) {negative[pos]} correlate negatively with the "
                           "rest of the scale; is a reverse key missing?")
 
@@ -553,15 +608,15 @@ def _targets_for(
 
 
 def _add_status(
-    frame: pd.DataFrame, notes: list[list[str]], inds: Sequence[Indicator],
+    frame: dict[str, Any], notes: list[list[str]], inds: Sequence[Indicator],
     windows: Mapping[str, Window], targets: pd.DataFrame | None, framework: Framework,
-    family: Mapping[str, Family],
+    family: Mapping[str, Family], ind: npt.NDArray[np.int64],
 ) -> None:
     times = _time_table(windows)
     members = [g for g in pd.unique(frame["group"]) if g != NETWORK]
     by_id = {i.id: i for i in inds}
-    n = len(frame)
-    base = frame["baseline_value"].to_numpy(dtype=np.float64).copy()
+    n = len(ind)
+    base = np.array(frame["baseline_value"], dtype=np.float64)
     target = np.full(n, np.nan)
     target_time = np.full(n, np.nan)
     period_target = np.full(n, np.nan)
@@ -574,7 +629,7 @@ def _add_status(
     # What depends on the indicator, group and period alone is decided once per such cell
     # (the targets once per indicator and group), then spread over the cell's rows.
     keys = ["indicator_id", "group", "period"]
-    (combo,) = key_codes([frame[keys]], keys)
+    (combo,) = key_codes([key_frame(frame, keys)], keys)
     first = first_rows(combo)
     cells = len(first)
     t_c, t0_c, given_c, yaml_c = (np.full(cells, np.nan) for _ in range(4))
@@ -582,28 +637,31 @@ def _add_status(
     scored_c, placed_c, exact_found_c = (np.zeros(cells, dtype=bool) for _ in range(3))
     unplaced_c = np.full(cells, None, dtype=object)
     chosen_for: dict[tuple[str, str], tuple[float, list[tuple[float, float, str]], Any]] = {}
-    for k, (ind_id, group, period) in enumerate(frame[keys].to_numpy(dtype=object)[first]):
-        ind = by_id[ind_id]
-        clock = times.get(ind.source or "")
+    firsts = zip(*(np.asarray(frame[c], dtype=object)[first].tolist() for c in keys),
+                 strict=True)
+    for k, (ind_id, group, period) in enumerate(firsts):
+        indicator = by_id[ind_id]
+        clock = times.get(indicator.source or "")
         if clock is None or period is None or (isinstance(period, float) and math.isnan(period)):
             continue
         scored_c[k] = True
         t = t_c[k] = clock.get(str(period), np.nan)
-        t0 = t0_c[k] = clock.get(windows[ind.source or ""].baseline, np.nan)
+        t0 = t0_c[k] = clock.get(windows[indicator.source or ""].baseline, np.nan)
         if (ind_id, group) not in chosen_for:
             if group == NETWORK and family[ind_id] == "count":
                 # A network total is measured against the sum of its grantees' targets.
-                each = [_targets_for(ind, g, own, clock, windows) for g in members]
+                each = [_targets_for(indicator, g, own, clock, windows) for g in members]
                 given_base = np.nan
                 labels = set.intersection(*({c[2] for c in e[1]} for e in each)) \
                     if each else set()
                 candidates = [(clock.get(label, np.nan),
                                sum(next(c[1] for c in e[1] if c[2] == label) for e in each),
                                label) for label in sorted(labels)]
-                yaml_base = None if ind.baseline is None else ind.baseline * len(members)
+                yaml_base = None if indicator.baseline is None \
+                    else indicator.baseline * len(members)
             else:
-                given_base, candidates = _targets_for(ind, group, own, clock, windows)
-                yaml_base = ind.baseline
+                given_base, candidates = _targets_for(indicator, group, own, clock, windows)
+                yaml_base = indicator.baseline
             chosen_for[(ind_id, group)] = (given_base, candidates, yaml_base)
         given_base, candidates, yaml_base = chosen_for[(ind_id, group)]
         unplaced = [c[2] for c in candidates if np.isnan(c[0])]
@@ -648,28 +706,29 @@ def _add_status(
     period_target[between] = b + (target_c[combo][between] - b) * share_c[combo][between]
     # Uncertainty of the current value: the change interval shifted onto the value when the
     # progress is measured from the observed baseline, else the value's own interval.
-    value = frame["value"].to_numpy(dtype=np.float64)
-    change = frame["change"].to_numpy(dtype=np.float64)
-    shift_ok = (origin == "observed") & ~np.isnan(
-        frame["change_ci_low"].to_numpy(dtype=np.float64))
-    low = np.where(shift_ok, value + frame["change_ci_low"].to_numpy(dtype=np.float64) - change,
-                   frame["ci_low"].to_numpy(dtype=np.float64))
-    high = np.where(shift_ok, value + frame["change_ci_high"].to_numpy(dtype=np.float64) - change,
-                    frame["ci_high"].to_numpy(dtype=np.float64))
-    directions = frame["indicator_id"].map(lambda i: by_id[i].direction).tolist()
+    value = np.asarray(frame["value"], dtype=np.float64)
+    change = np.asarray(frame["change"], dtype=np.float64)
+    change_low = np.asarray(frame["change_ci_low"], dtype=np.float64)
+    change_high = np.asarray(frame["change_ci_high"], dtype=np.float64)
+    shift_ok = (origin == "observed") & ~np.isnan(change_low)
+    low = np.where(shift_ok, value + change_low - change,
+                   np.asarray(frame["ci_low"], dtype=np.float64))
+    high = np.where(shift_ok, value + change_high - change,
+                    np.asarray(frame["ci_high"], dtype=np.float64))
+    directions = np.array([i.direction for i in inds], dtype=object)[ind].tolist()
     result = assess(value=value, low=low, high=high, base=base, target=target,
                     period_target=period_target, time=time, base_time=base_time,
                     target_time=target_time, direction=directions,
                     rules=framework.meta.status_rules)
-    for column in ("target", "progress", "status", "status_method", "status_uncertain"):
-        frame[column] = result[column].to_numpy()
-    frame["status_uncertain"] = result["status_uncertain"].array
-    frame.loc[frame["period"].isna(), "status"] = "insufficient_data"
+    for column in ("target", "progress", "status", "status_method"):
+        frame[column] = np.array(result[column].to_numpy())
+    frame["status_uncertain"] = result["status_uncertain"].array.copy()
+    frame["status"][pd.isna(frame["period"])] = "insufficient_data"
     frame["_progress_from"] = origin
     status_notes = result["status_note"].to_numpy(dtype=object)
     for pos in np.flatnonzero(pd.notna(status_notes)).tolist():
         notes[pos].append(status_notes[pos])
-    later = ~np.isnan(value) & ~frame["is_baseline"].to_numpy(dtype=bool)
+    later = ~np.isnan(value) & ~np.asarray(frame["is_baseline"], dtype=bool)
     for pos in np.flatnonzero(later & (origin == "given")).tolist():
         notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
     for pos in np.flatnonzero(later & (origin == "yaml")).tolist():
@@ -677,33 +736,34 @@ def _add_status(
                           f"{base[pos]:g}")
     levels = np.full(n, None, dtype=object)
     scores = np.full(n, np.nan)
-    progress = frame["progress"].to_numpy(dtype=np.float64)
-    aims = frame["target"].to_numpy(dtype=np.float64)
-    ids = frame["indicator_id"].to_numpy(dtype=object)
-    for ind in inds:
-        mine = ids == ind.id
-        levels[mine] = np.asarray(rubric_levels(value[mine], ind), dtype=object)
-        scores[mine] = score_0_100(value[mine], progress[mine], aims[mine], ind)
-    frame["rubric_level"] = pd.Series(levels, index=frame.index, dtype=object)
+    progress = np.asarray(frame["progress"], dtype=np.float64)
+    aims = np.asarray(frame["target"], dtype=np.float64)
+    for indicator, mine in zip(inds, _segments(ind, len(inds)), strict=True):
+        if indicator.rubric:
+            levels[mine] = np.asarray(rubric_levels(value[mine], indicator), dtype=object)
+        scores[mine] = score_0_100(value[mine], progress[mine], aims[mine], indicator)
+    frame["rubric_level"] = levels
     frame["score_0_100"] = scores
 
 
 def _withhold(
-    frame: pd.DataFrame, notes: list[list[str]], decided: pd.DataFrame,
-    min_n: Mapping[str, int], reliability: str,
+    frame: dict[str, Any], notes: list[list[str]], decided: pd.DataFrame,
+    min_n: Mapping[str, int], reliability: str, inds: Sequence[Indicator],
+    ind: npt.NDArray[np.int64], dtypes: dict[str, Any],
 ) -> None:
     """Small-group suppression (with complementary cells), low reliability, small baselines."""
-    frame["suppressed"] = decided["suppressed"].to_numpy()
-    frame["suppression_reason"] = decided["suppression_reason"].to_numpy()
-    limit = frame["indicator_id"].map(min_n).to_numpy()
+    hidden = np.array(decided["suppressed"].to_numpy(), dtype=bool)
+    reasons = np.array(decided["suppression_reason"].to_numpy(), dtype=object)
+    # The reasons keep the dtype that the decided ones gave them.
+    dtypes["suppression_reason"] = _text_dtype(reasons)
+    limit = np.array([min_n[i.id] for i in inds], dtype=np.int64)[ind]
     # Low reliability withholds every subgroup of the group and period.
     if reliability == "withhold":
-        low = (frame["reliability_flag"] == "below_threshold").to_numpy()
-        low = low & ~frame["suppressed"].to_numpy()
-        frame.loc[low, "suppressed"] = True
-        frame.loc[low, "suppression_reason"] = "low_reliability"
-    hidden = frame["suppressed"].to_numpy(dtype=bool)
-    reasons = frame["suppression_reason"].to_numpy(dtype=object)
+        low = (frame["reliability_flag"] == "below_threshold") & ~hidden
+        hidden[low] = True
+        reasons[low] = "low_reliability"
+    frame["suppressed"] = hidden
+    frame["suppression_reason"] = reasons
     for pos in np.flatnonzero(hidden).tolist():
         text = {"small_n": f"withheld: fewer than {limit[pos]} units",
                 "complementary": "withheld so that a small group cannot be worked out from "
@@ -711,45 +771,54 @@ def _withhold(
                 "low_reliability": "withheld: reliability below the threshold"}[reasons[pos]]
         notes[pos] = [text]
     # A withheld baseline cell hides everything computed from it in later periods.
-    cells, bases = key_codes([frame[KEY], frame[KEY].assign(period=frame["b_period"])], KEY)
+    cells, bases = key_codes([key_frame(frame), key_frame({**frame, "period": frame["b_period"]})],
+                             KEY)
     base_at = positions(cells, bases)
+    is_baseline = np.asarray(frame["is_baseline"], dtype=bool)
     base_hidden = np.where(base_at >= 0, hidden[np.maximum(base_at, 0)], False) \
-        & ~frame["is_baseline"].to_numpy(dtype=bool) & ~hidden
-    from_observed = (frame["_progress_from"] == "observed").to_numpy()
+        & ~is_baseline & ~hidden
+    from_observed = frame["_progress_from"] == "observed"
     for pos in np.flatnonzero(base_hidden).tolist():
         notes[pos].append("baseline withheld (a small group), and the change with it")
-    frame.loc[base_hidden, ["baseline_n", "baseline_value"]] = np.nan
-    frame.loc[base_hidden, [*_CHANGE_FIELDS[:-2], "effect_size"]] = np.nan
-    frame.loc[base_hidden, ["test", "effect_size_name"]] = None
-    frame.loc[base_hidden, "design"] = "none"
+    for column in ("baseline_n", "baseline_value", *_CHANGE_FIELDS[:-2], "effect_size"):
+        frame[column][base_hidden] = np.nan
+    for column in ("test", "effect_size_name"):
+        frame[column][base_hidden] = None
+    frame["design"][base_hidden] = "none"
     status_hidden = base_hidden & from_observed
-    frame.loc[status_hidden, ["progress", "score_0_100"]] = np.nan
-    frame.loc[status_hidden, "status"] = "insufficient_data"
-    frame.loc[status_hidden, "status_uncertain"] = pd.NA
-    frame.loc[hidden, [c for c in _WITHHELD if c in frame.columns]] = np.nan
-    frame.loc[hidden, ["test", "effect_size_name", "rubric_level"]] = None
-    frame.loc[hidden, "design"] = "none"
-    status = frame["status"].to_numpy(dtype=object).copy()
+    frame["progress"][status_hidden] = np.nan
+    frame["score_0_100"][status_hidden] = np.nan
+    frame["status"][status_hidden] = "insufficient_data"
+    uncertain = frame["status_uncertain"]
+    uncertain[status_hidden] = pd.NA
+    for column in _WITHHELD:
+        if column in frame:
+            frame[column][hidden] = np.nan
+    for column in ("test", "effect_size_name", "rubric_level"):
+        frame[column][hidden] = None
+    frame["design"][hidden] = "none"
+    status = frame["status"]
     status[hidden] = "insufficient_data"
-    status[hidden & frame["is_baseline"].to_numpy(dtype=bool)] = None
-    frame["status"] = status
-    frame.loc[hidden, "status_uncertain"] = pd.NA
+    status[hidden & is_baseline] = None
+    uncertain[hidden] = pd.NA
 
 
-def _adjust(frame: pd.DataFrame) -> None:
+def _adjust(frame: dict[str, Any]) -> None:
     """Benjamini-Hochberg across the indicators of each group, period and subgroup.
 
     The adjustment of :func:`getting_to_outcomes.stats.benjamini_hochberg`, done for every
     family at once: within a family of ``m`` tests sorted by p-value, the ``i``-th becomes
     ``min over j >= i of min(1, m p_(j) / j)``.
     """
-    frame["p_adjusted"] = np.nan
-    tested = (frame["p_value"].notna() & ~frame["suppressed"]).to_numpy()
+    p_value = np.asarray(frame["p_value"], dtype=np.float64)
+    frame["p_adjusted"] = adjusted_all = np.full(len(p_value), np.nan)
+    tested = ~np.isnan(p_value) & ~np.asarray(frame["suppressed"], dtype=bool)
     if not tested.any():
         return
-    family = frame.loc[tested, ["group", "period", "dimension", "subgroup"]].astype(str) \
-        .groupby(["group", "period", "dimension", "subgroup"], sort=False).ngroup().to_numpy()
-    p = frame.loc[tested, "p_value"].to_numpy(dtype=np.float64)
+    columns = ["group", "period", "dimension", "subgroup"]
+    (family,) = key_codes([key_frame({c: frame[c][tested] for c in columns}, columns)],
+                          columns)
+    p = p_value[tested]
     order = np.lexsort((p, family))
     fam = family[order]
     size = np.bincount(family)
@@ -759,28 +828,49 @@ def _adjust(frame: pd.DataFrame) -> None:
     cumulative = pd.Series(ranked[::-1]).groupby(fam[::-1]).cummin().to_numpy()[::-1]
     adjusted = np.empty(len(p))
     adjusted[order] = np.minimum(cumulative, 1.0)
-    frame.loc[tested, "p_adjusted"] = adjusted
+    adjusted_all[tested] = adjusted
 
 
-def _describe(frame: pd.DataFrame, inds: Sequence[Indicator], framework: Framework) -> None:
-    by_id = {i.id: i for i in inds}
-    frame["framework_id"] = framework.id
-    frame["framework_version"] = framework.version
+def _describe(frame: dict[str, Any], inds: Sequence[Indicator], framework: Framework,
+              ind: npt.NDArray[np.int64], dtypes: dict[str, Any]) -> None:
+    """The framework's and each indicator's descriptions, and the columns' final types."""
+    size = len(ind)
+    index = pd.RangeIndex(size)
+    # As a column set to one value: its type is the value's.
+    frame["framework_id"] = pd.Series(framework.id, index=index)
+    frame["framework_version"] = pd.Series(framework.version, index=index)
     described = {
-        "indicator_version": {k: i.version for k, i in by_id.items()},
-        "realm": {k: i.realm for k, i in by_id.items()},
-        "zone": {k: i.zone for k, i in by_id.items()},
-        "stop": {k: i.stop for k, i in by_id.items()},
-        "kind": {k: i.measure.kind for k, i in by_id.items()},
-        "unit": {k: i.unit for k, i in by_id.items()},
-        "direction": {k: i.direction for k, i in by_id.items()},
+        "indicator_version": [i.version for i in inds],
+        "realm": [i.realm for i in inds],
+        "zone": [i.zone for i in inds],
+        "stop": [i.stop for i in inds],
+        "kind": [i.measure.kind for i in inds],
+        "unit": [i.unit for i in inds],
+        "direction": [i.direction for i in inds],
     }
     for column, values in described.items():
-        frame[column] = frame["indicator_id"].map(cast(dict[str, str], values))
+        # Typed as a column of the indicators' values (as ``Series.map`` of a dict types it),
+        # then spread over each indicator's rows.
+        frame[column] = pd.Series(values).iloc[ind].reset_index(drop=True)
     frame["baseline_period"] = frame["b_period"]
+    dtypes["baseline_period"] = dtypes["b_period"]
     frame["subgroup_dimension"] = frame["dimension"]
+    dtypes["subgroup_dimension"] = dtypes["dimension"]
     for column in ("n", "baseline_n", "n_pairs"):
-        frame[column] = pd.Series(np.round(frame[column].to_numpy(dtype=np.float64)),
-                                  index=frame.index).astype("Int64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
+        frame[column] = pd.Series(np.round(np.asarray(frame[column], dtype=np.float64)),
+                                  index=index).astype("Int64")
+    frame["suppressed"] = np.asarray(frame["suppressed"], dtype=bool)
+    for column in ("status", "status_method"):
+        dtypes[column] = _text_dtype(frame[column])
+    dtypes["rubric_level"] = object
 
+
+def _assemble(frame: Mapping[str, Any], dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    """The summary table: every column of :data:`SUMMARY_COLUMNS`, made once."""
+    data: dict[str, Any] = {}
+    for column in SUMMARY_COLUMNS:
+        values = frame[column]
+        if column in dtypes and not isinstance(values, pd.Series):
+            values = pd.Series(values, dtype=dtypes[column], copy=False)
+        data[column] = values
+    return pd.DataFrame(data, columns=SUMMARY_COLUMNS)
