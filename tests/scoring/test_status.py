@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from getting_to_outcomes import Framework, score
+from getting_to_outcomes import Framework, load_framework, score
 from getting_to_outcomes.definitions.models import StatusRules
-from getting_to_outcomes.scoring._status import assess, score_0_100
+from getting_to_outcomes.scoring._status import assess, rubric_levels, score_0_100
 
 from .conftest import survey
 
@@ -167,6 +167,15 @@ def test_rubric_levels_respect_direction(fw: Framework) -> None:
     assert frame.loc["b", "rubric_level"] == "moderate"
 
 
+def test_a_value_on_a_rubric_threshold_up_to_its_last_bits_reaches_the_level() -> None:
+    # "established" starts at 3.5; a mean of 3.5 summed in another order can come out one
+    # unit in the last place below it, and must not drop to "developing".
+    knowledge = load_framework().indicators["leadership.knowledge_of_system"]
+    just_below = np.nextafter(3.5, 0.0)
+    assert rubric_levels(np.array([just_below, 3.5, 3.49]), knowledge) == \
+        ["established", "established", "developing"]
+
+
 def test_grantee_targets_replace_the_shared_ones(fw: Framework) -> None:
     rows = pd.concat([survey([[3, 3, 3, 3]] * 4, wave="pre"),
                       survey([[4, 4, 4, 2]] * 4, wave="post")])
@@ -228,3 +237,36 @@ def test_a_target_met_with_a_decline_inside_the_noise_stays_achieved() -> None:
     # interval 3.5 to 4.2 lies wholly above the baseline.
     assert one(3.9, 3.2, 4.0, direction="decrease", low=3.5, high=4.2)["status"] == \
         "target_met_declining"
+
+
+# ---- values summed in another order get the same status ------------------------------------
+
+
+@pytest.mark.parametrize("value", [3.1116666666666664, 3.111666666666667])
+@pytest.mark.parametrize("target", [np.nan, 3.6])
+def test_a_value_equal_to_its_baseline_up_to_its_last_bits_neither_gains_nor_declines(
+    value: float, target: float,
+) -> None:
+    # The same mean of 600 answers summed in two row orders (pandas and Polars, 1 ulp apart):
+    # before, the smaller one read as a decline of -1e-16 and the status as "deteriorating".
+    for base in (3.1116666666666664, 3.111666666666667):
+        assert one(value, base, target, t=2.0, t_target=2.0)["status"] == "limited"
+
+
+def test_a_value_exactly_half_way_to_its_target_is_half_way_in_floating_point_too() -> None:
+    # (0.15 - 0.1) / (0.2 - 0.1) is 0.4999999999999999 in binary floating point; half the
+    # way or more reads "needs_acceleration" (module docstring), and so does this value.
+    rules = StatusRules(method="tolerance")
+    assert (0.15 - 0.1) / (0.2 - 0.1) < 0.5
+    assert one(0.15, 0.1, 0.2, t=1.0, t_target=1.0, rules=rules)["status"] == \
+        "needs_acceleration"
+    assert one(0.14, 0.1, 0.2, t=1.0, t_target=1.0, rules=rules)["status"] == "limited"
+
+
+@pytest.mark.parametrize("base", [np.nextafter(3.6, 0.0), 3.6, np.nextafter(3.6, 4.0)])
+def test_a_baseline_at_its_target_up_to_its_last_bits_equals_it(base: float) -> None:
+    # Summed in two orders, one baseline mean came out a unit in the last place above its
+    # target of 3.6 and was said to have "already met the target"; it equals it.
+    row = one(3.7, base, 3.6)
+    assert row["status_note"] == "the target equals the baseline, so progress is undefined"
+    assert np.isnan(row["progress"])

@@ -39,6 +39,11 @@ Statuses
     A status is *uncertain* when the statuses at the two ends of the value's confidence
     interval differ, that is, when the interval spans a threshold.
 
+    Rounding. A value equal to its target, its baseline or the period target up to 12
+    significant decimals is taken as equal to it, and ratios and growth rates are rounded to
+    12 decimals before they meet a threshold: the same mean summed in another order (another
+    engine, another row order) differs in its last bits and must get the same status.
+
     *Target met, declining* (``target_met_declining``). A value at or beyond its target
     whose interval lies wholly on the wrong side of the baseline (below it when higher is
     better, above it when lower is better) has met the target while declining
@@ -95,7 +100,28 @@ def period_times(order: Sequence[str]) -> dict[str, float]:
         return {p: float(i) for i, p in enumerate(order)}
 
 
+#: Decimals a ratio or growth rate is rounded to before it meets a threshold.
+_DECIMALS = 12
+
+
+def _settled(value: FloatArray, *references: FloatArray) -> FloatArray:
+    """``value`` with each element equal to a reference up to rounding replaced by it.
+
+    A mean summed in another order (another engine, another row order) differs in its last
+    bits: without this, a value equal to its baseline could read as a decline by 1e-16 and
+    a ratio on a threshold fall either side of it.
+    """
+    out = value.copy()
+    for reference in references:
+        with np.errstate(invalid="ignore"):
+            scale = np.maximum(np.maximum(np.abs(out), np.abs(reference)), 1.0)
+            close = np.abs(out - reference) <= scale * 10.0**-_DECIMALS
+        out = np.where(close, reference, out)
+    return out
+
+
 def _ratio_status(ratio: FloatArray, rules: StatusRules) -> npt.NDArray[np.object_]:
+    ratio = np.round(ratio, _DECIMALS)
     return np.select(
         [ratio >= rules.on_track, ratio >= rules.needs_acceleration, ratio >= rules.limited,
          ratio < rules.limited],
@@ -130,10 +156,9 @@ def _status_at(
     linear = np.zeros(value.shape, dtype=bool)
     known = ~np.isnan(value) & ~np.isnan(base) & (elapsed > 0)
     tol = rules.tolerance
+    value = _settled(value, base, target, period_target)
     with np.errstate(divide="ignore", invalid="ignore"):
-        # A value equal to its target up to rounding has reached it: a mean summed in another
-        # order (another engine, another row order) may differ in its last bits.
-        achieved = has_target & (np.round(d * (value - target), 12) >= 0) & (d != 0)
+        achieved = has_target & (d * (value - target) >= 0) & (d != 0)
         if method == "growth_ratio":
             observed = _growth(value, base, elapsed)
             required = _growth(target, base, horizon)
@@ -146,7 +171,7 @@ def _status_at(
             growth = np.where(np.isnan(observed), np.nan, sign * d * observed)
             no_target_fallback = np.isnan(observed)
             relative = d * per_period / np.abs(base)
-            growth = np.where(no_target_fallback, relative, growth)
+            growth = np.round(np.where(no_target_fallback, relative, growth), _DECIMALS)
             without = np.select(
                 [growth >= rules.no_target_on_track,
                  growth >= rules.no_target_needs_acceleration, growth >= 0, growth < 0],
@@ -249,6 +274,8 @@ def assess(
     # A target placed at or before the baseline gives no direction of travel.
     usable = ~np.isnan(target) & (horizon > 0)
     target = np.where(usable, target, np.nan)
+    # A baseline at its target up to rounding is at it (Rounding, module docstring).
+    base = _settled(base, target)
     method = rules.method
     args = (base, target, period_target, elapsed, horizon, d, method, rules)
     status, linear = _status_at(value, *args)
@@ -296,7 +323,9 @@ def assess(
 def rubric_levels(value: FloatArray, indicator: Indicator) -> list[str | None]:
     """The rubric level each value reaches: the highest level whose threshold it passes.
 
-    A level is passed at or above its threshold, or at or below it when lower is better.
+    A level is passed at or above its threshold, or at or below it when lower is better; a
+    value equal to the threshold up to 12 significant decimals is at it (see Rounding in
+    the module docstring).
 
     Examples
     --------
@@ -314,7 +343,8 @@ def rubric_levels(value: FloatArray, indicator: Indicator) -> list[str | None]:
     lower_is_better = indicator.direction == "decrease"
     # Levels in order, each passed one overwriting the last: the highest passed wins.
     for level in levels:
-        passed = value <= level.threshold if lower_is_better else value >= level.threshold
+        at = _settled(value, np.full(value.shape, level.threshold))
+        passed = at <= level.threshold if lower_is_better else at >= level.threshold
         out[known & passed] = level.label
     result: list[str | None] = out.tolist()
     return result
