@@ -16,6 +16,8 @@ byte.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import matplotlib as mpl
@@ -77,11 +79,14 @@ def _font_heights(prop: FontProperties, dpi: float
     return heights
 
 
-def _remember(key: tuple[Any, ...], size: tuple[float, float, float]
+def _measured(key: tuple[Any, ...], measure: Callable[[], tuple[float, float, float]]
               ) -> tuple[float, float, float]:
-    if len(_SIZES) > _LIMIT:
-        _SIZES.clear()
-    _SIZES[key] = size
+    """The size kept under ``key``, measured (and kept) the first time it is asked for."""
+    size = _SIZES.get(key)
+    if size is None:
+        if len(_SIZES) > _LIMIT:
+            _SIZES.clear()
+        size = _SIZES[key] = measure()
     return size
 
 
@@ -90,12 +95,8 @@ class _RendererAgg(RendererAgg):
 
     def get_text_width_height_descent(self, s: str, prop: FontProperties,
                                       ismath: Any) -> tuple[float, float, float]:
-        key = ("agg", s, hash(prop), ismath, self.dpi, *_hinting())
-        size = _SIZES.get(key)
-        if size is None:
-            size = _remember(key, super().get_text_width_height_descent(  # type: ignore[no-untyped-call]
-                s, prop, ismath))
-        return size
+        return _measured(("agg", s, hash(prop), ismath, self.dpi, *_hinting()),
+                         partial(super().get_text_width_height_descent, s, prop, ismath))
 
     # Matplotlib's text layout asks a renderer for this where it has it (text.py), and
     # otherwise looks the font up and reads its tables for every text drawn.
@@ -109,12 +110,8 @@ class _RendererSVG(RendererSVG):
 
     def get_text_width_height_descent(self, s: str, prop: FontProperties,
                                       ismath: Any) -> tuple[float, float, float]:
-        key = ("svg", s, hash(prop), ismath)
-        size = _SIZES.get(key)
-        if size is None:
-            size = _remember(key, super().get_text_width_height_descent(  # type: ignore[no-untyped-call]
-                s, prop, ismath))
-        return size
+        return _measured(("svg", s, hash(prop), ismath),
+                         partial(super().get_text_width_height_descent, s, prop, ismath))
 
     def _get_font_height_metrics(self, prop: FontProperties
                                  ) -> tuple[float, float, float] | tuple[None, None, None]:
