@@ -84,6 +84,13 @@ def test_clustering_covers_people_level_indicators_only(example):
     assert row["ci_low"] < row["mean"] < row["ci_high"]
 
 
+def test_clustering_notes_are_text_whether_or_not_any_row_has_one(example):
+    data, summary = example
+    alone = score(data.tables, indicators=["leadership.retention"]).clustering()
+    assert alone["note"].isna().all()  # no row of this indicator has a note
+    assert alone["note"].dtype == summary.clustering()["note"].dtype == "str"
+
+
 def test_clustering_mean_is_the_network_value(example):
     _, summary = example
     table = summary.clustering().set_index(["indicator_id", "period"])

@@ -240,4 +240,7 @@ def clustering_table(summary: ProgressSummary, *, confidence: float | None = Non
             parts.append({"indicator_id": indicator, "period": period, "family": family,
                           **{str(k): v for k, v in row.iloc[0].items()}})
     table = pd.DataFrame(parts, columns=CLUSTERING_COLUMNS)
-    return table.astype({"n": "int64", "clusters": "int64"}) if not table.empty else table
+    # Text whatever the rows hold: a table whose rows all lack a note would otherwise keep
+    # None in an object column where others hold NaN in a text one.
+    types = {"note": "str"} if table.empty else {"n": "int64", "clusters": "int64", "note": "str"}
+    return table.astype(types)
