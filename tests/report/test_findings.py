@@ -29,13 +29,13 @@ def _items(found) -> dict[str, str]:
 
 
 def test_a_network_with_no_clear_decline_says_so_in_one_sentence(framework) -> None:
-    # The network rose clearly (0.1 to 0.5 excludes zero); nothing declined.
+    # The network improved clearly (0.1 to 0.5 excludes zero); nothing declined.
     frame = summary_frame([*_pair("network", change=0.3, low=0.1, high=0.5),
                            *_pair("Alpha", change=0.3, low=0.1, high=0.5)])
     items = _items(funder_findings(frame, ["Alpha"], framework, None))
     assert items["Declines"] == ("Pooled over the network, no indicator moved clearly the "
                                  "wrong way.")
-    assert items["Biggest gains"].startswith("Pooled over the network, 1 indicator rose")
+    assert items["Biggest gains"].startswith("Pooled over the network, 1 indicator improved")
 
 
 def test_a_network_change_too_uncertain_to_call_is_one_sentence(framework) -> None:

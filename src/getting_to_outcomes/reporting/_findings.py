@@ -147,7 +147,7 @@ def _describe_moves(found: Findings, moves: Mapping[str, list[dict[Any, Any]]],
                           for r in gains[:NAMED])
         more = f" ({len(gains) - NAMED} more in the tables)" if len(gains) > NAMED else ""
         found.items.append(("Biggest gains", _lead(who, f"{plural(len(gains), 'indicator')} "
-                            f"rose clearly (the interval excludes no change). Largest: {named}."
+                            f"improved clearly (the interval excludes no change). Largest: {named}."
                             f"{more}")))
     else:
         found.items.append(("Gains", _lead(who, "No indicator changed clearly for the better "
