@@ -160,53 +160,33 @@ def signed_ranks(row: npt.NDArray[np.int64], diff: FloatArray, count: FloatArray
         at = np.searchsorted(present, small)
         starts = np.searchsorted(row, small, "left")
         ends = np.searchsorted(row, small, "right")
-        # Without ties the exact p-value depends only on V and n: each distinct pair is
-        # worked out once.
-        known: dict[tuple[float, float], float] = {}
-        for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            plus, minus = float(v_plus[at[k]]), float(v_minus[at[k]])
-            case = (plus, float(n[at[k]]))
-            if case not in known:
-                # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
-                res = sps.wilcoxon(diff[a:b], zero_method="wilcox", correction=False,
-                                   method="exact")
-                known[case] = float(res.pvalue)
-            p_value[small[k]] = known[case]
-            statistic[small[k]] = plus
-            effect[small[k]] = (plus - minus) / (plus + minus)
-            exact[small[k]] = True
+
+        def exact_p(k: int) -> float:
+            # No ties: every count is 1. Exact as stats.paired_change(test="wilcoxon").
+            res = sps.wilcoxon(diff[starts[k]:ends[k]], zero_method="wilcox",
+                               correction=False, method="exact")
+            return float(res.pvalue)
+
+        plus, minus = v_plus[at], v_minus[at]
+        p_value[small] = _once_per_key(np.column_stack([plus, n[at]]), exact_p)
+        statistic[small] = plus
+        effect[small] = (plus - minus) / (plus + minus)
+        exact[small] = True
     return result
 
 
-def _exact_p_values(frame: pd.DataFrame, keys: pd.DataFrame,
-                    test: Callable[[pd.DataFrame], float]) -> FloatArray:
-    """``test`` on the rows of ``frame`` of one row id per distinct ``keys``, spread to all.
+def _once_per_key(keys: FloatArray, test: Callable[[int], float]) -> FloatArray:
+    """``test(k)`` of each group ``k``, run for the first group of each distinct row of ``keys``.
 
     Without ties, an exact rank test's p-value depends only on its statistic and sample sizes
     (``keys``): groups sharing them share the p-value, so the exact distribution is worked
     out once per distinct key (a few hundred for thousands of small groups) instead of once
     per group.
     """
-    codes, first = _first_of_each(keys)
-    wanted = keys.index[first]
-    parts = dict(iter(frame[frame["row"].isin(wanted)].groupby("row", sort=False)))
-    p = np.array([test(parts[row]) for row in wanted], dtype=np.float64)
-    return p[codes]
-
-
-def _first_of_each(keys: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Code of each row's distinct key, and the position of the first row with each code."""
-    codes, _ = pd.MultiIndex.from_frame(keys).factorize()
-    _, first = np.unique(codes, return_index=True)
-    return codes, first
-
-
-def _put_exact(out: pd.DataFrame, rows: pd.Index, statistic: FloatArray, p: FloatArray,
-               effect: FloatArray) -> None:
-    """Replace approximate results by the exact ones of the stats functions."""
-    out.loc[rows, ["statistic", "p_value", "effect_size"]] = np.column_stack(
-        [statistic, p, effect])
-    out.loc[rows, "exact"] = True
+    _, first, codes = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    p = np.array([test(int(k)) for k in first], dtype=np.float64)
+    found: FloatArray = p[np.ravel(codes)]
+    return found
 
 
 def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
@@ -266,18 +246,24 @@ def mann_whitney_from_counts(values: pd.DataFrame) -> pd.DataFrame:
     exact = sums.index[ok & (n1 < _EXACT_BELOW) & (n2 < _EXACT_BELOW)
                        & (sums["max_t"].to_numpy() <= 1)]
     if len(exact):
-        chosen = sums.loc[exact].assign(u=u[sums.index.isin(exact)])
+        # The table is sorted by row id: each exact row's values are one run of it.
+        ids = frame["row"].to_numpy()
+        starts = np.searchsorted(ids, exact, "left")
+        ends = np.searchsorted(ids, exact, "right")
+        observed = frame["value"].to_numpy(dtype=np.float64)
+        was, now = frame["before"].to_numpy() > 0, frame["after"].to_numpy() > 0
 
-        def exact_p(part: pd.DataFrame) -> float:
+        def exact_p(k: int) -> float:
             # No ties: every count is 0 or 1. Exact as stats.independent_change(mann_whitney).
-            observed = part["value"].to_numpy(dtype=np.float64)
-            before = observed[part["before"].to_numpy() > 0]
-            after = observed[part["after"].to_numpy() > 0]
-            res = sps.mannwhitneyu(after, before, use_continuity=False, method="exact")
+            part = slice(starts[k], ends[k])
+            res = sps.mannwhitneyu(observed[part][now[part]], observed[part][was[part]],
+                                   use_continuity=False, method="exact")
             return float(res.pvalue)
 
-        p_exact = _exact_p_values(frame, chosen[["u", "n1", "n2"]], exact_p)
-        u_exact = chosen["u"].to_numpy()
-        _put_exact(out, exact, u_exact, p_exact,
-                   2.0 * u_exact / (chosen["n1"].to_numpy() * chosen["n2"].to_numpy()) - 1)
+        chosen = sums.index.isin(exact)
+        u_exact, n1_exact, n2_exact = u[chosen], n1[chosen], n2[chosen]
+        out.loc[exact, ["statistic", "p_value", "effect_size"]] = np.column_stack([
+            u_exact, _once_per_key(np.column_stack([u_exact, n1_exact, n2_exact]), exact_p),
+            2.0 * u_exact / (n1_exact * n2_exact) - 1])
+        out.loc[exact, "exact"] = True
     return out
