@@ -26,8 +26,6 @@ from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.reporting._readable import (
     Format,
-    change_verdict,
-    direction,
     formats,
     latest_by_group,
     verdicts,
@@ -65,8 +63,8 @@ def _strength(row: Mapping[Any, Any]) -> float:
 def _moves(latest: pd.DataFrame, frame: pd.DataFrame, framework: Framework | None
            ) -> dict[str, list[dict[Any, Any]]]:
     moves: dict[str, list[dict[Any, Any]]] = {"gain": [], "decline": [], "uncertain": []}
-    for row in latest.to_dict("records"):
-        verdict = change_verdict(row, direction(framework, str(row["indicator_id"]), frame))
+    for row, verdict in zip(latest.to_dict("records"), verdicts(latest, framework, frame),
+                            strict=True):
         if verdict:
             moves[verdict].append(row)
     for verdict in ("gain", "decline"):

@@ -247,11 +247,10 @@ def indicator_view(frame: pd.DataFrame, framework: Framework | None,
     latest = latest.assign(_order=latest["indicator_id"].map(rank)).sort_values(
         ["_order"], kind="stable")
     records = []
-    for row in latest.to_dict("records"):
+    for row, verdict in zip(latest.to_dict("records"), verdicts(latest, framework, frame),
+                            strict=True):
         indicator_id = str(row["indicator_id"])
         fmt = fmts.get(indicator_id, Format())
-        sign = direction(framework, indicator_id, frame)
-        verdict = change_verdict(row, sign)
         record: dict[str, Any] = {}
         if with_group:
             record["Grantee"] = _d.label(row["group"], labels)
