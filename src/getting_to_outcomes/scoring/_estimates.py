@@ -60,6 +60,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from getting_to_outcomes.scoring._measures import Family
+from getting_to_outcomes.scoring._notes import Notes
 from getting_to_outcomes.scoring._ranks import (
     RANK_DECIMALS,
     mann_whitney_from_counts,
@@ -85,7 +86,7 @@ ObjectArray = npt.NDArray[np.object_]
 #: Rows of the summary: a DataFrame or a mapping of column arrays.
 Rows = pd.DataFrame | Mapping[str, Any]
 
-#: Columns returned by :func:`estimate`, besides ``notes`` (a list of texts per row).
+#: Columns returned by :func:`estimate`, besides the notes of the rows.
 ESTIMATE_COLUMNS = [
     "n", "value", "ci_low", "ci_high", "baseline_n", "baseline_value", "design", "n_pairs",
     "change", "change_ci_low", "change_ci_high", "test", "statistic", "p_value",
@@ -295,7 +296,7 @@ def per_indicator(ids: Any, values: Mapping[str, Any], dtype: Any = np.float64,
 
 
 class _Out:
-    """The estimate columns as arrays, and a list of notes per row."""
+    """The estimate columns as arrays, and the notes of the rows."""
 
     def __init__(self, n: int) -> None:
         self.n = n
@@ -304,25 +305,11 @@ class _Out:
             for c in ESTIMATE_COLUMNS
         }
         self.columns["design"][:] = "none"
-        self.notes: list[list[str]] = [[] for _ in range(n)]
+        self.notes = Notes(n)
 
     def note(self, mask: BoolArray, text: str | Any) -> None:
         """A note on the masked rows: one text for all, or one per masked row."""
-        notes = self.notes
-        if isinstance(text, str):
-            if text:
-                for pos in np.flatnonzero(mask).tolist():
-                    notes[pos].append(text)
-            return
-        texts = list(text)
-        positions = np.flatnonzero(mask).tolist()
-        if len(texts) != len(positions):
-            raise ValueError("one note per masked row is needed")
-        for pos, item in zip(positions, texts, strict=True):
-            if item.__class__ is str and item:
-                notes[pos].append(item)
-            elif isinstance(item, str) and item:
-                notes[pos].append(str(item))
+        self.notes.add(mask, text)
 
     def change(self, mask: BoolArray, res: pd.DataFrame) -> None:
         """Copy a change table of :mod:`getting_to_outcomes.stats` into the masked rows."""
@@ -349,7 +336,7 @@ def estimate(
     confidence: float,
     bootstrap: bool,
     seed: int,
-) -> tuple[dict[str, Any], list[list[str]]]:
+) -> tuple[dict[str, Any], Notes]:
     """Value, interval and change from baseline of every row.
 
     Parameters
@@ -380,9 +367,9 @@ def estimate(
 
     Returns
     -------
-    tuple of dict and list
+    tuple of dict and Notes
         The columns :data:`ESTIMATE_COLUMNS` as arrays in the order of ``rows``, and the
-        notes of each row (a list of strings per row).
+        notes of the rows.
     """
     rows = {k: np.asarray(v) for k, v in rows.items()}
     n = len(rows["n"])

@@ -33,6 +33,7 @@ from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.scoring._estimates import estimate, key_frame
 from getting_to_outcomes.scoring._inputs import Options
 from getting_to_outcomes.scoring._measures import Family, family_of
+from getting_to_outcomes.scoring._notes import Notes
 from getting_to_outcomes.scoring._status import (
     assess,
     period_times,
@@ -159,7 +160,7 @@ class _Draft:
     """
 
     frame: dict[str, Any]
-    notes: list[list[str]]
+    notes: Notes
     aggregates: Aggregates
     inds: list[Indicator]
     min_n: dict[str, int]
@@ -241,14 +242,13 @@ def _finish(
     synthetic: bool | None,
 ) -> ProgressSummary:
     frame = dict(draft.frame)
-    notes = [list(n) for n in draft.notes]
+    notes = draft.notes.copy()
     aggregates, dtypes = draft.aggregates, dict(draft.dtypes)
     _withhold(frame, notes, decided, draft.min_n, options.reliability, draft.inds, draft.ind,
               dtypes)
     _adjust(frame)
     _describe(frame, draft.inds, framework, draft.ind, dtypes)
-    text = np.empty(len(notes), dtype=object)
-    text[:] = ["; ".join(dict.fromkeys(n)) if n else None for n in notes]
+    text = notes.joined()
     frame["notes"] = text
     dtypes["notes"] = _text_dtype(text)
     return ProgressSummary(
@@ -265,7 +265,7 @@ def _finish(
 
 
 def _clip_to_range(
-    frame: dict[str, Any], notes: list[list[str]], inds: Sequence[Indicator],
+    frame: dict[str, Any], notes: Notes, inds: Sequence[Indicator],
     families: Mapping[str, Family], ind: npt.NDArray[np.int64],
 ) -> None:
     """Clip intervals to the indicator's ``valid_range``, and say so on the row.
@@ -293,8 +293,8 @@ def _clip_to_range(
             outside = (values < bottom) | (values > top)
         cut |= outside
         frame[column] = np.where(outside, np.clip(values, bottom, top), values)
-    for pos in np.flatnonzero(cut).tolist():
-        notes[pos].append(f"interval clipped to the valid range {low[pos]:g} to {high[pos]:g}")
+    notes.add(cut, [f"interval clipped to the valid range {a:g} to {b:g}"
+                    for a, b in zip(low[cut].tolist(), high[cut].tolist(), strict=True)])
 
 
 def _threshold(indicator: Indicator) -> float:
@@ -384,19 +384,19 @@ def _rows(
 
 
 def _by_key(frame: Mapping[str, Any], mask: np.ndarray, texts: Mapping[tuple[Any, ...], str],
-            notes: list[list[str]], keys: Sequence[str]) -> None:
+            notes: Notes, keys: Sequence[str]) -> None:
     """Append ``texts[key]`` to the notes of the masked rows whose ``keys`` match."""
     if not texts:
         return
     table = pd.Series(list(texts.values()), index=pd.MultiIndex.from_tuples(list(texts)))
     found = table.reindex(pd.MultiIndex.from_frame(key_frame(frame, keys))).to_numpy(
         dtype=object)
-    for pos in np.flatnonzero(mask & pd.notna(found)):
-        notes[pos].append(str(found[pos]))
+    hit = mask & pd.notna(found)
+    notes.add(hit, [str(text) for text in found[hit]])
 
 
 def _add_data_notes(
-    frame: dict[str, Any], notes: list[list[str]], inds: Sequence[Indicator],
+    frame: dict[str, Any], notes: Notes, inds: Sequence[Indicator],
     families: Mapping[str, Family], agg: Aggregates, ind: npt.NDArray[np.int64],
 ) -> None:
     """Rows without a value, missing sources, milestone evidence and timing."""
@@ -413,33 +413,22 @@ def _add_data_notes(
     # The notes of each indicator's rows, in the order they have always been added.
     for indicator, rows in zip(inds, _segments(ind, len(inds)), strict=True):
         start = rows.start
-        for pos in np.flatnonzero(~present[rows]).tolist():
-            notes[start + pos].append(f"no data given for source {indicator.source!r}"
-                                      if indicator.source
-                                      else "the indicator names no data source")
+        notes.add(np.flatnonzero(~present[rows]) + start,
+                  f"no data given for source {indicator.source!r}" if indicator.source
+                  else "the indicator names no data source")
         measure = indicator.measure
         left_out = np.flatnonzero(without[rows] > 0) + start
         if isinstance(measure, ScaleMeasure):
-            share = f"{measure.min_answered:.0%}"
-            for pos, gone, none in zip(left_out.tolist(), without[left_out].tolist(),
-                                       empty[left_out].tolist(), strict=True):
-                few = int(gone - none)
-                parts = []
-                if few:
-                    parts.append(f"{few} respondent(s) answered fewer than {share} of the items")
-                if none:
-                    parts.append(f"{int(none)} answered none")
-                notes[pos].append("; ".join(parts) + " (left out; missing is never zero)")
+            notes.add(left_out, [_left_out_of_scale(gone, none, measure.min_answered)
+                                 for gone, none in zip(without[left_out].tolist(),
+                                                       empty[left_out].tolist(), strict=True)])
         else:
-            for pos, gone in zip(left_out.tolist(), without[left_out].tolist(), strict=True):
-                notes[pos].append(f"{int(gone)} row(s) without a value left out "
-                                  "(missing is never zero)")
-        for pos in (np.flatnonzero(nothing[rows]) + start).tolist():
-            notes[pos].append("no data in this period")
+            notes.add(left_out, [f"{int(gone)} row(s) without a value left out "
+                                 "(missing is never zero)" for gone in without[left_out].tolist()])
+        notes.add(np.flatnonzero(nothing[rows]) + start, "no data in this period")
         if indicator.contribution_only:
-            for pos in (np.flatnonzero(context[rows]) + start).tolist():
-                notes[pos].append("system-level context: shown as contribution, not as the "
-                                  "group's effect")
+            notes.add(np.flatnonzero(context[rows]) + start,
+                      "system-level context: shown as contribution, not as the group's effect")
     keys = ["indicator_id", "group", "period"]
     stages = agg.stages
     if not stages.empty:
@@ -461,6 +450,18 @@ def _add_data_notes(
             spans.setdefault((ind_id, group, period), []).append(
                 f"mean {days / count:.0f} days from {first} to {second} (n = {int(count)})")
         _by_key(frame, whole, {k: "; ".join(v) for k, v in spans.items()}, notes, keys)
+
+
+def _left_out_of_scale(gone: float, none: float, min_answered: float) -> str:
+    """The note of respondents left out of a scale's score (``gone`` of them, ``none`` of
+    whom answered no item)."""
+    few = int(gone - none)
+    parts = []
+    if few:
+        parts.append(f"{few} respondent(s) answered fewer than {min_answered:.0%} of the items")
+    if none:
+        parts.append(f"{int(none)} answered none")
+    return "; ".join(parts) + " (left out; missing is never zero)"
 
 
 def _negative_items(cov: np.ndarray) -> np.ndarray:
@@ -495,7 +496,7 @@ def alpha_note(alpha: float, threshold: float) -> str:
 
 
 def _add_reliability(
-    frame: dict[str, Any], notes: list[list[str]], agg: Aggregates, inds: Sequence[Indicator],
+    frame: dict[str, Any], notes: Notes, agg: Aggregates, inds: Sequence[Indicator],
     confidence: float, ind: npt.NDArray[np.int64], dtypes: dict[str, Any],
 ) -> None:
     """Alpha of the whole group and period on every row of a scale, flagged and noted.
@@ -569,14 +570,14 @@ def _add_reliability(
     frame["reliability_flag"] = flag
     dtypes["reliability_flag"] = _text_dtype(flag)
     negative = negative_at[row_cell]
-    for pos in np.flatnonzero(shown & below).tolist():
-        notes[pos].append(alpha_note(alpha[pos], threshold[pos]))
-    for pos in np.flatnonzero(shown & ~below & np.isnan(alpha)).tolist():
-        notes[pos].append("Cronbach's alpha is undefined here (too few answers or no "
-                          "variation)")
-    for pos in np.flatnonzero(shown & (negative != "")).tolist():
-        notes[pos].append(f"warning: item(s) {negative[pos]} correlate negatively with the "
-                          "rest of the scale; is a reverse key missing?")
+    low = shown & below
+    # numpy scalars, as ever: alpha_note rounds them with numpy's round.
+    notes.add(low, [alpha_note(a, t) for a, t in zip(alpha[low], threshold[low], strict=True)])
+    notes.add(shown & ~below & np.isnan(alpha),
+              "Cronbach's alpha is undefined here (too few answers or no variation)")
+    odd = shown & (negative != "")
+    notes.add(odd, [f"warning: item(s) {items} correlate negatively with the rest of the "
+                    "scale; is a reverse key missing?" for items in negative[odd].tolist()])
 
 
 def _time_table(windows: Mapping[str, Window]) -> dict[str, dict[str, float]]:
@@ -608,7 +609,7 @@ def _targets_for(
 
 
 def _add_status(
-    frame: dict[str, Any], notes: list[list[str]], inds: Sequence[Indicator],
+    frame: dict[str, Any], notes: Notes, inds: Sequence[Indicator],
     windows: Mapping[str, Window], targets: pd.DataFrame | None, framework: Framework,
     family: Mapping[str, Family], ind: npt.NDArray[np.int64],
 ) -> None:
@@ -685,8 +686,7 @@ def _add_status(
                 else 1.0
     scored = scored_c[combo]
     time, base_time = t_c[combo], t0_c[combo]
-    for pos in np.flatnonzero(scored & pd.notna(unplaced_c[combo])).tolist():
-        notes[pos].append(unplaced_c[combo[pos]])
+    notes.add(scored, unplaced_c[combo][scored])
     given = scored & ~np.isnan(given_c[combo])
     base[given] = given_c[combo][given]
     origin[given] = "given"
@@ -726,14 +726,14 @@ def _add_status(
     frame["status"][pd.isna(frame["period"])] = "insufficient_data"
     frame["_progress_from"] = origin
     status_notes = result["status_note"].to_numpy(dtype=object)
-    for pos in np.flatnonzero(pd.notna(status_notes)).tolist():
-        notes[pos].append(status_notes[pos])
+    notes.add(np.ones(n, dtype=bool), status_notes)
     later = ~np.isnan(value) & ~np.asarray(frame["is_baseline"], dtype=bool)
-    for pos in np.flatnonzero(later & (origin == "given")).tolist():
-        notes[pos].append(f"progress measured from the group's own baseline {base[pos]:g}")
-    for pos in np.flatnonzero(later & (origin == "yaml")).tolist():
-        notes[pos].append(f"no baseline observed: progress from the framework baseline "
-                          f"{base[pos]:g}")
+    own_base = later & (origin == "given")
+    notes.add(own_base, [f"progress measured from the group's own baseline {b:g}"
+                         for b in base[own_base].tolist()])
+    yaml_base = later & (origin == "yaml")
+    notes.add(yaml_base, [f"no baseline observed: progress from the framework baseline {b:g}"
+                          for b in base[yaml_base].tolist()])
     levels = np.full(n, None, dtype=object)
     scores = np.full(n, np.nan)
     progress = np.asarray(frame["progress"], dtype=np.float64)
@@ -747,7 +747,7 @@ def _add_status(
 
 
 def _withhold(
-    frame: dict[str, Any], notes: list[list[str]], decided: pd.DataFrame,
+    frame: dict[str, Any], notes: Notes, decided: pd.DataFrame,
     min_n: Mapping[str, int], reliability: str, inds: Sequence[Indicator],
     ind: npt.NDArray[np.int64], dtypes: dict[str, Any],
 ) -> None:
@@ -764,12 +764,13 @@ def _withhold(
         reasons[low] = "low_reliability"
     frame["suppressed"] = hidden
     frame["suppression_reason"] = reasons
-    for pos in np.flatnonzero(hidden).tolist():
-        text = {"small_n": f"withheld: fewer than {limit[pos]} units",
-                "complementary": "withheld so that a small group cannot be worked out from "
-                                 "the totals",
-                "low_reliability": "withheld: reliability below the threshold"}[reasons[pos]]
-        notes[pos] = [text]
+    # A withheld row's notes are the reason only.
+    for reason, text in (("complementary", "withheld so that a small group cannot be worked "
+                                           "out from the totals"),
+                         ("low_reliability", "withheld: reliability below the threshold")):
+        notes.replace(hidden & (reasons == reason), text)
+    small = hidden & (reasons == "small_n")
+    notes.replace(small, [f"withheld: fewer than {k} units" for k in limit[small].tolist()])
     # A withheld baseline cell hides everything computed from it in later periods.
     cells, bases = key_codes([key_frame(frame), key_frame({**frame, "period": frame["b_period"]})],
                              KEY)
@@ -778,8 +779,7 @@ def _withhold(
     base_hidden = np.where(base_at >= 0, hidden[np.maximum(base_at, 0)], False) \
         & ~is_baseline & ~hidden
     from_observed = frame["_progress_from"] == "observed"
-    for pos in np.flatnonzero(base_hidden).tolist():
-        notes[pos].append("baseline withheld (a small group), and the change with it")
+    notes.add(base_hidden, "baseline withheld (a small group), and the change with it")
     for column in ("baseline_n", "baseline_value", *_CHANGE_FIELDS[:-2], "effect_size"):
         frame[column][base_hidden] = np.nan
     for column in ("test", "effect_size_name"):

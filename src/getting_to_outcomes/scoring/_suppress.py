@@ -140,8 +140,11 @@ def suppress(
     limits = frame["indicator_id"].map(min_n).to_numpy(dtype=np.float64)
     primary = (n > 0) & (n < limits)
     hidden = primary.copy()
-    if len(frame) == 0:
-        return pd.DataFrame({"suppressed": hidden, "suppression_reason": []}, index=frame.index)
+    if not primary.any():
+        # Complementary suppression only ever protects a withheld cell: with none, the
+        # lines and the linear system have nothing to protect.
+        return pd.DataFrame({"suppressed": hidden, "suppression_reason": pd.Series(
+            [None] * len(frame), index=frame.index, dtype=object)})
     ind, grp, per, dim, sub = (_text(frame[c]) for c in (
         "indicator_id", "group", "period", "dimension", "subgroup"))
     family = _text(frame["grouping"]) if "grouping" in frame else pd.Series("", index=ind.index)

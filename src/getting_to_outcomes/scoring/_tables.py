@@ -259,23 +259,59 @@ def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[In
     """One integer per distinct combination of ``columns``, shared by all ``tables``.
 
     A hash join on one int64 instead of several text columns. Codes are numbered in order of
-    first appearance over the tables in turn (every missing value is one value). Each column
-    is factorized per table and the few distinct values are matched across tables; the
-    columns' codes are combined arithmetically, and factorized once at the end.
+    first appearance over the tables in turn (every missing value is one value). The tables
+    hold long runs of rows with the same labels (a cell's distribution), so the text columns
+    are compared with their neighbours to find the runs, and only each run's first row is
+    factorized; other columns are factorized whole. Each column's codes are matched across
+    tables and combined arithmetically, and the combination is numbered once at the end.
     """
     sizes = [len(t) for t in tables]
-    combined = np.zeros(sum(sizes), dtype=np.int64)
-    bound = 1
-    for column in columns:
-        codes, size = _column_codes([t[column] for t in tables])
-        if bound > _COMBINED_LIMIT // size:
-            combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
-            bound = int(combined.max()) + 1 if combined.size else 1
-        combined = combined * size + codes
-        bound *= size
+    text = [c for c in columns if all(t[c].dtype == object for t in tables)]
+    firsts = [_run_starts(t, text) for t in tables]
+    run_codes, bound = _combine(
+        [[t[c].iloc[first] for t, first in zip(tables, firsts, strict=True)] for c in text],
+        sum(len(first) for first in firsts))
+    runs = np.concatenate([np.diff(np.r_[first, size])
+                           for first, size in zip(firsts, sizes, strict=True)]) \
+        if tables else np.zeros(0, dtype=np.int64)
+    combined, bound = _combine([[t[c] for t in tables] for c in columns if c not in text],
+                               sum(sizes), np.repeat(run_codes, runs), bound)
     combined = _first_seen(combined, bound)
     bounds = np.cumsum([0, *sizes])
     return [combined[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _run_starts(table: pd.DataFrame, columns: Sequence[str]) -> IntArray:
+    """The first row of each run of equal ``columns`` (every row when they cannot be
+    compared)."""
+    size = len(table)
+    start = np.zeros(size, dtype=bool)
+    if size:
+        start[0] = True
+    for column in columns:
+        values = table[column].to_numpy()
+        try:
+            start[1:] |= np.asarray(values[1:] != values[:-1], dtype=bool)
+        except (TypeError, ValueError):  # a value without a plain truth of equality (pd.NA)
+            return np.arange(size, dtype=np.int64)
+    return np.flatnonzero(start)
+
+
+def _combine(parts: Sequence[Sequence[pd.Series]], size: int,
+             combined: IntArray | None = None, bound: int = 1) -> tuple[IntArray, int]:
+    """The codes of several columns (each given as its parts, one per table) combined into
+    one integer per row of the ``size`` rows of the tables in turn, and how many values it
+    can take."""
+    if combined is None:
+        combined = np.zeros(size, dtype=np.int64)
+    for column in parts:
+        codes, count = _column_codes(column)
+        if bound > _COMBINED_LIMIT // count:
+            combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+            bound = int(combined.max()) + 1 if combined.size else 1
+        combined = combined * count + codes
+        bound *= count
+    return combined, bound
 
 
 # Combined codes stay below this, so that they never overflow int64.

@@ -1,0 +1,112 @@
+"""The notes of a summary's rows, gathered column-wise while the statistics are computed.
+
+Each step notes some rows at once (one text for all, or one per row); the texts of a row are
+joined with ``"; "`` at the end, in the order they were noted, each distinct text once.
+Notes are kept as one array of rows and one of texts per step, not as a list per row: a
+summary has tens of thousands of rows, and as many small lists kept alive make Python's
+garbage collector walk every object of the process again and again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Notes"]
+
+IntArray = npt.NDArray[np.int64]
+ObjectArray = npt.NDArray[np.object_]
+
+
+class Notes:
+    """Texts noted on the rows ``0 .. size - 1`` of a table, in the order they are noted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> notes = Notes(3)
+    >>> notes.add(np.array([True, False, True]), "small")
+    >>> notes.add([2, 0], ["late", "small"])
+    >>> notes.joined().tolist()
+    ['small', None, 'small; late']
+    >>> notes.replace([2], "withheld")
+    >>> notes.joined().tolist()
+    ['small', None, 'withheld']
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: list[IntArray] = []
+        self._texts: list[ObjectArray] = []
+        # Notes of a row added before step ``_kept_from[row]`` were replaced.
+        self._kept_from = np.zeros(size, dtype=np.int64)
+
+    def copy(self) -> Notes:
+        """An independent copy (the steps' arrays are shared, never changed in place)."""
+        other = Notes(self.size)
+        other._rows = list(self._rows)
+        other._texts = list(self._texts)
+        other._kept_from = self._kept_from.copy()
+        return other
+
+    def add(self, rows: Any, text: str | Iterable[Any]) -> None:
+        """Note ``text`` on ``rows`` (a boolean mask or positions): one text for all, or one
+        per row (in the order of ``rows``); empty and missing texts are skipped."""
+        at = _positions(rows, self.size)
+        if isinstance(text, str):
+            if not text or not len(at):
+                return
+            texts = np.full(len(at), text, dtype=object)
+        else:
+            given = list(text)
+            if len(given) != len(at):
+                raise ValueError("one note per noted row is needed")
+            keep = [k for k, t in enumerate(given) if isinstance(t, str) and t]
+            texts = np.empty(len(keep), dtype=object)
+            texts[:] = [given[k] if given[k].__class__ is str else str(given[k]) for k in keep]
+            if len(keep) < len(given):
+                at = at[np.asarray(keep, dtype=np.int64)]
+            if not len(at):
+                return
+        self._rows.append(at)
+        self._texts.append(texts)
+
+    def replace(self, rows: Any, text: str | Iterable[Any]) -> None:
+        """Make ``text`` (as :meth:`add` takes it) the only note of ``rows`` so far."""
+        at = _positions(rows, self.size)
+        self._kept_from[at] = len(self._rows)
+        self.add(at, text)
+
+    def joined(self) -> ObjectArray:
+        """Each row's distinct notes joined with ``"; "`` in the order noted; None without."""
+        out = np.full(self.size, None, dtype=object)
+        if not self._rows:
+            return out
+        step = np.repeat(np.arange(len(self._rows)), [len(r) for r in self._rows])
+        rows = np.concatenate(self._rows)
+        texts = np.concatenate(self._texts)
+        kept = step >= self._kept_from[rows]
+        rows, texts = rows[kept], texts[kept]
+        order = np.argsort(rows, kind="stable")
+        rows, texts = rows[order], texts[order]
+        count = np.bincount(rows, minlength=self.size)
+        single = count == 1
+        out[single] = texts[single[rows]]
+        ends = np.cumsum(count)
+        several = np.flatnonzero(count > 1)
+        for row, end in zip(several.tolist(), ends[several].tolist(), strict=True):
+            out[row] = "; ".join(dict.fromkeys(texts[end - count[row]: end].tolist()))
+        return out
+
+
+def _positions(rows: Any, size: int) -> IntArray:
+    """Positions from a boolean mask over ``size`` rows, or from positions."""
+    array = np.asarray(rows)
+    if array.dtype == bool:
+        if array.shape != (size,):
+            raise ValueError(f"a mask of {size} rows is needed, got shape {array.shape}")
+        return np.flatnonzero(array)
+    return np.asarray(array, dtype=np.int64).reshape(-1)

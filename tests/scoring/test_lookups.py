@@ -1,0 +1,91 @@
+"""The lookups of the statistics step: key codes over the aggregated tables, and row notes."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from getting_to_outcomes.scoring._notes import Notes
+from getting_to_outcomes.scoring._tables import key_codes
+
+
+def factorized(tables: list[pd.DataFrame], columns: list[str]) -> list[np.ndarray]:
+    """The codes key_codes must give: pandas' factorize of the rows' tuples (first seen)."""
+    rows = pd.concat([t[columns] for t in tables], ignore_index=True)
+    keys = pd.Series(list(rows.itertuples(index=False, name=None)), dtype=object)
+    codes = pd.factorize(keys.map(lambda k: tuple("<missing>" if pd.isna(v) else v
+                                                  for v in k)))[0]
+    bounds = np.cumsum([0, *(len(t) for t in tables)])
+    return [codes[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def test_key_codes_number_runs_and_values_in_order_of_first_appearance() -> None:
+    # Runs of one cell's labels, a numeric column varying inside them, and a second table
+    # sharing some keys: codes are shared across the tables.
+    first = pd.DataFrame({
+        "cell": pd.Series(["a", "a", "a", "b", "b", "a"], dtype=object),
+        "sub": pd.Series(["x", "x", "y", "y", "y", "x"], dtype=object),
+        "value": [1.0, 2.0, 1.0, 1.0, 1.0, 2.0],
+    })
+    second = pd.DataFrame({
+        "cell": pd.Series(["b", "c", "a"], dtype=object),
+        "sub": pd.Series(["y", "y", "x"], dtype=object),
+        "value": [1.0, 1.0, 2.0],
+    })
+    got = key_codes([first, second], ["cell", "sub", "value"])
+    assert [g.tolist() for g in got] == [[0, 1, 2, 3, 3, 1], [3, 4, 1]]
+    for g, want in zip(got, factorized([first, second], ["cell", "sub", "value"]),
+                       strict=True):
+        assert g.tolist() == want.tolist()
+
+
+def test_key_codes_treat_missing_labels_as_one_value_even_without_equality() -> None:
+    # pd.NA has no plain truth of equality; None and NaN are both missing.
+    table = pd.DataFrame({
+        "cell": pd.Series(["a", pd.NA, pd.NA, "a", None], dtype=object),
+        "period": pd.Series(["pre", "pre", "pre", "post", "pre"], dtype=object),
+    })
+    (codes,) = key_codes([table], ["cell", "period"])
+    assert codes.tolist() == [0, 1, 1, 2, 1]
+
+
+def test_key_codes_of_text_columns_of_other_types_and_of_empty_tables() -> None:
+    typed = pd.DataFrame({"cell": pd.array(["a", "b", "a"], dtype="str"),
+                          "n": [1.0, 1.0, 1.0]})
+    empty = pd.DataFrame({"cell": pd.Series([], dtype=object), "n": pd.Series([], dtype=float)})
+    got = key_codes([typed, empty], ["cell", "n"])
+    assert [g.tolist() for g in got] == [[0, 1, 0], []]
+
+
+def test_notes_join_each_rows_distinct_texts_in_the_order_noted() -> None:
+    notes = Notes(4)
+    notes.add(np.array([True, False, True, False]), "first")
+    notes.add([3, 0], ["third row", "second"])
+    notes.add([0], "first")  # said again: shown once
+    assert notes.joined().tolist() == ["first; second", None, "first", "third row"]
+
+
+def test_notes_skip_missing_and_empty_texts() -> None:
+    notes = Notes(3)
+    notes.add([0, 1, 2], ["kept", None, ""])
+    notes.add([1], np.array([np.nan], dtype=object))
+    notes.add([2], "")
+    assert notes.joined().tolist() == ["kept", None, None]
+
+
+def test_notes_replaced_rows_keep_only_the_new_text_and_what_follows() -> None:
+    notes = Notes(2)
+    notes.add([0, 1], "early")
+    copy = notes.copy()
+    notes.replace([0], "withheld")
+    notes.add([0, 1], "later")
+    assert notes.joined().tolist() == ["withheld; later", "early; later"]
+    assert copy.joined().tolist() == ["early", "early"]
+
+
+def test_notes_need_one_text_per_noted_row() -> None:
+    with pytest.raises(ValueError, match="one note per noted row"):
+        Notes(3).add([0, 1], ["only one"])
