@@ -50,6 +50,27 @@ FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass
+class _Tally:
+    """Rows counted per cell of one breakdown (``key``: no dimension, or one) and slot: the
+    cells and slots present, sorted, their counts, and where each cell's entries start."""
+
+    key: tuple[str, ...]
+    labels: list[str]
+    cell: IntArray
+    slot: IntArray
+    count: npt.NDArray[np.floating[Any]]
+    starts: IntArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.starts = np.flatnonzero(np.r_[True, self.cell[1:] != self.cell[:-1]])[
+            :len(self.cell)]
+
+    @property
+    def present(self) -> IntArray:
+        return self.cell[self.starts]
+
+
+@dataclass
 class _Codes:
     """Integer codes of the rows of one source: group, period and each subgroup dimension."""
 
@@ -58,21 +79,71 @@ class _Codes:
     periods: tuple[str, ...]
     period: IntArray  # -1 outside the window
     dimensions: dict[str, tuple[list[str], IntArray]]
-    cells: dict[object, IntArray] = field(default_factory=dict)
+    found: dict[object, Any] = field(default_factory=dict)
 
-    def breakdowns(self, indicator: Indicator) -> list[tuple[str, list[str], IntArray]]:
-        """The whole group, then each subgroup dimension of ``indicator``: its labels and
-        each row's cell ``(group * P + period) * S + subgroup``, coded once per source."""
+    def labels(self, key: tuple[str, ...]) -> list[str]:
+        """The subgroups of a breakdown: of its dimension, or the whole group."""
+        return self.dimensions[key[0]][0] if key else [ALL]
+
+    def named(self, cell: IntArray) -> dict[str, Any]:
+        """The group and period of cells ``group * P + period``."""
+        return {"group": np.asarray(self.groups, dtype=object)[cell // len(self.periods)],
+                "period": np.asarray(self.periods, dtype=object)[cell % len(self.periods)]}
+
+    def cell(self, dims: tuple[str, ...], pairs: tuple[IntArray, IntArray, int] | None = None
+             ) -> tuple[IntArray, npt.NDArray[np.bool_] | None]:
+        """Each row's cell ``((group * P + period) * S1 + sub1) * S2 ...`` over ``dims``
+        (rows outside the window take any: they are never counted), or each pair's (later
+        row, baseline row, later period) and whether its two rows share it: found once."""
+        if dims not in self.found:
+            cell = np.maximum(self.group * len(self.periods) + self.period, 0)
+            for dim in dims:
+                cell = cell * len(self.dimensions[dim][0]) + self.dimensions[dim][1]
+            self.found[dims] = (cell, None)
+        if pairs is not None and (dims, pairs[2]) not in self.found:
+            after, before, p = pairs
+            cell, step = self.found[dims][0], np.prod([len(self.dimensions[d][0]) for d in dims])
+            # Both rows are of one group: the cells differ by the periods alone.
+            self.found[(dims, p)] = (cell[after], cell[after] - cell[before] == p * step)
+        return self.found[dims if pairs is None else (dims, pairs[2])]  # type: ignore[no-any-return]
+
+    def tally(self, indicator: Indicator, slot: IntArray, width: int,
+              pairs: tuple[IntArray, IntArray, int] | None = None) -> list[_Tally]:
+        """Count the rows (or the ``pairs``, see :meth:`cell`) in each slot (below ``width``;
+        the last holds what is not counted) per cell of the whole group, then of each of
+        ``indicator``'s subgroup dimensions. A pair whose subgroup changed between its
+        periods counts in the whole group only.
+
+        When the cells of all dimensions at once are few, one count over them gives every
+        breakdown as a margin; else each breakdown is counted on its own.
+        """
+        dims = tuple(d for d in self.dimensions if d in indicator.disaggregate_by)
+        n_cells = len(self.groups) * len(self.periods)
+        fine = n_cells * int(np.prod([len(self.dimensions[d][0]) for d in dims])) * width
+        whole = fine <= min(max(4 * len(slot), 1 << 16), 1 << 22)
+        if whole and pairs is not None:
+            same = self.cell(dims, pairs)[1]
+            whole = bool((same | (slot == width - 1)).all())
         out = []
-        dims = [(None, ALL, [ALL], None), *((d, d, labels, sub) for d, (labels, sub)
-                                            in self.dimensions.items()
-                                            if d in indicator.disaggregate_by)]
-        for key, dim, labels, sub in dims:
-            if key not in self.cells:
-                # Rows outside the window take any cell: they are never counted.
-                cell = np.maximum(self.group * len(self.periods) + self.period, 0)
-                self.cells[key] = cell if sub is None else cell * len(labels) + sub
-            out.append((dim, labels, self.cells[key]))
+        for grouping in [dims] if whole else [(), *((d,) for d in dims)]:
+            cell, same = self.cell(grouping, pairs)
+            kept = slot if same is None else np.where(same, slot, width - 1)
+            sizes = [len(self.dimensions[d][0]) for d in grouping]
+            size = n_cells * int(np.prod(sizes)) * width
+            if size > max(8 * len(slot), 1 << 20):  # very many cells: count those present
+                combined, found = np.unique(cell * width + kept, return_counts=True)
+                mine = combined % width < width - 1
+                out.append(_Tally(grouping, self.labels(grouping), combined[mine] // width,
+                                  combined[mine] % width, found[mine] * 1.0))
+                continue
+            counts = np.bincount(cell * width + kept, minlength=size).reshape(
+                n_cells, *sizes, width)
+            for key in ((), *((d,) for d in grouping)) if whole else (grouping,):
+                axes = tuple(1 + k for k, d in enumerate(grouping) if (d,) != key)
+                margin = (counts.sum(axis=axes) if axes else counts).reshape(-1, width)
+                cells, slots = np.nonzero(margin[:, :-1])
+                out.append(_Tally(key, self.labels(key), cells, slots,
+                                  margin[cells, slots] * 1.0))
         return out
 
 
@@ -194,62 +265,28 @@ class _Builder:
     """
 
     def __init__(self) -> None:
-        self.parts: dict[str, dict[str, list[np.ndarray]]] = {
-            name: {column: [] for column in TABLE_COLUMNS[name]} for name in TABLE_COLUMNS}
+        self.parts: dict[str, list[list[np.ndarray]]] = {name: [] for name in TABLE_COLUMNS}
 
     def add(self, name: str, columns: Mapping[str, Any]) -> None:
         length = max((len(v) for v in columns.values() if np.ndim(v)), default=0)
-        if length == 0:
-            return
-        parts = self.parts[name]
-        for column in TABLE_COLUMNS[name]:  # one label for all rows: copied when joined
-            value = np.asarray(columns[column], dtype=column_dtype(column))
-            parts[column].append(np.broadcast_to(value, (length,)))
+        if length:  # one label for all rows is copied when joined
+            self.parts[name].append([np.broadcast_to(np.asarray(
+                columns[c], dtype=column_dtype(c)), (length,)) for c in TABLE_COLUMNS[name]])
 
     def table(self, name: str) -> pd.DataFrame:
-        parts = self.parts[name]
-        if not parts[TABLE_COLUMNS[name][0]]:
+        if not self.parts[name]:
             return empty_table(name)
-        data: dict[str, Any] = {}
-        for column, pieces in parts.items():
-            joined = np.concatenate(pieces)
-            data[column] = pd.Series(joined, dtype=object, copy=False) \
-                if column_dtype(column) == "object" else joined
-        return pd.DataFrame(data, copy=False)
+        joined = {c: np.concatenate(pieces) for c, *pieces in zip(
+            TABLE_COLUMNS[name], *self.parts[name], strict=True)}
+        return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if v.dtype == object
+                             else v for c, v in joined.items()}, copy=False)
 
 
-def _labels(codes: _Codes, cell: IntArray, n_sub: int, sub_labels: list[str]) -> dict[str, Any]:
-    """Decode combined cell codes ``(group * P + period) * S + subgroup`` into label columns."""
-    n_periods = len(codes.periods)
-    sub = cell % n_sub
-    gp = cell // n_sub
-    return {
-        "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
-        "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
-        "subgroup": np.asarray(sub_labels, dtype=object)[sub],
-    }
-
-
-def _count_codes(codes: IntArray, size: int) -> tuple[IntArray, FloatArray]:
-    """Distinct codes and how often each occurs (a bincount when the code space is small)."""
-    if size <= 1 << 24:
-        counts = np.bincount(codes, minlength=size)
-        present = np.flatnonzero(counts)
-        return present, counts[present].astype(np.float64)
-    unique, found = np.unique(codes, return_counts=True)
-    return unique, found.astype(np.float64)
-
-
-def _cell_counts(
-    cell: IntArray, slot: IntArray, width: int, size: int
-) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
-    """How many rows of each cell (below ``size``) are in each slot (below ``width``; the
-    last slot holds rows that are not counted): the cells and slots present, sorted, their
-    counts, and where each cell's entries start."""
-    combined, counts = _count_codes(cell * width + slot, size * width)
-    mine = combined % width < width - 1
-    cell, slot = combined[mine] // width, combined[mine] % width
-    return cell, slot, counts[mine], np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+def _labels(codes: _Codes, tally: _Tally, cell: IntArray) -> dict[str, Any]:
+    """The dimension and labels of ``tally``'s cells ``(group * P + period) * S + subgroup``."""
+    n_sub = len(tally.labels)
+    return {"dimension": tally.key[0] if tally.key else ALL, **codes.named(cell // n_sub),
+            "subgroup": np.asarray(tally.labels, dtype=object)[cell % n_sub]}
 
 
 def _slots(units: UnitValues, family: Family, valid: npt.NDArray[np.bool_]) -> tuple[
@@ -262,13 +299,11 @@ def _slots(units: UnitValues, family: Family, valid: npt.NDArray[np.bool_]) -> t
     more.
     """
     uniques = np.empty(0)
-    if units.pattern_values is not None and units.patterns is not None:
+    if units.pattern_values is not None and units.pattern_keyed is not None:
         # A scale's values are those of its patterns of answers: coded per pattern.
-        per = units.pattern_values
+        per, empty = units.pattern_values, np.isnan(units.pattern_keyed).all(axis=1)
         uniques = np.unique(per[~np.isnan(per)])
         n_codes = max(len(uniques), 1)
-        assert units.pattern_keyed is not None
-        empty = np.isnan(units.pattern_keyed).all(axis=1)
         slot = np.where(np.isnan(per), n_codes + empty,
                         np.searchsorted(uniques, per))[units.patterns]
     else:
@@ -295,46 +330,41 @@ def _cells_and_values(
 ) -> None:
     n_codes = max(len(value_uniques), 1)
     width, has = n_codes + 3, slot < n_codes
-    value = units.value
-    # Rows without a value add nothing to the sums, which add the rows in order as before.
-    weights = {"sum": np.where(has, value, 0.0)}
-    weights["sum_sq"] = weights["sum"] * weights["sum"]
-    if units.denominator is not None:
-        weights["denominator"] = np.where(has, units.denominator, 0.0)
+    coded = family in ("mean", "share")
+    # The value of each slot (0 for the slots without one): a value's code stands for it,
+    # so its sums are counts times values, the same in whatever order the rows come.
+    at = np.r_[value_uniques, np.zeros(width - len(value_uniques))]
     hit = None if units.threshold is None else np.r_[value_uniques >= units.threshold, [0] * 3]
-    for dim, sub_labels, cell in codes.breakdowns(indicator):
-        n_sub = len(sub_labels)
-        size = len(codes.groups) * len(codes.periods) * n_sub
-        row_cell, row_slot, counts, starts = _cell_counts(cell, slot, width, size)
-        if not counts.size:
-            continue
-        present, given = row_cell[starts], row_slot < n_codes
-        kinds = [given | True, row_slot == n_codes + 1, given, given if hit is None
-                 else hit[row_slot] > 0]
-        n_rows, n_empty, n, successes = np.add.reduceat(np.where(kinds, counts, 0.0), starts,
-                                                        axis=1)
+    for tally in codes.tally(indicator, slot, width):
+        given, count = tally.slot < n_codes, tally.count
+        kinds = [given | True, tally.slot == n_codes + 1, given, given if hit is None
+                 else hit[tally.slot] > 0]
+        part = count * at[tally.slot]
+        n_rows, n_empty, n, successes, *sq = np.add.reduceat(
+            [*np.where(kinds, count, 0.0), part, part * at[tally.slot]], tally.starts, axis=1)
+        sums = dict(zip(("sum", "sum_sq"), sq, strict=True))
+        if not coded:  # counts, ratios and rates: any number, summed row by row
+            cell, size = codes.cell(tally.key)[0], len(codes.groups) * len(codes.periods)
+            value = np.where(has, units.value, 0.0)
+            weights = {"sum": value, "sum_sq": value * value}
+            if units.denominator is not None:
+                weights["denominator"] = np.where(has, units.denominator, 0.0)
+            sums = {name: np.bincount(cell, weights=w, minlength=size * len(tally.labels))[
+                tally.present] for name, w in weights.items()}
         builder.add("cells", {
-            "indicator_id": indicator.id, "dimension": dim,
-            **_labels(codes, present, n_sub, sub_labels),
-            "n_rows": n_rows, "n_empty": n_empty, "n": n, "denominator": n,
-            **{name: np.bincount(cell, weights=w, minlength=size)[present]
-               for name, w in weights.items()},
+            "indicator_id": indicator.id, **_labels(codes, tally, tally.present),
+            "n_rows": n_rows, "n_empty": n_empty, "n": n, "denominator": n, **sums,
             "successes": np.nan if hit is None else successes,
         })
-        if family not in ("mean", "share") or not has.any():
-            continue
-        builder.add("values", {
-            "indicator_id": indicator.id, "dimension": dim,
-            **_labels(codes, row_cell[given], n_sub, sub_labels),
-            "value": value_uniques[row_slot[given]], "count": counts[given],
-        })
+        if coded and has.any():
+            builder.add("values", {
+                "indicator_id": indicator.id, **_labels(codes, tally, tally.cell[given]),
+                "value": value_uniques[tally.slot[given]], "count": count[given],
+            })
 
 
 def _unit_codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
-    """One integer per distinct combination of ``columns`` (-1 where one is missing).
-
-    Only which rows share a code matters (units are matched by equal codes).
-    """
+    """One integer per distinct combination of ``columns`` (-1 where one is missing)."""
     combined = np.zeros(len(frame), dtype=np.int64)
     missing = np.zeros(len(frame), dtype=bool)
     for k, column in enumerate(columns):
@@ -394,97 +424,68 @@ def _matching(
     return np.where(known, position[uid], -1)
 
 
-@dataclass
-class _Partners:
-    """Each row's baseline row (see :func:`_matching`; -1 without one) and, per later period,
-    the matched rows and their cells in each breakdown: found once per source."""
-
-    partner: IntArray
-    found: dict[tuple[object, ...], tuple[IntArray, ...]] = field(default_factory=dict)
-
-    def rows(self, codes: _Codes, p: int) -> tuple[IntArray, IntArray]:
-        """Rows of period ``p`` with a baseline row, and those baseline rows."""
-        if (p,) not in self.found:
-            after = np.flatnonzero((self.partner >= 0) & (codes.period == p))
-            self.found[(p,)] = (after, self.partner[after])
-        after, before = self.found[(p,)]
-        return after, before
-
-    def cells(self, key: object, cell: IntArray, p: int, n_sub: int) -> tuple[IntArray, ...]:
-        """The cell of each pair of :meth:`rows` and whether its two rows share it."""
-        if (p, key) not in self.found:
-            after, before = self.found[(p,)]
-            # Both rows are of one group: the cells differ by the periods alone.
-            self.found[(p, key)] = (cell[after], cell[after] - cell[before] == p * n_sub)
-        return self.found[(p, key)]
-
-
 def _pairs(
     builder: _Builder,
     indicator: Indicator,
     family: Family,
     units: UnitValues,
     codes: _Codes,
-    partners: _Partners,
+    pairs_of: list[tuple[IntArray, IntArray, int]],
     slot: IntArray,
     value_uniques: FloatArray,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
-    distribution of differences (means) or of transitions (shares)."""
-    value = units.value
+    distribution of differences (means) or of transitions (shares).
+
+    A unit whose subgroup changed between the periods is paired in the whole group only.
+    """
     n_values = len(value_uniques)
     if family == "mean" and n_values <= 1 << 10:
         # Every change is one of the differences between two values: coded once.
         table = np.round(value_uniques[None, :] - value_uniques[:, None], 12) + 0.0
         steps, step_of = np.unique(table, return_inverse=True)
         step_of = step_of.reshape(-1)
-    for p in range(1, len(codes.periods)):
-        after_rows, before_rows = partners.rows(codes, p)
-        code_before, code_after = slot[before_rows], slot[after_rows]
+    for pairs in pairs_of:
+        code_before, code_after = slot[pairs[1]], slot[pairs[0]]
         ok = (code_before < n_values) & (code_after < n_values)
         if not ok.any():
             continue
-        before, after = value[before_rows], value[after_rows]
         # Each pair's slot: the code of its change (means) or of its two values (shares).
         pair = code_before * n_values + code_after
         if family == "mean" and n_values <= 1 << 10:
             pair = step_of[np.where(ok, pair, 0)]
         elif family == "mean":
-            change = np.round(after[ok] - before[ok], 12) + 0.0
+            change = np.round(value_uniques[code_after[ok]] - value_uniques[code_before[ok]],
+                              12) + 0.0
             pair[ok], uniques = pd.factorize(change, sort=True)
             steps = np.asarray(uniques, dtype=np.float64)
         n_slots = len(steps) if family == "mean" else n_values * n_values
-        for key, (dim, sub_labels, cells) in enumerate(codes.breakdowns(indicator)):
-            n_sub = len(sub_labels)
-            pair_cells, same = partners.cells(dim if key else None, cells, p, n_sub)
-            # A unit whose subgroup changed between periods is paired in the whole group only.
-            keep = ok & same
-            size = len(codes.groups) * len(codes.periods) * n_sub
-            pair_cell, pair_slot, counts, starts = _cell_counts(
-                pair_cells, np.where(keep, pair, n_slots), n_slots + 1, size)
-            if not counts.size:
-                continue
-            present = pair_cell[starts]
-            builder.add("pair_sums", {
-                "indicator_id": indicator.id, "dimension": dim,
-                **_labels(codes, present, n_sub, sub_labels),
-                "n_pairs": np.add.reduceat(counts, starts),
-                **{f"sum_{name}": np.bincount(pair_cells, weights=np.where(keep, values, 0.0),
-                                              minlength=size)[present]
-                   for name, values in (("before", before), ("after", after))},
-            })
-            labels = _labels(codes, pair_cell, n_sub, sub_labels)
+        tallies = codes.tally(indicator, np.where(ok, pair, n_slots), n_slots + 1, pairs)
+        if family == "mean":  # the sums of each period's values: counted by value
+            ends = [codes.tally(indicator, np.where(ok, code, n_values), n_values + 1, pairs)
+                    for code in (code_before, code_after)]
+        for k, tally in enumerate(tallies):
+            count, labels = tally.count, _labels(codes, tally, tally.cell)
             if family == "mean":
+                sums = [np.add.reduceat(end[k].count * value_uniques[end[k].slot],
+                                        end[k].starts) for end in ends]
                 builder.add("differences", {
-                    "indicator_id": indicator.id, "dimension": dim, **labels,
-                    "difference": steps[pair_slot], "count": counts,
+                    "indicator_id": indicator.id, **labels,
+                    "difference": steps[tally.slot], "count": count,
                 })
             else:
+                before = value_uniques[tally.slot // n_values]
+                after = value_uniques[tally.slot % n_values]
+                sums = [np.add.reduceat(count * v, tally.starts) for v in (before, after)]
                 builder.add("transitions", {
-                    "indicator_id": indicator.id, "dimension": dim, **labels,
-                    "before": value_uniques[pair_slot // n_values],
-                    "after": value_uniques[pair_slot % n_values], "count": counts,
+                    "indicator_id": indicator.id, **labels,
+                    "before": before, "after": after, "count": count,
                 })
+            builder.add("pair_sums", {
+                "indicator_id": indicator.id, **_labels(codes, tally, tally.present),
+                "n_pairs": np.add.reduceat(count, tally.starts),
+                "sum_before": sums[0], "sum_after": sums[1],
+            })
 
 
 def _items(
@@ -503,7 +504,7 @@ def _items(
     assert units.pattern_keyed is not None
     if not valid.any():
         return
-    n_periods, n_patterns = len(codes.periods), len(units.pattern_codes)
+    n_patterns = len(units.pattern_codes)
     k, given = len(measure.items), units.pattern_codes
     scale_codes = np.asarray([float(c.code) for c in framework.scale(measure.scale).codes])
     n_codes = len(scale_codes)
@@ -515,25 +516,23 @@ def _items(
     features = np.hstack([answered, np.where(answered, units.pattern_keyed, 0.0)])
     per_pattern = np.hstack([(features[:, :, None] * features[:, None, :]).reshape(n_patterns, -1),
                              (given[:, :, None] == np.arange(n_codes)).reshape(n_patterns, -1)])
-    cell = (codes.group * n_periods + codes.period)[valid] * n_patterns + units.patterns[valid]
-    size = len(codes.groups) * n_periods * n_patterns
+    cell = codes.cell(())[0][valid] * n_patterns + units.patterns[valid]
+    size = len(codes.groups) * len(codes.periods) * n_patterns
     if size <= 1 << 24:
         dense = np.bincount(cell, minlength=size).reshape(-1, n_patterns)
         cells = np.flatnonzero(dense.any(axis=1))
         sums = dense[cells].astype(np.float64) @ per_pattern
     else:  # very many patterns (long scales): the patterns of each group and period
-        combined, counts = _count_codes(cell, size)
+        combined, found = np.unique(cell, return_counts=True)
+        counts = found.astype(np.float64)
         cells, starts = np.unique(combined // n_patterns, return_index=True)
         sums = np.stack([counts[a:b] @ per_pattern[combined[a:b] % n_patterns]
                          for a, b in itertools.pairwise([*starts, len(combined)])])
     products = sums[:, :4 * k * k].reshape(-1, 2 * k, 2 * k)
     ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     item_names = np.asarray(measure.items, dtype=object)
-    group = np.asarray(codes.groups, dtype=object)[cells // n_periods]
-    period = np.asarray(codes.periods, dtype=object)[cells % n_periods]
     builder.add("items", {
-        "indicator_id": indicator.id,
-        "group": np.repeat(group, k * k), "period": np.repeat(period, k * k),
+        "indicator_id": indicator.id, **codes.named(np.repeat(cells, k * k)),
         "item_i": np.tile(item_names[ii.ravel()], len(cells)),
         "item_j": np.tile(item_names[jj.ravel()], len(cells)),
         "n": products[:, :k, :k].reshape(-1),
@@ -542,8 +541,7 @@ def _items(
         "cross_product": products[:, k:, k:].reshape(-1),
     })
     builder.add("answers", {
-        "indicator_id": indicator.id,
-        "group": np.repeat(group, k * n_codes), "period": np.repeat(period, k * n_codes),
+        "indicator_id": indicator.id, **codes.named(np.repeat(cells, k * n_codes)),
         "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
         "code": np.tile(scale_codes, k * len(cells)),
         "count": sums[:, 4 * k * k:].reshape(-1),
@@ -612,8 +610,7 @@ def _milestones(
                    for s in stage]
     builder.add("stages", {
         "indicator_id": indicator.id,
-        "group": np.asarray(codes.groups, dtype=object)[gp // n_periods],
-        "period": np.asarray(codes.periods, dtype=object)[gp % n_periods],
+        **codes.named(gp),
         "stage": np.asarray(stage_ids, dtype=object)[stage],
         "stage_order": stage_order,
         "level": np.asarray(level_labels, dtype=object)[present % n_levels],
@@ -637,9 +634,7 @@ def _milestones(
         present = np.flatnonzero(n)
         builder.add("stage_times", {
             "indicator_id": indicator.id,
-            "group": np.asarray(codes.groups, dtype=object)[present // n_periods],
-            "period": np.asarray(codes.periods, dtype=object)[present % n_periods],
-            "from_stage": first.id, "to_stage": second.id,
+            **codes.named(present), "from_stage": first.id, "to_stage": second.id,
             "n": n[present].astype(np.float64), "sum_days": total[present],
         })
 
@@ -697,7 +692,8 @@ def aggregate_source(
                    window=window, dimensions=[d for d in dims if d not in absent])
     inside = codes.period >= 0
     builder = _Builder()
-    unit_codes: dict[tuple[str, ...], _Partners] = {}
+    # Per unit key, the rows of each later period with a baseline row, and those: found once.
+    matched: dict[tuple[str, ...], list[tuple[IntArray, IntArray, int]]] = {}
     for indicator in indicators:
         units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
         family = family_of(indicator)
@@ -709,11 +705,13 @@ def aggregate_source(
         if (family in ("mean", "share") and unit_columns and len(window.periods) > 1
                 and uniques.size and all(c in frame.columns for c in unit_columns)):
             key = tuple(unit_columns)
-            if key not in unit_codes:
-                unit_codes[key] = _Partners(_matching(
-                    frame, unit_columns, codes, inside, source,
-                    group_column if group_label is None else None))
-            _pairs(builder, indicator, family, units, codes, unit_codes[key], slot, uniques)
+            if key not in matched:
+                partner = _matching(frame, unit_columns, codes, inside, source,
+                                    group_column if group_label is None else None)
+                later = [np.flatnonzero((partner >= 0) & (codes.period == p))
+                         for p in range(1, len(window.periods))]
+                matched[key] = [(rows, partner[rows], p) for p, rows in enumerate(later, 1)]
+            _pairs(builder, indicator, family, units, codes, matched[key], slot, uniques)
         if isinstance(measure, ScaleMeasure):
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):

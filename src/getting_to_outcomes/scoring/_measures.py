@@ -253,20 +253,27 @@ def _scale(
     codes = np.asarray([c.code for c in framework.scale(measure.scale).codes], dtype=np.int64)
     low, high, k, m = int(codes.min()), int(codes.max()), len(items), len(codes)
     # Each answer becomes its position among the scale's codes (m: missing), through a
-    # lookup table over the codes' range; anything else is refused.
+    # lookup table over the codes' range, or, for whole codes counting up from a small
+    # ``low``, as the answer less ``low``; anything else is refused.
     lookup: npt.NDArray[np.signedinteger[Any]] = np.full(
         high - low + 3, -1, dtype=np.int8 if m < 127 else np.int64)
     lookup[codes - low + 1] = np.arange(m)  # one more at each end: off range
+    plain = m < 100 and -100 < low < 27 and np.array_equal(codes, np.arange(low, low + m))
     positions = np.empty((k, len(frame)), dtype=lookup.dtype)  # item by item, contiguous
     first_bad: tuple[int, int, BoolArray] | None = None
     for j, name in enumerate(measure.items):
         raw = numeric(frame, name, source, indicator)
         with np.errstate(invalid="ignore"):
-            at = raw.astype(np.int32)  # NaN and huge values give anything: caught below
-        np.clip(at, low - 1, high + 1, out=at)
-        found = lookup[at - (low - 1)]
-        ok = at == raw
-        ok &= found >= 0
+            at: npt.NDArray[np.signedinteger[Any]] = raw.astype(  # NaN, huge: caught below
+                np.int8 if plain else np.int32)
+        if plain:
+            found = at - low
+            ok = found.view(np.uint8) < m
+        else:
+            np.clip(at, low - 1, high + 1, out=at)
+            found = lookup[at - (low - 1)]
+            ok = found >= 0
+        ok &= at == raw
         blank = np.isnan(raw)
         if np.count_nonzero(ok) + np.count_nonzero(blank) < len(raw):
             bad = ~ok & ~blank
