@@ -87,8 +87,8 @@ class _Codes:
 
     def named(self, cell: IntArray) -> dict[str, Any]:
         """The group and period of cells ``group * P + period``."""
-        return {"group": np.asarray(self.groups, dtype=object)[cell // len(self.periods)],
-                "period": np.asarray(self.periods, dtype=object)[cell % len(self.periods)]}
+        return {"group": (self.groups, cell // len(self.periods)),
+                "period": (self.periods, cell % len(self.periods))}
 
     def cell(self, dims: tuple[str, ...], pairs: tuple[IntArray, IntArray, int] | None = None
              ) -> tuple[IntArray, npt.NDArray[np.bool_] | None]:
@@ -112,11 +112,8 @@ class _Codes:
         """Count the rows (or the ``pairs``, see :meth:`cell`) in each slot (below ``width``;
         the last holds what is not counted) per cell of the whole group, then of each of
         ``indicator``'s subgroup dimensions. A pair whose subgroup changed between its
-        periods counts in the whole group only.
-
-        When the cells of all dimensions at once are few, one count over them gives every
-        breakdown as a margin; else each breakdown is counted on its own.
-        """
+        periods counts in the whole group only. When the cells of all dimensions at once are
+        few, one count over them gives every breakdown as a margin."""
         dims = tuple(d for d in self.dimensions if d in indicator.disaggregate_by)
         n_cells = len(self.groups) * len(self.periods)
         fine = n_cells * int(np.prod([len(self.dimensions[d][0]) for d in dims])) * width
@@ -212,10 +209,8 @@ def _codes(
     window: Window,
     dimensions: Iterable[str],
 ) -> _Codes:
-    n = len(frame)
     if group_label is not None:
-        group = np.zeros(n, dtype=np.int64)
-        groups = [group_label]
+        group, groups = np.zeros(len(frame), dtype=np.int64), [group_label]
     else:
         assert group_column is not None
         group, labels = _text_codes(frame[group_column])
@@ -236,8 +231,8 @@ def _codes(
             f"{source.time_column!r}{_row_labels(frame[source.time_column], blank)}; "
             "run `gto validate`"
         )
-    lookup = {p: i for i, p in enumerate(window.periods)}
-    period = labels.map(lookup).fillna(-1).to_numpy(dtype=np.int64)[time]
+    period = labels.map({p: i for i, p in enumerate(window.periods)}).fillna(-1).to_numpy(
+        dtype=np.int64)[time]
     dims: dict[str, tuple[list[str], IntArray]] = {}
     for dim in dimensions:
         codes, labels = _text_codes(frame[dim])
@@ -259,34 +254,42 @@ def _codes(
 
 class _Builder:
     """Collects table pieces for one source, column by column, into one DataFrame per table.
-
-    Text columns are kept as Python objects: converting every piece to pandas' Arrow-backed
-    strings costs more than the arithmetic.
-    """
+    A text column's piece is one label for all rows, a label per row, or ``(labels, codes)``:
+    joined as codes, then read as Python objects (Arrow-backed strings cost more)."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, list[list[np.ndarray]]] = {name: [] for name in TABLE_COLUMNS}
+        self.parts: dict[str, list[list[Any]]] = {name: [] for name in TABLE_COLUMNS}
 
     def add(self, name: str, columns: Mapping[str, Any]) -> None:
-        length = max((len(v) for v in columns.values() if np.ndim(v)), default=0)
-        if length:  # one label for all rows is copied when joined
-            self.parts[name].append([np.broadcast_to(np.asarray(
-                columns[c], dtype=column_dtype(c)), (length,)) for c in TABLE_COLUMNS[name]])
+        n = max((len(v[1] if isinstance(v, tuple) else v) for v in columns.values()
+                 if isinstance(v, tuple) or np.ndim(v)), default=0)
+        if n:
+            self.parts[name].append([
+                np.broadcast_to(np.asarray(v, np.float64), (n,)) if column_dtype(c) != "object"
+                else v if isinstance(v, tuple) else (np.asarray(v, dtype=object).reshape(-1),
+                                                     np.arange(n) * (np.ndim(v) > 0))
+                for c, v in ((c, columns[c]) for c in TABLE_COLUMNS[name])])
 
     def table(self, name: str) -> pd.DataFrame:
         if not self.parts[name]:
             return empty_table(name)
-        joined = {c: np.concatenate(pieces) for c, *pieces in zip(
-            TABLE_COLUMNS[name], *self.parts[name], strict=True)}
-        return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if v.dtype == object
-                             else v for c, v in joined.items()}, copy=False)
+        data: dict[str, Any] = {}
+        for column, *pieces in zip(TABLE_COLUMNS[name], *self.parts[name], strict=True):
+            if column_dtype(column) != "object":
+                data[column] = np.concatenate(pieces)
+                continue
+            offsets = np.cumsum([0, *(len(labels) for labels, _ in pieces)])
+            labels = np.concatenate([np.asarray(labels, dtype=object) for labels, _ in pieces])
+            codes = np.concatenate([c + o for (_, c), o in zip(pieces, offsets, strict=False)])
+            data[column] = pd.Series(labels[codes], dtype=object, copy=False)
+        return pd.DataFrame(data, copy=False)
 
 
 def _labels(codes: _Codes, tally: _Tally, cell: IntArray) -> dict[str, Any]:
     """The dimension and labels of ``tally``'s cells ``(group * P + period) * S + subgroup``."""
     n_sub = len(tally.labels)
     return {"dimension": tally.key[0] if tally.key else ALL, **codes.named(cell // n_sub),
-            "subgroup": np.asarray(tally.labels, dtype=object)[cell % n_sub]}
+            "subgroup": (tally.labels, cell % n_sub)}
 
 
 def _slots(units: UnitValues, family: Family, valid: npt.NDArray[np.bool_]) -> tuple[
@@ -529,12 +532,11 @@ def _items(
         sums = np.stack([counts[a:b] @ per_pattern[combined[a:b] % n_patterns]
                          for a, b in itertools.pairwise([*starts, len(combined)])])
     products = sums[:, :4 * k * k].reshape(-1, 2 * k, 2 * k)
-    ii, jj = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    item_names = np.asarray(measure.items, dtype=object)
+    ii, jj = np.divmod(np.arange(k * k), k)
     builder.add("items", {
         "indicator_id": indicator.id, **codes.named(np.repeat(cells, k * k)),
-        "item_i": np.tile(item_names[ii.ravel()], len(cells)),
-        "item_j": np.tile(item_names[jj.ravel()], len(cells)),
+        "item_i": (measure.items, np.tile(ii, len(cells))),
+        "item_j": (measure.items, np.tile(jj, len(cells))),
         "n": products[:, :k, :k].reshape(-1),
         "sum_i": products[:, k:, :k].reshape(-1),
         "sum_j": np.swapaxes(products[:, k:, :k], 1, 2).reshape(-1),
@@ -542,7 +544,7 @@ def _items(
     })
     builder.add("answers", {
         "indicator_id": indicator.id, **codes.named(np.repeat(cells, k * n_codes)),
-        "item": np.tile(np.repeat(item_names, n_codes), len(cells)),
+        "item": (measure.items, np.tile(np.repeat(np.arange(k), n_codes), len(cells))),
         "code": np.tile(scale_codes, k * len(cells)),
         "count": sums[:, 4 * k * k:].reshape(-1),
     })
@@ -611,9 +613,9 @@ def _milestones(
     builder.add("stages", {
         "indicator_id": indicator.id,
         **codes.named(gp),
-        "stage": np.asarray(stage_ids, dtype=object)[stage],
+        "stage": (stage_ids, stage),
         "stage_order": stage_order,
-        "level": np.asarray(level_labels, dtype=object)[present % n_levels],
+        "level": (level_labels, present % n_levels),
         "count": counts[present].astype(np.float64),
         "missing_evidence": missing[present].astype(np.float64),
     })
