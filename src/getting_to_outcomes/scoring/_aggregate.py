@@ -144,12 +144,6 @@ class _Codes:
         return out
 
 
-def _factorize(values: pd.Series) -> tuple[IntArray, list[str]]:
-    codes, uniques = pd.factorize(values, sort=False)
-    labels = np.asarray(uniques, dtype=object).astype(str).tolist()
-    return np.asarray(codes, dtype=np.int64), labels
-
-
 def label_text(series: pd.Series) -> pd.Series:
     """Labels as text; whole-number floats (2024.0) read as integers (2024)."""
     if pd.api.types.is_float_dtype(series.dtype):
@@ -310,6 +304,8 @@ def _slots(units: UnitValues, family: Family, valid: npt.NDArray[np.bool_]) -> t
         slot = np.where(np.isnan(per), n_codes + empty,
                         np.searchsorted(uniques, per))[units.patterns]
     else:
+        assert units.value is not None
+        assert units.empty is not None
         present = ~np.isnan(units.value)
         slot = np.zeros(len(present), dtype=np.int64)
         if family in ("mean", "share") and present.any():
@@ -348,6 +344,7 @@ def _cells_and_values(
         sums = dict(zip(("sum", "sum_sq"), sq, strict=True))
         if not coded:  # counts, ratios and rates: any number, summed row by row
             cell, size = codes.cell(tally.key)[0], len(codes.groups) * len(codes.periods)
+            assert units.value is not None
             value = np.where(has, units.value, 0.0)
             weights = {"sum": value, "sum_sq": value * value}
             if units.denominator is not None:
@@ -519,7 +516,8 @@ def _items(
     features = np.hstack([answered, np.where(answered, units.pattern_keyed, 0.0)])
     per_pattern = np.hstack([(features[:, :, None] * features[:, None, :]).reshape(n_patterns, -1),
                              (given[:, :, None] == np.arange(n_codes)).reshape(n_patterns, -1)])
-    cell = codes.cell(())[0][valid] * n_patterns + units.patterns[valid]
+    cell = codes.cell(())[0] * n_patterns + units.patterns
+    cell = cell if valid.all() else cell[valid]
     size = len(codes.groups) * len(codes.periods) * n_patterns
     if size <= 1 << 24:
         dense = np.bincount(cell, minlength=size).reshape(-1, n_patterns)
@@ -587,8 +585,9 @@ def _milestones(
     text = label_text(frame[measure.stage_field]).fillna("")
     stage_code = np.asarray([stage_ids.index(t) if t in stage_ids else -1 for t in text])
     if measure.level_field is not None and measure.level_field in frame.columns:
-        level_code, level_labels = _factorize(label_text(frame[measure.level_field]).fillna(
+        level_code, found = pd.factorize(label_text(frame[measure.level_field]).fillna(
             MISSING_SUBGROUP))
+        level_labels = [str(label) for label in found]
     else:
         level_code, level_labels = np.zeros(len(frame), np.int64), [ALL]
     missing_evidence = np.zeros(len(frame), dtype=bool)

@@ -84,13 +84,14 @@ class UnitValues:
 
     Attributes
     ----------
-    value : ndarray
-        One value per row; NaN where the row has no value for this indicator.
+    value : ndarray or None
+        One value per row; NaN where the row has no value for this indicator. None for a
+        scale, whose rows take the value of their pattern of answers.
     in_scope : ndarray of bool
         Rows that belong to the indicator's population (False for rows outside a proportion's
         denominator condition); rows out of scope take no part in any statistic.
-    empty : ndarray of bool
-        Rows in scope where every input of the measure is missing.
+    empty : ndarray of bool or None
+        Rows in scope where every input of the measure is missing (None for a scale).
     denominator : ndarray or None
         Per-row denominator of ``ratio`` and ``rate`` measures.
     threshold : float or None
@@ -103,9 +104,9 @@ class UnitValues:
         Milestones: 1 for the first stage onwards, 0 for a setback, NaN when missing.
     """
 
-    value: FloatArray
+    value: FloatArray | None
     in_scope: BoolArray
-    empty: BoolArray
+    empty: BoolArray | None
     denominator: FloatArray | None = None
     threshold: float | None = None
     patterns: npt.NDArray[np.int64] | None = None
@@ -306,9 +307,8 @@ def _scale(
     if measure.aggregate == "sum":
         score = score * k
     return UnitValues(
-        value=score[patterns], in_scope=np.ones(len(frame), dtype=bool),
-        empty=(answered == 0)[patterns], patterns=patterns, pattern_codes=pattern_codes,
-        pattern_keyed=keyed, pattern_values=score,
+        value=None, in_scope=np.ones(len(frame), dtype=bool), empty=None, patterns=patterns,
+        pattern_codes=pattern_codes, pattern_keyed=keyed, pattern_values=score,
     )
 
 
