@@ -4,7 +4,9 @@ and are drawn exactly as matplotlib draws them otherwise."""
 from __future__ import annotations
 
 import io
+import re
 
+import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
@@ -114,3 +116,54 @@ def test_cell_labels_draw_the_same_file_as_a_text_per_cell(fmt: str) -> None:
     ours = _style.render(_grid_of_labels(one_artist=True), (fmt,))[fmt]
     theirs = _style.render(_grid_of_labels(one_artist=False), (fmt,))[fmt]
     assert ours == theirs
+
+
+def _mesh_figure() -> Figure:
+    fig = _style.new_figure(4, 3, layout=None)
+    ax = fig.add_subplot()
+    # Two colours, one of them in three cells, and a masked cell that draws nothing.
+    values = np.ma.masked_invalid([[10.0, 90.0, 10.0], [np.nan, 10.0, 55.0]])
+    ax.pcolormesh(np.arange(4), np.arange(3), values, cmap="viridis", vmin=0, vmax=100,
+                  linewidth=0)
+    return fig
+
+
+def _cells_by_fill(svg: bytes) -> dict[str, list[str]]:
+    """Each fill colour of the mesh's paths with the outlines of the cells drawn in it."""
+    group = re.search(rb'<g id="QuadMesh_1">(.*?)</g>', svg, re.S)
+    assert group is not None
+    cells: dict[str, list[str]] = {}
+    for outline, fill in re.findall(rb'<path d="([^"]*)"[^>]*style="fill: (#[0-9a-f]+)"',
+                                    group.group(1)):
+        for cell in outline.decode().split("M")[1:]:
+            cells.setdefault(fill.decode(), []).append(" ".join(cell.split()))
+    return {fill: sorted(outlines) for fill, outlines in cells.items()}
+
+
+def test_a_mesh_is_written_as_one_path_per_colour_over_the_same_cells() -> None:
+    ours = _style.render(_mesh_figure(), ("svg",))["svg"]
+    buffer = io.BytesIO()
+    fig = _mesh_figure()
+    with _style.house_style():
+        FigureCanvasSVG(fig).print_figure(buffer, format="svg")
+    # render() crops the figure, a plain save does not: the cells are compared by colour
+    # and number, and each colour is one path.
+    theirs = _cells_by_fill(buffer.getvalue())
+    mine = _cells_by_fill(ours)
+    assert {fill: len(cells) for fill, cells in mine.items()} == {
+        fill: len(cells) for fill, cells in theirs.items()}
+    assert sorted(len(cells) for cells in mine.values()) == [1, 1, 3]
+    group = re.search(rb'<g id="QuadMesh_1">(.*?)</g>', ours, re.S)
+    assert group is not None
+    assert group.group(1).count(b"<path") == 3
+
+
+def test_a_mesh_with_edges_is_drawn_cell_by_cell_as_matplotlib_draws_it() -> None:
+    fig = _style.new_figure(4, 3, layout=None)
+    ax = fig.add_subplot()
+    ax.pcolormesh(np.arange(3), np.arange(2), [[10.0, 10.0]], edgecolors="white",
+                  linewidth=1)
+    svg = _style.render(fig, ("svg",))["svg"]
+    group = re.search(rb'<g id="QuadMesh_1">(.*?)</g>', svg, re.S)
+    assert group is not None
+    assert group.group(1).count(b"<path") == 2

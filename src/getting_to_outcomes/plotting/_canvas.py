@@ -10,7 +10,8 @@ numbers on twenty charts measured each of them about forty times. These renderer
 measurements in one table for the process, keyed by everything that decides them (the
 string, the font properties, math or not, the resolution and the hinting settings), and
 return exactly what the stock renderer returns, so the charts are drawn the same, to the
-byte.
+byte. The SVG renderer also writes a mesh without edges (a heatmap's cells) as one path per
+colour rather than one per cell: the same picture in fewer elements.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from functools import partial
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib import cbook
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.path import Path
 
 __all__ = ["MeasuringCanvasAgg", "MeasuringCanvasSVG", "forget_measurements"]
 
@@ -117,6 +120,56 @@ class _RendererSVG(RendererSVG):
                                  ) -> tuple[float, float, float] | tuple[None, None, None]:
         # Text is laid out for SVG at 72 dots per inch (print_svg sets the figure's).
         return _font_heights(prop, 72.0)
+
+    def draw_quad_mesh(self, gc: Any, master_transform: Any, meshWidth: int,
+                       meshHeight: int, coordinates: Any, offsets: Any, offsetTrans: Any,
+                       facecolors: Any, antialiased: Any, edgecolors: Any) -> None:
+        """A mesh without edges as one path per fill colour, not one per cell.
+
+        Matplotlib writes each cell of a mesh as its own ``<path>`` with its own style and
+        clip: a heatmap of 25 x 15 cells made 375 elements, a seventh of its SVG's time. The
+        cells of one colour are drawn as one compound path of the same quadrilaterals, so
+        the picture is the same; fully transparent cells (masked values) are left out, as
+        they draw nothing. A mesh with edges, hatches, links or several offsets is drawn as
+        matplotlib draws it.
+        """
+        faces = np.asarray(facecolors, dtype=float).reshape(-1, 4)
+        cells = meshWidth * meshHeight
+        if (len(edgecolors) or gc.get_hatch() is not None or gc.get_url() is not None
+                or len(offsets) > 1 or len(faces) not in (1, cells)):
+            super().draw_quad_mesh(gc, master_transform, meshWidth, meshHeight, coordinates,
+                                   offsets, offsetTrans, facecolors, antialiased, edgecolors)
+            return
+        corners = np.ma.getdata(coordinates)
+        # Each cell as matplotlib's QuadMesh makes it: four corners and back to the first.
+        quads = np.concatenate([corners[:-1, :-1], corners[:-1, 1:], corners[1:, 1:],
+                                corners[1:, :-1], corners[:-1, :-1]], axis=2
+                               ).reshape(-1, 5, 2)
+        transform = master_transform
+        if len(offsets):
+            x_offset, y_offset = offsetTrans.transform(offsets)[0]
+            if x_offset or y_offset:
+                transform = master_transform.frozen().translate(x_offset, y_offset)
+        if len(faces) == 1:
+            faces = np.repeat(faces, cells, axis=0)
+        colours, first, which = np.unique(faces, axis=0, return_index=True,
+                                          return_inverse=True)
+        which = which.reshape(-1)
+        one_cell = np.array([Path.MOVETO] + [Path.LINETO] * 4, dtype=Path.code_type)
+        fill = self.new_gc()
+        fill.copy_properties(gc)
+        fill.set_linewidth(0.0)
+        fill.set_antialiased(antialiased)
+        # Colours in the order the cells first show them, as the cells were drawn.
+        for index in np.argsort(first, kind="stable"):
+            colour = colours[index]
+            if colour[3] == 0:
+                continue
+            chosen = quads[which == index]
+            path = Path(chosen.reshape(-1, 2), np.tile(one_cell, len(chosen)))
+            self.draw_path(fill, path, transform,  # type: ignore[no-untyped-call]
+                           tuple(colour))
+        fill.restore()
 
 
 class MeasuringCanvasAgg(FigureCanvasAgg):

@@ -538,17 +538,21 @@ def render(fig: Figure, formats: Sequence[str] = ("png",), *, dpi: int = MIN_DPI
                 # little; the report embeds SVG anyway.
                 extra: dict[str, Any] = (
                     {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {})
-                buffer = io.BytesIO()
                 if fmt == "svg":
                     # Saved by the SVG canvas whose renderer measures each string once per
-                    # process; the figure goes back to its own canvas after.
+                    # process; the figure goes back to its own canvas after. Written as
+                    # text and encoded once: a binary buffer would pass each of the
+                    # thousands of pieces of the file through an encoding writer.
+                    text = io.StringIO()
                     MeasuringCanvasSVG(fig).print_figure(
-                        buffer, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata)
+                        text, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata)
                     fig.set_canvas(canvas)
+                    out[fmt] = text.getvalue().encode("utf-8")
                 else:
+                    buffer = io.BytesIO()
                     fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=bbox,
                                 metadata=metadata, **extra)
-                out[fmt] = buffer.getvalue()
+                    out[fmt] = buffer.getvalue()
         finally:
             fig.set_canvas(canvas)
             fig.set_layout_engine(engine)

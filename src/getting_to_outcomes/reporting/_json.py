@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
-__all__ = ["dumps_records", "dumps_report"]
+__all__ = ["dumps_records", "dumps_report", "dumps_tables", "join_report"]
 
 
 def _float_text(value: float) -> str:
@@ -102,13 +102,44 @@ def dumps_report(report: Mapping[str, Any], tables: Mapping[str, Sequence[Mappin
     ...                     "notes": ["a note"]}, indent=2, ensure_ascii=False, default=str)
     True
     """
-    if tables:
-        inner = ",\n    ".join(f"{encode_basestring(str(key))}: "
-                               f"{_nested(dumps_records(records), 2)}"
-                               for key, records in tables.items())
-        table_text = "{\n    " + inner + "\n  }"
-    else:
-        table_text = "{}"
+    return join_report(report, dumps_tables(tables), notes)
+
+
+def dumps_tables(tables: Mapping[str, Sequence[Mapping[Any, Any]]]) -> str:
+    """The ``"tables"`` part of :func:`dumps_report`, for :func:`join_report`.
+
+    A report writes its tables while its charts are drawn, before it knows the notes.
+
+    Examples
+    --------
+    >>> print(dumps_tables({"t": [{"v": 1}]}))
+    {
+        "t": [
+          {
+            "v": 1
+          }
+        ]
+      }
+    """
+    if not tables:
+        return "{}"
+    inner = ",\n    ".join(f"{encode_basestring(str(key))}: "
+                           f"{_nested(dumps_records(records), 2)}"
+                           for key, records in tables.items())
+    return "{\n    " + inner + "\n  }"
+
+
+def join_report(report: Mapping[str, Any], tables_text: str, notes: Sequence[str]) -> str:
+    """:func:`dumps_report` of ``report``, tables already written by :func:`dumps_tables`,
+    and ``notes``.
+
+    Examples
+    --------
+    >>> tables = {"t": [{"v": 1.5}]}
+    >>> join_report({"title": "x"}, dumps_tables(tables), []) == dumps_report(
+    ...     {"title": "x"}, tables, [])
+    True
+    """
     return ("{\n  \"report\": " + _nested(_dumps(report), 1)
-            + ",\n  \"tables\": " + table_text
+            + ",\n  \"tables\": " + tables_text
             + ",\n  \"notes\": " + _nested(_dumps(list(notes)), 1) + "\n}")

@@ -5,6 +5,7 @@ Private: see :func:`getting_to_outcomes.write_report`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -353,6 +354,9 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
             "its indicators.",
             lambda: _plots.plot_theory_of_change(data, group=NETWORK, **common), lead=True))
     blocks = _realm_blocks(frame, fw)
+    # The heatmaps and rankings read the rows of whole groups only: given just those, each
+    # of the many charts filters a third of the summary (subgroup rows left out once here).
+    whole_groups = dataclasses.replace(data, summary=frame)
     kinds: list[tuple[Literal["score", "status"], str]] = [("score", "Scores (0-100)"),
                                                             ("status", "Status")]
     # Many grantees are split over several heatmaps, each with the pooled network as its
@@ -376,7 +380,7 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                         "have no data." if value == "score"
                         else "Status toward target; symbols repeat the colours for "
                         "black-and-white printing. n is written where it is small.",
-                        functools.partial(_plots.plot_heatmap, data, value=value,
+                        functools.partial(_plots.plot_heatmap, whole_groups, value=value,
                                           network=True, groups=rows + pooled,
                                           indicators=part, title=f"{heading}\n{who}"
                                           " · latest period of each indicator", **common)))
@@ -391,7 +395,8 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
             f"ranking_{_slug(indicator)}", "rankings",
             f"Ranking: {_d.indicator_name(fw, indicator)}",
             "Each grantee's value with its confidence interval and the ranks it could hold.",
-            functools.partial(_plots.plot_ranking, data, indicator=indicator, **common)))
+            functools.partial(_plots.plot_ranking, whole_groups, indicator=indicator,
+                              **common)))
     latest = _d.latest_rows(frame, _d.period_order(frame, data, fw), None)
     funnels = _funnels(data, latest)
     shown_funnel = next((i for i in [*keys, *funnels] if i in funnels), None)

@@ -194,16 +194,24 @@ def worker_count(workers: int | None, charts: int) -> int:
 
 def draw_charts(charts: Sequence[Chart], out: Path, *, dpi: int, embed: str, png: bool,
                 workers: int | None = None,
-                done: Callable[[Drawn], None] | None = None) -> list[Drawn]:
+                done: Callable[[Drawn], None] | None = None,
+                meanwhile: Callable[[], None] | None = None) -> list[Drawn]:
     """Draw every chart, in order of ``charts``; ``done`` is called as each one finishes.
 
     Charts are drawn in forked worker processes when :func:`worker_count` says so; a pool
     that breaks (a worker killed) leaves its unfinished charts to be drawn here.
+    ``meanwhile`` is run in this process while the workers draw (the report writes its
+    tables then), or before the charts when they are drawn here.
     """
     count = worker_count(workers, len(charts))
     results: dict[int, Drawn] = {}
     if count > 1:
-        results = _draw_in_pool(charts, out, dpi, embed, png, count, done)
+        results = _draw_in_pool(charts, out, dpi, embed, png, count, done, meanwhile)
+    else:
+        if meanwhile is not None:
+            meanwhile()
+        if charts:
+            _warm_up()
     for index, chart in enumerate(charts):
         if index not in results:
             results[index] = _timed(chart, out, dpi, embed, png)
@@ -213,7 +221,10 @@ def draw_charts(charts: Sequence[Chart], out: Path, *, dpi: int, embed: str, png
 
 
 def _warm_up() -> None:
-    """Load the fonts once here, so that every forked worker inherits them loaded."""
+    """Load the fonts once here, so that every forked worker inherits them loaded.
+
+    Where the charts are drawn in this process, it keeps the first chart's time its own.
+    """
     fig = _style.new_figure(2.0, 1.0, layout=None)
     fig.text(0.05, 0.6, "Warm up ✓↓→↑↘?", fontweight="bold")
     fig.text(0.05, 0.2, "Warm up ✓↓→↑↘? 0123456789", style="italic")
@@ -222,8 +233,8 @@ def _warm_up() -> None:
 
 
 def _draw_in_pool(charts: Sequence[Chart], out: Path, dpi: int, embed: str, png: bool,
-                  count: int,
-                  done: Callable[[Drawn], None] | None) -> dict[int, Drawn]:
+                  count: int, done: Callable[[Drawn], None] | None,
+                  meanwhile: Callable[[], None] | None) -> dict[int, Drawn]:
     results: dict[int, Drawn] = {}
     _PENDING[:] = list(charts)
     _warm_up()
@@ -232,6 +243,10 @@ def _draw_in_pool(charts: Sequence[Chart], out: Path, dpi: int, embed: str, png:
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
             futures: list[Future[tuple[int, Rendered | None, str | None, float, float]]] = [
                 pool.submit(_draw_pending, k, out, dpi, embed, png) for k in range(len(charts))]
+            if meanwhile is not None:
+                # Run while the workers draw; an error in it still ends the pool cleanly.
+                meanwhile()
+                meanwhile = None
             for future in as_completed(futures):
                 index, rendered, problem, wall, cpu = future.result()
                 results[index] = Drawn(charts[index], rendered, problem, wall, cpu)
@@ -241,4 +256,6 @@ def _draw_in_pool(charts: Sequence[Chart], out: Path, dpi: int, embed: str, png:
         pass  # what was not drawn is drawn in this process by the caller
     finally:
         _PENDING.clear()
+    if meanwhile is not None:
+        meanwhile()  # the pool broke before it could run
     return results

@@ -63,7 +63,7 @@ from getting_to_outcomes.reporting._data import (
 )
 from getting_to_outcomes.reporting._findings import funder_findings, grantee_findings
 from getting_to_outcomes.reporting._html import html_page
-from getting_to_outcomes.reporting._json import dumps_report
+from getting_to_outcomes.reporting._json import dumps_tables, join_report
 from getting_to_outcomes.reporting._package import report_package
 from getting_to_outcomes.reporting._pdf import check_pdf_engine, print_pdf
 from getting_to_outcomes.reporting._plan import funder_plan, grantee_plan
@@ -315,12 +315,31 @@ def write_report(
     # The report is written whole into a hidden folder beside out_dir, then swapped in: an
     # error or an interruption leaves the previous report as it was, never a mix of both.
     with replacing_folder(out, keep=_foreign_files(out)) as stage:
+        meta = _meta(data, mode, org, labels, title)
+        table_written: list[Path] = []
+        json_tables: list[str] = []
+
+        def write_tables() -> None:
+            # Each table as its files hold it (formulas neutralised), made once for the CSV
+            # file, the workbook and the data package's field types.
+            cells = {t.key: t.frame if raw_cells else neutralise_formulas(t.frame)
+                     for t in tables}
+            for table in tables:
+                path = write_table(cells[table.key], stage / "tables" / f"{table.key}.csv",
+                                   raw_cells=True, encoding="utf-8-sig")
+                table_files[table.key] = path
+                table_written.append(path)
+            table_written.append(write_table(cells, stage / "tables.xlsx", raw_cells=True))
+            json_tables.append(dumps_tables({t.key: _json_ready(t.frame) for t in tables}))
+            package = report_package(tables, cells, table_files, stage, meta, fw)
+            table_written.append(write_data_package(package, stage))
 
         def drawn(result: Drawn) -> None:
             tick(result.chart.key)
 
+        # The tables are written while worker processes draw the charts.
         for result in draw_charts(charts, stage, dpi=dpi, embed=embed, png=png,
-                                  workers=workers, done=drawn):
+                                  workers=workers, done=drawn, meanwhile=write_tables):
             if result.rendered is None:
                 notes.append(f"{result.chart.heading}: not drawn ({result.problem})")
                 continue
@@ -329,23 +348,12 @@ def write_report(
             rendered.append(result.rendered)
             chart_files[result.chart.key] = result.rendered.files
             written += result.rendered.files
-        # Each table as its files hold it (formulas neutralised), made once for the CSV
-        # file, the workbook and the data package's field types.
-        cells = {t.key: t.frame if raw_cells else neutralise_formulas(t.frame)
-                 for t in tables}
-        for table in tables:
-            path = write_table(cells[table.key], stage / "tables" / f"{table.key}.csv",
-                               raw_cells=True, encoding="utf-8-sig")
-            table_files[table.key] = path
-            written.append(path)
-        written.append(write_table(cells, stage / "tables.xlsx", raw_cells=True))
+        written += table_written[:-1]
         tick("tables")
-        meta = _meta(data, mode, org, labels, title)
-        text = dumps_report(meta, {t.key: _json_ready(t.frame) for t in tables}, notes)
+        text = join_report(meta, json_tables[0], notes)
         write_bytes_atomic(stage / "summary.json", text.encode())
         written.append(stage / "summary.json")
-        package = report_package(tables, cells, table_files, stage, meta, fw)
-        written.append(write_data_package(package, stage))
+        written.append(table_written[-1])
         tick("summary.json")
         page = html_page(meta, rendered, tables, notes, data, fw, findings, sources)
         write_bytes_atomic(stage / "report.html", page.encode("utf-8"))
