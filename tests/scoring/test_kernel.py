@@ -132,3 +132,40 @@ def test_pairs_match_each_person_with_their_baseline(
         keys = [*by, "difference"]
         pd.testing.assert_frame_equal(in_order(got_d[[*keys, "count"]], keys),
                                       in_order(expected_d, keys), check_dtype=False)
+
+
+@pytest.mark.parametrize("case", ["stable subgroups", "changing subgroups", "many subgroups"])
+def test_each_breakdown_of_two_dimensions_equals_a_plain_group_by(case: str, fw: Framework) -> None:
+    # The kernel counts all dimensions at once and takes each breakdown as a margin when the
+    # cells are few, counts each breakdown alone when a unit changes subgroup between
+    # periods, and counts only the cells present when they are very many (one zone a person).
+    many = case == "many subgroups"
+    rows = synthetic_network(n_orgs=60 if many else 6, people=10 if many else 40, seed=11,
+                             attrition=0.2)["survey"].reset_index(drop=True)
+    rows["zone"] = rows["person_id"] if many else "z" + (rows.index // 3 % 3).astype(str)
+    if case == "changing subgroups":
+        rows.loc[rows.index[::7], "zone"] = "moved"
+    indicator = fw.indicators["survey.confidence"].model_copy(
+        update={"disaggregate_by": ["role", "zone"]})
+    tables = aggregate_source(rows, fw.source("survey"), [indicator], fw,
+                              window=Window(periods=WAVES), group_column="org_id")
+    scored = rows.assign(score=score_scale(rows[ITEMS], reverse="q4", scale_range=(1, 5),
+                                           min_answered=0.75).to_numpy())
+    has = scored.dropna(subset=["score"])
+    later = has[has["wave"] != "pre"].merge(has[has["wave"] == "pre"],
+                                            on=["org_id", "person_id"], suffixes=("", "_b"))
+    for dimension in ("all", "role", "zone"):
+        by = ["org_id", "wave", *([dimension] if dimension != "all" else [])]
+        sub = {"group": "org_id", "period": "wave", "subgroup": dimension}
+        expected = scored.groupby(by).agg(n_rows=("score", "size"), n=("score", "count"),
+                                          sum=("score", "sum")).reset_index()
+        got = tables.cells[tables.cells["dimension"] == dimension].rename(columns=sub)
+        pd.testing.assert_frame_equal(in_order(got[expected.columns], by), in_order(expected, by),
+                                      check_dtype=False, rtol=1e-12)
+        paired = later if dimension == "all" else later[later[dimension] == later[f"{dimension}_b"]]
+        expected = paired.groupby(by).agg(n_pairs=("score", "size"),
+                                          sum_before=("score_b", "sum"),
+                                          sum_after=("score", "sum")).reset_index()
+        got = tables.pair_sums[tables.pair_sums["dimension"] == dimension].rename(columns=sub)
+        pd.testing.assert_frame_equal(in_order(got[expected.columns], by), in_order(expected, by),
+                                      check_dtype=False, rtol=1e-12)
