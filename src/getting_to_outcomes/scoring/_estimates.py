@@ -149,9 +149,7 @@ def _overlap_means(
         "design": "paired", "change": diff, "ci_low": diff - half, "ci_high": diff + half,
         "test": "overlap_t", "statistic": t, "p_value": p, "effect_size": g,
         "effect_size_name": "hedges_g",
-        "note": [f"change of the group means; {int(k)} matched unit(s) of {int(a)} and "
-                 f"{int(b)} enter its standard error (partially overlapping samples)"
-                 for k, a, b in zip(m, n0, n1, strict=True)],
+        "note": _overlap_notes("means", m, n0, n1),
     })
 
 
@@ -189,10 +187,19 @@ def _overlap_shares(
         "design": "paired", "change": diff, "ci_low": low, "ci_high": high,
         "test": "overlap_z", "statistic": stat, "p_value": p, "effect_size": h,
         "effect_size_name": "cohen_h",
-        "note": [f"change of the group shares; {int(k)} matched unit(s) of {int(a)} and "
-                 f"{int(b)} enter its standard error (partially overlapping samples)"
-                 for k, a, b in zip(m, n0, n1, strict=True)],
+        "note": _overlap_notes("shares", m, n0, n1),
     })
+
+
+def _overlap_notes(what: str, m: FloatArray, n0: FloatArray, n1: FloatArray) -> ObjectArray:
+    """The note of each change of partially overlapping samples, written once per distinct
+    number of matched units and sample sizes."""
+    sizes = np.column_stack([m, n0, n1]).astype(np.int64)
+    distinct, at = np.unique(sizes, axis=0, return_inverse=True)
+    texts = np.array([f"change of the group {what}; {k} matched unit(s) of {a} and {b} enter "
+                      "its standard error (partially overlapping samples)"
+                      for k, a, b in distinct.tolist()], dtype=object)
+    return np.asarray(texts[at.reshape(-1)], dtype=object)
 
 
 def _whole(x: FloatArray) -> BoolArray:
@@ -258,28 +265,32 @@ def key_frame(rows: Rows, columns: Sequence[str] = KEY) -> pd.DataFrame:
                         copy=False)
 
 
-def locate(table: pd.DataFrame, rows: Rows,
-           key: Sequence[str] | None = None) -> npt.NDArray[np.int64]:
+def locate(table: pd.DataFrame, rows: Rows, key: Sequence[str] | None = None,
+           runs: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
     """Position in ``rows`` of each row of ``table`` with the same key (-1 where none).
 
     ``rows`` is a DataFrame or a mapping of column arrays. The aggregated tables hold each
     key in one run of rows (a cell's distribution), so only the first row of each run is
-    looked up, and the answer repeated over the run.
+    looked up, and the answer repeated over the run. ``runs``: the first row of each run,
+    when known (:meth:`Aggregates.runs`).
     """
     columns = list(KEY if key is None else key)
     if table.empty:
         return np.empty(0, dtype=np.int64)
     size = len(table)
-    start = np.zeros(size, dtype=bool)
-    start[0] = True
-    for column in columns:
-        values = table[column].to_numpy()
-        try:
-            start[1:] |= np.asarray(values[1:] != values[:-1], dtype=bool)
-        except (TypeError, ValueError):  # a value without a plain truth of equality (pd.NA)
-            start[:] = True
-            break
-    first = np.flatnonzero(start)
+    if runs is not None:
+        first = runs
+    else:
+        start = np.zeros(size, dtype=bool)
+        start[0] = True
+        for column in columns:
+            values = table[column].to_numpy()
+            try:
+                start[1:] |= np.asarray(values[1:] != values[:-1], dtype=bool)
+            except (TypeError, ValueError):  # a value without a plain truth of equality
+                start[:] = True
+                break
+        first = np.flatnonzero(start)
     mine, theirs = key_codes([key_frame(rows, columns), table[columns].iloc[first]], columns)
     return np.repeat(positions(mine, theirs), np.diff(np.r_[first, size]))
 
@@ -385,7 +396,7 @@ def estimate(
     cols["baseline_n"][:] = count_base
 
     # Matched units, per row.
-    pair_row = locate(aggregates.pair_sums, rows)
+    pair_row = locate(aggregates.pair_sums, rows, runs=aggregates.runs("pair_sums"))
     table = aggregates.pair_sums
     n_pairs = _per_row(pair_row, table["n_pairs"].to_numpy(dtype=np.float64), n)
     sum_before = _per_row(pair_row, table["sum_before"].to_numpy(dtype=np.float64), n)
@@ -423,7 +434,7 @@ def estimate(
         partly = mask & some & with_both
         independent = mask & with_both & ~can_pair
         diffs = aggregates.differences
-        diff_row = locate(diffs, rows)
+        diff_row = locate(diffs, rows, runs=aggregates.runs("differences"))
         if (paired | partly).any():
             d = diffs["difference"].to_numpy(dtype=np.float64)
             c = diffs["count"].to_numpy(dtype=np.float64)
@@ -483,7 +494,7 @@ def estimate(
         independent = mask & with_both & ~can_pair
         if (paired | partly).any():
             moves = aggregates.transitions
-            where = locate(moves, rows)
+            where = locate(moves, rows, runs=aggregates.runs("transitions"))
             b = moves["before"].to_numpy(dtype=np.float64)
             a = moves["after"].to_numpy(dtype=np.float64)
             c = moves["count"].to_numpy(dtype=np.float64)
@@ -611,12 +622,12 @@ def _both_distributions(aggregates: Aggregates, rows: Rows,
     values = aggregates.values
     count = values["count"].to_numpy(dtype=np.float64)
     value = values["value"].to_numpy(dtype=np.float64)
-    now = locate(values, rows)
+    now = locate(values, rows, runs=aggregates.runs("values"))
     keep_now = (now >= 0) & mask[np.maximum(now, 0)]
     positions = np.flatnonzero(mask)
     base_keys = key_frame({**{c: rows[c][positions] for c in KEY},
                            "period": rows["b_period"][positions]})
-    wanted, have = key_codes([base_keys, values[KEY]], KEY)
+    wanted, have = key_codes([base_keys, values[KEY]], KEY, [None, aggregates.runs("values")])
     then = pd.DataFrame({"code": wanted, "row": positions}).merge(
         pd.DataFrame({"code": have, "value": value, "before": count}), on="code")
     table = pd.concat([
@@ -650,7 +661,7 @@ def _bootstrap(
     cols = out.columns
     keys = np.column_stack([np.asarray(rows[c], dtype=object) for c in KEY])
     values = aggregates.values
-    where = locate(values, rows)
+    where = locate(values, rows, runs=aggregates.runs("values"))
     by_row = pd.DataFrame({"row": where, "value": values["value"].to_numpy(),
                            "count": values["count"].to_numpy()})
     samples = {r: part for r, part in by_row[by_row["row"] >= 0].groupby("row")}

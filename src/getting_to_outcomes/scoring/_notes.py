@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 __all__ = ["Notes"]
 
@@ -61,6 +62,10 @@ class Notes:
                 return
             texts = np.full(len(at), text, dtype=object)
         else:
+            if isinstance(text, np.ndarray) and text.dtype == object and len(text) == len(at):
+                # Most rows of a column of notes have none: leave them out at once.
+                some = np.flatnonzero(~pd.isna(text))
+                text, at = text[some], at[some]
             given = list(text)
             if len(given) != len(at):
                 raise ValueError("one note per noted row is needed")
@@ -92,13 +97,18 @@ class Notes:
         rows, texts = rows[kept], texts[kept]
         order = np.argsort(rows, kind="stable")
         rows, texts = rows[order], texts[order]
+        # Each distinct text once per row: where it first appears.
+        text_codes, distinct = pd.factorize(texts)
+        _, first = np.unique(rows * (len(distinct) + 1) + text_codes, return_index=True)
+        first.sort()
+        rows, texts = rows[first], texts[first]
         count = np.bincount(rows, minlength=self.size)
-        single = count == 1
-        out[single] = texts[single[rows]]
-        ends = np.cumsum(count)
-        several = np.flatnonzero(count > 1)
-        for row, end in zip(several.tolist(), ends[several].tolist(), strict=True):
-            out[row] = "; ".join(dict.fromkeys(texts[end - count[row]: end].tolist()))
+        place = np.arange(len(rows)) - (np.cumsum(count) - count)[rows]
+        # Joined a place at a time: the first text of every row, then the second...
+        for k in range(int(place.max(initial=-1)) + 1):
+            at = place == k
+            mine = rows[at]
+            out[mine] = texts[at] if k == 0 else out[mine] + "; " + texts[at]
         return out
 
 

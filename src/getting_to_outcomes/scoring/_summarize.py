@@ -342,7 +342,7 @@ def _rows(
             for period in periods:
                 grid_rows.append((ind.id, group, period, ALL, ALL))
     grid = pd.DataFrame(grid_rows, columns=KEY)
-    found_keys, wanted = key_codes([cells[KEY], grid], KEY)
+    found_keys, wanted = key_codes([cells[KEY], grid.astype(object)], KEY)
     missing = grid[positions(found_keys, wanted) < 0]
     if not missing.empty:
         extra.append(missing.assign(n_rows=0.0, n_empty=0.0, n=0.0, sum=np.nan, sum_sq=np.nan,
@@ -353,8 +353,10 @@ def _rows(
     present = {i.id: i.source in windows for i in inds}
     baseline = {i.id: windows[i.source].baseline if i.source in windows else None
                 for i in inds}
-    rows["source_present"] = rows["indicator_id"].map(present).astype(bool)
-    rows["b_period"] = rows["indicator_id"].map(baseline)
+    rows["source_present"] = _looked_up(rows["indicator_id"], present, dtype=bool)
+    # Typed as Series.map types it, then as baseline_period has always been typed.
+    rows["b_period"] = pd.Series(_looked_up(rows["indicator_id"], baseline, dtype=object),
+                                 index=rows.index).astype(object)
     # Each row's baseline cell: the cell of the same key in the baseline period.
     found_keys, wanted = key_codes([cells[KEY], rows[KEY].assign(period=rows["b_period"])],
                                    KEY)
@@ -364,7 +366,6 @@ def _rows(
         values = cells[stat].to_numpy(dtype=np.float64)
         rows[f"b_{stat}"] = np.where(found, values[np.maximum(at, 0)] if len(values) else np.nan,
                                      np.nan)
-    rows["b_period"] = rows["b_period"].astype(object)  # the dtype baseline_period has always had
     rows["is_baseline"] = (rows["period"] == rows["b_period"]) | rows["period"].isna()
     # Order: framework order of indicators, then groups, periods and subgroups.
     ind_order = {i.id: k for k, i in enumerate(inds)}
@@ -373,14 +374,43 @@ def _rows(
     for window in windows.values():
         for k, p in enumerate(window.periods):
             period_order.setdefault(p, k)
-    rows = rows.assign(
-        _i=rows["indicator_id"].map(ind_order), _g=rows["group"].map(group_order),
-        _p=rows["period"].map(period_order).fillna(-1), _d=(rows["dimension"] != ALL),
-    ).sort_values(["_i", "_g", "_p", "_d", "dimension", "subgroup"], kind="stable")
-    rows = rows.drop(columns=["_g", "_p", "_d"]).rename(columns={"_i": "ind"}) \
-        .reset_index(drop=True)
+    keys = {"_i": _looked_up(rows["indicator_id"], ind_order),
+            "_g": _looked_up(rows["group"], group_order),
+            "_p": np.nan_to_num(_looked_up(rows["period"], period_order), nan=-1.0),
+            "_d": (rows["dimension"] != ALL).to_numpy(dtype=bool)}
+    dim_at, sub_at = _text_order(rows["dimension"]), _text_order(rows["subgroup"])
+    if dim_at is not None and sub_at is not None:
+        # The order of a stable sort_values over these columns, on numbers.
+        order = np.lexsort((sub_at, dim_at, keys["_d"], keys["_p"], keys["_g"], keys["_i"]))
+    else:
+        order = rows.assign(**keys).sort_values([*keys, "dimension", "subgroup"],
+                                                kind="stable").index.to_numpy()
+    rows = rows.take(order).reset_index(drop=True)
+    rows["ind"] = keys["_i"][order]
     rows["row"] = np.arange(len(rows))
     return rows
+
+
+def _looked_up(column: pd.Series, mapping: Mapping[Any, Any], dtype: Any = np.float64) -> Any:
+    """``mapping[value]`` of each value of ``column`` (NaN where absent), as ``Series.map``
+    gives it, as an array of ``dtype``; each distinct value looked up once."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    table = np.empty(len(uniques) + 1, dtype=dtype)
+    table[:] = [*(mapping.get(u, np.nan) for u in uniques), np.nan]
+    return table[codes]
+
+
+def _text_order(column: pd.Series) -> npt.NDArray[np.float64] | None:
+    """Each label's place among the column's distinct labels in sorted order (missing
+    last), or None when the labels are not all text."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    if not all(isinstance(u, str) for u in uniques):
+        return None
+    place = np.empty(len(uniques) + 1, dtype=np.float64)
+    place[np.argsort(np.asarray(uniques, dtype=object), kind="stable")] = \
+        np.arange(len(uniques))
+    place[-1] = np.nan
+    return place[codes]
 
 
 def _by_key(frame: Mapping[str, Any], mask: np.ndarray, texts: Mapping[tuple[Any, ...], str],
@@ -419,9 +449,14 @@ def _add_data_notes(
         measure = indicator.measure
         left_out = np.flatnonzero(without[rows] > 0) + start
         if isinstance(measure, ScaleMeasure):
-            notes.add(left_out, [_left_out_of_scale(gone, none, measure.min_answered)
-                                 for gone, none in zip(without[left_out].tolist(),
-                                                       empty[left_out].tolist(), strict=True)])
+            if len(left_out):
+                # Written once per distinct pair of counts: many rows share them.
+                distinct, at = np.unique(np.column_stack([without[left_out], empty[left_out]]),
+                                         axis=0, return_inverse=True)
+                written = np.empty(len(distinct), dtype=object)
+                written[:] = [_left_out_of_scale(gone, none, measure.min_answered)
+                              for gone, none in distinct.tolist()]
+                notes.add(left_out, written[at.reshape(-1)])
         else:
             notes.add(left_out, [f"{int(gone)} row(s) without a value left out "
                                  "(missing is never zero)" for gone in without[left_out].tolist()])
@@ -682,8 +717,8 @@ def _add_status(
         if exact:
             exact_found_c[k], exact_c[k] = True, exact[0][1]
         else:
-            share_c[k] = np.clip((t - t0) / (chosen[0] - t0), 0.0, 1.0) if chosen[0] > t0 \
-                else 1.0
+            share_c[k] = min(max((t - t0) / (chosen[0] - t0), 0.0), 1.0) \
+                if chosen[0] > t0 else 1.0
     scored = scored_c[combo]
     time, base_time = t_c[combo], t0_c[combo]
     notes.add(scored, unplaced_c[combo][scored])

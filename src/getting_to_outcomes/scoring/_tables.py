@@ -155,6 +155,8 @@ class Aggregates:
         data).
     rows_outside : Mapping[str, int]
         Per source id, rows of periods outside the scored ones, which were left out.
+
+    Each table's runs of rows with one key (see :meth:`runs`) are found once and kept.
     """
 
     cells: pd.DataFrame
@@ -169,6 +171,8 @@ class Aggregates:
     windows: Mapping[str, Window] = field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[str, ...] = ()
     rows_outside: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    _runs: dict[str, IntArray] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     @classmethod
     def empty(cls) -> Aggregates:
@@ -244,18 +248,34 @@ class Aggregates:
         return ItemMoments(items=tuple(labels), n=n, sums=sums, cross_products=cross,
                            n_rows=n_rows - n_empty, n_empty=n_empty)
 
+    def runs(self, name: str) -> IntArray:
+        """The first row of each run of rows of table ``name`` whose text key columns
+        (``TABLE_KEYS``) are equal, found once.
+
+        The tables hold each cell's rows together (its distribution), so a lookup by any of
+        those columns needs only each run's first row. Runs may be split further than
+        needed (equal labels that do not compare equal), never less.
+        """
+        found = self._runs.get(name)
+        if found is None:
+            table = getattr(self, name)
+            found = _run_starts(table, _text_keys(table, name))
+            self._runs[name] = found
+        return found
+
     def with_group(self, label: str) -> Aggregates:
         """All groups pooled into one group called ``label`` (sums over groups)."""
         pooled = {}
         for name, table in self.tables().items():
-            relabelled = table.assign(group=label)
-            # One label for every row: the group adds nothing to the key.
+            # One label for every row: the group adds nothing to the key. It is written on
+            # the sums, as on a table assigned the label throughout.
             keys = [k for k in TABLE_KEYS[name] if k != "group"]
-            pooled[name] = _sum_over_keys(name, relabelled, keys)
+            pooled[name] = _sum_over_keys(name, table, keys, self.runs(name), group=label)
         return Aggregates.from_tables(pooled, self.windows, self.notes, self.rows_outside)
 
 
-def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[IntArray]:
+def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str],
+              runs: Sequence[IntArray | None] | None = None) -> list[IntArray]:
     """One integer per distinct combination of ``columns``, shared by all ``tables``.
 
     A hash join on one int64 instead of several text columns. Codes are numbered in order of
@@ -264,21 +284,31 @@ def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> list[In
     are compared with their neighbours to find the runs, and only each run's first row is
     factorized; other columns are factorized whole. Each column's codes are matched across
     tables and combined arithmetically, and the combination is numbered once at the end.
+
+    ``runs``, per table (or None): the first row of each run of rows over which every text
+    column among ``columns`` is constant (:meth:`Aggregates.runs`), when known.
     """
     sizes = [len(t) for t in tables]
     text = [c for c in columns if all(t[c].dtype == object for t in tables)]
-    firsts = [_run_starts(t, text) for t in tables]
+    known = list(runs) if runs is not None else [None] * len(tables)
+    firsts = [_run_starts(t, text) if r is None else r
+              for t, r in zip(tables, known, strict=True)]
     run_codes, bound = _combine(
         [[t[c].iloc[first] for t, first in zip(tables, firsts, strict=True)] for c in text],
         sum(len(first) for first in firsts))
-    runs = np.concatenate([np.diff(np.r_[first, size])
-                           for first, size in zip(firsts, sizes, strict=True)]) \
+    lengths = np.concatenate([np.diff(np.r_[first, size])
+                              for first, size in zip(firsts, sizes, strict=True)]) \
         if tables else np.zeros(0, dtype=np.int64)
     combined, bound = _combine([[t[c] for t in tables] for c in columns if c not in text],
-                               sum(sizes), np.repeat(run_codes, runs), bound)
+                               sum(sizes), np.repeat(run_codes, lengths), bound)
     combined = _first_seen(combined, bound)
     bounds = np.cumsum([0, *sizes])
     return [combined[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _text_keys(table: pd.DataFrame, name: str) -> list[str]:
+    """The key columns of table ``name`` that hold labels as Python objects."""
+    return [c for c in TABLE_KEYS[name] if table[c].dtype == object]
 
 
 def _run_starts(table: pd.DataFrame, columns: Sequence[str]) -> IntArray:
@@ -350,8 +380,10 @@ def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
         codes, uniques = found[0]
         n = len(uniques)
         return np.where(codes < 0, n, codes).astype(np.int64), n + 1
-    shared, distinct = pd.factorize(pd.concat([pd.Series(u) for _, u in found],
-                                              ignore_index=True))
+    # Labels stay Python objects: made into a text column, they would be copied to Arrow.
+    shared, distinct = pd.factorize(pd.concat(
+        [pd.Series(u, dtype=object) if _is_object(u) else pd.Series(u) for _, u in found],
+        ignore_index=True))
     n = len(distinct)
     shared = np.r_[np.asarray(shared, dtype=np.int64), n]  # n: missing
     out = []
@@ -362,6 +394,11 @@ def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
         out.append(lookup[local])
         offset += len(uniques)
     return np.concatenate(out).astype(np.int64) if out else np.empty(0, np.int64), n + 1
+
+
+def _is_object(values: Any) -> bool:
+    dtype = getattr(values, "dtype", None)
+    return dtype is not None and pd.api.types.is_object_dtype(dtype)
 
 
 def _factorize(part: pd.Series) -> tuple[IntArray, Any]:
@@ -387,16 +424,19 @@ def positions(keys: IntArray, queries: IntArray) -> IntArray:
     return np.asarray(found, dtype=np.int64)
 
 
-def _sum_over_keys(name: str, table: pd.DataFrame,
-                   by: Sequence[str] | None = None) -> pd.DataFrame:
+def _sum_over_keys(name: str, table: pd.DataFrame, by: Sequence[str] | None = None,
+                   runs: IntArray | None = None, group: str | None = None) -> pd.DataFrame:
     """Sum every statistic of a table over its key columns (one row per key); ``by``: the
-    key columns that vary, when the others hold one value."""
+    key columns that vary, when the others hold one value (or are replaced by ``group``);
+    ``runs``: as :func:`key_codes` takes them."""
     if table.empty:
         return empty_table(name)
     keys = TABLE_KEYS[name]
-    (code,) = key_codes([table], keys if by is None else by)
+    (code,) = key_codes([table], keys if by is None else by, [runs])
     first = first_rows(code)
     out = table.iloc[first][keys].reset_index(drop=True)
+    if group is not None:
+        out = out.assign(group=group)
     order = code[first]
     for column in TABLE_COLUMNS[name]:
         if column in keys:
@@ -436,6 +476,7 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
         for source, n in part.rows_outside.items():
             outside[source] = outside.get(source, 0) + n
     tables = {}
+    runs: dict[str, IntArray] = {}
     for name in TABLE_COLUMNS:
         frames = [getattr(p, name) for p in parts if not getattr(p, name).empty]
         if not frames:
@@ -444,6 +485,16 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
             tables[name] = frames[0]  # one part: already one row per key
         elif disjoint:
             tables[name] = pd.concat(frames, ignore_index=True)
+            # The runs of the parts in turn (a part's first row starts a run), when the
+            # parts compared the same columns as text.
+            present = [p for p in parts if not getattr(p, name).empty]
+            text = [_text_keys(getattr(p, name), name) for p in present]
+            if all(t == _text_keys(tables[name], name) for t in text):
+                offsets = np.cumsum([0, *(len(f) for f in frames)])
+                runs[name] = np.concatenate([p.runs(name) + offset for p, offset in
+                                             zip(present, offsets[:-1].tolist(), strict=True)])
         else:
             tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True))
-    return Aggregates.from_tables(tables, windows, notes, outside)
+    merged = Aggregates.from_tables(tables, windows, notes, outside)
+    merged._runs.update(runs)
+    return merged

@@ -64,13 +64,24 @@ def p_from_t(t: FloatArray, df: FloatArray, alternative: str) -> FloatArray:
     return p
 
 
+def t_quantile(tail: float, df: Any) -> FloatArray:
+    """The ``tail`` quantile of Student's t with ``df`` degrees of freedom (NaN where
+    ``df < 1``), worked out once per distinct ``df``: the rows of a summary share few."""
+    clean = np.asarray(df, dtype=np.float64)
+    clean = np.where(clean >= 1, clean, np.nan)
+    with np.errstate(invalid="ignore"):
+        if clean.ndim == 0:
+            return np.asarray(sps.t.ppf(tail, clean), dtype=np.float64)
+        distinct, at = np.unique(clean, return_inverse=True)
+        quantiles = np.asarray(sps.t.ppf(tail, distinct), dtype=np.float64)
+    return quantiles[at.reshape(clean.shape)]
+
+
 def t_interval(estimate: FloatArray, se: FloatArray, df: FloatArray, level: float,
                alternative: str) -> tuple[FloatArray, FloatArray]:
     """Interval ``estimate -/+ t * se``; one-sided (to -inf or inf) as R's ``t.test``."""
     tail = level if alternative != "two-sided" else 0.5 + level / 2.0
-    with np.errstate(invalid="ignore"):
-        q: FloatArray = sps.t.ppf(tail, np.where(df >= 1, df, np.nan))
-    half = q * se
+    half = t_quantile(tail, df) * se
     low = np.where(np.isnan(half), np.nan, -np.inf) if alternative == "less" else estimate - half
     high = np.where(np.isnan(half), np.nan, np.inf) if alternative == "greater" else estimate + half
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

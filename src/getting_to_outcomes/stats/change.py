@@ -18,6 +18,7 @@ from getting_to_outcomes.stats._common import (
     notes,
     p_from_t,
     t_interval,
+    t_quantile,
 )
 from getting_to_outcomes.stats._input import (
     FloatArray,
@@ -55,9 +56,7 @@ def _variance_from_moments(n: FloatArray, total: FloatArray, total_sq: FloatArra
 
 
 def _t_quantile(level: float, df: FloatArray) -> FloatArray:
-    with np.errstate(invalid="ignore"):
-        q: FloatArray = sps.t.ppf(0.5 + level / 2.0, np.where(df >= 1, df, np.nan))
-    return q
+    return t_quantile(0.5 + level / 2.0, df)
 
 
 def _mean_ci_table(n: FloatArray, mean: FloatArray, var: FloatArray, level: float) -> pd.DataFrame:
