@@ -52,13 +52,15 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass
 class _Tally:
     """Rows counted per cell of one breakdown (``key``: no dimension, or one) and slot: the
-    cells and slots present, sorted, their counts, and where each cell's entries start."""
+    cells and slots present, sorted, their counts, where each cell's entries start, and
+    the sums of any weights per cell present."""
 
     key: tuple[str, ...]
     labels: list[str]
     cell: IntArray
     slot: IntArray
     count: npt.NDArray[np.floating[Any]]
+    sums: list[npt.NDArray[Any]] = field(default_factory=list)
     starts: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -94,7 +96,8 @@ class _Codes:
              ) -> tuple[IntArray, npt.NDArray[np.bool_] | None]:
         """Each row's cell ``((group * P + period) * S1 + sub1) * S2 ...`` over ``dims``
         (rows outside the window take any: they are never counted), or each pair's (later
-        row, baseline row, later period) and whether its two rows share it: found once."""
+        row, baseline row, later period) and, unless all do, whether its two rows share it:
+        found once."""
         if dims not in self.found:
             cell = np.maximum(self.group * len(self.periods) + self.period, 0)
             for dim in dims:
@@ -104,43 +107,50 @@ class _Codes:
             after, before, p = pairs
             cell, step = self.found[dims][0], np.prod([len(self.dimensions[d][0]) for d in dims])
             # Both rows are of one group: the cells differ by the periods alone.
-            self.found[(dims, p)] = (cell[after], cell[after] - cell[before] == p * step)
+            same = cell[after] - cell[before] == p * step
+            self.found[(dims, p)] = (cell[after], None if same.all() else same)
         return self.found[dims if pairs is None else (dims, pairs[2])]  # type: ignore[no-any-return]
 
     def tally(self, indicator: Indicator, slot: IntArray, width: int,
-              pairs: tuple[IntArray, IntArray, int] | None = None) -> list[_Tally]:
+              pairs: tuple[IntArray, IntArray, int] | None = None,
+              weights: Sequence[npt.NDArray[Any]] = ()) -> list[_Tally]:
         """Count the rows (or the ``pairs``, see :meth:`cell`) in each slot (below ``width``;
-        the last holds what is not counted) per cell of the whole group, then of each of
-        ``indicator``'s subgroup dimensions. A pair whose subgroup changed between its
-        periods counts in the whole group only. When the cells of all dimensions at once are
-        few, one count over them gives every breakdown as a margin."""
+        the last holds what is not counted, whose ``weights`` must be 0) and sum the weights
+        per cell of the whole group, then of each of ``indicator``'s subgroup dimensions. A
+        pair whose subgroup changed between its periods counts in the whole group only. When
+        the cells of all dimensions at once are few, one count over them gives every
+        breakdown as a margin."""
         dims = tuple(d for d in self.dimensions if d in indicator.disaggregate_by)
         n_cells = len(self.groups) * len(self.periods)
         fine = n_cells * int(np.prod([len(self.dimensions[d][0]) for d in dims])) * width
         whole = fine <= min(max(4 * len(slot), 1 << 16), 1 << 22)
         if whole and pairs is not None:
             same = self.cell(dims, pairs)[1]
-            whole = bool((same | (slot == width - 1)).all())
+            whole = same is None or bool((same | (slot == width - 1)).all())
         out = []
         for grouping in [dims] if whole else [(), *((d,) for d in dims)]:
             cell, same = self.cell(grouping, pairs)
-            kept = slot if same is None else np.where(same, slot, width - 1)
-            sizes = [len(self.dimensions[d][0]) for d in grouping]
-            size = n_cells * int(np.prod(sizes)) * width
-            if size > max(8 * len(slot), 1 << 20):  # very many cells: count those present
-                combined, found = np.unique(cell * width + kept, return_counts=True)
-                mine = combined % width < width - 1
-                out.append(_Tally(grouping, self.labels(grouping), combined[mine] // width,
-                                  combined[mine] % width, found[mine] * 1.0))
-                continue
-            counts = np.bincount(cell * width + kept, minlength=size).reshape(
-                n_cells, *sizes, width)
+            kept, weighed = slot, list(weights)
+            if same is not None and not whole:
+                kept = np.where(same, slot, width - 1)
+                weighed = [np.where(same, w, 0.0) for w in weights]
+            shape, named = [n_cells, *(len(self.dimensions[d][0]) for d in grouping)], None
+            if np.prod(shape) * width > max(8 * len(slot), 1 << 20):  # number those present
+                named, cell = np.unique(cell, return_inverse=True)
+                shape = [len(named)]
+            size = int(np.prod(shape))
+            counts = np.bincount(cell * width + kept, minlength=size * width).reshape(
+                *shape, width)
+            sums = [np.bincount(cell, w, size).reshape(shape) for w in weighed]
             for key in ((), *((d,) for d in grouping)) if whole else (grouping,):
                 axes = tuple(1 + k for k, d in enumerate(grouping) if (d,) != key)
                 margin = (counts.sum(axis=axes) if axes else counts).reshape(-1, width)
                 cells, slots = np.nonzero(margin[:, :-1])
-                out.append(_Tally(key, self.labels(key), cells, slots,
-                                  margin[cells, slots] * 1.0))
+                tally = _Tally(key, self.labels(key), cells, slots, margin[cells, slots] * 1.0)
+                tally.sums = [(s.sum(axis=axes) if axes else s).reshape(-1)[tally.present]
+                              for s in sums]
+                tally.cell = tally.cell if named is None else named[tally.cell]
+                out.append(tally)
         return out
 
 
@@ -334,23 +344,22 @@ def _cells_and_values(
     # so its sums are counts times values, the same in whatever order the rows come.
     at = np.r_[value_uniques, np.zeros(width - len(value_uniques))]
     hit = None if units.threshold is None else np.r_[value_uniques >= units.threshold, [0] * 3]
-    for tally in codes.tally(indicator, slot, width):
+    weights = []
+    if not coded:  # counts, ratios and rates: any number, summed row by row
+        assert units.value is not None
+        weights = [np.where(has, units.value, 0.0)]
+        weights.append(weights[0] * weights[0])
+        if units.denominator is not None:
+            weights.append(np.where(has, units.denominator, 0.0))
+    for tally in codes.tally(indicator, slot, width, weights=weights):
         given, count = tally.slot < n_codes, tally.count
         kinds = [given | True, tally.slot == n_codes + 1, given, given if hit is None
                  else hit[tally.slot] > 0]
         part = count * at[tally.slot]
         n_rows, n_empty, n, successes, *sq = np.add.reduceat(
             [*np.where(kinds, count, 0.0), part, part * at[tally.slot]], tally.starts, axis=1)
-        sums = dict(zip(("sum", "sum_sq"), sq, strict=True))
-        if not coded:  # counts, ratios and rates: any number, summed row by row
-            cell, size = codes.cell(tally.key)[0], len(codes.groups) * len(codes.periods)
-            assert units.value is not None
-            value = np.where(has, units.value, 0.0)
-            weights = {"sum": value, "sum_sq": value * value}
-            if units.denominator is not None:
-                weights["denominator"] = np.where(has, units.denominator, 0.0)
-            sums = {name: np.bincount(cell, weights=w, minlength=size * len(tally.labels))[
-                tally.present] for name, w in weights.items()}
+        sums = dict(zip(("sum", "sum_sq", "denominator"), tally.sums if tally.sums else sq,
+                        strict=False))
         builder.add("cells", {
             "indicator_id": indicator.id, **_labels(codes, tally, tally.present),
             "n_rows": n_rows, "n_empty": n_empty, "n": n, "denominator": n, **sums,
@@ -435,10 +444,7 @@ def _pairs(
     value_uniques: FloatArray,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
-    distribution of differences (means) or of transitions (shares).
-
-    A unit whose subgroup changed between the periods is paired in the whole group only.
-    """
+    distribution of differences (means) or of transitions (shares)."""
     n_values = len(value_uniques)
     if family == "mean" and n_values <= 1 << 10:
         # Every change is one of the differences between two values: coded once.
@@ -460,31 +466,27 @@ def _pairs(
             pair[ok], uniques = pd.factorize(change, sort=True)
             steps = np.asarray(uniques, dtype=np.float64)
         n_slots = len(steps) if family == "mean" else n_values * n_values
-        tallies = codes.tally(indicator, np.where(ok, pair, n_slots), n_slots + 1, pairs)
-        if family == "mean":  # the sums of each period's values: counted by value
-            ends = [codes.tally(indicator, np.where(ok, code, n_values), n_values + 1, pairs)
-                    for code in (code_before, code_after)]
-        for k, tally in enumerate(tallies):
+        # The sums of each period's values, pair by pair.
+        ends = [np.where(ok, value_uniques[np.minimum(code, n_values - 1)], 0.0)
+                for code in (code_before, code_after)]
+        for tally in codes.tally(indicator, np.where(ok, pair, n_slots), n_slots + 1, pairs,
+                                 ends):
             count, labels = tally.count, _labels(codes, tally, tally.cell)
             if family == "mean":
-                sums = [np.add.reduceat(end[k].count * value_uniques[end[k].slot],
-                                        end[k].starts) for end in ends]
                 builder.add("differences", {
                     "indicator_id": indicator.id, **labels,
                     "difference": steps[tally.slot], "count": count,
                 })
             else:
-                before = value_uniques[tally.slot // n_values]
-                after = value_uniques[tally.slot % n_values]
-                sums = [np.add.reduceat(count * v, tally.starts) for v in (before, after)]
                 builder.add("transitions", {
-                    "indicator_id": indicator.id, **labels,
-                    "before": before, "after": after, "count": count,
+                    "indicator_id": indicator.id, **labels, "count": count,
+                    "before": value_uniques[tally.slot // n_values],
+                    "after": value_uniques[tally.slot % n_values],
                 })
             builder.add("pair_sums", {
                 "indicator_id": indicator.id, **_labels(codes, tally, tally.present),
                 "n_pairs": np.add.reduceat(count, tally.starts),
-                "sum_before": sums[0], "sum_after": sums[1],
+                "sum_before": tally.sums[0], "sum_after": tally.sums[1],
             })
 
 
