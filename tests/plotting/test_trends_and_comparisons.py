@@ -218,12 +218,22 @@ def test_one_group_s_pipeline(milestones) -> None:
 # --- realm profiles ---------------------------------------------------------------------
 
 
+def _realm_bars(ax) -> list[tuple[float, str]]:
+    """Each bar of a realm panel (one collection of rectangles from zero): width, colour."""
+    (bars,) = [c for c in ax.collections if (c.get_gid() or "").startswith("realm:")]
+    paths = bars.get_paths()
+    faces = list(bars.get_facecolor())
+    faces = faces * len(paths) if len(faces) == 1 else faces  # one colour for every bar
+    return [(float(path.vertices[:, 0].max() - path.vertices[:, 0].min()), to_hex(face))
+            for path, face in zip(paths, faces, strict=True)]
+
+
 def test_three_realm_panels_with_bars_for_scores_and_words_for_gaps(realm_rollup) -> None:
     fig = plot_realm_profiles(realm_rollup, caption=False)
     panels = fig.axes
     assert [ax.get_title(loc="left") for ax in panels] == ["Individual", "Community", "Policy"]
     policy = panels[2]
-    widths = [p.get_width() for p in policy.patches]
+    widths = [width for width, _ in _realm_bars(policy)]
     assert widths == [40.0]  # Alpha; Beta has no policy score
     assert "no data" in written(policy)
     assert "40 · 3/4" in written(policy)
@@ -238,7 +248,7 @@ def test_the_network_is_a_dashed_reference_line(realm_rollup) -> None:
 def test_realm_bars_take_the_realm_colour(realm_rollup) -> None:
     fig = plot_realm_profiles(realm_rollup, caption=False)
     for ax, realm in zip(fig.axes, ("individual", "community", "policy"), strict=True):
-        colours = {to_hex(p.get_facecolor()) for p in ax.patches}
+        colours = {colour for _, colour in _realm_bars(ax)}
         assert colours == {_style.REALM_COLORS[realm].lower()}
 
 

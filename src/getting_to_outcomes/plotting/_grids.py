@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import BoundaryNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
@@ -733,11 +734,12 @@ def plot_realm_profiles(
             end_labels.append((panel, ends, len(ends.cells) - 1, min(score, 100), color))
             parts.append(f"{_d.label(g, labels)} {score:.0f}")
         if bars:
-            # One call for all of a realm's bars: cheaper to draw than one per grantee.
-            container = panel.barh([y for y, _ in bars], [x for _, x in bars], height=0.66,
-                                   color=color)
-            for bar in container:
-                bar.set_gid(f"realm:{realm}")
+            # A realm's bars as one collection of rectangles (0.66 high, from zero): one
+            # artist to build and draw instead of a patch per grantee.
+            boxes = [[(0.0, y - 0.33), (x, y - 0.33), (x, y + 0.33), (0.0, y + 0.33)]
+                     for y, x in bars]
+            panel.add_collection(PolyCollection(boxes, facecolors=color, edgecolors="none",
+                                                linewidths=0, gid=f"realm:{realm}"))
         pooled = records.get((NETWORK, realm))
         if network and pooled is not None and _d.is_num(pooled.get("score_0_100")):
             value = _d.num(pooled["score_0_100"])
