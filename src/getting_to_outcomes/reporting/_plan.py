@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -340,7 +340,7 @@ def _key_indicators(frame: pd.DataFrame, framework: Framework | None, count: int
 
 def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] | None,
                  caption: str, rank_indicators: int, max_panels: int, findings: Findings
-                 ) -> tuple[list[Chart], list[Table]]:
+                 ) -> tuple[list[Chart], Callable[[], list[Table]]]:
     fw = data.framework
     frame = _overall(data.summary)
     common: dict[str, Any] = {"labels": labels, "framework": fw, "caption": caption}
@@ -430,64 +430,69 @@ def funder_plan(data: Tables, members: Sequence[Any], labels: Mapping[Any, str] 
                 "Wins by the highest stage reached, by level, all grantees together.",
                 functools.partial(_plots.plot_wins_pipeline, data, indicator=indicator,
                                   **common)))
-    network_rows = frame[frame["group"] == NETWORK]
-    coverage = _coverage(frame, members, fw, labels)
-    rankings = _with_shrunk(_rankings(latest, fw, labels), funnels, fw, labels)
-    outside = _outside(funnels, fw, labels)
-    # Each indicator's number format, worked out once for the tables that show values.
-    fmts = _r.formats(frame, fw)
-    clustering = _clustering(data)
-    overview = _grantee_overview(frame, members, fw, labels)
-    tables = [
-        Table("grantees", "heatmap", "Grantees at a glance",
-               "Each grantee's latest period: targets met, on track and behind, clear "
-               "gains and declines, and how much of the framework has data.",
-               overview, overview),
-        Table("scores", "heatmap", "Scores by grantee and indicator (0-100)",
-               "Latest period of each indicator; 'withheld' marks small groups.",
-               _wide(latest, "score_0_100", fw, labels), None),
-        Table("statuses", "heatmap", "Status by grantee and indicator", "",
-               _wide(latest, "status", fw, labels), None),
-        Table("rankings", "rankings", "Rankings with uncertainty",
-               "For every indicator at its latest period: rank and the range of ranks the "
-               "confidence intervals allow.", rankings, _rankings_view(rankings, fmts)),
-        Table("outside_limits", "rankings", "Grantees outside the funnel limits",
-               "For every scale, mean and share indicator at its latest period: grantees "
-               "beyond the 95% control limits around the network value (Spiegelhalter 2005), "
-               "with the limits' method, and the value shrunk toward the network.",
-               outside, _outside_view(outside, fmts)),
-        Table("network_totals", "network", "Network totals",
-               "The pooled network, computed from all grantees' data together.",
-               _indicator_table(network_rows, fw),
-               _r.indicator_view(network_rows, fw, labels, with_group=False)),
-        Table("network_clustering", "network", "Network values and the clustering of people",
-               "People are nested in grantees: the intraclass correlation (ICC), the design "
-               "effect 1 + (m - 1) ICC with m the mean number of people per grantee, and an "
-               "interval for the network value that allows for it (cluster-robust).",
-               clustering, _clustering_view(clustering, fw)),
-        Table("coverage", "health", "Coverage and data health per grantee",
-               "Indicators with data, withheld cells, reliability flags and typical n.",
-               coverage, _r.rename(coverage, {
-                   "group": "Grantee", "indicators_with_data": "Indicators with data",
-                   "coverage": "Coverage", "cells_withheld": "Values withheld",
-                   "reliability_flags": "Reliability flags", "median_n": "Median n",
-                   "periods": "Periods"}).assign(
-                       Coverage=lambda t: t["Coverage"].map(_r.percent),
-                       **{"Median n": lambda t: t["Median n"].map(
-                           lambda v: f"{v:,.0f}" if _d.is_num(v) else "")})),
-        *_attrition_tables(data, fw, labels),
-        Table("indicators", "indicators", "Every grantee, every indicator",
-               "The full table behind the charts (free-text notes are left out of funder "
-               "reports).", _indicator_table(frame, fw), None),
-    ]
-    for level in ("realm", "stop"):
-        roll = data.rollups[data.rollups["level"] == level]
-        if not roll.empty:
-            tables.append(Table(f"by_{level}", "realms", f"Roll-up by {level}", "",
-                                 roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True),
-                                 _rollup_view(roll, level, labels, with_group=True)
-                                 if level == "realm" else None))
-    return charts, tables
+    # The tables are made when write_report asks, while worker processes draw the charts.
+
+    def make_tables() -> list[Table]:
+        network_rows = frame[frame["group"] == NETWORK]
+        coverage = _coverage(frame, members, fw, labels)
+        rankings = _with_shrunk(_rankings(latest, fw, labels), funnels, fw, labels)
+        outside = _outside(funnels, fw, labels)
+        # Each indicator's number format, worked out once for the tables that show values.
+        fmts = _r.formats(frame, fw)
+        clustering = _clustering(data)
+        overview = _grantee_overview(frame, members, fw, labels)
+        tables = [
+            Table("grantees", "heatmap", "Grantees at a glance",
+                   "Each grantee's latest period: targets met, on track and behind, clear "
+                   "gains and declines, and how much of the framework has data.",
+                   overview, overview),
+            Table("scores", "heatmap", "Scores by grantee and indicator (0-100)",
+                   "Latest period of each indicator; 'withheld' marks small groups.",
+                   _wide(latest, "score_0_100", fw, labels), None),
+            Table("statuses", "heatmap", "Status by grantee and indicator", "",
+                   _wide(latest, "status", fw, labels), None),
+            Table("rankings", "rankings", "Rankings with uncertainty",
+                   "For every indicator at its latest period: rank and the range of ranks the "
+                   "confidence intervals allow.", rankings, _rankings_view(rankings, fmts)),
+            Table("outside_limits", "rankings", "Grantees outside the funnel limits",
+                   "For every scale, mean and share indicator at its latest period: grantees "
+                   "beyond the 95% control limits around the network value (Spiegelhalter 2005), "
+                   "with the limits' method, and the value shrunk toward the network.",
+                   outside, _outside_view(outside, fmts)),
+            Table("network_totals", "network", "Network totals",
+                   "The pooled network, computed from all grantees' data together.",
+                   _indicator_table(network_rows, fw),
+                   _r.indicator_view(network_rows, fw, labels, with_group=False)),
+            Table("network_clustering", "network", "Network values and the clustering of people",
+                   "People are nested in grantees: the intraclass correlation (ICC), the design "
+                   "effect 1 + (m - 1) ICC with m the mean number of people per grantee, and an "
+                   "interval for the network value that allows for it (cluster-robust).",
+                   clustering, _clustering_view(clustering, fw)),
+            Table("coverage", "health", "Coverage and data health per grantee",
+                   "Indicators with data, withheld cells, reliability flags and typical n.",
+                   coverage, _r.rename(coverage, {
+                       "group": "Grantee", "indicators_with_data": "Indicators with data",
+                       "coverage": "Coverage", "cells_withheld": "Values withheld",
+                       "reliability_flags": "Reliability flags", "median_n": "Median n",
+                       "periods": "Periods"}).assign(
+                           Coverage=lambda t: t["Coverage"].map(_r.percent),
+                           **{"Median n": lambda t: t["Median n"].map(
+                               lambda v: f"{v:,.0f}" if _d.is_num(v) else "")})),
+            *_attrition_tables(data, fw, labels),
+            Table("indicators", "indicators", "Every grantee, every indicator",
+                   "The full table behind the charts (free-text notes are left out of funder "
+                   "reports).", _indicator_table(frame, fw), None),
+        ]
+        for level in ("realm", "stop"):
+            roll = data.rollups[data.rollups["level"] == level]
+            if not roll.empty:
+                tables.append(Table(f"by_{level}", "realms", f"Roll-up by {level}", "",
+                                     roll[_present(roll, ROLLUP_COLUMNS)].reset_index(drop=True),
+                                     _rollup_view(roll, level, labels, with_group=True)
+                                     if level == "realm" else None))
+        return tables
+
+    return charts, make_tables
 
 
 def _attrition_tables(data: Tables, framework: Framework | None,

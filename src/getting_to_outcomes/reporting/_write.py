@@ -55,6 +55,7 @@ from getting_to_outcomes.plotting import chart_data as _d
 from getting_to_outcomes.plotting import style as _style
 from getting_to_outcomes.reporting._data import (
     Rendered,
+    Table,
     Tables,
     collect,
     personal_columns,
@@ -290,12 +291,15 @@ def write_report(
                if _d.is_synthetic(data, data.summary, fw) else "")
     if mode == "grantee":
         findings = grantee_findings(data.summary, org, fw, labels)
-        charts, tables = grantee_plan(data, org, labels, caption, max_panels, findings)
+        charts, planned = grantee_plan(data, org, labels, caption, max_panels, findings)
+
+        def make_tables() -> list[Table]:
+            return planned
     else:
         members = [g for g in dict.fromkeys(data.summary["group"].dropna()) if g != NETWORK]
         findings = funder_findings(data.summary, members, fw, labels)
-        charts, tables = funder_plan(data, members, labels, caption, rank_indicators,
-                                      max_panels, findings)
+        charts, make_tables = funder_plan(data, members, labels, caption, rank_indicators,
+                                          max_panels, findings)
     total = len(charts) + 3
     done = 0
 
@@ -312,6 +316,7 @@ def write_report(
     notes = [str(n) for n in notes]
     rendered: list[Rendered] = []
     table_files: dict[str, Path] = {}
+    tables: list[Table] = []
     # The report is written whole into a hidden folder beside out_dir, then swapped in: an
     # error or an interruption leaves the previous report as it was, never a mix of both.
     with replacing_folder(out, keep=_foreign_files(out)) as stage:
@@ -320,6 +325,7 @@ def write_report(
         json_tables: list[str] = []
 
         def write_tables() -> None:
+            tables.extend(make_tables())
             # Each table as its files hold it (formulas neutralised), made once for the CSV
             # file, the workbook and the data package's field types.
             cells = {t.key: t.frame if raw_cells else neutralise_formulas(t.frame)
