@@ -409,18 +409,18 @@ def _matching(
     """
     # The group is part of the unit anyway: a unit key naming it needs no second coding.
     unit = _unit_codes(frame, [c for c in columns if c != group_column] or columns)
-    n_ids = int(unit.max()) + 1 if unit.size else 1
-    known = inside & (unit >= 0)
+    n_ids, has = int(unit.max()) + 1 if unit.size else 1, unit >= 0
+    known, every = inside & has, bool(has.all())
     owner = np.zeros(n_ids, dtype=np.int64)
-    owner[unit[unit >= 0]] = codes.group[unit >= 0]
-    uid = np.maximum(unit, 0) if (owner[unit] == codes.group)[unit >= 0].all() else np.asarray(
+    owner[unit if every else unit[has]] = codes.group if every else codes.group[has]
+    uid = np.maximum(unit, 0) if (owner[unit] == codes.group)[has].all() else np.asarray(
         pd.factorize(codes.group * n_ids + np.maximum(unit, 0))[0], dtype=np.int64)
-    dup = np.zeros(len(frame), dtype=bool)
-    cell = uid[known] * len(codes.periods) + codes.period[known]
-    if cell.size:
-        # uid is compact, so the cells can be counted directly.
-        dup[known] = np.bincount(cell)[cell] > 1
-    if dup.any():
+    cell = uid * len(codes.periods) + codes.period
+    cell = cell if known.all() else cell[known]
+    counted = np.bincount(cell) if cell.size else cell  # uid is compact: count directly
+    if cell.size and counted.max() > 1:
+        dup = np.zeros(len(frame), dtype=bool)
+        dup[known] = counted[cell] > 1
         labels = frame[columns[0]]
         raise ScoringError(
             f"source {source.id!r}: the same {labels.name!r} appears more than once in one "
