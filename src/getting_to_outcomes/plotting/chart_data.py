@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -61,6 +62,33 @@ def legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int, gap: float = 44
               bbox_transform=anchor, ncol=ncol, frameon=False, fontsize=8.5)
 
 
+class _Stamp(Text):
+    """The Text a :class:`CellLabels` moves from cell to cell, laying out each label once.
+
+    A text's layout (its lines' sizes and offsets from its anchor) depends on its string,
+    its font and alignment (the same for every label of one grid) and the renderer, not on
+    where it stands or its colour. A grid repeats the same few strings ("0" to "100", the
+    status symbols) hundreds of times, so each string's layout is kept for the renderer
+    that made it; the labels are placed and written exactly as before.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._layouts: dict[tuple[str, float], Any] = {}
+        self._layout_renderer: weakref.ReferenceType[Any] | None = None
+
+    def _get_layout(self, renderer: Any) -> Any:
+        if self._layout_renderer is None or self._layout_renderer() is not renderer:
+            self._layouts.clear()
+            self._layout_renderer = weakref.ref(renderer)
+        figure: Any = self.figure
+        key = (self.get_text(), float(figure.dpi))
+        found = self._layouts.get(key)
+        if found is None:
+            found = self._layouts[key] = super()._get_layout(renderer)  # type: ignore[misc]
+        return found
+
+
 class CellLabels(Artist):
     """Short texts in the cells of a grid, alike but for their place and colour, as one artist.
 
@@ -93,7 +121,7 @@ class CellLabels(Artist):
         ax.add_artist(self)
         self.set_zorder(text_kwargs.pop("zorder", Text.zorder))
         # As Axes.text makes its Text (data coordinates, not clipped), but held by no one.
-        self._stamp = Text(0, 0, "", transform=ax.transData, clip_on=False,
+        self._stamp = _Stamp(0, 0, "", transform=ax.transData, clip_on=False,
                            **{"in_layout": False, **text_kwargs})
         self._stamp.set_figure(figure_of(ax))
         self._stamp.axes = ax
