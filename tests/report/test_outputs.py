@@ -14,7 +14,7 @@ from getting_to_outcomes import write_report
 from getting_to_outcomes.errors import ChartDataError
 from getting_to_outcomes.plotting.style import new_figure
 from getting_to_outcomes.reporting._data import Chart
-from getting_to_outcomes.reporting._render import render_chart
+from getting_to_outcomes.reporting._render import draw_charts, render_chart
 from getting_to_outcomes.reporting._write import neutralise_formulas
 
 from .conftest import FORMULA_NAME, SCRIPT_NAME, SECRET, make_summary
@@ -89,6 +89,26 @@ def test_charts_drawn_by_worker_processes_are_the_charts_drawn_in_one(framework,
     for key, paths in serial.charts.items():
         assert [p.read_bytes() for p in pooled.charts[key]] == [p.read_bytes() for p in paths]
     assert pooled.html.read_bytes() == serial.html.read_bytes()
+
+
+def _small_chart():
+    fig = new_figure(2, 1, layout=None)
+    fig.text(0.1, 0.5, "a chart")
+    return fig
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_tables_are_written_once_before_any_chart_comes_back(tmp_path, workers) -> None:
+    charts = [Chart(f"chart_{k}", "glance", f"Chart {k}", "", _small_chart) for k in range(4)]
+    events: list[str] = []
+    drawn = draw_charts(charts, tmp_path, dpi=200, embed="svg", png=False, workers=workers,
+                        done=lambda result: events.append(result.chart.key),
+                        meanwhile=lambda: events.append("tables"))
+    # With workers, the tables are written while they draw; without, before the charts.
+    assert events[0] == "tables"
+    assert sorted(events[1:]) == [f"chart_{k}" for k in range(4)]
+    assert [d.chart.key for d in drawn] == [f"chart_{k}" for k in range(4)]
+    assert all(d.rendered is not None for d in drawn)
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True])
