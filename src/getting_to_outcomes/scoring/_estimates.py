@@ -60,7 +60,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from getting_to_outcomes.scoring._measures import Family
-from getting_to_outcomes.scoring._notes import Notes
+from getting_to_outcomes.scoring._notes import Notes, written_once
 from getting_to_outcomes.scoring._ranks import (
     RANK_DECIMALS,
     mann_whitney_from_counts,
@@ -194,12 +194,9 @@ def _overlap_shares(
 def _overlap_notes(what: str, m: FloatArray, n0: FloatArray, n1: FloatArray) -> ObjectArray:
     """The note of each change of partially overlapping samples, written once per distinct
     number of matched units and sample sizes."""
-    sizes = np.column_stack([m, n0, n1]).astype(np.int64)
-    distinct, at = np.unique(sizes, axis=0, return_inverse=True)
-    texts = np.array([f"change of the group {what}; {k} matched unit(s) of {a} and {b} enter "
-                      "its standard error (partially overlapping samples)"
-                      for k, a, b in distinct.tolist()], dtype=object)
-    return np.asarray(texts[at.reshape(-1)], dtype=object)
+    return written_once(
+        [m, n0, n1], lambda k, a, b: f"change of the group {what}; {int(k)} matched unit(s) "
+        f"of {int(a)} and {int(b)} enter its standard error (partially overlapping samples)")
 
 
 def _whole(x: FloatArray) -> BoolArray:
@@ -412,9 +409,10 @@ def estimate(
 
     def overlap(mask: BoolArray) -> None:
         shared = mask & (n_pairs > 0)
-        out.note(shared, [f"{int(k)} unit(s) appear in both periods, fewer than the "
-                          f"{max(int(lim), 2)} needed to pair; compared as independent samples"
-                          for k, lim in zip(n_pairs[shared], limit[shared], strict=True)])
+        out.note(shared, written_once(
+            [n_pairs[shared], limit[shared]],
+            lambda k, lim: f"{int(k)} unit(s) appear in both periods, fewer than the "
+                           f"{max(int(lim), 2)} needed to pair; compared as independent samples"))
 
     # ---- mean family -----------------------------------------------------------------
     mask = family == "mean"

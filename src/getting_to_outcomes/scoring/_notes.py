@@ -9,14 +9,14 @@ garbage collector walk every object of the process again and again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["Notes"]
+__all__ = ["Notes", "written_once"]
 
 IntArray = npt.NDArray[np.int64]
 ObjectArray = npt.NDArray[np.object_]
@@ -110,6 +110,31 @@ class Notes:
             mine = rows[at]
             out[mine] = texts[at] if k == 0 else out[mine] + "; " + texts[at]
         return out
+
+
+def written_once(columns: Sequence[Any], write: Callable[..., str]) -> ObjectArray:
+    """``write(*values)`` for each row of ``columns`` (arrays of one length), called once per
+    distinct combination of values: the rows of a summary share few.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> written_once([np.array([2, 3, 2])], lambda k: f"{k} matched").tolist()
+    ['2 matched', '3 matched', '2 matched']
+    """
+    arrays = [np.asarray(c) for c in columns]
+    size = len(arrays[0]) if arrays else 0
+    code = np.zeros(size, dtype=np.int64)
+    for values in arrays:
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        # Numbered in order of first appearance, so the numbers stay below the row count.
+        code = pd.factorize(code * len(distinct) + codes)[0].astype(np.int64)
+    if size == 0:
+        return np.empty(0, dtype=object)
+    first = np.flatnonzero(code > np.maximum.accumulate(np.r_[-1, code[:-1]]))
+    texts = np.empty(len(first), dtype=object)
+    texts[:] = [write(*row) for row in zip(*(a[first].tolist() for a in arrays), strict=True)]
+    return np.asarray(texts[code], dtype=object)
 
 
 def _positions(rows: Any, size: int) -> IntArray:

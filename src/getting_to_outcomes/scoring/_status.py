@@ -82,6 +82,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Statuses from best to worst, then the one for rows that cannot be assessed.
@@ -90,6 +91,10 @@ STATUSES: tuple[str, ...] = (
     "deteriorating", "insufficient_data",
 )
 DIRECTION_SIGN = {"increase": 1.0, "decrease": -1.0, "maintain": 0.0}
+# Statuses are worked out as their positions in STATUSES, and written out once at the end.
+_ACHIEVED, _MET_DECLINING, _ON_TRACK, _NEEDS_ACCELERATION, _LIMITED, _DETERIORATING, \
+    _INSUFFICIENT = range(len(STATUSES))
+_STATUS_TEXT = np.array(STATUSES, dtype=object)
 
 
 def period_times(order: Sequence[str]) -> dict[str, float]:
@@ -120,14 +125,14 @@ def _settled(value: FloatArray, *references: FloatArray) -> FloatArray:
     return out
 
 
-def _ratio_status(ratio: FloatArray, rules: StatusRules) -> npt.NDArray[np.object_]:
+def _ratio_status(ratio: FloatArray, rules: StatusRules) -> IntArray:
     ratio = np.round(ratio, _DECIMALS)
     return np.select(
         [ratio >= rules.on_track, ratio >= rules.needs_acceleration, ratio >= rules.limited,
          ratio < rules.limited],
-        ["on_track", "needs_acceleration", "limited", "deteriorating"],
-        default="insufficient_data",
-    ).astype(object)
+        [_ON_TRACK, _NEEDS_ACCELERATION, _LIMITED, _DETERIORATING],
+        default=_INSUFFICIENT,
+    )
 
 
 def _growth(value: FloatArray, base: FloatArray, elapsed: FloatArray) -> FloatArray:
@@ -148,11 +153,11 @@ def _status_at(
     d: FloatArray,
     method: str,
     rules: StatusRules,
-) -> tuple[npt.NDArray[np.object_], BoolArray]:
-    """Status of each row at ``value``; also whether the linear fallback was used."""
+) -> tuple[IntArray, BoolArray]:
+    """Status of each row at ``value`` (its position in :data:`STATUSES`); also whether the
+    linear fallback was used."""
     has_target = ~np.isnan(target)
     sign = np.where(base < 0, -1.0, 1.0)
-    status = np.full(value.shape, "insufficient_data", dtype=object)
     linear = np.zeros(value.shape, dtype=bool)
     known = ~np.isnan(value) & ~np.isnan(base) & (elapsed > 0)
     tol = rules.tolerance
@@ -167,7 +172,7 @@ def _status_at(
             per_period = (value - base) / elapsed
             needed = (target - base) / horizon
             ratio = np.where(fallback, d * per_period / np.abs(needed), ratio)
-            with_target = np.where(target == base, "deteriorating", _ratio_status(ratio, rules))
+            with_target = np.where(target == base, _DETERIORATING, _ratio_status(ratio, rules))
             growth = np.where(np.isnan(observed), np.nan, sign * d * observed)
             no_target_fallback = np.isnan(observed)
             relative = d * per_period / np.abs(base)
@@ -175,13 +180,13 @@ def _status_at(
             without = np.select(
                 [growth >= rules.no_target_on_track,
                  growth >= rules.no_target_needs_acceleration, growth >= 0, growth < 0],
-                ["on_track", "needs_acceleration", "limited", "deteriorating"],
-                default="insufficient_data",
-            ).astype(object)
+                [_ON_TRACK, _NEEDS_ACCELERATION, _LIMITED, _DETERIORATING],
+                default=_INSUFFICIENT,
+            )
             # With a zero baseline any gain is unbounded growth.
             zero = no_target_fallback & (base == 0)
             without = np.where(zero, np.select(
-                [d * value > 0, d * value == 0], ["on_track", "limited"], "deteriorating"
+                [d * value > 0, d * value == 0], [_ON_TRACK, _LIMITED], _DETERIORATING
             ), without)
             linear = np.where(has_target, fallback & (target != base), no_target_fallback)
         else:
@@ -191,23 +196,21 @@ def _status_at(
             share = (value - base) / (period_target - base)
             behind = np.where(
                 period_target == base,
-                np.where(d * (value - base) >= 0, "limited", "deteriorating"),
+                np.where(d * (value - base) >= 0, _LIMITED, _DETERIORATING),
                 _ratio_status(np.where(np.isfinite(share), share, -np.inf), rules),
             )
-            with_target = np.where(on_track, "on_track", behind)
+            with_target = np.where(on_track, _ON_TRACK, behind)
             base_band = tol * np.abs(base)
             moved = d * (value - base)
             without = np.select(
-                [moved > base_band, moved >= -base_band], ["on_track", "limited"],
-                "deteriorating",
-            ).astype(object)
-        status = np.where(has_target, np.where(achieved, "target_achieved", with_target), without)
+                [moved > base_band, moved >= -base_band], [_ON_TRACK, _LIMITED], _DETERIORATING)
+        status = np.where(has_target, np.where(achieved, _ACHIEVED, with_target), without)
         # Direction "maintain": stay within the band around the target (or the baseline).
         reference = np.where(has_target, target, base)
         band = tol * np.abs(reference)
-        keep = np.where(np.abs(value - reference) <= band, "on_track", "deteriorating")
+        keep = np.where(np.abs(value - reference) <= band, _ON_TRACK, _DETERIORATING)
         status = np.where(d == 0, keep, status)
-    status = np.where(known, status, "insufficient_data").astype(object)
+    status = np.asarray(np.where(known, status, _INSUFFICIENT), dtype=np.int64)
     return status, linear & known & (d != 0)
 
 
@@ -283,8 +286,7 @@ def assess(
     at_high, _ = _status_at(high, *args)
     # A target met while the value declines significantly says both (module docstring).
     declining = _declining(low, high, base, d)
-    status = np.where((status == "target_achieved") & declining, "target_met_declining",
-                      status).astype(object)
+    status = np.where((status == _ACHIEVED) & declining, _MET_DECLINING, status)
     # Progress toward a target needs the target ahead of the baseline in the good direction.
     ahead = usable & (d * (target - base) > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -292,8 +294,8 @@ def assess(
     baseline_row = elapsed == 0
     interval = ~np.isnan(low) & ~np.isnan(high)
     uncertain = pd.array(np.where(interval, at_low != at_high, False), dtype="boolean")
-    uncertain[~interval | (status == "insufficient_data") | baseline_row] = pd.NA
-    status_out = status.astype(object).copy()
+    uncertain[~interval | (status == _INSUFFICIENT) | baseline_row] = pd.NA
+    status_out = _STATUS_TEXT[status]
     status_out[baseline_row] = None
     method_name = np.where(usable, method, f"{method}_no_target").astype(object)
     notes: list[str | None] = [None] * len(value)
@@ -305,7 +307,7 @@ def assess(
         notes[i] = "the target equals the baseline, so progress is undefined"
     for i in np.flatnonzero(usable & (d * (target - base) < 0) & assessed):
         notes[i] = "the baseline already met the target, so progress is undefined"
-    for i in np.flatnonzero((status == "target_met_declining") & assessed):
+    for i in np.flatnonzero((status == _MET_DECLINING) & assessed):
         notes[i] = ("the target is met, but the value declined significantly since the "
                     "baseline (its interval lies wholly on the wrong side of it)")
     for i in np.flatnonzero(~np.isnan(target_time) & (horizon <= 0) & assessed):

@@ -8,6 +8,7 @@ and 0-100 scores (:mod:`._status`), data notes, small groups withheld (:mod:`._s
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -33,7 +34,7 @@ from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.scoring._estimates import estimate, key_frame
 from getting_to_outcomes.scoring._inputs import Options
 from getting_to_outcomes.scoring._measures import Family, family_of
-from getting_to_outcomes.scoring._notes import Notes
+from getting_to_outcomes.scoring._notes import Notes, written_once
 from getting_to_outcomes.scoring._status import (
     assess,
     period_times,
@@ -218,7 +219,7 @@ def _draft(
                           per=per, min_n=min_n, confidence=options.confidence,
                           bootstrap=options.bootstrap, seed=options.seed)
     frame: dict[str, Any] = {c: columns[c] for c in [*KEY, "b_period", "is_baseline", "n_rows",
-                                                     "n_empty", "source_present"]}
+                                                     "n_empty", "source_present", "b_row"]}
     frame.update(est)
     # Text columns keep the dtype the estimates gave them, whatever is withheld later.
     dtypes: dict[str, Any] = {c: rows[c].dtype for c in [*KEY, "b_period"]}
@@ -358,9 +359,11 @@ def _rows(
     rows["b_period"] = pd.Series(_looked_up(rows["indicator_id"], baseline, dtype=object),
                                  index=rows.index).astype(object)
     # Each row's baseline cell: the cell of the same key in the baseline period.
-    found_keys, wanted = key_codes([cells[KEY], rows[KEY].assign(period=rows["b_period"])],
-                                   KEY)
+    found_keys, wanted, own = key_codes(
+        [cells[KEY], rows[KEY].assign(period=rows["b_period"]), rows[KEY]], KEY)
     at = positions(found_keys, wanted)
+    # And each row's baseline row, kept for withholding what a withheld baseline reveals.
+    base_row = positions(own, wanted)
     found = at >= 0
     for stat in stats:
         values = cells[stat].to_numpy(dtype=np.float64)
@@ -387,6 +390,10 @@ def _rows(
                                                 kind="stable").index.to_numpy()
     rows = rows.take(order).reset_index(drop=True)
     rows["ind"] = keys["_i"][order]
+    now_at = np.empty(len(order), dtype=np.int64)
+    now_at[order] = np.arange(len(order))
+    base_row = base_row[order]
+    rows["b_row"] = np.where(base_row >= 0, now_at[np.maximum(base_row, 0)], -1)
     rows["row"] = np.arange(len(rows))
     return rows
 
@@ -449,14 +456,9 @@ def _add_data_notes(
         measure = indicator.measure
         left_out = np.flatnonzero(without[rows] > 0) + start
         if isinstance(measure, ScaleMeasure):
-            if len(left_out):
-                # Written once per distinct pair of counts: many rows share them.
-                distinct, at = np.unique(np.column_stack([without[left_out], empty[left_out]]),
-                                         axis=0, return_inverse=True)
-                written = np.empty(len(distinct), dtype=object)
-                written[:] = [_left_out_of_scale(gone, none, measure.min_answered)
-                              for gone, none in distinct.tolist()]
-                notes.add(left_out, written[at.reshape(-1)])
+            notes.add(left_out, written_once(
+                [without[left_out], empty[left_out]],
+                functools.partial(_left_out_of_scale, min_answered=measure.min_answered)))
         else:
             notes.add(left_out, [f"{int(gone)} row(s) without a value left out "
                                  "(missing is never zero)" for gone in without[left_out].tolist()])
@@ -807,9 +809,7 @@ def _withhold(
     small = hidden & (reasons == "small_n")
     notes.replace(small, [f"withheld: fewer than {k} units" for k in limit[small].tolist()])
     # A withheld baseline cell hides everything computed from it in later periods.
-    cells, bases = key_codes([key_frame(frame), key_frame({**frame, "period": frame["b_period"]})],
-                             KEY)
-    base_at = positions(cells, bases)
+    base_at = np.asarray(frame["b_row"], dtype=np.int64)
     is_baseline = np.asarray(frame["is_baseline"], dtype=bool)
     base_hidden = np.where(base_at >= 0, hidden[np.maximum(base_at, 0)], False) \
         & ~is_baseline & ~hidden

@@ -72,6 +72,7 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
 
 ALL = "all"
 MISSING_SUBGROUP = "missing"
@@ -294,7 +295,8 @@ def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str],
     firsts = [_run_starts(t, text) if r is None else r
               for t, r in zip(tables, known, strict=True)]
     run_codes, bound = _combine(
-        [[t[c].iloc[first] for t, first in zip(tables, firsts, strict=True)] for c in text],
+        [[t[c].to_numpy()[first] for t, first in zip(tables, firsts, strict=True)]
+         for c in text],
         sum(len(first) for first in firsts))
     lengths = np.concatenate([np.diff(np.r_[first, size])
                               for first, size in zip(firsts, sizes, strict=True)]) \
@@ -327,7 +329,7 @@ def _run_starts(table: pd.DataFrame, columns: Sequence[str]) -> IntArray:
     return np.flatnonzero(start)
 
 
-def _combine(parts: Sequence[Sequence[pd.Series]], size: int,
+def _combine(parts: Sequence[Sequence[pd.Series | ObjectArray]], size: int,
              combined: IntArray | None = None, bound: int = 1) -> tuple[IntArray, int]:
     """The codes of several columns (each given as its parts, one per table) combined into
     one integer per row of the ``size`` rows of the tables in turn, and how many values it
@@ -372,19 +374,23 @@ def first_rows(codes: IntArray) -> IntArray:
     return np.flatnonzero(codes > earlier)
 
 
-def _column_codes(parts: Sequence[pd.Series]) -> tuple[IntArray, int]:
-    """Codes of the values of several columns taken as one (missing values one code), and
-    how many codes there can be."""
+def _column_codes(parts: Sequence[pd.Series | ObjectArray]) -> tuple[IntArray, int]:
+    """Codes of the values of several columns (Series, or arrays of Python objects) taken as
+    one (missing values one code), and how many codes there can be."""
     found = [_factorize(part) for part in parts]
     if len(found) == 1:
         codes, uniques = found[0]
         n = len(uniques)
         return np.where(codes < 0, n, codes).astype(np.int64), n + 1
-    # Labels stay Python objects: made into a text column, they would be copied to Arrow.
-    shared, distinct = pd.factorize(pd.concat(
-        [pd.Series(u, dtype=object) if _is_object(u) else pd.Series(u) for _, u in found],
-        ignore_index=True))
-    n = len(distinct)
+    if all(isinstance(u, np.ndarray) and u.dtype == object for _, u in found):
+        shared, distinct = pd.factorize(np.concatenate([u for _, u in found]))
+        n = len(distinct)
+    else:
+        # Labels stay Python objects: made into a text column, they would go to Arrow.
+        shared, labels = pd.factorize(pd.concat(
+            [pd.Series(u, dtype=object) if _is_object(u) else pd.Series(u) for _, u in found],
+            ignore_index=True))
+        n = len(labels)
     shared = np.r_[np.asarray(shared, dtype=np.int64), n]  # n: missing
     out = []
     offset = 0
@@ -401,13 +407,13 @@ def _is_object(values: Any) -> bool:
     return dtype is not None and pd.api.types.is_object_dtype(dtype)
 
 
-def _factorize(part: pd.Series) -> tuple[IntArray, Any]:
+def _factorize(part: pd.Series | ObjectArray) -> tuple[IntArray, Any]:
     """``pd.factorize`` of a column; text columns hashed once per run of equal values.
 
     The tables hold long runs of one label (an indicator, a dimension, a period): comparing
     neighbours costs a fraction of hashing every row, and the codes are the same.
     """
-    values = part.to_numpy()
+    values = part.to_numpy() if isinstance(part, pd.Series) else part
     if values.dtype != object or len(values) < 2:
         return pd.factorize(part)
     try:
