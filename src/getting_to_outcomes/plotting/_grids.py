@@ -209,10 +209,12 @@ def plot_heatmap(
     _realm_dividers(ax, col_keys, fw, frame)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
+    # Tick marks of no length, said before the ticks are made: each is made so, rather than
+    # made and then changed.
+    ax.tick_params(length=0)
     ax.set_xticks(np.arange(n_cols) + 0.5, names, rotation=55, ha="right",
                   rotation_mode="anchor", fontsize=8)
     ax.set_yticks(np.arange(n_rows) + 0.5, row_names, fontsize=8.5)
-    ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     handles: list[Any] = []
