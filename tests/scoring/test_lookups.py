@@ -8,8 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from getting_to_outcomes import Framework
+from getting_to_outcomes.scoring._aggregate import aggregate_source
 from getting_to_outcomes.scoring._notes import Notes
-from getting_to_outcomes.scoring._tables import key_codes
+from getting_to_outcomes.scoring._tables import (
+    KEY,
+    TABLE_KEYS,
+    Aggregates,
+    Window,
+    key_codes,
+    merge_aggregates,
+)
 
 
 def factorized(tables: list[pd.DataFrame], columns: list[str]) -> list[np.ndarray]:
@@ -89,3 +98,40 @@ def test_notes_replaced_rows_keep_only_the_new_text_and_what_follows() -> None:
 def test_notes_need_one_text_per_noted_row() -> None:
     with pytest.raises(ValueError, match="one note per noted row"):
         Notes(3).add([0, 1], ["only one"])
+
+
+def split_where_keys_change(aggregates: Aggregates, name: str) -> bool:
+    """Whether the runs of a table start at every row whose text key differs from the row
+    before (they may start more often, never less)."""
+    table = getattr(aggregates, name)
+    if table.empty:
+        return len(aggregates.runs(name)) == 0
+    labels = [c for c in TABLE_KEYS[name] if table[c].dtype == object]
+    changes = np.zeros(len(table), dtype=bool)
+    changes[0] = True
+    for column in labels:
+        values = table[column].astype(str).to_numpy()
+        changes[1:] |= values[1:] != values[:-1]
+    starts = np.zeros(len(table), dtype=bool)
+    starts[aggregates.runs(name)] = True
+    return bool((starts >= changes).all())
+
+
+def test_runs_of_pooled_and_merged_aggregates_start_wherever_a_key_changes(
+    fw: Framework, network: dict[str, pd.DataFrame]
+) -> None:
+    src = fw.source("survey")
+    frame = network["survey"]
+    indicators = list(fw.indicators.filter(source="survey"))
+    periods = tuple(p for p in src.period_order if p in set(frame[src.time_column]))
+    grouped = aggregate_source(frame, src, indicators, fw, window=Window(periods=periods),
+                               group_column="org_id")
+    for name in TABLE_KEYS:
+        assert split_where_keys_change(grouped, name), name
+    merged = merge_aggregates([grouped, grouped.with_group("network")], disjoint=True)
+    for name in TABLE_KEYS:
+        assert split_where_keys_change(merged, name), name
+    # Lookups with the kept runs give what lookups that find the runs themselves give.
+    (fresh,) = key_codes([merged.values], KEY)
+    (kept,) = key_codes([merged.values], KEY, [merged.runs("values")])
+    assert fresh.tolist() == kept.tolist()

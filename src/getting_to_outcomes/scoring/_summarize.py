@@ -181,7 +181,8 @@ def _cells(draft: _Draft) -> pd.DataFrame:
 def _text_dtype(values: npt.NDArray[np.object_]) -> Any:
     """The dtype pandas gives a column of these values: ``str`` when any is text, else
     ``object`` (no value, or only missing ones)."""
-    return "str" if any(isinstance(v, str) for v in values) else object
+    present = values[~pd.isna(values)]
+    return "str" if any(isinstance(v, str) for v in present) else object
 
 
 def _segments(ind: npt.NDArray[np.int64], count: int) -> list[slice]:
@@ -645,6 +646,36 @@ def _targets_for(
     return given_base, candidates
 
 
+#: A target as (time, value, period).
+_Target = tuple[float, float, str]
+#: A row's target: its value and time, whether a target falls at the row's time, that
+#: target, and the share of the way to the target.
+_Chosen = tuple[float, float, bool, float, float]
+
+
+def _target_at(
+    candidates: tuple[_Target, ...], t: float, t0: float,
+) -> tuple[str | None, _Chosen | None]:
+    """The target of a row at time ``t`` (baseline at ``t0``) among ``candidates`` (time,
+    value, period): the note on targets outside the data's periods, and None without a
+    target placed in time, else the target, its time, whether a target falls at ``t``, that
+    target (NaN if none) and the share of the way to the target at ``t`` (NaN if one falls
+    at ``t``)."""
+    unplaced = [c[2] for c in candidates if np.isnan(c[0])]
+    note = (f"target period(s) {', '.join(unplaced)} are not periods of the data and were "
+            "not used") if unplaced else None
+    placed = sorted((c for c in candidates if not np.isnan(c[0])), key=lambda c: c[0])
+    if not placed:
+        return note, None
+    ahead = [c for c in placed if c[0] >= t]
+    chosen = ahead[0] if ahead else placed[-1]
+    exact = [c for c in placed if c[0] == t]
+    if exact:
+        return note, (chosen[1], chosen[0], True, exact[0][1], np.nan)
+    share = min(max((t - t0) / (chosen[0] - t0), 0.0), 1.0) if chosen[0] > t0 else 1.0
+    return note, (chosen[1], chosen[0], False, np.nan, share)
+
+
 def _add_status(
     frame: dict[str, Any], notes: Notes, inds: Sequence[Indicator],
     windows: Mapping[str, Window], targets: pd.DataFrame | None, framework: Framework,
@@ -674,7 +705,8 @@ def _add_status(
     target_c, target_time_c, exact_c, share_c = (np.full(cells, np.nan) for _ in range(4))
     scored_c, placed_c, exact_found_c = (np.zeros(cells, dtype=bool) for _ in range(3))
     unplaced_c = np.full(cells, None, dtype=object)
-    chosen_for: dict[tuple[str, str], tuple[float, list[tuple[float, float, str]], Any]] = {}
+    chosen_for: dict[tuple[str, str], tuple[float, tuple[_Target, ...], Any]] = {}
+    seen: dict[tuple[Any, ...], tuple[str | None, _Chosen | None]] = {}
     firsts = zip(*(np.asarray(frame[c], dtype=object)[first].tolist() for c in keys),
                  strict=True)
     for k, (ind_id, group, period) in enumerate(firsts):
@@ -700,27 +732,22 @@ def _add_status(
             else:
                 given_base, candidates = _targets_for(indicator, group, own, clock, windows)
                 yaml_base = indicator.baseline
-            chosen_for[(ind_id, group)] = (given_base, candidates, yaml_base)
-        given_base, candidates, yaml_base = chosen_for[(ind_id, group)]
-        unplaced = [c[2] for c in candidates if np.isnan(c[0])]
+            chosen_for[(ind_id, group)] = (given_base, tuple(candidates), yaml_base)
+        given_base, offered, yaml_base = chosen_for[(ind_id, group)]
+        # Groups sharing their targets (the framework's) share what follows from them.
+        key = (offered, t, t0)
+        if key not in seen:
+            seen[key] = _target_at(offered, t, t0)
+        unplaced, chosen = seen[key]
         if unplaced:
-            unplaced_c[k] = (f"target period(s) {', '.join(unplaced)} are not periods of the "
-                             "data and were not used")
-        placed = sorted((c for c in candidates if not np.isnan(c[0])), key=lambda c: c[0])
+            unplaced_c[k] = unplaced
         given_c[k] = given_base
         yaml_c[k] = np.nan if yaml_base is None else yaml_base
-        if not placed:
+        if chosen is None:
             continue
-        ahead = [c for c in placed if c[0] >= t]
-        chosen = ahead[0] if ahead else placed[-1]
         placed_c[k] = True
-        target_c[k], target_time_c[k] = chosen[1], chosen[0]
-        exact = [c for c in placed if c[0] == t]
-        if exact:
-            exact_found_c[k], exact_c[k] = True, exact[0][1]
-        else:
-            share_c[k] = min(max((t - t0) / (chosen[0] - t0), 0.0), 1.0) \
-                if chosen[0] > t0 else 1.0
+        target_c[k], target_time_c[k], exact_found, exact_c[k], share_c[k] = chosen
+        exact_found_c[k] = exact_found
     scored = scored_c[combo]
     time, base_time = t_c[combo], t0_c[combo]
     notes.add(scored, unplaced_c[combo][scored])
