@@ -1471,7 +1471,9 @@ def _targets_ahead_of_baseline(
         low, high = ind.valid_range or (-math.inf, math.inf)
         digits = 0 if is_count else 3
         for row in mine.itertuples():
-            baseline = float(row.value)
+            # Scored with sums in another order, a baseline differs in its last bits: cut
+            # them off, so that a target on a decimal tie (3.5775) rounds the same way.
+            baseline = round(float(row.value), 9)
             if math.isnan(baseline) or (is_count and row.group == "network"):
                 continue
             good_end = high if ind.direction == "increase" else low
