@@ -1,9 +1,10 @@
 """The kernel of the aggregation seam: rows of one source -> the tables of :class:`Aggregates`.
 
 Written once, for pandas and numpy: every engine feeds it slices of rows (:mod:`._seam`).
-Each row is turned into what it contributes to each indicator (:mod:`._measures`), labels
-into integer codes (group x period x subgroup), and every table is a ``np.bincount`` over
-combined codes. See :mod:`._tables` for the tables and how they add up.
+Each row gets what it adds to each indicator (:mod:`._measures`) and a slot (its value's
+code, or none), labels integer codes, and every table is a ``np.bincount`` of cells x slots
+(each breakdown a margin of one count over all dimensions where small; sums of coded values
+are counts times values). :mod:`._tables` has the tables and how they add up.
 """
 
 from __future__ import annotations
