@@ -10,6 +10,7 @@ import pytest
 
 from getting_to_outcomes import Framework
 from getting_to_outcomes.scoring._aggregate import aggregate_source
+from getting_to_outcomes.scoring._estimates import RowIndex, locate
 from getting_to_outcomes.scoring._notes import Notes
 from getting_to_outcomes.scoring._tables import (
     KEY,
@@ -135,3 +136,26 @@ def test_runs_of_pooled_and_merged_aggregates_start_wherever_a_key_changes(
     (fresh,) = key_codes([merged.values], KEY)
     (kept,) = key_codes([merged.values], KEY, [merged.runs("values")])
     assert fresh.tolist() == kept.tolist()
+
+
+def test_rows_coded_once_find_the_rows_that_key_codes_find(
+    fw: Framework, network: dict[str, pd.DataFrame]
+) -> None:
+    src = fw.source("survey")
+    frame = network["survey"]
+    indicators = list(fw.indicators.filter(source="survey"))
+    periods = tuple(p for p in src.period_order if p in set(frame[src.time_column]))
+    grouped = aggregate_source(frame, src, indicators, fw, window=Window(periods=periods),
+                               group_column="org_id")
+    merged = merge_aggregates([grouped, grouped.with_group("network")], disjoint=True)
+    # Every other cell (so that some keys have no row), and a row without a period.
+    rows = {c: np.r_[merged.cells[c].to_numpy(dtype=object)[::2],
+                     np.array([None if c == "period" else merged.cells[c].iloc[0]],
+                              dtype=object)] for c in KEY}
+    index = RowIndex(rows)
+    for name in ("values", "differences", "pair_sums"):
+        table = getattr(merged, name)
+        found = locate(table, rows, runs=merged.runs(name), index=index)
+        assert found.tolist() == locate(table, rows).tolist()
+        assert (found >= 0).any()
+        assert (found < 0).any()

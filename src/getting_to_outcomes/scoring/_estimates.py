@@ -78,7 +78,8 @@ from getting_to_outcomes.stats import (
     proportion_ci,
 )
 
-__all__ = ["ESTIMATE_COLUMNS", "estimate", "key_frame", "locate", "pairing", "per_indicator"]
+__all__ = ["ESTIMATE_COLUMNS", "RowIndex", "estimate", "key_frame", "locate", "pairing",
+           "per_indicator"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -262,14 +263,52 @@ def key_frame(rows: Rows, columns: Sequence[str] = KEY) -> pd.DataFrame:
                         copy=False)
 
 
+class RowIndex:
+    """The keys of the summary rows, coded once, to find the rows of several tables.
+
+    Each key column's labels are numbered once (missing labels as one more number); a
+    table's labels are looked up among them, and the numbers of a key combined.
+    """
+
+    def __init__(self, rows: Rows, columns: Sequence[str] = KEY) -> None:
+        self.columns = list(columns)
+        self._labels: list[pd.Index] = []
+        combined = np.zeros(len(rows[self.columns[0]]) if self.columns else 0, dtype=np.int64)
+        bound = 1
+        for column in self.columns:
+            codes, labels = pd.factorize(np.asarray(rows[column], dtype=object))
+            self._labels.append(pd.Index(labels, dtype=object))
+            combined = combined * (len(labels) + 1) + np.where(codes < 0, len(labels), codes)
+            bound *= len(labels) + 1
+        # Keys that could overflow int64 are left to key_codes.
+        self.usable = bound < 1 << 62
+        self._rows = pd.Index(combined)
+
+    def find(self, table: pd.DataFrame, at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Position in the rows of the key of each row ``at`` of ``table`` (-1 where none)."""
+        combined = np.zeros(len(at), dtype=np.int64)
+        absent = np.zeros(len(at), dtype=bool)
+        for column, labels in zip(self.columns, self._labels, strict=True):
+            values = table[column].to_numpy(dtype=object)[at]
+            codes = np.asarray(labels.get_indexer(pd.Index(values, dtype=object)),
+                               dtype=np.int64)
+            missing = np.asarray(pd.isna(values), dtype=bool)
+            absent |= (codes < 0) & ~missing
+            combined = combined * (len(labels) + 1) + np.where(missing, len(labels), codes)
+        found = np.asarray(self._rows.get_indexer(pd.Index(combined)), dtype=np.int64)
+        return np.where(absent, -1, found)
+
+
 def locate(table: pd.DataFrame, rows: Rows, key: Sequence[str] | None = None,
-           runs: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
+           runs: npt.NDArray[np.int64] | None = None,
+           index: RowIndex | None = None) -> npt.NDArray[np.int64]:
     """Position in ``rows`` of each row of ``table`` with the same key (-1 where none).
 
     ``rows`` is a DataFrame or a mapping of column arrays. The aggregated tables hold each
     key in one run of rows (a cell's distribution), so only the first row of each run is
     looked up, and the answer repeated over the run. ``runs``: the first row of each run,
-    when known (:meth:`Aggregates.runs`).
+    when known (:meth:`Aggregates.runs`); ``index``: the rows' keys coded once
+    (:class:`RowIndex` over ``key``), when several tables are looked up.
     """
     columns = list(KEY if key is None else key)
     if table.empty:
@@ -288,8 +327,13 @@ def locate(table: pd.DataFrame, rows: Rows, key: Sequence[str] | None = None,
                 start[:] = True
                 break
         first = np.flatnonzero(start)
-    mine, theirs = key_codes([key_frame(rows, columns), table[columns].iloc[first]], columns)
-    return np.repeat(positions(mine, theirs), np.diff(np.r_[first, size]))
+    if index is not None and index.usable and index.columns == columns:
+        found = index.find(table, first)
+    else:
+        mine, theirs = key_codes([key_frame(rows, columns), table[columns].iloc[first]],
+                                 columns)
+        found = positions(mine, theirs)
+    return np.repeat(found, np.diff(np.r_[first, size]))
 
 
 def per_indicator(ids: Any, values: Mapping[str, Any], dtype: Any = np.float64,
@@ -393,7 +437,8 @@ def estimate(
     cols["baseline_n"][:] = count_base
 
     # Matched units, per row.
-    pair_row = locate(aggregates.pair_sums, rows, runs=aggregates.runs("pair_sums"))
+    index = RowIndex(rows)
+    pair_row = locate(aggregates.pair_sums, rows, runs=aggregates.runs("pair_sums"), index=index)
     table = aggregates.pair_sums
     n_pairs = _per_row(pair_row, table["n_pairs"].to_numpy(dtype=np.float64), n)
     sum_before = _per_row(pair_row, table["sum_before"].to_numpy(dtype=np.float64), n)
@@ -432,7 +477,7 @@ def estimate(
         partly = mask & some & with_both
         independent = mask & with_both & ~can_pair
         diffs = aggregates.differences
-        diff_row = locate(diffs, rows, runs=aggregates.runs("differences"))
+        diff_row = locate(diffs, rows, runs=aggregates.runs("differences"), index=index)
         if (paired | partly).any():
             d = diffs["difference"].to_numpy(dtype=np.float64)
             c = diffs["count"].to_numpy(dtype=np.float64)
@@ -492,7 +537,7 @@ def estimate(
         independent = mask & with_both & ~can_pair
         if (paired | partly).any():
             moves = aggregates.transitions
-            where = locate(moves, rows, runs=aggregates.runs("transitions"))
+            where = locate(moves, rows, runs=aggregates.runs("transitions"), index=index)
             b = moves["before"].to_numpy(dtype=np.float64)
             a = moves["after"].to_numpy(dtype=np.float64)
             c = moves["count"].to_numpy(dtype=np.float64)
