@@ -511,13 +511,14 @@ def _items(
     k, given = len(measure.items), units.pattern_codes
     scale_codes = np.asarray([float(c.code) for c in framework.scale(measure.scale).codes])
     n_codes = len(scale_codes)
-    # Per pattern, [answered as 0/1 | keyed answers, 0 for missing] times itself holds the
-    # pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f), and each item's
-    # answer as given, one-hot over the codes, the answer counts: summed over the rows of
-    # a group and period by one product with its patterns' counts (whole numbers: exact).
-    answered = given < n_codes
+    # Per pattern, [answered as 0/1 | keyed answers, 0 for missing] times itself (each pair
+    # once) holds the pairwise-complete counts (m'm), sums (f'm) and cross-products (f'f),
+    # and each item's answer one-hot over the codes the answer counts: summed over a group
+    # and period by one product with its patterns' counts. Whole numbers below 2**24 are
+    # exact in single precision too.
+    answered, iu, ju = given < n_codes, *np.triu_indices(2 * k)
     features = np.hstack([answered, np.where(answered, units.pattern_keyed, 0.0)])
-    per_pattern = np.hstack([(features[:, :, None] * features[:, None, :]).reshape(n_patterns, -1),
+    per_pattern = np.hstack([features[:, iu] * features[:, ju],
                              (given[:, :, None] == np.arange(n_codes)).reshape(n_patterns, -1)])
     cell = codes.cell(())[0] * n_patterns + units.patterns
     cell = cell if valid.all() else cell[valid]
@@ -525,14 +526,17 @@ def _items(
     if size <= 1 << 24:
         dense = np.bincount(cell, minlength=size).reshape(-1, n_patterns)
         cells = np.flatnonzero(dense.any(axis=1))
-        sums = dense[cells].astype(np.float64) @ per_pattern
+        exact = np.float32 if dense.sum(axis=1).max() * np.abs(per_pattern).max() < 1 << 24 \
+            else np.float64
+        sums = (dense[cells].astype(exact) @ per_pattern.astype(exact)).astype(np.float64)
     else:  # very many patterns (long scales): the patterns of each group and period
         combined, found = np.unique(cell, return_counts=True)
         counts = found.astype(np.float64)
         cells, starts = np.unique(combined // n_patterns, return_index=True)
         sums = np.stack([counts[a:b] @ per_pattern[combined[a:b] % n_patterns]
                          for a, b in itertools.pairwise([*starts, len(combined)])])
-    products = sums[:, :4 * k * k].reshape(-1, 2 * k, 2 * k)
+    products = np.empty((len(cells), 2 * k, 2 * k))
+    products[:, iu, ju] = products[:, ju, iu] = sums[:, :len(iu)]
     ii, jj = np.divmod(np.arange(k * k), k)
     builder.add("items", {
         "indicator_id": indicator.id, **codes.named(np.repeat(cells, k * k)),
@@ -547,7 +551,7 @@ def _items(
         "indicator_id": indicator.id, **codes.named(np.repeat(cells, k * n_codes)),
         "item": (measure.items, np.tile(np.repeat(np.arange(k), n_codes), len(cells))),
         "code": np.tile(scale_codes, k * len(cells)),
-        "count": sums[:, 4 * k * k:].reshape(-1),
+        "count": sums[:, len(iu):].reshape(-1),
     })
 
 
@@ -582,7 +586,6 @@ def _milestones(
     known = valid & ~np.isnan(order)
     if not known.any():
         return
-    n_periods = len(codes.periods)
     stage_ids = [*measure.setbacks, *(s.id for s in measure.stages)]
     # stage_order 0 is shared by every setback: tell them apart by their text.
     text = label_text(frame[measure.stage_field]).fillna("")
@@ -602,9 +605,8 @@ def _milestones(
         blank = evidence.isna().to_numpy() | (evidence == "").to_numpy(dtype=bool, na_value=False)
         missing_evidence = (order >= required) & blank
     n_levels, n_stages = len(level_labels), len(stage_ids)
-    cell = ((codes.group * n_periods + codes.period) * n_stages + stage_code) * n_levels \
-        + level_code
-    size = len(codes.groups) * n_periods * n_stages * n_levels
+    cell = (codes.cell(())[0] * n_stages + stage_code) * n_levels + level_code
+    size = len(codes.groups) * len(codes.periods) * n_stages * n_levels
     counts = np.bincount(cell[known], minlength=size)
     missing = np.bincount(cell[known & missing_evidence], minlength=size)
     present = np.flatnonzero(counts)
@@ -622,17 +624,14 @@ def _milestones(
         "missing_evidence": missing[present].astype(np.float64),
     })
     dated = [s for s in measure.stages if s.date_field and s.date_field in frame.columns]
-    gp_cell = codes.group * n_periods + codes.period
+    gp_cell = codes.cell(())[0]
     for first, second in itertools.pairwise(dated):
-        assert first.date_field is not None
-        assert second.date_field is not None
-        start = _dates(frame, first.date_field, source, indicator)
-        end = _dates(frame, second.date_field, source, indicator)
+        start, end = (_dates(frame, str(s.date_field), source, indicator) for s in (first, second))
         days = (end - start).dt.days.to_numpy(dtype=np.float64, na_value=np.nan)
         ok = known & ~np.isnan(days)
         if not ok.any():
             continue
-        size = len(codes.groups) * n_periods
+        size = len(codes.groups) * len(codes.periods)
         n = np.bincount(gp_cell[ok], minlength=size)
         total = np.bincount(gp_cell[ok], weights=days[ok], minlength=size)
         present = np.flatnonzero(n)
