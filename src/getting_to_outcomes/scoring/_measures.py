@@ -316,8 +316,9 @@ def _patterns(positions: npt.NDArray[np.integer[Any]], base: int) -> tuple[
         npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Number the distinct columns of ``positions`` (items x rows, each entry below
     ``base``): the number of each row's pattern, and the entries of each pattern."""
-    k, n = positions.shape
-    code = np.zeros(n, dtype=np.int64)
+    k, n = positions.shape  # small integers add up faster: the least width that holds them
+    code: npt.NDArray[np.signedinteger[Any]] = np.zeros(
+        n, dtype=np.int16 if base**k < 1 << 15 else np.int32 if base**k < 1 << 31 else np.int64)
     bound, exact = 1, True
     for j in range(k):
         if bound > (1 << 40) // base:  # keep the combined code within int64
@@ -331,7 +332,7 @@ def _patterns(positions: npt.NDArray[np.integer[Any]], base: int) -> tuple[
         number = np.zeros(bound, dtype=np.int64)
         number[present] = np.arange(len(present))
         powers = base ** np.arange(k - 1, -1, -1, dtype=np.int64)
-        return number[code], (present[:, None] // powers) % base
+        return np.take(number, code), (present[:, None] // powers) % base
     ids = np.asarray(pd.factorize(code)[0], dtype=np.int64)
     first = np.zeros(int(ids.max()) + 1 if n else 0, dtype=np.int64)
     first[ids] = np.arange(n)  # any row of each pattern stands for it
