@@ -438,7 +438,6 @@ def _pairs(
     builder: _Builder,
     indicator: Indicator,
     family: Family,
-    units: UnitValues,
     codes: _Codes,
     pairs_of: list[tuple[IntArray, IntArray, int]],
     slot: IntArray,
@@ -714,7 +713,7 @@ def aggregate_source(
                 later = [np.flatnonzero((partner >= 0) & (codes.period == p))
                          for p in range(1, len(window.periods))]
                 matched[key] = [(rows, partner[rows], p) for p, rows in enumerate(later, 1)]
-            _pairs(builder, indicator, family, units, codes, matched[key], slot, uniques)
+            _pairs(builder, indicator, family, codes, matched[key], slot, uniques)
         if isinstance(measure, ScaleMeasure):
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):
