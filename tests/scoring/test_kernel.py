@@ -69,6 +69,14 @@ def test_cells_hold_the_count_sum_and_sum_of_squares_of_the_scale_scores(
             check_dtype=False, rtol=1e-12)
 
 
+def test_the_runs_of_equal_keys_the_kernel_hands_over_are_those_of_its_tables(
+    tables: Aggregates,
+) -> None:
+    found_on_text = Aggregates.from_tables(tables.tables())  # no runs given: found anew
+    for name in tables.tables():
+        np.testing.assert_array_equal(tables.runs(name), found_on_text.runs(name), name)
+
+
 def test_values_are_the_distribution_of_the_scores(
     tables: Aggregates, scored: pd.DataFrame
 ) -> None:

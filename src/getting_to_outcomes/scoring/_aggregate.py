@@ -37,6 +37,7 @@ from getting_to_outcomes.scoring._tables import (
     ALL,
     MISSING_SUBGROUP,
     TABLE_COLUMNS,
+    TABLE_KEYS,
     Aggregates,
     Window,
     column_dtype,
@@ -188,14 +189,6 @@ def _text_codes(series: pd.Series) -> tuple[IntArray, pd.Series]:
     return np.asarray(out, dtype=np.int64), pd.Series(distinct, dtype=labels.dtype)
 
 
-def _in_order(codes: IntArray, labels: pd.Series) -> tuple[IntArray, pd.Series]:
-    """Codes renumbered in order of first appearance, equal labels made one."""
-    seen, first = pd.factorize(codes)
-    merged, distinct = pd.factorize(labels.iloc[np.asarray(first)].reset_index(drop=True))
-    return (np.asarray(merged, dtype=np.int64)[seen],
-            pd.Series(distinct, dtype=labels.dtype))
-
-
 def _row_labels(series: pd.Series, mask: npt.NDArray[np.bool_], limit: int = 5) -> str:
     """" (rows 3, 8 and 2 more)", or nothing for rows without meaningful numbers."""
     if series.index.name == UNNUMBERED:
@@ -251,7 +244,9 @@ def _codes(
             # Missing is a subgroup of its own, placed where it first appears.
             labels = pd.concat([labels, pd.Series([MISSING_SUBGROUP], dtype=labels.dtype)],
                                ignore_index=True)
-            codes, labels = _in_order(np.where(codes < 0, len(labels) - 1, codes), labels)
+            seen, first = pd.factorize(np.where(codes < 0, len(labels) - 1, codes))
+            merged, distinct = pd.factorize(labels.iloc[np.asarray(first)].reset_index(drop=True))
+            codes, labels = np.asarray(merged, dtype=np.int64)[seen], pd.Series(distinct)
         dims[dim] = (np.asarray(labels, dtype=object).astype(str).tolist(), codes)
     return _Codes(groups=groups, group=group, periods=window.periods,
                   period=np.asarray(period, dtype=np.int64), dimensions=dims)
@@ -275,9 +270,10 @@ class _Builder:
                                                      np.arange(n) * (np.ndim(v) > 0))
                 for c, v in ((c, columns[c]) for c in TABLE_COLUMNS[name])])
 
-    def table(self, name: str) -> pd.DataFrame:
+    def table(self, name: str) -> tuple[pd.DataFrame, IntArray]:
+        """The table, and the first row of each run of equal text keys (found on codes)."""
         if not self.parts[name]:
-            return empty_table(name)
+            return empty_table(name), np.zeros(0, dtype=np.int64)
         data: dict[str, Any] = {}
         for column, *pieces in zip(TABLE_COLUMNS[name], *self.parts[name], strict=True):
             if column_dtype(column) != "object":
@@ -286,8 +282,12 @@ class _Builder:
             offsets = np.cumsum([0, *(len(labels) for labels, _ in pieces)])
             labels = np.concatenate([np.asarray(labels, dtype=object) for labels, _ in pieces])
             codes = np.concatenate([c + o for (_, c), o in zip(pieces, offsets, strict=False)])
+            if column == "indicator_id":  # every table's first key
+                start = np.r_[True, np.zeros(len(codes) - 1, dtype=bool)]
+            if column in TABLE_KEYS[name]:
+                start[1:] |= codes[1:] != codes[:-1]
             data[column] = pd.Series(labels[codes], dtype=object, copy=False)
-        return pd.DataFrame(data, copy=False)
+        return pd.DataFrame(data, copy=False), np.flatnonzero(start)
 
 
 def _labels(codes: _Codes, tally: _Tally, cell: IntArray) -> dict[str, Any]:
@@ -348,8 +348,7 @@ def _cells_and_values(
     weights = []
     if not coded:  # counts, ratios and rates: any number, summed row by row
         assert units.value is not None
-        weights = [np.where(has, units.value, 0.0)]
-        weights.append(weights[0] * weights[0])
+        weights = [value := np.where(has, units.value, 0.0), value * value]
         if units.denominator is not None:
             weights.append(np.where(has, units.denominator, 0.0))
     for tally in codes.tally(indicator, slot, width, weights=weights):
@@ -718,5 +717,7 @@ def aggregate_source(
             _items(builder, indicator, measure, units, codes, valid, framework)
         if isinstance(measure, MilestoneMeasure):
             _milestones(builder, indicator, measure, units, codes, valid, frame, source)
-    return Aggregates.from_tables({name: builder.table(name) for name in TABLE_COLUMNS},
-                                  {source.id: window}, notes, {source.id: int((~inside).sum())})
+    tables = {name: builder.table(name) for name in TABLE_COLUMNS}
+    return Aggregates.from_tables({name: table for name, (table, _) in tables.items()},
+                                  {source.id: window}, notes, {source.id: int((~inside).sum())},
+                                  runs={name: runs for name, (_, runs) in tables.items()})

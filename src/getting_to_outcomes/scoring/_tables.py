@@ -184,12 +184,14 @@ class Aggregates:
     def from_tables(
         cls, tables: Mapping[str, pd.DataFrame], windows: Mapping[str, Window] | None = None,
         notes: Sequence[str] = (), rows_outside: Mapping[str, int] | None = None,
+        runs: Mapping[str, IntArray] | None = None,
     ) -> Aggregates:
-        """Aggregates from a mapping of table name to table (every name of ``tables()``)."""
+        """Aggregates from a mapping of table name to table (every name of ``tables()``),
+        and the :meth:`runs` of any of them where they are known."""
         missing = [name for name in TABLE_COLUMNS if name not in tables]
         if missing:
             raise ScoringError(f"aggregates lack the table(s) {', '.join(missing)}")
-        return cls(
+        aggregates = cls(
             cells=tables["cells"], values=tables["values"], pair_sums=tables["pair_sums"],
             differences=tables["differences"], transitions=tables["transitions"],
             items=tables["items"], answers=tables["answers"], stages=tables["stages"],
@@ -197,6 +199,8 @@ class Aggregates:
             windows=MappingProxyType(dict(windows or {})), notes=tuple(notes),
             rows_outside=MappingProxyType(dict(rows_outside or {})),
         )
+        aggregates._runs.update(runs or {})
+        return aggregates
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The read-only mappings do not pickle; the tables travel back from Dask workers
@@ -501,6 +505,4 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
                                              zip(present, offsets[:-1].tolist(), strict=True)])
         else:
             tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True))
-    merged = Aggregates.from_tables(tables, windows, notes, outside)
-    merged._runs.update(runs)
-    return merged
+    return Aggregates.from_tables(tables, windows, notes, outside, runs)
