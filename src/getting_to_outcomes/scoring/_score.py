@@ -287,7 +287,7 @@ def _aggregates(
             group_label=ALL if group_by is None else None, min_answered=min_answered))
     aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
     return Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes,
-                                  aggregates.rows_outside)
+                                  aggregates.rows_outside, aggregates.found_runs())
 
 
 def _crossing(

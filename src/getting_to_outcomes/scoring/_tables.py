@@ -268,6 +268,10 @@ class Aggregates:
             self._runs[name] = found
         return found
 
+    def found_runs(self) -> dict[str, IntArray]:
+        """The :meth:`runs` found so far, by table name."""
+        return dict(self._runs)
+
     def with_group(self, label: str) -> Aggregates:
         """All groups pooled into one group called ``label`` (sums over groups)."""
         pooled = {}
@@ -492,7 +496,10 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
         if not frames:
             tables[name] = empty_table(name)
         elif len(frames) == 1:
-            tables[name] = frames[0]  # one part: already one row per key
+            tables[name] = frames[0]  # one part: already one row per key, the same runs
+            owner = next(p for p in parts if getattr(p, name) is frames[0])
+            if name in owner._runs:
+                runs[name] = owner._runs[name]
         elif disjoint:
             tables[name] = pd.concat(frames, ignore_index=True)
             # The runs of the parts in turn (a part's first row starts a run), when the
