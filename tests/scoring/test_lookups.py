@@ -118,15 +118,20 @@ def split_where_keys_change(aggregates: Aggregates, name: str) -> bool:
     return bool((starts >= changes).all())
 
 
-def test_runs_of_pooled_and_merged_aggregates_start_wherever_a_key_changes(
-    fw: Framework, network: dict[str, pd.DataFrame]
-) -> None:
+@pytest.fixture
+def grouped(fw: Framework, network: dict[str, pd.DataFrame]) -> Aggregates:
+    """The survey of the seeded network aggregated by organization."""
     src = fw.source("survey")
     frame = network["survey"]
     indicators = list(fw.indicators.filter(source="survey"))
     periods = tuple(p for p in src.period_order if p in set(frame[src.time_column]))
-    grouped = aggregate_source(frame, src, indicators, fw, window=Window(periods=periods),
-                               group_column="org_id")
+    return aggregate_source(frame, src, indicators, fw, window=Window(periods=periods),
+                            group_column="org_id")
+
+
+def test_runs_of_pooled_and_merged_aggregates_start_wherever_a_key_changes(
+    grouped: Aggregates,
+) -> None:
     for name in TABLE_KEYS:
         assert split_where_keys_change(grouped, name), name
     merged = merge_aggregates([grouped, grouped.with_group("network")], disjoint=True)
@@ -138,15 +143,7 @@ def test_runs_of_pooled_and_merged_aggregates_start_wherever_a_key_changes(
     assert fresh.tolist() == kept.tolist()
 
 
-def test_rows_coded_once_find_the_rows_that_key_codes_find(
-    fw: Framework, network: dict[str, pd.DataFrame]
-) -> None:
-    src = fw.source("survey")
-    frame = network["survey"]
-    indicators = list(fw.indicators.filter(source="survey"))
-    periods = tuple(p for p in src.period_order if p in set(frame[src.time_column]))
-    grouped = aggregate_source(frame, src, indicators, fw, window=Window(periods=periods),
-                               group_column="org_id")
+def test_rows_coded_once_find_the_rows_that_key_codes_find(grouped: Aggregates) -> None:
     merged = merge_aggregates([grouped, grouped.with_group("network")], disjoint=True)
     # Every other cell (so that some keys have no row), and a row without a period.
     rows = {c: np.r_[merged.cells[c].to_numpy(dtype=object)[::2],
