@@ -8,11 +8,14 @@ on a generated network with missing answers, a blank subgroup and people who dro
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from getting_to_outcomes import Framework
+from getting_to_outcomes.definitions.models import ResponseScale
 from getting_to_outcomes.scoring._aggregate import aggregate_source
 from getting_to_outcomes.scoring._tables import Aggregates, Window
 from getting_to_outcomes.stats import ItemMoments, score_scale
@@ -177,3 +180,33 @@ def test_each_breakdown_of_two_dimensions_equals_a_plain_group_by(case: str, fw:
         got = tables.pair_sums[tables.pair_sums["dimension"] == dimension].rename(columns=sub)
         pd.testing.assert_frame_equal(in_order(got[expected.columns], by), in_order(expected, by),
                                       check_dtype=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("first_code", [1, 1000])
+def test_item_moments_are_exact_whether_their_sums_fit_single_precision_or_not(
+    first_code: int, fw: Framework
+) -> None:
+    # Codes 1-5: every sum stays below 2**24, so the kernel may add them in single
+    # precision; codes 1000-1004: 200 rows of squares near 10**6 do not, so it must not.
+    scale = ResponseScale(id="wide", name="Five codes", codes=[
+        {"code": first_code + k, "label": f"answer {k}"} for k in range(5)])
+    framework = dataclasses.replace(fw, scales={**fw.scales, "wide": scale})
+    indicator = fw.indicators["survey.confidence"].model_copy(update={"measure": fw.indicators[
+        "survey.confidence"].measure.model_copy(update={"scale": "wide", "reverse": []})})
+    rng = np.random.default_rng(5)
+    answers = first_code + rng.integers(0, 5, size=(200, len(ITEMS))).astype(float)
+    answers[rng.random(answers.shape) < 0.1] = np.nan
+    rows = pd.DataFrame(answers, columns=ITEMS).assign(
+        org_id="org_a", person_id=[f"p{i}" for i in range(200)], wave="pre", role="parent")
+    tables = aggregate_source(rows, fw.source("survey"), [indicator], framework,
+                              window=Window(periods=("pre",)), group_column="org_id")
+    # The pairwise-complete sums in whole numbers: answered (m) and answers, 0 if not (f).
+    m = rows[ITEMS].notna().to_numpy().astype(np.int64)
+    f = rows[ITEMS].fillna(0).to_numpy().astype(np.int64)
+    expected = pd.DataFrame({
+        "item_i": np.repeat(ITEMS, len(ITEMS)), "item_j": np.tile(ITEMS, len(ITEMS)),
+        "n": (m.T @ m).ravel(), "sum_i": (f.T @ m).ravel(), "sum_j": (m.T @ f).ravel(),
+        "cross_product": (f.T @ f).ravel()})
+    pd.testing.assert_frame_equal(
+        in_order(tables.items[expected.columns], ["item_i", "item_j"]),
+        in_order(expected, ["item_i", "item_j"]), check_dtype=False, check_exact=True)
