@@ -143,6 +143,19 @@ def test_runs_of_pooled_and_merged_aggregates_start_wherever_a_key_changes(
     assert fresh.tolist() == kept.tolist()
 
 
+def test_the_pooled_network_labels_its_group_as_the_groups_are_labelled(
+    grouped: Aggregates,
+) -> None:
+    pooled = grouped.with_group("network")
+    for name in TABLE_KEYS:
+        assert getattr(pooled, name)["group"].dtype == getattr(grouped, name)["group"].dtype
+    # So the groups and the network merge keeping the runs both parts found: nothing
+    # is compared again row by row.
+    merged = merge_aggregates([grouped, pooled], disjoint=True)
+    present = {name for name in TABLE_KEYS if not getattr(merged, name).empty}
+    assert present <= set(merged.found_runs())
+
+
 def test_rows_coded_once_find_the_rows_that_key_codes_find(grouped: Aggregates) -> None:
     merged = merge_aggregates([grouped, grouped.with_group("network")], disjoint=True)
     # Every other cell (so that some keys have no row), and a row without a period.

@@ -449,8 +449,8 @@ def _sum_over_keys(name: str, table: pd.DataFrame, by: Sequence[str] | None = No
     (code,) = key_codes([table], keys if by is None else by, [runs])
     first = first_rows(code)
     out = table.iloc[first][keys].reset_index(drop=True)
-    if group is not None:
-        out = out.assign(group=group)
+    if group is not None:  # a label as Python text, as the other tables hold theirs
+        out["group"] = pd.Series(group, index=out.index, dtype=object)
     order = code[first]
     for column in TABLE_COLUMNS[name]:
         if column in keys:
