@@ -9,6 +9,7 @@ on a generated network with missing answers, a blank subgroup and people who dro
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,8 @@ import pytest
 
 from getting_to_outcomes import Framework
 from getting_to_outcomes.definitions.models import ResponseScale
+from getting_to_outcomes.errors import ScoringError
+from getting_to_outcomes.scoring import _aggregate as kernel
 from getting_to_outcomes.scoring._aggregate import aggregate_source
 from getting_to_outcomes.scoring._tables import Aggregates, Window
 from getting_to_outcomes.stats import ItemMoments, score_scale
@@ -210,3 +213,41 @@ def test_item_moments_are_exact_whether_their_sums_fit_single_precision_or_not(
     pd.testing.assert_frame_equal(
         in_order(tables.items[expected.columns], ["item_i", "item_j"]),
         in_order(expected, ["item_i", "item_j"]), check_dtype=False, check_exact=True)
+
+
+def test_threads_give_the_tables_one_thread_gives(
+    rows: pd.DataFrame, fw: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Indicators of every kind of the survey, taken in parallel threads even on few rows.
+    indicators = list(fw.indicators.filter(source="survey"))
+    window = Window(periods=WAVES)
+    one = aggregate_source(rows, fw.source("survey"), indicators, fw, window=window,
+                           group_column="org_id")
+    monkeypatch.setattr(kernel, "_THREADED_FROM", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    threaded = aggregate_source(rows, fw.source("survey"), indicators, fw, window=window,
+                                group_column="org_id")
+    for name, table in one.tables().items():
+        pd.testing.assert_frame_equal(getattr(threaded, name), table, check_exact=True)
+        assert threaded.runs(name).tolist() == one.runs(name).tolist(), name
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_an_indicator_reading_a_bad_value_is_refused_before_units_are_found_twice(
+    rows: pd.DataFrame, fw: Framework, monkeypatch: pytest.MonkeyPatch, threads: bool
+) -> None:
+    # Two errors: a person twice in one wave (refused for indicators that pair people) and
+    # an answer off the scale. The first indicator in order that meets one names it.
+    twice = pd.concat([rows, rows.iloc[[0]]], ignore_index=True)
+    twice.loc[len(twice) - 1, "q1"] = 9.0
+    if threads:
+        monkeypatch.setattr(kernel, "_THREADED_FROM", 0)
+    survey = fw.source("survey")
+    window = Window(periods=WAVES)
+    with pytest.raises(ScoringError, match=r"9\.0 is not a code of response scale"):
+        aggregate_source(twice, survey, [fw.indicators["survey.confidence"]], fw,
+                         window=window, group_column="org_id")
+    twice.loc[len(twice) - 1, "q1"] = 3.0
+    with pytest.raises(ScoringError, match="'person_id' appears more than once"):
+        aggregate_source(twice, survey, [fw.indicators["survey.confidence"]], fw,
+                         window=window, group_column="org_id")

@@ -10,7 +10,9 @@ are counts times values). :mod:`._tables` has the tables and how they add up.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,13 +201,8 @@ def _row_labels(series: pd.Series, mask: npt.NDArray[np.bool_], limit: int = 5) 
 
 
 def _codes(
-    frame: pd.DataFrame,
-    source: DataSource,
-    *,
-    group_column: str | None,
-    group_label: str | None,
-    window: Window,
-    dimensions: Iterable[str],
+    frame: pd.DataFrame, source: DataSource, *, group_column: str | None,
+    group_label: str | None, window: Window, dimensions: Iterable[str],
 ) -> _Codes:
     if group_label is not None:
         group, groups = np.zeros(len(frame), dtype=np.int64), [group_label]
@@ -330,13 +327,8 @@ def _slots(units: UnitValues, family: Family, valid: npt.NDArray[np.bool_]) -> t
 
 
 def _cells_and_values(
-    builder: _Builder,
-    indicator: Indicator,
-    family: Family,
-    units: UnitValues,
-    codes: _Codes,
-    slot: IntArray,
-    value_uniques: FloatArray,
+    builder: _Builder, indicator: Indicator, family: Family, units: UnitValues, codes: _Codes,
+    slot: IntArray, value_uniques: FloatArray,
 ) -> None:
     n_codes = max(len(value_uniques), 1)
     width, has = n_codes + 3, slot < n_codes
@@ -398,17 +390,15 @@ def unit_key_columns(source: DataSource, indicator: Indicator) -> list[str]:
 
 
 def _matching(
-    frame: pd.DataFrame, columns: Sequence[str], codes: _Codes, inside: npt.NDArray[np.bool_],
-    source: DataSource, group_column: str | None,
-) -> IntArray:
-    """For each row inside the window, the row of the same unit (group x unit id) in the
-    baseline period; -1 where there is none or an id is missing. Duplicates are refused.
+    unit: IntArray, labels: pd.Series, codes: _Codes, inside: npt.NDArray[np.bool_],
+    source: DataSource,
+) -> list[tuple[IntArray, IntArray, int]]:
+    """The rows of each later period whose unit (group x ``unit``, codes of its ids named
+    ``labels``) has a row in the baseline period, and those rows. Duplicates are refused.
 
     The same unit twice in one group and period cannot be matched across periods;
     validation refuses such rows, so reaching here they are an error.
     """
-    # The group is part of the unit anyway: a unit key naming it needs no second coding.
-    unit = _unit_codes(frame, [c for c in columns if c != group_column] or columns)
     n_ids, has = int(unit.max()) + 1 if unit.size else 1, unit >= 0
     known, every = inside & has, bool(has.all())
     owner = np.zeros(n_ids, dtype=np.int64)
@@ -419,9 +409,8 @@ def _matching(
     cell = cell if known.all() else cell[known]
     counted = np.bincount(cell) if cell.size else cell  # uid is compact: count directly
     if cell.size and counted.max() > 1:
-        dup = np.zeros(len(frame), dtype=bool)
+        dup = np.zeros(len(unit), dtype=bool)
         dup[known] = counted[cell] > 1
-        labels = frame[columns[0]]
         raise ScoringError(
             f"source {source.id!r}: the same {labels.name!r} appears more than once in one "
             f"group and period{_row_labels(labels, dup)}, so units cannot be "
@@ -430,17 +419,15 @@ def _matching(
     base = known & (codes.period == 0)
     position = np.full(int(uid.max()) + 1 if uid.size else 1, -1, dtype=np.int64)
     position[uid[base]] = np.flatnonzero(base)
-    return np.where(known, position[uid], -1)
+    partner = np.where(known, position[uid], -1)
+    later = [np.flatnonzero((partner >= 0) & (codes.period == p))
+             for p in range(1, len(codes.periods))]
+    return [(rows, partner[rows], p) for p, rows in enumerate(later, 1)]
 
 
 def _pairs(
-    builder: _Builder,
-    indicator: Indicator,
-    family: Family,
-    codes: _Codes,
-    pairs_of: list[tuple[IntArray, IntArray, int]],
-    slot: IntArray,
-    value_uniques: FloatArray,
+    builder: _Builder, indicator: Indicator, family: Family, codes: _Codes,
+    pairs_of: list[tuple[IntArray, IntArray, int]], slot: IntArray, value_uniques: FloatArray,
 ) -> None:
     """Match units between the baseline and each later period: pair sums, and the
     distribution of differences (means) or of transitions (shares)."""
@@ -490,13 +477,8 @@ def _pairs(
 
 
 def _items(
-    builder: _Builder,
-    indicator: Indicator,
-    measure: ScaleMeasure,
-    units: UnitValues,
-    codes: _Codes,
-    valid: npt.NDArray[np.bool_],
-    framework: Framework,
+    builder: _Builder, indicator: Indicator, measure: ScaleMeasure, units: UnitValues,
+    codes: _Codes, valid: npt.NDArray[np.bool_], framework: Framework,
 ) -> None:
     """Item moments and answer counts of a scale per group and period, from how many of
     its rows gave each pattern of answers: what a row adds depends on its pattern alone."""
@@ -570,14 +552,8 @@ def _dates(frame: pd.DataFrame, name: str, source: DataSource, indicator: Indica
 
 
 def _milestones(
-    builder: _Builder,
-    indicator: Indicator,
-    measure: MilestoneMeasure,
-    units: UnitValues,
-    codes: _Codes,
-    valid: npt.NDArray[np.bool_],
-    frame: pd.DataFrame,
-    source: DataSource,
+    builder: _Builder, indicator: Indicator, measure: MilestoneMeasure, units: UnitValues,
+    codes: _Codes, valid: npt.NDArray[np.bool_], frame: pd.DataFrame, source: DataSource,
 ) -> None:
     assert units.stage_order is not None
     order = units.stage_order
@@ -640,6 +616,34 @@ def _milestones(
         })
 
 
+#: Rows x indicators from which a table's indicators are taken by as many threads as there
+#: are processors (text is hashed and numbers summed without holding the interpreter's lock).
+_THREADED_FROM = 1 << 20
+
+
+def _indicator(
+    indicator: Indicator, frame: pd.DataFrame, source: DataSource, framework: Framework,
+    codes: _Codes, inside: npt.NDArray[np.bool_], pairs: Any, min_answered: float | None,
+) -> _Builder:
+    """The table pieces of one indicator; ``pairs``: its units matched across periods (or
+    why they cannot be), when it pairs them."""
+    builder = _Builder()
+    units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
+    family = family_of(indicator)
+    valid = inside & units.in_scope
+    slot, uniques = _slots(units, family, valid)
+    _cells_and_values(builder, indicator, family, units, codes, slot, uniques)
+    if pairs is not None and uniques.size:
+        if isinstance(pairs, ScoringError):
+            raise pairs
+        _pairs(builder, indicator, family, codes, pairs, slot, uniques)
+    if isinstance(indicator.measure, ScaleMeasure):
+        _items(builder, indicator, indicator.measure, units, codes, valid, framework)
+    if isinstance(indicator.measure, MilestoneMeasure):
+        _milestones(builder, indicator, indicator.measure, units, codes, valid, frame, source)
+    return builder
+
+
 def aggregate_source(
     frame: pd.DataFrame,
     source: DataSource,
@@ -689,34 +693,30 @@ def aggregate_source(
             f"source {source.id!r} needs its period column {source.time_column!r}, which the "
             "data do not have; run `gto validate` to map the file's headers"
         )
-    codes = _codes(frame, source, group_column=group_column, group_label=group_label,
-                   window=window, dimensions=[d for d in dims if d not in absent])
-    inside = codes.period >= 0
+    # Units are matched by key (the group is part of a unit anyway), coded while the labels
+    # are: refused, when they cannot be, only for an indicator that pairs them.
+    keys = {i.id: tuple(unit_key_columns(source, i)) for i in indicators
+            if family_of(i) in ("mean", "share") and len(window.periods) > 1}
+    keys = {i: key for i, key in keys.items() if key and all(c in frame.columns for c in key)}
+    by = group_column if group_label is None else None
+    threads = os.cpu_count() or 1 if len(frame) * len(indicators) >= _THREADED_FROM else 1
+    with ThreadPoolExecutor(threads) as pool:
+        units = {key: pool.submit(_unit_codes, frame, [c for c in key if c != by] or key)
+                 for key in dict.fromkeys(keys.values())}
+        codes = _codes(frame, source, group_column=group_column, group_label=group_label,
+                       window=window, dimensions=[d for d in dims if d not in absent])
+        inside, matched = codes.period >= 0, dict[tuple[str, ...], Any]()
+        for key, unit in units.items():
+            try:
+                matched[key] = _matching(unit.result(), frame[key[0]], codes, inside, source)
+            except ScoringError as error:
+                matched[key] = error
+        parts = list(pool.map(lambda i: _indicator(i, frame, source, framework, codes, inside,
+                                                   matched.get(keys.get(i.id, ())), min_answered),
+                              indicators))
     builder = _Builder()
-    # Per unit key, the rows of each later period with a baseline row, and those: found once.
-    matched: dict[tuple[str, ...], list[tuple[IntArray, IntArray, int]]] = {}
-    for indicator in indicators:
-        units = unit_values(frame, indicator, source, framework, min_answered=min_answered)
-        family = family_of(indicator)
-        valid = inside & units.in_scope
-        slot, uniques = _slots(units, family, valid)
-        _cells_and_values(builder, indicator, family, units, codes, slot, uniques)
-        measure = indicator.measure
-        unit_columns = unit_key_columns(source, indicator)
-        if (family in ("mean", "share") and unit_columns and len(window.periods) > 1
-                and uniques.size and all(c in frame.columns for c in unit_columns)):
-            key = tuple(unit_columns)
-            if key not in matched:
-                partner = _matching(frame, unit_columns, codes, inside, source,
-                                    group_column if group_label is None else None)
-                later = [np.flatnonzero((partner >= 0) & (codes.period == p))
-                         for p in range(1, len(window.periods))]
-                matched[key] = [(rows, partner[rows], p) for p, rows in enumerate(later, 1)]
-            _pairs(builder, indicator, family, codes, matched[key], slot, uniques)
-        if isinstance(measure, ScaleMeasure):
-            _items(builder, indicator, measure, units, codes, valid, framework)
-        if isinstance(measure, MilestoneMeasure):
-            _milestones(builder, indicator, measure, units, codes, valid, frame, source)
+    for name, pieces in builder.parts.items():
+        pieces.extend(piece for part in parts for piece in part.parts[name])
     tables = {name: builder.table(name) for name in TABLE_COLUMNS}
     return Aggregates.from_tables({name: table for name, (table, _) in tables.items()},
                                   {source.id: window}, notes, {source.id: int((~inside).sum())},

@@ -363,11 +363,7 @@ def _milestone(
 
 
 def unit_values(
-    frame: pd.DataFrame,
-    indicator: Indicator,
-    source: DataSource,
-    framework: Framework,
-    *,
+    frame: pd.DataFrame, indicator: Indicator, source: DataSource, framework: Framework, *,
     min_answered: float | None = None,
 ) -> UnitValues:
     """Turn the rows of one source into the values they contribute to ``indicator``.
