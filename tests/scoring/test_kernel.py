@@ -20,7 +20,7 @@ from getting_to_outcomes.definitions.models import ResponseScale
 from getting_to_outcomes.errors import ScoringError
 from getting_to_outcomes.scoring import _aggregate as kernel
 from getting_to_outcomes.scoring._aggregate import aggregate_source
-from getting_to_outcomes.scoring._tables import Aggregates, Window
+from getting_to_outcomes.scoring._tables import TABLE_KEYS, Aggregates, Window
 from getting_to_outcomes.stats import ItemMoments, score_scale
 
 from .conftest import synthetic_network
@@ -251,3 +251,48 @@ def test_an_indicator_reading_a_bad_value_is_refused_before_units_are_found_twic
     with pytest.raises(ScoringError, match="'person_id' appears more than once"):
         aggregate_source(twice, survey, [fw.indicators["survey.confidence"]], fw,
                          window=window, group_column="org_id")
+
+
+def by_key(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    return table.sort_values(TABLE_KEYS[name]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("subgroups", ["few", "one per person"])
+def test_the_network_pooled_by_the_kernel_is_the_sum_of_the_groups(
+    subgroups: str, fw: Framework
+) -> None:
+    # With one subgroup per person, breakdowns number the cells they hold instead of
+    # counting every possible one: the network is pooled that way too.
+    rows = synthetic_network(n_orgs=4, people=40 if subgroups == "few" else 1500,
+                             seed=11)["survey"].reset_index(drop=True)
+    if subgroups != "few":
+        rows["role"] = rows["person_id"]
+    source, window = fw.source("survey"), Window(periods=WAVES)
+    indicators = list(fw.indicators.filter(source="survey"))
+    plain = aggregate_source(rows, source, indicators, fw, window=window,
+                             group_column="org_id")
+    pooled = aggregate_source(rows, source, indicators, fw, window=window,
+                              group_column="org_id", network="network")
+    assert pooled.pooled == "network"
+    network = plain.with_group("network")
+    for name, table in pooled.tables().items():
+        mine = (table["group"] == "network").to_numpy(dtype=bool)
+        # The groups' rows are those counted without pooling, in the same order.
+        pd.testing.assert_frame_equal(table[~mine].reset_index(drop=True),
+                                      getattr(plain, name), check_exact=True)
+        # The network's hold every group's counts, and sums to the last bits.
+        pd.testing.assert_frame_equal(by_key(table[mine], name),
+                                      by_key(getattr(network, name), name),
+                                      check_exact=False, rtol=1e-12, atol=0)
+        assert pooled.runs(name).tolist() == Aggregates.from_tables(
+            pooled.tables()).runs(name).tolist()
+
+
+def test_a_group_with_the_networks_name_is_refused_when_pooling(
+    rows: pd.DataFrame, fw: Framework
+) -> None:
+    renamed = rows.assign(org_id=rows["org_id"].where(rows["org_id"] != "org_00", "network"))
+    with pytest.raises(ScoringError, match="a group is called 'network'"):
+        aggregate_source(renamed, fw.source("survey"), [fw.indicators["survey.confidence"]], fw,
+                         window=Window(periods=WAVES), group_column="org_id",
+                         network="network")

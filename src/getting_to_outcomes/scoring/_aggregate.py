@@ -85,7 +85,15 @@ class _Codes:
     periods: tuple[str, ...]
     period: IntArray  # -1 outside the window
     dimensions: dict[str, tuple[list[str], IntArray]]
+    pooled: bool = False  # the last group is the network, no row's: every group's summed
     found: dict[object, Any] = field(default_factory=dict)
+
+    def pool(self, *arrays: npt.NDArray[Any]) -> None:
+        """When pooled, fill the network's cells with the sums of every group's: arrays over
+        the cells group x period first (in C order, which a reshape then writes through)."""
+        for array in arrays if self.pooled else ():
+            cells = array.reshape(len(self.groups), len(self.periods), -1)
+            cells[-1] = cells[:-1].sum(axis=0)
 
     def labels(self, key: tuple[str, ...]) -> list[str]:
         """The subgroups of a breakdown: of its dimension, or the whole group."""
@@ -115,6 +123,10 @@ class _Codes:
             self.found[(dims, p)] = (cell[after], None if same.all() else same)
         return self.found[dims if pairs is None else (dims, pairs[2])]  # type: ignore[no-any-return]
 
+    def again(self, cell: IntArray, size: int) -> IntArray:
+        """``cell`` (of ``size`` cells, group x period first), then each one's network cell."""
+        return np.concatenate([cell, cell % (tail := size // len(self.groups)) + size - tail])
+
     def tally(self, indicator: Indicator, slot: IntArray, width: int,
               pairs: tuple[IntArray, IntArray, int] | None = None,
               weights: Sequence[npt.NDArray[Any]] = ()) -> list[_Tally]:
@@ -140,12 +152,17 @@ class _Codes:
                 weighed = [np.where(same, w, 0.0) for w in weights]
             shape, named = [n_cells, *(len(self.dimensions[d][0]) for d in grouping)], None
             if np.prod(shape) * width > max(8 * len(slot), 1 << 20):  # number those present
+                if self.pooled:  # every row again, in the network's cell of its own
+                    cell, kept = self.again(cell, int(np.prod(shape))), np.r_[kept, kept]
+                    weighed = [np.r_[w, w] for w in weighed]
                 named, cell = np.unique(cell, return_inverse=True)
                 shape = [len(named)]
             size = int(np.prod(shape))
             counts = np.bincount(cell * width + kept, minlength=size * width).reshape(
                 *shape, width)
             sums = [np.bincount(cell, w, size).reshape(shape) for w in weighed]
+            if named is None:
+                self.pool(counts, *sums)
             for key in ((), *((d,) for d in grouping)) if whole else (grouping,):
                 axes = tuple(1 + k for k, d in enumerate(grouping) if (d,) != key)
                 margin = (counts.sum(axis=axes) if axes else counts).reshape(-1, width)
@@ -202,7 +219,7 @@ def _row_labels(series: pd.Series, mask: npt.NDArray[np.bool_], limit: int = 5) 
 
 def _codes(
     frame: pd.DataFrame, source: DataSource, *, group_column: str | None,
-    group_label: str | None, window: Window, dimensions: Iterable[str],
+    group_label: str | None, window: Window, dimensions: Iterable[str], network: str | None,
 ) -> _Codes:
     if group_label is not None:
         group, groups = np.zeros(len(frame), dtype=np.int64), [group_label]
@@ -218,6 +235,9 @@ def _codes(
                 "every row must belong to a group: run `gto validate` on the file"
             )
         groups = np.asarray(labels, dtype=object).astype(str).tolist()
+        if network in groups:
+            raise ScoringError(f"a group is called {network!r}, the name of the pooled "
+                               "network; rename it")
     time, labels = _text_codes(frame[source.time_column])
     blank = time < 0
     if blank.any():
@@ -245,8 +265,10 @@ def _codes(
             merged, distinct = pd.factorize(labels.iloc[np.asarray(first)].reset_index(drop=True))
             codes, labels = np.asarray(merged, dtype=np.int64)[seen], pd.Series(distinct)
         dims[dim] = (np.asarray(labels, dtype=object).astype(str).tolist(), codes)
-    return _Codes(groups=groups, group=group, periods=window.periods,
-                  period=np.asarray(period, dtype=np.int64), dimensions=dims)
+    pooled = network is not None and group_label is None
+    return _Codes(groups=[*groups, str(network)] if pooled else groups, group=group,
+                  periods=window.periods, period=np.asarray(period, dtype=np.int64),
+                  dimensions=dims, pooled=pooled)
 
 
 class _Builder:
@@ -459,21 +481,17 @@ def _pairs(
                                  ends):
             count, labels = tally.count, _labels(codes, tally, tally.cell)
             if family == "mean":
-                builder.add("differences", {
-                    "indicator_id": indicator.id, **labels,
-                    "difference": steps[tally.slot], "count": count,
-                })
+                builder.add("differences", {"indicator_id": indicator.id, **labels,
+                                            "difference": steps[tally.slot], "count": count})
             else:
                 builder.add("transitions", {
                     "indicator_id": indicator.id, **labels, "count": count,
                     "before": value_uniques[tally.slot // n_values],
-                    "after": value_uniques[tally.slot % n_values],
-                })
+                    "after": value_uniques[tally.slot % n_values]})
             builder.add("pair_sums", {
                 "indicator_id": indicator.id, **_labels(codes, tally, tally.present),
                 "n_pairs": np.add.reduceat(count, tally.starts),
-                "sum_before": tally.sums[0], "sum_after": tally.sums[1],
-            })
+                "sum_before": tally.sums[0], "sum_after": tally.sums[1]})
 
 
 def _items(
@@ -505,12 +523,14 @@ def _items(
     size = len(codes.groups) * len(codes.periods) * n_patterns
     if size <= 1 << 24:
         dense = np.bincount(cell, minlength=size).reshape(-1, n_patterns)
+        codes.pool(dense)
         cells = np.flatnonzero(dense.any(axis=1))
         exact = np.float32 if dense.sum(axis=1).max() * np.abs(per_pattern).max() < 1 << 24 \
             else np.float64
         sums = (dense[cells].astype(exact) @ per_pattern.astype(exact)).astype(np.float64)
     else:  # very many patterns (long scales): the patterns of each group and period
-        combined, found = np.unique(cell, return_counts=True)
+        combined, found = np.unique(codes.again(cell, size) if codes.pooled else cell,
+                                    return_counts=True)
         counts = found.astype(np.float64)
         cells, starts = np.unique(combined // n_patterns, return_index=True)
         sums = np.stack([counts[a:b] @ per_pattern[combined[a:b] % n_patterns]
@@ -583,17 +603,15 @@ def _milestones(
     size = len(codes.groups) * len(codes.periods) * n_stages * n_levels
     counts = np.bincount(cell[known], minlength=size)
     missing = np.bincount(cell[known & missing_evidence], minlength=size)
+    codes.pool(counts, missing)
     present = np.flatnonzero(counts)
     gp = present // (n_stages * n_levels)
     stage = (present // n_levels) % n_stages
     stage_order = [0.0 if s < len(measure.setbacks) else float(s - len(measure.setbacks) + 1)
                    for s in stage]
     builder.add("stages", {
-        "indicator_id": indicator.id,
-        **codes.named(gp),
-        "stage": (stage_ids, stage),
-        "stage_order": stage_order,
-        "level": (level_labels, present % n_levels),
+        "indicator_id": indicator.id, **codes.named(gp), "stage": (stage_ids, stage),
+        "stage_order": stage_order, "level": (level_labels, present % n_levels),
         "count": counts[present].astype(np.float64),
         "missing_evidence": missing[present].astype(np.float64),
     })
@@ -608,6 +626,7 @@ def _milestones(
         size = len(codes.groups) * len(codes.periods)
         n = np.bincount(gp_cell[ok], minlength=size)
         total = np.bincount(gp_cell[ok], weights=days[ok], minlength=size)
+        codes.pool(n, total)
         present = np.flatnonzero(n)
         builder.add("stage_times", {
             "indicator_id": indicator.id,
@@ -645,15 +664,10 @@ def _indicator(
 
 
 def aggregate_source(
-    frame: pd.DataFrame,
-    source: DataSource,
-    indicators: Sequence[Indicator],
-    framework: Framework,
-    *,
-    window: Window,
-    group_column: str | None = None,
-    group_label: str | None = None,
-    min_answered: float | None = None,
+    frame: pd.DataFrame, source: DataSource, indicators: Sequence[Indicator],
+    framework: Framework, *, window: Window, group_column: str | None = None,
+    group_label: str | None = None, min_answered: float | None = None,
+    network: str | None = None,
 ) -> Aggregates:
     """Reduce the rows of one source to the tables of :class:`Aggregates`.
 
@@ -661,12 +675,9 @@ def aggregate_source(
     ----------
     frame : DataFrame
         Rows of ``source`` with canonical column names.
-    source : DataSource
-        The source definition (time column, id column).
-    indicators : sequence of Indicator
-        Indicators computed from this source.
-    framework : Framework
-        For response scales.
+    source, indicators, framework : DataSource, sequence of Indicator, Framework
+        The source definition, the indicators computed from it, and (for response scales)
+        the framework.
     window : Window
         Periods to score, in order; rows of other periods are left out (and counted in
         ``notes``).
@@ -676,6 +687,9 @@ def aggregate_source(
         One group for every row instead of ``group_column``.
     min_answered : float, optional
         Overrides every scale's ``min_answered``.
+    network : str, optional
+        With ``group_column``: pool every group into one more called so, whose cells follow
+        theirs (``Aggregates.pooled``), as :meth:`Aggregates.with_group` pools them.
 
     Returns
     -------
@@ -704,7 +718,8 @@ def aggregate_source(
         units = {key: pool.submit(_unit_codes, frame, [c for c in key if c != by] or key)
                  for key in dict.fromkeys(keys.values())}
         codes = _codes(frame, source, group_column=group_column, group_label=group_label,
-                       window=window, dimensions=[d for d in dims if d not in absent])
+                       window=window, dimensions=[d for d in dims if d not in absent],
+                       network=network)
         inside, matched = codes.period >= 0, dict[tuple[str, ...], Any]()
         for key, unit in units.items():
             try:
@@ -720,4 +735,5 @@ def aggregate_source(
     tables = {name: builder.table(name) for name in TABLE_COLUMNS}
     return Aggregates.from_tables({name: table for name, (table, _) in tables.items()},
                                   {source.id: window}, notes, {source.id: int((~inside).sum())},
-                                  runs={name: runs for name, (_, runs) in tables.items()})
+                                  runs={name: runs for name, (_, runs) in tables.items()},
+                                  pooled=network if codes.pooled else None)

@@ -372,12 +372,8 @@ def unit_values(
     ----------
     frame : DataFrame
         Rows of ``source`` with canonical column names (as validation returns them).
-    indicator : Indicator
-        The indicator to compute.
-    source : DataSource
-        Its data source.
-    framework : Framework
-        For response scales.
+    indicator, source, framework : Indicator, DataSource, Framework
+        The indicator to compute, its data source, and (for response scales) the framework.
     min_answered : float, optional
         Overrides every scale's ``min_answered``.
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, cast, overload
 
 import pandas as pd
 
+from getting_to_outcomes.columns import NETWORK
 from getting_to_outcomes.definitions import Framework, load_framework
 from getting_to_outcomes.definitions.models import DataSource, Indicator
 from getting_to_outcomes.engines import frames as engines
@@ -223,7 +224,8 @@ def score(
         """One grouping's aggregates, options and targets (``given``), their warnings kept."""
         aggregates = _aggregates(frames, windows, selected, fw, column, min_answered)
         wanted = targets_table(given, column, fw)
-        warnings.extend(target_warnings(wanted, aggregates.groups, fw, column))
+        groups = [g for g in aggregates.groups if g != aggregates.pooled]
+        warnings.extend(target_warnings(wanted, groups, fw, column))
         others = [] if groupings is None else [g for g in groupings if g != column]
         options = Options(group_by=column, confidence=float(confidence),
                           bootstrap=bool(bootstrap), seed=int(seed), min_n=min_n,
@@ -284,10 +286,12 @@ def _aggregates(
         column = None if group_by is None else group_column(frame, src, group_by)
         parts.append(aggregate(
             frame, src, own, fw, window=windows[sid], group_column=column,
-            group_label=ALL if group_by is None else None, min_answered=min_answered))
+            group_label=ALL if group_by is None else None, min_answered=min_answered,
+            network=None if group_by is None else NETWORK))
     aggregates = merge_aggregates(parts) if parts else Aggregates.empty()
     return Aggregates.from_tables(aggregates.tables(), windows, aggregates.notes,
-                                  aggregates.rows_outside, aggregates.found_runs())
+                                  aggregates.rows_outside, aggregates.found_runs(),
+                                  aggregates.pooled)
 
 
 def _crossing(

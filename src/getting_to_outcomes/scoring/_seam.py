@@ -41,6 +41,7 @@ def aggregate(
     group_column: str | None = None,
     group_label: str | None = None,
     min_answered: float | None = None,
+    network: str | None = None,
 ) -> Aggregates:
     """Reduce the rows of one source, held by any engine, to the tables of :class:`Aggregates`.
 
@@ -48,7 +49,7 @@ def aggregate(
     ----------
     data : table of any engine in :data:`getting_to_outcomes.engines.ENGINES`
         Rows of ``source`` with canonical column names.
-    source, indicators, framework, window, group_column, group_label, min_answered
+    source, indicators, framework, window, group_column, group_label, min_answered, network
         As :func:`~._aggregate.aggregate_source`.
 
     Returns
@@ -64,7 +65,7 @@ def aggregate(
     """
     run = partial(_rows, source=source, indicators=tuple(indicators), framework=framework,
                   window=window, group_column=group_column, group_label=group_label,
-                  min_answered=min_answered)
+                  min_answered=min_answered, network=network)
     if isinstance(data, pd.DataFrame):
         return run(data)
     names = engines.columns(data)
@@ -130,7 +131,7 @@ def _rows(
         tables = {name: table[table["dimension"] != ALL] if "dimension" in table else table
                   for name, table in detail.tables().items()}
         parts.append(Aggregates.from_tables(tables, detail.windows, detail.notes,
-                                            detail.rows_outside))
+                                            detail.rows_outside, pooled=detail.pooled))
     return merge_aggregates(parts)
 
 
@@ -157,21 +158,11 @@ def _unit_columns(
 def _named_columns(definition: Any, columns: Sequence[str]) -> list[str]:
     """Columns of ``columns`` that a definition names anywhere (fields, conditions, stage
     and date fields), in the order they appear."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            if value in columns and value not in found:
-                found.append(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(definition)
-    return found
+    if isinstance(definition, str):
+        return [definition] if definition in columns else []
+    parts = definition.values() if isinstance(definition, dict) else \
+        definition if isinstance(definition, list) else []
+    return list(dict.fromkeys(c for part in parts for c in _named_columns(part, columns)))
 
 
 def _needed_columns(

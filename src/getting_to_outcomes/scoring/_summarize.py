@@ -198,15 +198,20 @@ def _draft(
     options: Options,
     targets: pd.DataFrame | None,
 ) -> _Draft:
+    if aggregates.pooled != NETWORK:
+        aggregates = aggregates.unpooled()
     groups = [g for g in aggregates.groups if g != NETWORK]
-    if NETWORK in aggregates.groups:
+    if NETWORK in aggregates.groups and aggregates.pooled is None:
         raise ScoringError(
             f"a group is called {NETWORK!r}, the name of the pooled network; rename it"
         )
     network = len(groups) > 1
-    if network:
-        aggregates = merge_aggregates([aggregates, aggregates.with_group(NETWORK)],
-                                      disjoint=True)
+    if not network:
+        aggregates = aggregates.unpooled()
+    elif aggregates.pooled is None:  # pooled here, unless the kernel pooled it already
+        both = merge_aggregates([aggregates, aggregates.with_group(NETWORK)], disjoint=True)
+        aggregates = Aggregates.from_tables(both.tables(), both.windows, both.notes,
+                                            both.rows_outside, both.found_runs(), NETWORK)
     all_groups = [*groups, NETWORK] if network else groups
     inds = [framework.indicators[i] for i in indicator_ids]
     families = {i.id: family_of(i) for i in inds}

@@ -156,6 +156,9 @@ class Aggregates:
         data).
     rows_outside : Mapping[str, int]
         Per source id, rows of periods outside the scored ones, which were left out.
+    pooled : str or None
+        The group whose rows pool every other group's (the network), when the tables hold
+        one (``aggregate_source(network=...)``); no group of the data has that label.
 
     Each table's runs of rows with one key (see :meth:`runs`) are found once and kept.
     """
@@ -172,6 +175,7 @@ class Aggregates:
     windows: Mapping[str, Window] = field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[str, ...] = ()
     rows_outside: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    pooled: str | None = None
     _runs: dict[str, IntArray] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
 
@@ -184,10 +188,10 @@ class Aggregates:
     def from_tables(
         cls, tables: Mapping[str, pd.DataFrame], windows: Mapping[str, Window] | None = None,
         notes: Sequence[str] = (), rows_outside: Mapping[str, int] | None = None,
-        runs: Mapping[str, IntArray] | None = None,
+        runs: Mapping[str, IntArray] | None = None, pooled: str | None = None,
     ) -> Aggregates:
         """Aggregates from a mapping of table name to table (every name of ``tables()``),
-        and the :meth:`runs` of any of them where they are known."""
+        the :meth:`runs` of any of them where they are known, and the pooled group."""
         missing = [name for name in TABLE_COLUMNS if name not in tables]
         if missing:
             raise ScoringError(f"aggregates lack the table(s) {', '.join(missing)}")
@@ -197,7 +201,7 @@ class Aggregates:
             items=tables["items"], answers=tables["answers"], stages=tables["stages"],
             stage_times=tables["stage_times"],
             windows=MappingProxyType(dict(windows or {})), notes=tuple(notes),
-            rows_outside=MappingProxyType(dict(rows_outside or {})),
+            rows_outside=MappingProxyType(dict(rows_outside or {})), pooled=pooled,
         )
         aggregates._runs.update(runs or {})
         return aggregates
@@ -205,8 +209,8 @@ class Aggregates:
     def __reduce__(self) -> tuple[Any, ...]:
         # The read-only mappings do not pickle; the tables travel back from Dask workers
         # and Spark executors.
-        return (Aggregates.from_tables,
-                (self.tables(), dict(self.windows), self.notes, dict(self.rows_outside)))
+        return (Aggregates.from_tables, (self.tables(), dict(self.windows), self.notes,
+                                         dict(self.rows_outside), None, self.pooled))
 
     @property
     def messages(self) -> tuple[str, ...]:
@@ -274,6 +278,8 @@ class Aggregates:
 
     def with_group(self, label: str) -> Aggregates:
         """All groups pooled into one group called ``label`` (sums over groups)."""
+        if self.pooled is not None:
+            return self.unpooled().with_group(label)
         pooled = {}
         for name, table in self.tables().items():
             # One label for every row: the group adds nothing to the key. It is written on
@@ -281,6 +287,15 @@ class Aggregates:
             keys = [k for k in TABLE_KEYS[name] if k != "group"]
             pooled[name] = _sum_over_keys(name, table, keys, self.runs(name), group=label)
         return Aggregates.from_tables(pooled, self.windows, self.notes, self.rows_outside)
+
+
+    def unpooled(self) -> Aggregates:
+        """The tables without the :attr:`pooled` group's rows."""
+        if self.pooled is None:
+            return self
+        tables = {name: table[(table["group"] != self.pooled).to_numpy(dtype=bool)]
+                  .reset_index(drop=True) for name, table in self.tables().items()}
+        return Aggregates.from_tables(tables, self.windows, self.notes, self.rows_outside)
 
 
 def key_codes(tables: Sequence[pd.DataFrame], columns: Sequence[str],
@@ -478,6 +493,9 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
     windows: dict[str, Window] = {}
     notes: list[str] = []
     outside: dict[str, int] = {}
+    pooled = {part.pooled for part in parts}
+    if len(pooled) > 1:  # a network pooled from some parts only would be wrong
+        parts = [part.unpooled() for part in parts]
     for part in parts:
         for source, window in part.windows.items():
             if windows.setdefault(source, window) != window:
@@ -512,4 +530,5 @@ def merge_aggregates(parts: Sequence[Aggregates], *, disjoint: bool = False) -> 
                                              zip(present, offsets[:-1].tolist(), strict=True)])
         else:
             tables[name] = _sum_over_keys(name, pd.concat(frames, ignore_index=True))
-    return Aggregates.from_tables(tables, windows, notes, outside, runs)
+    return Aggregates.from_tables(tables, windows, notes, outside, runs,
+                                  pooled.pop() if len(pooled) == 1 else None)
