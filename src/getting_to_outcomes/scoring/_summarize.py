@@ -349,7 +349,9 @@ def _rows(
             for period in periods:
                 grid_rows.append((ind.id, group, period, ALL, ALL))
     grid = pd.DataFrame(grid_rows, columns=KEY)
-    found_keys, wanted = key_codes([cells[KEY], grid.astype(object)], KEY)
+    whole_cells = ((cells["dimension"] == ALL) & (cells["subgroup"] == ALL)).to_numpy(dtype=bool)
+    found_keys, wanted = key_codes([cells.loc[whole_cells, KEY[:3]], grid[KEY[:3]].astype(object)],
+                                   KEY[:3])
     missing = grid[positions(found_keys, wanted) < 0]
     if not missing.empty:
         extra.append(missing.assign(n_rows=0.0, n_empty=0.0, n=0.0, sum=np.nan, sum_sq=np.nan,
@@ -364,10 +366,15 @@ def _rows(
     # Typed as Series.map types it, then as baseline_period has always been typed.
     rows["b_period"] = pd.Series(_looked_up(rows["indicator_id"], baseline, dtype=object),
                                  index=rows.index).astype(object)
-    # Each row's baseline cell: the cell of the same key in the baseline period.
-    found_keys, wanted, own = key_codes(
-        [cells[KEY], rows[KEY].assign(period=rows["b_period"]), rows[KEY]], KEY)
-    at = positions(found_keys, wanted)
+    # Each row's baseline cell: the cell of the same key in the baseline period. The cells
+    # are the first rows, so the rows' codes (without the period, then with each period)
+    # are the cells' too.
+    (unit,) = key_codes([rows], ["indicator_id", "group", "dimension", "subgroup"])
+    when, labels = pd.factorize(np.r_[rows["period"].to_numpy(dtype=object),
+                                      rows["b_period"].to_numpy(dtype=object)],
+                                use_na_sentinel=False)
+    own, wanted = np.split(np.tile(unit, 2) * max(len(labels), 1) + when, 2)
+    at = positions(own[:len(cells)], wanted)
     # And each row's baseline row, kept for withholding what a withheld baseline reveals.
     base_row = positions(own, wanted)
     found = at >= 0
