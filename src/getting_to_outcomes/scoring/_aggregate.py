@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from getting_to_outcomes.definitions import Framework
 from getting_to_outcomes.definitions.models import (
@@ -637,6 +638,7 @@ def _milestones(
 
 #: Rows x indicators from which a table's indicators are taken by as many threads as there
 #: are processors (text is hashed and numbers summed without holding the interpreter's lock).
+#: Their matrix products are small: the BLAS keeps to one thread, rather than spin against them.
 _THREADED_FROM = 1 << 20
 
 
@@ -714,7 +716,7 @@ def aggregate_source(
     keys = {i: key for i, key in keys.items() if key and all(c in frame.columns for c in key)}
     by = group_column if group_label is None else None
     threads = os.cpu_count() or 1 if len(frame) * len(indicators) >= _THREADED_FROM else 1
-    with ThreadPoolExecutor(threads) as pool:
+    with ThreadPoolExecutor(threads) as pool, threadpool_limits(limits=1, user_api="blas"):
         units = {key: pool.submit(_unit_codes, frame, [c for c in key if c != by] or key)
                  for key in dict.fromkeys(keys.values())}
         codes = _codes(frame, source, group_column=group_column, group_label=group_label,

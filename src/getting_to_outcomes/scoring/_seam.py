@@ -32,16 +32,9 @@ __all__ = ["aggregate"]
 
 
 def aggregate(
-    data: Any,
-    source: DataSource,
-    indicators: Sequence[Indicator],
-    framework: Framework,
-    *,
-    window: Window,
-    group_column: str | None = None,
-    group_label: str | None = None,
-    min_answered: float | None = None,
-    network: str | None = None,
+    data: Any, source: DataSource, indicators: Sequence[Indicator], framework: Framework, *,
+    window: Window, group_column: str | None = None, group_label: str | None = None,
+    min_answered: float | None = None, network: str | None = None,
 ) -> Aggregates:
     """Reduce the rows of one source, held by any engine, to the tables of :class:`Aggregates`.
 
@@ -103,12 +96,8 @@ def _slice(rows: pd.DataFrame, *, run: partial[Aggregates], whole: dict[str, boo
 
 
 def _rows(
-    rows: pd.DataFrame,
-    *,
-    source: DataSource,
-    indicators: tuple[Indicator, ...],
-    framework: Framework,
-    **options: Any,
+    rows: pd.DataFrame, *, source: DataSource, indicators: tuple[Indicator, ...],
+    framework: Framework, **options: Any,
 ) -> Aggregates:
     """The kernel on pandas rows, honouring the source's declared total rows.
 
