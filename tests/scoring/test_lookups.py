@@ -169,3 +169,34 @@ def test_rows_coded_once_find_the_rows_that_key_codes_find(grouped: Aggregates) 
         assert found.tolist() == locate(table, rows).tolist()
         assert (found >= 0).any()
         assert (found < 0).any()
+
+
+def test_a_network_pooled_in_some_parts_only_is_dropped_when_merging(
+    fw: Framework, network: dict[str, pd.DataFrame],
+) -> None:
+    src = fw.source("survey")
+    frame = network["survey"]
+    indicators = list(fw.indicators.filter(source="survey"))
+    periods = tuple(p for p in src.period_order if p in set(frame[src.time_column]))
+    halves = [frame[frame["org_id"] < "org_04"], frame[frame["org_id"] >= "org_04"]]
+    parts = [aggregate_source(half, src, indicators, fw, window=Window(periods=periods),
+                              group_column="org_id", network=label)
+             for half, label in zip(halves, ["network", None], strict=True)]
+    both_pooled = [aggregate_source(half, src, indicators, fw, window=Window(periods=periods),
+                                    group_column="org_id", network="network")
+                   for half in halves]
+    mixed = merge_aggregates(parts)
+    assert mixed.pooled is None
+    assert "network" not in mixed.groups
+    pooled = merge_aggregates(both_pooled)
+    assert pooled.pooled == "network"
+    # The network of the merged parts is the sum of both parts' networks.
+    whole = aggregate_source(frame, src, indicators, fw, window=Window(periods=periods),
+                             group_column="org_id", network="network")
+    for name in ("cells", "values"):
+        mine = getattr(pooled, name)
+        theirs = getattr(whole, name)
+        keys = TABLE_KEYS[name]
+        mine = mine[mine["group"] == "network"].sort_values(keys).reset_index(drop=True)
+        theirs = theirs[theirs["group"] == "network"].sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, theirs, check_exact=False, rtol=1e-12)

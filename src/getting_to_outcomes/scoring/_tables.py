@@ -288,7 +288,6 @@ class Aggregates:
             pooled[name] = _sum_over_keys(name, table, keys, self.runs(name), group=label)
         return Aggregates.from_tables(pooled, self.windows, self.notes, self.rows_outside)
 
-
     def unpooled(self) -> Aggregates:
         """The tables without the :attr:`pooled` group's rows."""
         if self.pooled is None:
